@@ -1,0 +1,246 @@
+"""Plain dataclasses passed between the stages.
+
+ingest -> Document -> extract -> Event (with Evidence, ActorRef, PlaceMention) -> geo -> store.
+
+These records are the contract between stages: change them deliberately.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+# ACLED's column order (2019+ layout plus disorder_type / civilian_targeting / tags).
+ACLED_COLUMNS = [
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2",
+    "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
+    "notes", "fatalities", "tags", "timestamp",
+]
+
+# Sitrep's extra columns, after ACLED's.
+EXTRA_COLUMNS = [
+    "sitrep_id", "injured", "claimed_fatalities", "claim_status", "confidence", "geonameid",
+    "admin1_code", "document_ids", "document_urls", "n_sources",
+]
+
+EVENT_TYPES = {
+    "Battles": ["Armed clash", "Government regains territory",
+                "Non-state actor overtakes territory"],
+    "Protests": ["Excessive force against protesters", "Protest with intervention",
+                 "Peaceful protest"],
+    "Riots": ["Violent demonstration", "Mob violence"],
+    "Explosions/Remote violence": ["Chemical weapon", "Air/drone strike", "Suicide bomb",
+                                   "Shelling/artillery/missile attack",
+                                   "Remote explosive/landmine/IED", "Grenade"],
+    "Violence against civilians": ["Sexual violence", "Attack",
+                                   "Abduction/forced disappearance"],
+    "Strategic developments": ["Agreement", "Arrests", "Change to group/activity",
+                               "Disrupted weapons use", "Headquarters or base established",
+                               "Looting/property destruction",
+                               "Non-violent transfer of territory", "Other"],
+}
+SUB_TO_TYPE = {sub: et for et, subs in EVENT_TYPES.items() for sub in subs}
+
+
+def disorder_type(event_type: str, sub_event_type: str) -> str:
+    """ACLED Table 2: disorder type from event and sub-event type."""
+    if sub_event_type == "Excessive force against protesters":
+        return "Political violence; Demonstrations"
+    if event_type == "Strategic developments":
+        return "Strategic developments"
+    if event_type == "Protests" or sub_event_type == "Violent demonstration":
+        return "Demonstrations"
+    return "Political violence"
+
+
+def interaction_code(inter1: int | None, inter2: int | None) -> int | None:
+    """ACLED interaction: the two inter codes, lower first; one actor gives X0."""
+    if not inter1 and not inter2:
+        return None
+    codes = sorted(c for c in (inter1, inter2) if c)
+    if len(codes) == 1:
+        return codes[0] * 10
+    return codes[0] * 10 + codes[1]
+
+
+def content_id(text: str) -> str:
+    """Stable document id: hash of the normalised content."""
+    norm = " ".join(text.split())
+    return hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+
+
+@dataclass
+class Document:
+    """One article as ingested: body split from chrome and reader comments."""
+
+    id: str
+    text: str                      # the full raw text as received (after decoding)
+    body: str                      # article body only: what events are extracted from
+    title: str = ""
+    url: str = ""
+    published: date | None = None
+    source_name: str = ""          # outlet / site name, if known
+    language: str = "en"
+    comments: list[str] = field(default_factory=list)   # reader comments: kept, never coded
+    chrome: list[str] = field(default_factory=list)     # menus, share bars, "Back To Top"
+    path: str = ""                 # where it came from (file path, url, "stdin", "file.jsonl:12")
+
+
+@dataclass
+class Evidence:
+    """Where a coded field came from: a character span of Document.body."""
+
+    field: str
+    start: int
+    end: int
+    text: str
+    doc_id: str = ""
+
+
+@dataclass
+class ActorRef:
+    """An actor as found in text, before naming by country and date.
+
+    kind: "named" (a group with its own ACLED name), "military", "police", "government",
+    "civilians", "protesters", "rioters", "unidentified", "gang", "communal", "ethnic_militia".
+    """
+
+    kind: str
+    name: str = ""                 # final ACLED-style name, filled by naming
+    key: str = ""                  # lexicon key for named actors
+    country: str = ""              # ISO2 of the actor's country, when known (e.g. "Afghan forces")
+    unit: str = ""                 # e.g. "National Directorate of Security", "Gendarmerie"
+    inter: int | None = None
+    start: int = -1                # span in Document.body
+    end: int = -1
+    text: str = ""
+    foreign: bool = False          # state forces acting outside their own country (inter 8)
+
+
+@dataclass
+class PlaceMention:
+    """A place phrase in text, in order of preference for the event location.
+
+    role: "in" (the event happened there), "near" (near / outskirts / countryside of it),
+    "admin" (a containing unit given as context: "(Beni, Nord-Kivu)"), "other".
+    """
+
+    text: str
+    start: int
+    end: int
+    role: str = "in"
+    kind_hint: str = ""            # "district", "province", "city", "village", "neighbourhood"
+    context: list[str] = field(default_factory=list)  # containing units named with it
+
+
+@dataclass
+class Place:
+    """A resolved gazetteer entry."""
+
+    geonameid: int
+    name: str
+    latitude: float
+    longitude: float
+    country_code: str              # ISO2
+    country: str = ""
+    admin1: str = ""
+    admin1_code: str = ""
+    admin2: str = ""
+    population: int = 0
+    feature: str = "P"             # "P" populated place, "A1" admin1, "A2" admin2, "PCLI" country
+
+
+@dataclass
+class Source:
+    doc_id: str
+    outlet: str = ""
+    role: str = "report"           # "claim" (a party's outlet), "report", "confirmation"
+    party: str = ""                # actor key the outlet speaks for, for claims
+    url: str = ""
+    start: int = -1
+    end: int = -1
+
+
+@dataclass
+class Event:
+    """One coded event: ACLED's columns plus Sitrep's evidence, sources and confidence."""
+
+    doc_id: str
+    event_type: str
+    sub_event_type: str
+    event_date: str | None = None      # YYYY-MM-DD
+    time_precision: int = 1
+    actor1: str = ""
+    assoc_actor_1: str = ""
+    inter1: int | None = None
+    actor2: str = ""
+    assoc_actor_2: str = ""
+    inter2: int | None = None
+    civilian_targeting: str = ""
+    iso: int | None = None
+    region: str = ""
+    country: str = ""
+    admin1: str = ""
+    admin2: str = ""
+    admin3: str = ""
+    location: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    geo_precision: int | None = None
+    source: str = ""
+    source_scale: str = ""
+    notes: str = ""
+    fatalities: int = 0
+    tags: str = ""
+    # Sitrep's own fields
+    injured: int = 0
+    claimed_fatalities: int | None = None
+    claim_status: str = "reported"     # claimed / reported / confirmed / disputed
+    confidence: float = 0.5
+    geonameid: int | None = None
+    admin1_code: str = ""
+    country_code: str = ""             # ISO2
+    sentence_start: int = 0
+    sentence_end: int = 0
+    evidence: list[Evidence] = field(default_factory=list)
+    sources: list[Source] = field(default_factory=list)
+    # working state between extract and geo (not exported)
+    actors1: list[ActorRef] = field(default_factory=list)
+    actors2: list[ActorRef] = field(default_factory=list)
+    places: list[PlaceMention] = field(default_factory=list)
+    country_hint: str = ""             # ISO2 suggested by the text (demonyms, "in Iraq")
+
+    @property
+    def disorder_type(self) -> str:
+        return disorder_type(self.event_type, self.sub_event_type)
+
+    @property
+    def interaction(self) -> int | None:
+        return interaction_code(self.inter1, self.inter2)
+
+    @property
+    def year(self) -> int | None:
+        return int(self.event_date[:4]) if self.event_date else None
+
+    @property
+    def id(self) -> str:
+        """Stable id: document, sentence and the coded type."""
+        key = f"{self.doc_id}:{self.sentence_start}:{self.sub_event_type}:{self.event_date}"
+        return hashlib.sha1(key.encode()).hexdigest()[:16]
+
+    def add_evidence(self, field_name: str, start: int, end: int, body: str) -> None:
+        if 0 <= start < end <= len(body):
+            self.evidence.append(Evidence(field_name, start, end, body[start:end], self.doc_id))
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        for k in ("actors1", "actors2", "places"):
+            d.pop(k, None)
+        d["disorder_type"] = self.disorder_type
+        d["interaction"] = self.interaction
+        d["year"] = self.year
+        d["id"] = self.id
+        return d
