@@ -1,0 +1,234 @@
+"""The `sitrep` command: wires ingest -> extract -> geo -> store, and the tools around them."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Sitrep: conflict news in, ACLED-coded events with evidence out.")
+gaz_app = typer.Typer(no_args_is_help=True, help="Manage the offline gazetteer.")
+app.add_typer(gaz_app, name="gazetteer")
+err = Console(stderr=True)
+
+
+def _version(value: bool):
+    if value:
+        print(f"sitrep {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")):
+    pass
+
+
+def _parse_date(value: Optional[str]) -> Optional[date]:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError as e:
+        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value}") from e
+
+
+def _store(db: Optional[str]):
+    from .store import Store, default_db_path
+
+    return Store(db or default_db_path())
+
+
+@app.command()
+def extract(
+    paths: list[str] = typer.Argument(..., help="Files, folders, .jsonl files, or - for stdin."),
+    published: Optional[str] = typer.Option(None, help="Publication date (YYYY-MM-DD) where a "
+                                            "source gives none; relative dates resolve to it."),
+    db: Optional[str] = typer.Option(None, help="Database path or URL (default: SITREP_DB or "
+                                     "the user data directory)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+):
+    """Ingest articles, code their events and store both."""
+    from .ingest import IngestError, iter_documents
+    from .pipeline import Pipeline
+
+    pub = _parse_date(published)
+    store = _store(db)
+    pipe = Pipeline()
+    n_docs = n_new = n_events = 0
+    failures: list[tuple[str, str]] = []
+    by_type: dict[str, int] = {}
+    t0 = time.perf_counter()
+    progress = Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[name]}"), TimeElapsedColumn(),
+                        console=err, disable=quiet, transient=True)
+    with progress:
+        task = progress.add_task("extract", total=None, name="")
+        for item in iter_documents(paths, pub):
+            if isinstance(item, IngestError):
+                failures.append((item.path, item.reason))
+                progress.advance(task)
+                continue
+            n_docs += 1
+            progress.update(task, name=Path(item.path).name[:40] if item.path else item.id)
+            try:
+                events = pipe.run(item)
+            except Exception as e:  # one bad document never loses the others
+                failures.append((item.path or item.id, f"extraction failed: {e!r}"))
+                progress.advance(task)
+                continue
+            if store.save(item, events):
+                n_new += 1
+            n_events += len(events)
+            for ev in events:
+                by_type[ev.event_type] = by_type.get(ev.event_type, 0) + 1
+            progress.advance(task)
+    elapsed = time.perf_counter() - t0
+    if not quiet:
+        t = Table(title="sitrep extract")
+        t.add_column("what")
+        t.add_column("count", justify="right")
+        t.add_row("documents read", str(n_docs))
+        t.add_row("new documents stored", str(n_new))
+        t.add_row("events coded", str(n_events))
+        for k, v in sorted(by_type.items()):
+            t.add_row(f"  {k}", str(v))
+        t.add_row("failed inputs", str(len(failures)))
+        t.add_row("seconds", f"{elapsed:.2f}")
+        err.print(t)
+        err.print(f"database: {store.url}")
+    for path, reason in failures:
+        err.print(f"[red]skipped[/red] {path}: {reason}")
+    store.close()
+    if failures:
+        raise typer.Exit(1)
+
+
+@app.command()
+def events(
+    db: Optional[str] = typer.Option(None, help="Database path or URL."),
+    country: Optional[str] = typer.Option(None),
+    event_type: Optional[str] = typer.Option(None, "--type"),
+    sub_event_type: Optional[str] = typer.Option(None, "--sub-type"),
+    actor: Optional[str] = typer.Option(None, help="Substring of actor1/actor2."),
+    date_from: Optional[str] = typer.Option(None, "--from"),
+    date_to: Optional[str] = typer.Option(None, "--to"),
+    limit: int = typer.Option(50),
+    evidence: bool = typer.Option(False, "--evidence", help="Show the evidence spans."),
+    sources: bool = typer.Option(False, "--sources", help="Show the sources of each event."),
+):
+    """Print stored events as a table."""
+    store = _store(db)
+    rows = list(store.iter_events(country=country, event_type=event_type,
+                                  sub_event_type=sub_event_type, actor=actor,
+                                  date_from=date_from, date_to=date_to, limit=limit))
+    out = Console()
+    t = Table(show_lines=evidence or sources)
+    for col in ("date", "tp", "type / sub-type", "actor1", "actor2", "location", "gp", "fat.",
+                "claim"):
+        t.add_column(col)
+    for r in rows:
+        extra = ""
+        if evidence:
+            extra += "\n" + "\n".join(f"[dim]{e['field']}:[/dim] {e['text']!r}"
+                                      for e in r.get("evidence", []))
+        if sources:
+            extra += "\n" + "\n".join(f"[dim]{s['role']}:[/dim] {s['outlet'] or s['doc_id']}"
+                                      for s in r.get("sources", []))
+        t.add_row(str(r.get("event_date") or ""), str(r.get("time_precision") or ""),
+                  f"{r.get('event_type')}\n{r.get('sub_event_type')}" + extra,
+                  r.get("actor1") or "", r.get("actor2") or "",
+                  ", ".join(x for x in (r.get("location"), r.get("admin1"), r.get("country"))
+                            if x),
+                  str(r.get("geo_precision") or ""), str(r.get("fatalities") or 0),
+                  r.get("claim_status") or "")
+    out.print(t)
+    out.print(f"{len(rows)} events")
+    store.close()
+
+
+@app.command()
+def export(
+    fmt: str = typer.Option("acled-csv", "--format", help="acled-csv | geojson | jsonl"),
+    db: Optional[str] = typer.Option(None, help="Database path or URL."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="File (default stdout)."),
+):
+    """Export stored events as ACLED-compatible CSV, GeoJSON or JSONL."""
+    from . import export as ex
+
+    writers = {"acled-csv": ex.write_acled_csv, "geojson": ex.write_geojson,
+               "jsonl": ex.write_jsonl}
+    if fmt not in writers:
+        raise typer.BadParameter(f"unknown format {fmt!r}; use one of {', '.join(writers)}")
+    store = _store(db)
+    rows = store.iter_events()
+    if output:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            writers[fmt](rows, fh)
+        err.print(f"wrote {output}")
+    else:
+        writers[fmt](rows, sys.stdout)
+    store.close()
+
+
+@app.command()
+def evaluate(
+    gold: str = typer.Argument(..., help="Gold JSONL (../shared/gold format) or ACLED CSV."),
+    json_out: Optional[str] = typer.Option(None, "--json", help="Write the report as JSON."),
+    errors: int = typer.Option(0, "--errors", help="Print the N worst cases."),
+    limit: Optional[int] = typer.Option(None, help="Only the first N texts."),
+):
+    """Score the pipeline against human-coded gold events."""
+    from .evaluate import main as eval_main
+
+    raise typer.Exit(eval_main(gold, json_out=json_out, errors=errors, limit=limit))
+
+
+@app.command()
+def bench(
+    json_out: Optional[str] = typer.Option(None, "--json", help="Write the figures as JSON."),
+    docs: int = typer.Option(2000, help="Corpus size (documents)."),
+    what: str = typer.Argument("pipeline", help="pipeline | gazetteer | all"),
+):
+    """Measure speed and memory against baselines run on the same corpus."""
+    from .bench import main as bench_main
+
+    raise typer.Exit(bench_main(what=what, n_docs=docs, json_out=json_out))
+
+
+@gaz_app.command("import")
+def gazetteer_import(files: list[str] = typer.Argument(..., help="GeoNames dump files.")):
+    """Add GeoNames dump files (allCountries/XX.txt, alternateNamesV2, admin codes) to the
+    gazetteer."""
+    from .geo import import_geonames
+
+    result = import_geonames(files)
+    err.print(f"imported: {result}")
+
+
+@gaz_app.command("build")
+def gazetteer_build():
+    """Build (or rebuild) the cached gazetteer index now."""
+    from .geo import Gazetteer
+
+    t0 = time.perf_counter()
+    g = Gazetteer.load(rebuild=True)
+    err.print(f"gazetteer: {len(g)} entries in {time.perf_counter() - t0:.1f} s")
+
+
+def main():
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Document -> coded Events with Evidence. Pure functions, no I/O.
+
+`extract_events(doc)` finds and codes events; after place resolution (sitrep.geo),
+`name_actors(event)` gives the actors their ACLED names for the event's country and year
+and writes the one-line notes.
+"""
+
+from __future__ import annotations
+
+from ..models import Event
+from .actors import name_actor
+from .events import extract_events
+from .lexicon import Lexicon, load_lexicon
+
+__all__ = ["extract_events", "name_actors", "load_lexicon", "Lexicon"]
+
+
+def name_actors(ev: Event, lex: Lexicon | None = None) -> Event:
+    """Name actor1/actor2 (+ associated actors) by ACLED's conventions and set inter codes."""
+    lex = lex or load_lexicon()
+    iso = ev.country_code or ev.country_hint
+    year = ev.year
+
+    def names(refs):
+        out = []
+        for r in refs:
+            n, inter = name_actor(r, lex, iso, year)
+            if n and n not in [x[0] for x in out]:
+                out.append((n, inter))
+        return out
+
+    a1, a2 = names(ev.actors1), names(ev.actors2)
+    if a1:
+        ev.actor1, ev.inter1 = a1[0]
+        extra = [n for n, _ in a1[1:] if n != ev.actor1]
+        if extra:
+            ev.assoc_actor_1 = "; ".join([x for x in [ev.assoc_actor_1] if x] + extra)
+    if a2:
+        ev.actor2, ev.inter2 = a2[0]
+        if ev.actor2 == ev.actor1 and ev.event_type not in ("Battles", "Riots"):
+            ev.actor2, ev.inter2 = "", None
+    if ev.assoc_actor_1 and iso:
+        cn = (lex.countries.get(iso) or {}).get("name", "")
+        parts = []
+        for p in ev.assoc_actor_1.split("; "):
+            if "(" not in p and cn and p in (lex.generic.get("identity") or {}):
+                p = f"{p} ({cn})"
+            parts.append(p)
+        ev.assoc_actor_1 = "; ".join(parts)
+    if ev.actor2.startswith("Civilians") and ev.event_type in (
+            "Violence against civilians", "Explosions/Remote violence", "Riots") \
+            or ev.event_type == "Violence against civilians" \
+            or ev.sub_event_type == "Excessive force against protesters":
+        ev.civilian_targeting = "Civilians targeted"
+    ev.notes = write_notes(ev)
+    return ev
+
+
+def write_notes(ev: Event) -> str:
+    """A one-line summary in the style of ACLED's notes."""
+    from datetime import date
+
+    when = ""
+    if ev.event_date:
+        d = date.fromisoformat(ev.event_date)
+        ds = f"{d.day} {d.strftime('%B')} {d.year}"
+        when = {1: f"On {ds}", 2: f"Around {ds} (as reported)",
+                3: f"In {d.strftime('%B')} {d.year}"}.get(ev.time_precision, f"On {ds}")
+    place = ev.location or "an unresolved location"
+    if ev.admin1 and ev.admin1 != ev.location:
+        place += f" ({ev.admin1}, {ev.country})" if ev.country else f" ({ev.admin1})"
+    elif ev.country and ev.country != ev.location:
+        place += f" ({ev.country})"
+    who = ev.actor1 or "an unidentified actor"
+    what = ev.sub_event_type.lower()
+    target = f" against {ev.actor2}" if ev.actor2 else ""
+    tail = f"; {ev.fatalities} fatalities" if ev.fatalities else ""
+    if ev.claim_status == "claimed":
+        tail += " (claimed by the perpetrator's outlet)"
+    return f"{when}, {who}: {what}{target} in {place}{tail}.".lstrip(", ")

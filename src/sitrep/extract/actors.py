@@ -1,0 +1,215 @@
+"""Actor mentions in a sentence, and their ACLED names once the country is known."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..models import ActorRef
+from .lexicon import Lexicon, _alt, _wb
+
+GENERIC_KINDS = ("unidentified", "gang", "communal", "civilians", "crowd")
+
+
+@dataclass
+class Mention:
+    ref: ActorRef
+    start: int           # sentence-relative
+    end: int
+
+
+_generic_cache: dict[int, dict[str, re.Pattern]] = {}
+
+
+def _generic_res(lex: Lexicon) -> dict[str, re.Pattern]:
+    key = id(lex)
+    if key not in _generic_cache:
+        _generic_cache[key] = {k: _wb(_alt(lex.generic.get(k, []))) for k in GENERIC_KINDS}
+    return _generic_cache[key]
+
+
+def _overlaps(spans, s, e):
+    return any(not (e <= a or s >= b) for a, b in spans)
+
+
+def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
+    """Actor mentions in one sentence, longest and most specific first, no overlaps."""
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(ref, s, e):
+        if not _overlaps(taken, s, e):
+            taken.append((s, e))
+            ref.start, ref.end, ref.text = s, e, sent[s:e]
+            found.append(Mention(ref, s, e))
+
+    # 1. State units ("NDS", "Border Security Force") and named groups from the lexicon.
+    if lex.unit_re:
+        for m in lex.unit_re.finditer(sent):
+            iso, force, unit = lex.unit_map[m.group(1).lower()]
+            s = m.start()
+            pre = re.search(r"(?:\(|\b(?:the|a|an)\s+)$", sent[:s])
+            add(ActorRef(kind=force, country=iso, unit=unit), s if not pre else s, m.end())
+    for rx in (lex.named_re, lex.named_cs_re):
+        if rx is None:
+            continue
+        for m in rx.finditer(sent):
+            al = m.group(1)
+            entry = lex.alias_map.get(al) or lex.alias_map.get(al.lower())
+            if not entry:
+                continue
+            a, alias = entry
+            end = m.end()
+            tail = re.match(r"(?:\s+(?:militants?|fighters?|members?|forces|cells?|insurgents?|"
+                            r"rebels?|militiam[ae]n|militias?|elements|gunmen|jihadists?|"
+                            r"group|troops|soldiers))+", sent[end:], re.I)
+            if tail:
+                end += tail.end()
+            ref = ActorRef(kind="named", key=a.get("key", ""), inter=a.get("inter"))
+            variant = (a.get("alias_variants") or {}).get(alias)
+            if variant:
+                ref.name = variant
+            if a.get("state_like"):
+                ref.kind = a.get("force", "military")
+                ref.country = a["state_like"]
+                ref.unit = a.get("unit", "")
+                ref.key = a.get("key", "")
+                ref.name = a.get("name", "") if not a.get("per_regime", True) else ""
+                ref.foreign = bool(a.get("foreign"))
+                if a.get("name") and "(" in a.get("name"):
+                    ref.name = a["name"]
+            add(ref, m.start(), end)
+    # 2. State forces, with a demonym or "of <country>" when given.
+    for force in ("police", "military", "government"):
+        rx = lex.state_res.get(force)
+        if rx is None:
+            continue
+        for m in rx.finditer(sent):
+            s, e = m.start(), m.end()
+            iso = ""
+            pre = sent[max(0, s - 40):s]
+            if lex.demonym_re:
+                dm = list(lex.demonym_re.finditer(pre))
+                if dm and pre[dm[-1].end():].strip(" -") in ("", "army", "military", "security",
+                                                             "government", "regime", "national",
+                                                             "state", "armed", "air", "riot",
+                                                             "border", "special", "federal"):
+                    d = dm[-1]
+                    iso = lex.demonym_map[d.group(1).lower()]
+                    s = s - len(pre) + d.start()
+                post = re.match(r"\s+of\s+(?:the\s+)?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)", sent[e:])
+                if not iso and post and post.group(1).lower() in lex.demonym_map:
+                    iso = lex.demonym_map[post.group(1).lower()]
+                    e += post.end()
+            word = m.group().lower()
+            if force == "police" and word == "officers" and not iso:
+                # "officers" alone: police only when nothing says otherwise
+                if re.search(r"\b(army|military)\s+$", sent[:s], re.I):
+                    continue
+            if force == "military" and word in ("personnel",) and not iso:
+                continue
+            if force == "government" and not iso and word in ("officials", "local officials",
+                                                              "administration", "ministry"):
+                continue
+            ref = ActorRef(kind=force, country=iso)
+            if re.search(r"\bformer\b|\bretired\b|\bex-", sent[max(0, s - 12):s], re.I):
+                ref.kind = "former_" + force
+            add(ref, s, e)
+    # 3. Generic unnamed actors.
+    res = _generic_res(lex)
+    for kind in ("unidentified", "gang", "communal", "crowd", "civilians"):
+        for m in res[kind].finditer(sent):
+            s, e = m.start(), m.end()
+            if kind == "civilians" and re.match(r"\s+(?:of|from)\s+(?:the\s+)?(?:[A-Z]|security|"
+                                                r"police|army|military)", sent[e:]) and \
+                    m.group().lower() in ("members", "member"):
+                continue
+            ref = ActorRef(kind=kind)
+            if lex.demonym_re:
+                pre = sent[max(0, s - 25):s]
+                dm = list(lex.demonym_re.finditer(pre))
+                if dm and not pre[dm[-1].end():].strip():
+                    ref.country = lex.demonym_map[dm[-1].group(1).lower()]
+                    s = s - len(pre) + dm[-1].start()
+            add(ref, s, e)
+    found.sort(key=lambda x: x.start)
+    return found
+
+
+# ---------------------------------------------------------------- naming
+
+def regime_label(lex: Lexicon, iso: str, year: int | None) -> tuple[str, str] | None:
+    """(label, '(YYYY-)' period) for the state of `iso` in `year`."""
+    c = lex.countries.get(iso)
+    if not c:
+        return None
+    label = c.get("label") or c.get("name")
+    regimes = c.get("regimes") or []
+    chosen = None
+    for r in regimes:
+        start, end = r.get("start"), r.get("end")
+        if year is None or ((start is None or start <= year) and (end is None or year <= end)):
+            chosen = r
+    if chosen is None and regimes:
+        chosen = regimes[-1]
+    if not chosen:
+        return label, ""
+    period = f"({chosen.get('start', '')}-{chosen.get('end') or ''})"
+    return label, period
+
+
+def country_name(lex: Lexicon, iso: str) -> str:
+    c = lex.countries.get(iso) or {}
+    return c.get("name", iso)
+
+
+STATE_PREFIX = {"military": "Military Forces of", "police": "Police Forces of",
+                "government": "Government of"}
+GENERIC_NAMES = {"civilians": ("Civilians", 7), "protesters": ("Protesters", 6),
+                 "rioters": ("Rioters", 5), "unidentified": ("Unidentified Armed Group", 3),
+                 "gang": ("Unidentified Gang", 3), "communal": ("Unidentified Communal Militia", 4)}
+
+
+def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None) -> tuple[str, int | None]:
+    """The ACLED name and inter code of an actor in an event in country `event_iso`."""
+    kind = ref.kind
+    if kind == "named":
+        a = next((x for x in lex.actors if x.get("key") == ref.key), None)
+        if ref.name:
+            return ref.name, ref.inter
+        if a is None:
+            return ref.text, ref.inter
+        variants = a.get("variants") or {}
+        if event_iso and event_iso in variants:
+            return variants[event_iso], a.get("inter")
+        if a.get("per_country"):
+            cn = country_name(lex, event_iso) if event_iso else ""
+            return (f"{a['name']} ({cn})" if cn else a["name"]), a.get("inter")
+        return a.get("name", ref.text), a.get("inter")
+    former = kind.startswith("former_")
+    base = kind.replace("former_", "")
+    if base in STATE_PREFIX:
+        iso = ref.country or event_iso
+        if ref.name:
+            return ref.name, 8 if ref.foreign or (event_iso and iso != event_iso) else 1
+        if not iso:
+            return f"{STATE_PREFIX[base].replace(' of', '')} (unknown)", 1
+        rl = regime_label(lex, iso, year)
+        label, period = rl if rl else (country_name(lex, iso), "")
+        name = f"{STATE_PREFIX[base]} {label} {period}".strip()
+        if ref.unit:
+            name = f"{name} {ref.unit}"
+        if former:
+            name = "Former " + name
+        inter = 1
+        if event_iso and iso != event_iso:
+            inter = 8
+        if former:
+            inter = 7
+        return name, inter
+    if base in GENERIC_NAMES:
+        label, inter = GENERIC_NAMES[base]
+        iso = event_iso or ref.country
+        cn = country_name(lex, iso) if iso else ""
+        return (f"{label} ({cn})" if cn else label), inter
+    return ref.text or "Unidentified Armed Group", 3

@@ -1,0 +1,144 @@
+"""Event dates and time precision from explicit and relative date phrases."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+MONTHS = {m: i + 1 for i, m in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"])}
+MONTHS.update({k[:3]: v for k, v in list(MONTHS.items())})
+MONTHS["sept"] = 9
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_MON = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?:,?\s+(\d{4}))?"
+
+_PATTERNS = [
+    ("dmy", re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MON}{_YEAR}\b", re.I)),
+    ("mdy", re.compile(rf"\b{_MON}\s+{_DAY}\b{_YEAR}", re.I)),
+    ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
+    ("rel", re.compile(
+        r"\b(yesterday|today|tonight|this (?:morning|afternoon|evening)|last night|overnight|"
+        r"earlier today|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+        r"(?:\s+(?:morning|afternoon|evening|night))?|"
+        r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?|"
+        r"last (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
+        r"last week|earlier this week|this week|last weekend|over the weekend|"
+        r"last month|earlier this month|this month|"
+        r"(?:two|three|four|five|six|2|3|4|5|6) days (?:ago|earlier|before)|"
+        r"the day before|a day earlier|in the past (?:few )?(?:hours|days)|hours? ago)\b", re.I)),
+    ("my", re.compile(rf"\b(?:in|during|since|early|late|mid-?)\s+{_MON}(?:\s+(\d{{4}}))?\b", re.I)),
+]
+_NUMWORD = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_AS_REPORTED = re.compile(r"\b(as reported|reported on|around|on or (?:around|about)|"
+                          r"\(as reported\)|approximately on|sometime)\b", re.I)
+
+
+@dataclass
+class DateMention:
+    date: date
+    precision: int
+    start: int
+    end: int
+    text: str
+
+
+def _year_for(month: int, day: int, ref: date | None) -> int:
+    if ref is None:
+        return date.today().year
+    y = ref.year
+    try:
+        if date(y, month, min(day, 28)) > ref + timedelta(days=2):
+            y -= 1
+    except ValueError:
+        pass
+    return y
+
+
+def _safe(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, ref: date | None, offset: int = 0) -> list[DateMention]:
+    """All date phrases in `text`, resolved against publication date `ref`."""
+    out: list[DateMention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(s, e):
+        return all(e <= a or s >= b for a, b in taken)
+
+    for kind, pat in _PATTERNS:
+        for m in pat.finditer(text):
+            if not free(m.start(), m.end()):
+                continue
+            d, prec = None, 1
+            if kind == "dmy":
+                day, mon, yr = int(m.group(1)), MONTHS[m.group(2).lower()[:3]], m.group(3)
+                d = _safe(int(yr) if yr else _year_for(mon, day, ref), mon, day)
+            elif kind == "mdy":
+                mon, day, yr = MONTHS[m.group(1).lower()[:3]], int(m.group(2)), m.group(3)
+                if m.group(1).lower() == "may" and not yr and day > 31:
+                    continue
+                d = _safe(int(yr) if yr else _year_for(mon, day, ref), mon, day)
+            elif kind == "iso":
+                d = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            elif kind == "my":
+                mon = MONTHS[m.group(1).lower()[:3]]
+                yr = int(m.group(2)) if m.group(2) else _year_for(mon, 15, ref)
+                d, prec = _safe(yr, mon, 15), 3
+            elif kind == "rel" and ref is not None:
+                d, prec = _relative(m.group(1).lower(), ref)
+            if d is None:
+                continue
+            taken.append((m.start(), m.end()))
+            out.append(DateMention(d, prec, offset + m.start(), offset + m.end(), m.group()))
+    out.sort(key=lambda x: x.start)
+    return out
+
+
+def _relative(phrase: str, ref: date) -> tuple[date | None, int]:
+    p = phrase.replace("on ", "", 1) if phrase.startswith("on ") else phrase
+    p = re.sub(r"\s+(morning|afternoon|evening|night)$", "", p)
+    if p in ("today", "tonight", "earlier today", "this morning", "this afternoon",
+             "this evening") or p.startswith("in the past") or p.endswith("hours ago") \
+            or p == "hour ago":
+        return ref, 1
+    if p in ("yesterday", "last night", "overnight"):
+        return ref - timedelta(days=1), 1
+    if p in ("the day before", "a day earlier"):
+        return ref - timedelta(days=1), 1
+    m = re.match(r"(\w+) days (?:ago|earlier|before)", p)
+    if m:
+        w = m.group(1)
+        n = int(w) if w.isdigit() else _NUMWORD.get(w, 2)
+        return ref - timedelta(days=n), 1
+    wd = p.replace("last ", "")
+    if wd in WEEKDAYS:
+        delta = (ref.weekday() - WEEKDAYS.index(wd)) % 7
+        if delta == 0 and p.startswith("last"):
+            delta = 7
+        return ref - timedelta(days=delta), 1
+    if p in ("last week",):
+        monday = ref - timedelta(days=ref.weekday() + 7)
+        return monday + timedelta(days=2), 2
+    if p in ("earlier this week", "this week"):
+        return ref - timedelta(days=max(ref.weekday() // 2, 0)), 2
+    if p in ("last weekend", "over the weekend"):
+        sat = ref - timedelta(days=(ref.weekday() - 5) % 7 or 7)
+        return sat, 2
+    if p == "last month":
+        first = ref.replace(day=1) - timedelta(days=1)
+        return first.replace(day=15), 3
+    if p in ("earlier this month", "this month"):
+        return ref.replace(day=min(15, ref.day)), 3
+    return None, 1
+
+
+def as_reported(text: str) -> bool:
+    return bool(_AS_REPORTED.search(text))

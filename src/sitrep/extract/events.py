@@ -1,0 +1,683 @@
+"""Assemble coded events from sentences: cues -> type, actors -> roles, dates, counts, sources.
+
+Pure functions: a Document and the lexicon in, Events out. The codebook's close-pair rules
+(CODEBOOK.md section 2) are implemented in `classify`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from ..models import ActorRef, Document, Event, Source
+from .actors import Mention, find_actors
+from .dates import DateMention, as_reported, find_dates
+from .fatalities import count_casualties
+from .lexicon import Lexicon, load_lexicon
+from .places import find_place_mentions
+from .text import Sentence, split_sentences
+
+ARMED_KINDS = {"named", "military", "police", "unidentified", "gang", "communal"}
+UNARMED_KINDS = {"civilians", "crowd", "government", "former_military", "former_police"}
+_SEPARATE = re.compile(r"\b(a second|another|in a separate|separately|elsewhere|in another|"
+                       r"a third|in a similar|a similar)\b", re.I)
+_SAME_DAY = re.compile(r"\b(?:in|on) the same day\b|\bthe same day\b|\blater that day\b", re.I)
+_REPORTING = re.compile(r"\b(revealed|said|says|reported|announced|claimed|stated|confirmed|"
+                        r"published|released a statement|told)\b", re.I)
+_ARMED_OBJECT = re.compile(r"\b(?:check ?points?|positions?|bases?|posts?|convoys?|patrols?|"
+                           r"barracks|outposts?|military|army|camp|fortifications?|"
+                           r"headquarters|troops|soldiers|police station|militants|fighters)\b",
+                           re.I)
+_PROPERTY = re.compile(r"\b(?:houses?|homes?|shops?|vehicles?|cars?|trucks?|buildings?|offices?|"
+                       r"property|crops|mosques?|churches?|schools?|stores?|markets?|huts?|"
+                       r"cafe|restaurant|bank|bridge|tower|station|premises|mall|"
+                       r"infrastructure|equipment|plant|factory|warehouse)\b", re.I)
+_CROWD_SUBJ = re.compile(r"\b(?:protesters?|protestors?|demonstrators?|rioters?|residents|"
+                         r"villagers|workers|students|supporters|activists|crowds?|mobs?|women|"
+                         r"farmers|traders|drivers|teachers|people|members|inhabitants|"
+                         r"labou?rers|employees|citizens|locals|youths|migrants|staff|nurses|"
+                         r"doctors|lawyers|journalists|supervisors|retired|relatives|families|"
+                         r"group|hundreds|thousands|dozens)\b", re.I)
+_PREFIX = {
+    "property destruction": "loot", "looting": "loot", "security measures": "change",
+    "movement of forces": "change", "arrests": "arrest", "arrest": "arrest",
+    "disrupted weapons use": "disrupted", "weapons seizure": "disrupted",
+    "non-violent transfer of territory": "territory", "headquarters or base established": "hq",
+    "agreement": "agreement", "non-violent activity": "other", "other": "other",
+    "explosive remnants of war": "other", "change to group/activity": "change",
+}
+
+
+@dataclass
+class Cue:
+    cls: str
+    start: int   # document offsets
+    end: int
+    text: str
+
+
+@dataclass
+class Draft:
+    """An event being assembled from one or more sentences."""
+
+    sentences: list[Sentence]
+    cues: list[Cue]
+    mentions: list[tuple[Sentence, Mention]]
+    dates: list[DateMention]
+    paragraph: int
+    headline: bool = False
+    prefix: str = ""
+
+    def classes(self) -> set[str]:
+        s = {c.cls for c in self.cues}
+        if self.prefix:
+            s.add("prefix:" + self.prefix)
+        return s
+
+
+# ---------------------------------------------------------------- cues
+
+def find_cues(sent: Sentence, lex: Lexicon) -> list[Cue]:
+    out = []
+    text = sent.text
+    for cls, rx in lex.cues.items():
+        for m in rx.finditer(text):
+            if cls == "grenade" and re.match(r"\s*launcher", text[m.end():], re.I):
+                continue
+            if cls in ("attack", "clash") and re.search(r"\b(?:news agency|outlet|media)\s*$",
+                                                        text[:m.start()], re.I):
+                continue
+            if _is_modal(text, m.start(), lex):
+                continue
+            out.append(Cue(cls, sent.start + m.start(), sent.start + m.end(), m.group()))
+    return out
+
+
+def _is_modal(text: str, pos: int, lex: Lexicon) -> bool:
+    """A cue inside a plan, fear, forecast, threat or denial, or negated."""
+    window = text[max(0, pos - 70):pos]
+    # cut the window at a clause boundary that ends a previous, factual clause
+    cut = max(window.rfind(";"), window.rfind(". "))
+    if cut >= 0:
+        window = window[cut + 1:]
+    for m in lex.modality.finditer(window):
+        w = m.group()
+        if w == "May" and re.match(r"\s*\d|,?\s*\d{4}", window[m.end():]):
+            continue
+        if w.lower() == "may" and re.search(r"\d\s*$", window[:m.start()]):
+            continue
+        if w[0].isupper() and w.lower() in ("will",) and m.start() > 0:
+            continue
+        # a completed event verb after the modal word makes it factual again
+        tail = window[m.end():]
+        if re.search(r"\b(?:killed|attacked|exploded|clashed|arrested|struck|shelled|"
+                     r"stormed|seized|abducted|kidnapped|protested|demonstrated)\b", tail, re.I) \
+                and not re.search(r"\b(?:to|will|would|could|may|might|be)\s+\w+$", tail):
+            continue
+        return True
+    if re.search(r"\b(?:no|not|never|neither|nor)\s+(?:\w+\s+){0,2}$", window, re.I):
+        return True
+    return False
+
+
+def _prefix(sent: Sentence) -> str:
+    m = re.match(r"\s*([A-Z][A-Za-z /-]{3,45}):\s", sent.text)
+    if m and m.group(1).lower() in _PREFIX:
+        return _PREFIX[m.group(1).lower()]
+    return ""
+
+
+# ---------------------------------------------------------------- classification
+
+def _first(cues: list[Cue], *classes: str) -> Cue | None:
+    hits = [c for c in cues if c.cls in classes]
+    return min(hits, key=lambda c: c.start) if hits else None
+
+
+def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
+             ) -> tuple[str, str, Cue | None] | None:
+    """(event_type, sub_event_type, the cue that decided it) or None."""
+    cues = d.cues
+    has = d.classes()
+    text = " ".join(s.text for s in d.sentences)
+    first_sent = d.sentences[0].text
+
+    def c(*cls):
+        return _first(cues, *cls)
+
+    prefix = d.prefix
+    if prefix == "loot":
+        return "Strategic developments", "Looting/property destruction", c("loot", "attack")
+    if prefix == "change":
+        return "Strategic developments", "Change to group/activity", c("change")
+    if prefix == "other":
+        return "Strategic developments", "Other", c("other")
+    if prefix == "hq":
+        return "Strategic developments", "Headquarters or base established", c("hq")
+    if prefix == "agreement":
+        return "Strategic developments", "Agreement", c("agreement")
+    if prefix == "disrupted":
+        return "Strategic developments", "Disrupted weapons use", c("disrupted")
+
+    violent = {"kill", "clash", "air", "shelling", "ied", "suicide", "chemical", "grenade"}
+    crowd_first = _crowd_subject(first_sent, c("protest", "riot", "mob"))
+    protest_like = bool(has & {"protest", "riot", "mob"})
+    if protest_like and (crowd_first or not (has & violent) or
+                         (c("protest", "riot", "mob").start < (c(*violent).start
+                                                               if c(*violent) else 10**9))):
+        riotword = re.search(r"\briot(?:s|ed|ing|ers?)?\b", text, re.I)
+        if "mob" in has and not ("protest" in has and not re.search(
+                r"\b(?:lynch|vigilante|mob)\w*", text, re.I)):
+            return "Riots", "Mob violence", c("mob")
+        if "protest" in has or riotword:
+            if "excessive" in has:
+                return "Protests", "Excessive force against protesters", c("excessive")
+            if "riot" in has or riotword:
+                return "Riots", "Violent demonstration", c("riot", "protest")
+            if "intervention" in has:
+                return "Protests", "Protest with intervention", c("intervention")
+            return "Protests", "Peaceful protest", c("protest")
+        if "riot" in has and crowd_first:
+            return "Riots", "Violent demonstration", c("riot")
+    if "chemical" in has:
+        return "Explosions/Remote violence", "Chemical weapon", c("chemical")
+    if "suicide" in has:
+        return "Explosions/Remote violence", "Suicide bomb", c("suicide")
+    if "disrupted" in has and not (has & {"kill"}) and not (
+            "air" in has and not re.search(r"shot down|intercept", text, re.I)):
+        return "Strategic developments", "Disrupted weapons use", c("disrupted")
+    if "air" in has:
+        if re.search(r"shot down|intercept", text, re.I):
+            return "Strategic developments", "Disrupted weapons use", c("disrupted", "air")
+        return "Explosions/Remote violence", "Air/drone strike", c("air")
+    if "territory" in has:
+        tc = c("territory")
+        obj = text_after(d, tc, 50)
+        if re.search(r"\b(?:town|village|city|district|area|localit|base|hill|positions?|"
+                     r"region|province|neighbou?rhood|[A-Z][a-z])", obj):
+            fought = bool(has & {"clash", "attack", "kill", "shelling", "air"})
+            if not fought:
+                return "Strategic developments", "Non-violent transfer of territory", tc
+            if agent is not None and agent.kind in ("military", "police"):
+                return "Battles", "Government regains territory", tc
+            return "Battles", "Non-state actor overtakes territory", tc
+    if "ied" in has:
+        if has & {"clash"} or re.search(r"\bgun(?:shots|fire|fight|battle)", text, re.I):
+            return "Battles", "Armed clash", c("clash", "ied")
+        return "Explosions/Remote violence", "Remote explosive/landmine/IED", c("ied")
+    if "grenade" in has and "shelling" not in has:
+        return "Explosions/Remote violence", "Grenade", c("grenade")
+    if "shelling" in has:
+        if re.search(r"\bexchang\w*\s+(?:of\s+)?(?:heavy\s+)?(?:gun|artillery\s+)?fire|traded fire|"
+                     r"\bclash", text, re.I):
+            return "Battles", "Armed clash", c("clash", "shelling")
+        return "Explosions/Remote violence", "Shelling/artillery/missile attack", c("shelling")
+    if "explosion" in has and not (has & {"sexual", "abduct"}):
+        if has & {"clash"} or re.search(r"\bgun(?:shots|fire|fight|battle)", text, re.I):
+            return "Battles", "Armed clash", c("clash", "explosion")
+        return "Explosions/Remote violence", "Remote explosive/landmine/IED", c("explosion")
+    if "sexual" in has:
+        return "Violence against civilians", "Sexual violence", c("sexual")
+    if "abduct" in has:
+        if "kill" in has and not re.search(r"\bmissing\b", c("abduct").text, re.I):
+            return "Violence against civilians", "Attack", c("kill")
+        if re.search(r"missing", c("abduct").text, re.I) and has & {"clash", "attack"}:
+            pass
+        else:
+            return "Violence against civilians", "Abduction/forced disappearance", c("abduct")
+    if "arrest" in has and not (has & {"kill", "clash"}):
+        if agent is not None and agent.kind in ("named", "unidentified", "gang", "communal"):
+            return "Violence against civilians", "Abduction/forced disappearance", c("arrest")
+        return "Strategic developments", "Arrests", c("arrest")
+    if "other" in has and re.search(r"in(?:to)? the air", text, re.I):
+        return "Strategic developments", "Other", c("other")
+    if has & {"clash", "attack", "kill"}:
+        trig = c("clash", "attack", "kill")
+        if "clash" in has and not (patient is not None and patient.kind in UNARMED_KINDS and
+                                   "clash" in {x.cls for x in cues if x.cls == "clash"} and
+                                   re.match(r"(?i)ambush|attack", c("clash").text)):
+            return "Battles", "Armed clash", c("clash")
+        if patient is not None:
+            if patient.kind in UNARMED_KINDS:
+                return "Violence against civilians", "Attack", trig
+            return "Battles", "Armed clash", trig
+        # no patient found: look at what was hit
+        after = text_after(d, trig, 80)
+        if _ARMED_OBJECT.search(after):
+            return "Battles", "Armed clash", trig
+        if "loot" in has or (_PROPERTY.search(after) and "kill" not in has):
+            return "Strategic developments", "Looting/property destruction", c("loot") or trig
+        if "kill" in has or "attack" in has:
+            return "Violence against civilians", "Attack", trig
+    if "loot" in has:
+        return "Strategic developments", "Looting/property destruction", c("loot")
+    if "hq" in has:
+        return "Strategic developments", "Headquarters or base established", c("hq")
+    if "agreement" in has:
+        return "Strategic developments", "Agreement", c("agreement")
+    if "territory" in has:
+        return "Strategic developments", "Non-violent transfer of territory", c("territory")
+    if "change" in has:
+        return "Strategic developments", "Change to group/activity", c("change")
+    if "other" in has:
+        return "Strategic developments", "Other", c("other")
+    if "disrupted" in has:
+        return "Strategic developments", "Disrupted weapons use", c("disrupted")
+    return None
+
+
+def text_after(d: Draft, cue: Cue | None, n: int) -> str:
+    if cue is None:
+        return ""
+    for s in d.sentences:
+        if s.start <= cue.start < s.end:
+            return s.text[cue.end - s.start:cue.end - s.start + n]
+    return ""
+
+
+def _crowd_subject(sent: str, cue: Cue | None) -> bool:
+    """Is a crowd the subject of the sentence (before the first protest/riot cue)?"""
+    head = sent[:200]
+    return bool(_CROWD_SUBJ.search(head[:120]))
+
+
+# ---------------------------------------------------------------- roles
+
+_BY = re.compile(r"\bby\s+(?:the\s+|an?\s+|suspected\s+|presumed\s+|alleged\s+|unknown\s+|"
+                 r"unidentified\s+|heavy\s+|(?:a\s+)?group\s+of\s+|members\s+of\s+(?:the\s+)?)*$",
+                 re.I)
+_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
+
+
+def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | None,
+                                                    list[Mention]]:
+    """(agent, patient, others) around the trigger, handling passive voice and 'by'."""
+    sent0 = d.sentences[0]
+    ms = [m for s, m in d.mentions if s is sent0]
+    if not ms:
+        ms = [m for _, m in d.mentions]
+    rel = trig_pos - sent0.start
+    text = sent0.text
+    by = [m for m in ms if _BY.search(text[max(0, m.start - 40):m.start])]
+    agent = patient = None
+    if by:
+        agent = by[0]
+        rest = [m for m in ms if m is not agent]
+        before = [m for m in rest if m.start < rel]
+        after = [m for m in rest if m.start >= rel]
+        patient = before[-1] if before else (after[0] if after else None)
+    else:
+        before = [m for m in ms if m.end <= rel + 1]
+        after = [m for m in ms if m.start >= rel]
+        btw = [m for m in after if _BETWEEN.search(text[max(0, m.start - 20):m.start])]
+        passive = re.match(r"\s*(?:were|was|have been|had been|are|is|got)\b",
+                           text[before[-1].end:rel] if before else "", re.I) or \
+            re.search(r"\b(?:were|was|been)\s+(?:\w+\s+)?$", text[:rel], re.I)
+        if btw:
+            agent = btw[0]
+            patient = next((m for m in after if m.start > agent.end), None)
+        elif passive and before:
+            patient = before[-1]
+            agent = None
+        else:
+            agent = before[-1] if before else None
+            if agent is not None and agent.ref.kind in ("civilians",) and len(before) > 1 \
+                    and before[-2].ref.kind not in ("civilians",):
+                agent = before[-2]
+            patient = next((m for m in after if m is not agent), None)
+            if agent is None and after:
+                # "clashes between X and Y", "X and Y clashed"
+                agent = after[0]
+                patient = after[1] if len(after) > 1 else None
+            if agent is not None and patient is None and len(before) > 1 and re.search(
+                    r"\b(?:clash\w*|fought|exchanged|engaged)\b", text[rel:rel + 20], re.I):
+                patient = agent
+                agent = before[-2]
+    others = [m for m in ms if m is not agent and m is not patient]
+    return agent, patient, others
+
+
+# ---------------------------------------------------------------- drafts
+
+def _drafts(doc: Document, lex: Lexicon) -> list[Draft]:
+    sents = split_sentences(doc.body)
+    drafts: list[Draft] = []
+    cur: Draft | None = None
+    for s in sents:
+        cues = find_cues(s, lex)
+        prefix = _prefix(s)
+        dates = find_dates(s.text, doc.published, s.start)
+        mentions = [(s, m) for m in find_actors(s.text, lex)]
+        meaningful = [c for c in cues if c.cls not in ("explosion",) or True]
+        new_par = cur is not None and s.paragraph != cur.paragraph
+        if meaningful or prefix:
+            separate = bool(_SEPARATE.search(s.text))
+            own_date = [x for x in dates if not _SAME_DAY.search(s.text)]
+            date_differs = bool(own_date) and cur is not None and (
+                not cur.dates or own_date[0].date != cur.dates[0].date)
+            if cur is None or new_par or separate or date_differs or s.is_headline \
+                    or cur.headline:
+                if not _substantive(s, cues, mentions, dates):
+                    if cur is not None and not new_par:
+                        cur.sentences.append(s)
+                        cur.mentions += mentions
+                    continue
+                cur = Draft([s], cues, mentions, dates, s.paragraph, s.is_headline, prefix)
+                drafts.append(cur)
+                continue
+            cur.sentences.append(s)
+            cur.cues += cues
+            cur.mentions += mentions
+            cur.dates += dates
+        elif cur is not None and not new_par:
+            cur.sentences.append(s)
+            cur.mentions += mentions
+            cur.dates += dates
+    # A headline that summarises the body is not a second event.
+    body_drafts = [d for d in drafts if not d.headline]
+    if body_drafts:
+        drafts = body_drafts
+    return drafts
+
+
+def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
+    """Does a cue sentence report an actual incident (not generic commentary)?"""
+    strong = {"kill", "air", "shelling", "ied", "suicide", "chemical", "grenade", "abduct",
+              "sexual", "arrest", "protest", "riot", "mob", "loot", "territory", "disrupted",
+              "hq", "agreement", "explosion", "clash", "other"}
+    classes = {c.cls for c in cues}
+    if classes & strong:
+        if classes <= {"clash", "attack", "change", "explosion", "kill"} and not mentions \
+                and not dates:
+            return bool(re.search(r"\b(?:in|near|at)\s+[A-Z]", s.text))
+        return True
+    # only "attack"/"change" words: need an actor and a verb form, not a generic noun
+    return bool(mentions) and bool(re.search(
+        r"\b(?:attacked|raided|stormed|targeted|opened fire|shot|stabbed|beat|assaulted|"
+        r"deployed|imposed|launched|conducted|patrolled|recruited|withdrew|reinforced)\b",
+        s.text, re.I))
+
+
+# ---------------------------------------------------------------- main
+
+def extract_events(doc: Document, lex: Lexicon | None = None) -> list[Event]:
+    """Coded events of one document (before place resolution and actor naming)."""
+    lex = lex or load_lexicon()
+    events: list[Event] = []
+    prev_date: tuple[date, int] | None = None
+    for d in _drafts(doc, lex):
+        ev = _build(doc, d, lex, prev_date)
+        if ev is None:
+            continue
+        if ev.event_date:
+            prev_date = (date.fromisoformat(ev.event_date), ev.time_precision)
+        events.append(ev)
+    return events
+
+
+def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos: int
+                ) -> tuple[DateMention | None, date | None, int]:
+    s0 = d.sentences[0]
+    cands = [x for x in d.dates if s0.start <= x.start < s0.end] or d.dates
+    if len(cands) > 1:
+        # drop dates that belong to a reporting clause ("On July 6, Amaq revealed that ...")
+        keep = []
+        for x in cands:
+            after = doc.body[x.end:x.end + 70]
+            rep = _REPORTING.search(after)
+            if rep and not any(x.end <= c.start < x.end + rep.start() for c in d.cues):
+                continue
+            keep.append(x)
+        cands = keep or cands
+    if cands:
+        dm = cands[0]
+        prec = dm.precision
+        if prec == 1 and as_reported(doc.body[max(s0.start, dm.start - 25):dm.end + 20]):
+            prec = 2
+        return dm, dm.date, prec
+    if _SAME_DAY.search(s0.text) and prev:
+        return None, prev[0], prev[1]
+    if prev:
+        return None, prev[0], prev[1]
+    if doc.published:
+        return None, doc.published, 2
+    return None, None, 3
+
+
+def _build(doc: Document, d: Draft, lex: Lexicon, prev_date) -> Event | None:
+    trig = _first([c for c in d.cues if c.cls not in ("change", "intervention", "other")],
+                  *{c.cls for c in d.cues}) or (d.cues[0] if d.cues else None)
+    trig_pos = trig.start if trig else d.sentences[0].start
+    agent_m, patient_m, others = assign_roles(d, trig_pos)
+    agent = agent_m.ref if agent_m else None
+    patient = patient_m.ref if patient_m else None
+    got = classify(d, agent, patient)
+    if got is None:
+        return None
+    et, sub, cue = got
+    ev = Event(doc_id=doc.id, event_type=et, sub_event_type=sub)
+    s0 = d.sentences[0]
+    ev.sentence_start, ev.sentence_end = s0.start, d.sentences[-1].end
+    body = doc.body
+    if cue is not None:
+        ev.add_evidence("event_type", cue.start, cue.end, body)
+        ev.add_evidence("sub_event_type", cue.start, cue.end, body)
+    # date
+    dm, dt, prec = _event_date(doc, d, prev_date, trig_pos)
+    if dt is not None:
+        ev.event_date = dt.isoformat()
+        ev.time_precision = prec
+    if dm is not None:
+        ev.add_evidence("event_date", dm.start, dm.end, body)
+    # actors by event type
+    _set_actors(ev, d, agent_m, patient_m, others, lex, body)
+    # casualties: most conservative reading across the event's sentences
+    fatal, injured, vague = 0, 0, False
+    for s in d.sentences:
+        f, i, v, spans = count_casualties(s.text)
+        if f > fatal:
+            fatal, vague = f, v
+            ev.evidence = [e for e in ev.evidence if e.field != "fatalities"]
+            for a, b in spans:
+                ev.add_evidence("fatalities", s.start + a, s.start + b, body)
+        injured = max(injured, i)
+    if vague and fatal == 3 and et in ("Battles", "Explosions/Remote violence") and \
+            not any(r.kind == "civilians" for r in ev.actors2):
+        fatal = 10   # ACLED: vague deaths in a large attack or on a front line
+    ev.fatalities, ev.injured = fatal, injured
+    # sources and claims
+    _sources(ev, doc, d, lex)
+    # places: first sentence first, then the rest; never inside actor or outlet names
+    exclude = [(m.start, m.end) for s, m in d.mentions if s is s0]
+    places = find_place_mentions(s0.text, s0.start, exclude)
+    for s in d.sentences[1:]:
+        ex = [(m.start, m.end) for ss, m in d.mentions if ss is s]
+        places += [p for p in find_place_mentions(s.text, s.start, ex) if p.role != "other"]
+    ev.places = places
+    ev.country_hint = _country_hint(ev, d, lex)
+    ev.confidence = _confidence(ev, d, cue)
+    return ev
+
+
+def _country_hint(ev: Event, d: Draft, lex: Lexicon) -> str:
+    text = " ".join(s.text for s in d.sentences)
+    # an explicit country name as a place ("in Iraq", "(..., Nigeria)")
+    if lex.demonym_re:
+        for m in re.finditer(r"(?:\bin|,|\()\s*(?:the\s+)?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})",
+                             text):
+            name = m.group(1).lower()
+            if name in lex.demonym_map and lex.countries.get(lex.demonym_map[name], {}).get(
+                    "name", "").lower() == name:
+                return lex.demonym_map[name]
+    home = []
+    for r in ev.actors1 + ev.actors2:
+        if r.kind == "named":
+            a = next((x for x in lex.actors if x.get("key") == r.key), None)
+            if a and len(a.get("countries") or []) == 1:
+                home.append(a["countries"][0])
+        elif r.country and not r.foreign:
+            home.append(r.country)
+    for r in ev.actors2 + ev.actors1:
+        if r.kind in ("military", "police", "government") and r.country:
+            return r.country
+    return home[0] if home else ""
+
+
+def _confidence(ev: Event, d: Draft, cue) -> float:
+    c = 0.4
+    if ev.actors1:
+        c += 0.15
+    if ev.event_date and ev.time_precision == 1:
+        c += 0.15
+    if ev.places:
+        c += 0.15
+    if cue is not None and cue.cls not in ("attack", "change", "other"):
+        c += 0.1
+    return round(min(c, 0.95), 2)
+
+
+def _crowd_identity(text: str, lex: Lexicon) -> list[str]:
+    out = []
+    for label, words in (lex.generic.get("identity") or {}).items():
+        rx = re.compile(r"(?<![\w-])(?:" + "|".join(words) + r")(?![\w])", re.I)
+        if rx.search(text):
+            out.append(label)
+    return out
+
+
+def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
+                body: str) -> None:
+    et, sub = ev.event_type, ev.sub_event_type
+    s0 = d.sentences[0]
+    all_ms = [m for _, m in d.mentions]
+    state_ms = [m for m in all_ms if m.ref.kind in ("military", "police")]
+
+    def ref_of(m):
+        return m.ref if m else None
+
+    if et in ("Protests", "Riots"):
+        crowd = ActorRef(kind="protesters" if et == "Protests" else "rioters")
+        first_crowd = next((m for m in all_ms if m.ref.kind in ("crowd", "civilians")), None)
+        if first_crowd:
+            crowd.start, crowd.end = s0.start + first_crowd.start, s0.start + first_crowd.end
+        ev.actors1 = [crowd]
+        head = s0.text[: (first_crowd.end + 40) if first_crowd else 80]
+        ev.assoc_actor_1 = "; ".join(_crowd_identity(head, lex))
+        target = None
+        if sub in ("Protest with intervention", "Excessive force against protesters") or \
+                et == "Riots":
+            target = next((m for m in state_ms), None)
+        if sub == "Mob violence" and target is None:
+            target = patient_m if patient_m and patient_m.ref.kind not in ("crowd",) else None
+        if target is not None:
+            ev.actors2 = [target.ref]
+        for r, fld in ((crowd, "actor1"), (target.ref if target else None, "actor2")):
+            if r is not None and r.start >= 0:
+                off = 0 if r is crowd else s0.start
+                ev.add_evidence(fld, r.start + off, r.end + off, body)
+        return
+    agent, patient = ref_of(agent_m), ref_of(patient_m)
+    if et == "Violence against civilians":
+        if agent is not None and agent.kind in ("civilians", "crowd"):
+            agent, patient = (patient if patient and patient.kind in ARMED_KINDS else None), agent
+        if agent is None:
+            agent = next((m.ref for m in all_ms if m.ref.kind in ARMED_KINDS), None)
+        ev.actors1 = [agent or ActorRef(kind="unidentified")]
+        ev.actors2 = [ActorRef(kind="civilians", start=patient.start if patient else -1,
+                               end=patient.end if patient else -1)]
+        ev.civilian_targeting = "Civilians targeted"
+    elif sub == "Arrests":
+        if agent is None or agent.kind not in ("military", "police", "government"):
+            if agent is not None and agent.kind in ("named",) and patient is None:
+                patient = agent
+            agent = next((m.ref for m in state_ms), None) or ActorRef(kind="police")
+        ev.actors1 = [agent]
+        if patient is not None and patient is not agent:
+            ev.actors2 = [patient if patient.kind != "crowd" else ActorRef(kind="civilians")]
+        else:
+            ev.actors2 = [ActorRef(kind="civilians")]
+    else:
+        if agent is None and patient is not None and et == "Battles":
+            agent, patient = patient, None
+        if agent is not None and agent.kind in ("civilians",) and et != "Strategic developments":
+            # victims named first, attacker unknown
+            patient, agent = agent, None
+        if agent is None and et in ("Battles", "Explosions/Remote violence",
+                                    "Violence against civilians") or \
+                (agent is None and sub == "Looting/property destruction"):
+            agent = ActorRef(kind="unidentified")
+        if et == "Battles" and patient is None:
+            patient = ActorRef(kind="unidentified")
+        ev.actors1 = [agent] if agent else []
+        ev.actors2 = [patient] if patient else []
+        if sub == "Looting/property destruction" and not ev.actors2:
+            ev.actors2 = [ActorRef(kind="civilians")]
+        if ev.actors2 and ev.actors2[0].kind == "civilians" and et in (
+                "Explosions/Remote violence",):
+            ev.civilian_targeting = "Civilians targeted"
+    # associated actors: other armed actors acting with actor1 ("X and Y attacked")
+    for m in others:
+        if m.ref.kind in ("named", "military", "police") and agent_m is not None and \
+                m.end <= agent_m.start + 2 and re.search(r"\band\b|,|\bwith\b",
+                                                         s0.text[m.end:agent_m.start] + " and"):
+            ev.actors1.append(m.ref)
+    for fld, refs in (("actor1", ev.actors1), ("actor2", ev.actors2)):
+        if refs and refs[0].start >= 0 and refs[0].text:
+            ev.add_evidence(fld, s0.start + refs[0].start, s0.start + refs[0].end, body)
+
+
+def _sources(ev: Event, doc: Document, d: Draft, lex: Lexicon) -> None:
+    if lex.outlet_re is None:
+        return
+    text_spans = [(s.start, s.text) for s in d.sentences]
+    claims, confirms, reports = [], [], []
+    for off, text in text_spans:
+        for m in lex.outlet_re.finditer(text):
+            o = lex.outlet_map.get(m.group(1).lower())
+            if not o:
+                continue
+            pre = text[max(0, m.start() - 40):m.start()]
+            role = "claim" if o.get("party") else "report"
+            if re.search(r"confirm\w*\s+(?:by\s+)?(?:the\s+)?$", pre, re.I):
+                role = "confirmation"
+            src = Source(doc_id=doc.id, outlet=o.get("name", m.group(1)), role=role,
+                         party=o.get("party", ""), url=doc.url, start=off + m.start(),
+                         end=off + m.end())
+            {"claim": claims, "confirmation": confirms, "report": reports}[role].append((src, o))
+    if any(re.search(r"\bconfirm", s.text, re.I) for s in d.sentences) and claims and reports:
+        for src, _ in reports:
+            src.role = "confirmation"
+        confirms += reports
+        reports = []
+    for src, _ in claims + confirms + reports:
+        ev.sources.append(src)
+        ev.add_evidence("source", src.start, src.end, doc.body)
+    outlets = []
+    for src in ev.sources:
+        if src.outlet not in outlets:
+            outlets.append(src.outlet)
+    if doc.source_name and doc.source_name not in outlets:
+        outlets.append(doc.source_name)
+    ev.source = "; ".join(outlets)
+    scales = []
+    for _, o in claims + confirms + reports:
+        sc = o.get("scale")
+        if sc and sc not in scales:
+            scales.append(sc)
+    ev.source_scale = "-".join(scales)
+    if claims and not confirms and not reports:
+        ev.claim_status = "claimed"
+    elif claims and confirms:
+        ev.claim_status = "confirmed"
+    elif confirms:
+        ev.claim_status = "confirmed"
+    else:
+        ev.claim_status = "reported"
+    # party outlets whose death claims ACLED zeroes (e.g. Voice of Jihad)
+    if claims and not confirms and not reports and any(o.get("zero_fatalities")
+                                                         for _, o in claims):
+        ev.claimed_fatalities = ev.fatalities
+        ev.fatalities = 0
+    elif claims:
+        ev.claimed_fatalities = ev.fatalities

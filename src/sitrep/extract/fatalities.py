@@ -1,0 +1,141 @@
+"""Fatality and injury counts by ACLED's conservative rules."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .numbers import NUMBER_RE, parse_number
+
+_Q = (r"(?:(?:at least|at most|about|around|approximately|nearly|almost|some|over|more than|"
+      r"up to|an estimated|roughly|close to|as many as|no fewer than|no less than)\s+)?")
+QNUM = rf"({_Q}{NUMBER_RE})"
+_DEATH = (r"(?:killed|dead|died|shot dead|executed|murdered|beheaded|slain|massacred|"
+          r"lost (?:their|his|her) li(?:v|f)es?|burned to death|burnt to death|"
+          r"shot and killed|stabbed to death|beaten to death|hacked to death|shot to death|"
+          r"lynched|perished)")
+_HURT = r"(?:injured|wounded|hurt|hospitali[sz]ed)"
+_AUX = r"(?:\s+(?:were|was|have been|had been|are|is|being|got|reportedly|allegedly|also|later|" \
+       r"all|subsequently|who were|who was|and|been))*"
+_NOUNS = r"(?:\s+[\w'’-]+){0,5}?"
+_EXCLUDE_AFTER = re.compile(r"\s*(?:days?|weeks?|months?|years?|km|kilomet|miles?|hours?|"
+                            r"minutes?|percent|%|am|pm|a\.m|p\.m|vehicles?|houses?|homes?|"
+                            r"buildings?|shops?|trucks?|cars?|villages?|rounds?|shells?|"
+                            r"rockets?|mortars?|missiles?|times?|metres|meters|kg|tons?)\b", re.I)
+
+_PATTERNS_DEATH = [
+    re.compile(rf"\b{QNUM}{_NOUNS}{_AUX}\s+(?:reportedly\s+)?{_DEATH}\b", re.I),
+    re.compile(rf"\b(?:killing|killed|kills|kill|leaving|left|claimed the lives of|executed|"
+               rf"murdered|slaughtered|massacred|shot dead|beheaded|shooting dead|"
+               rf"shot and killed|resulting in the deaths? of|deaths? of)\s+{QNUM}\b", re.I),
+    re.compile(rf"\bdeath toll\s+(?:\w+\s+){{0,3}}?(?:to|at|of)\s+{QNUM}\b", re.I),
+    re.compile(rf"\b{QNUM}\s+(?:people\s+|persons\s+)?(?:dead|deaths|fatalities|bodies|corpses)\b",
+               re.I),
+    re.compile(rf"\b(?:bod(?:y|ies)|corpses?|remains)\s+of\s+{QNUM}\b", re.I),
+]
+_PATTERNS_HURT = [
+    re.compile(rf"\b{QNUM}{_NOUNS}{_AUX}\s+(?:seriously\s+|critically\s+|slightly\s+)?{_HURT}\b",
+               re.I),
+    re.compile(rf"\b(?:injuring|injured|wounding|wounded|injures|wounds|leaving)\s+{QNUM}\b", re.I),
+    re.compile(rf"\b{QNUM}\s+(?:people\s+)?(?:injured|wounded|injuries)\b", re.I),
+]
+_NONE = re.compile(r"\b(?:no (?:one|body|casualties|fatalities|deaths|injuries|victims|losses|"
+                   r"reports? (?:on|of) (?:casualties|fatalities|injuries))|"
+                   r"neither (?:fatalities|injuries|casualties|deaths)|"
+                   r"without (?:causing )?(?:any )?(?:casualties|injuries|fatalities|deaths)|"
+                   r"nobody (?:was )?(?:killed|hurt|injured)|no-one (?:was )?killed|"
+                   r"(?:fatalities|casualties|deaths) (?:were|was) not reported|"
+                   r"none (?:were|was) (?:killed|injured|hurt))\b", re.I)
+_OR = re.compile(r"\b(?:kill(?:ed|ing)?\s+or\s+(?:injur|wound)\w*|(?:injur|wound)\w*\s+or\s+"
+                 r"kill\w*|casualties)\b", re.I)
+_AND = re.compile(rf"\b(?:kill(?:ed|ing)\s+and\s+(?:injur|wound)\w*|dead\s+(?:and|or)\s+(?:injured|"
+                  rf"wounded))\s+{QNUM}", re.I)
+_VAGUE_DEATH = re.compile(r"\b(?:deaths|killings|fatalities|(?:people|civilians|soldiers|"
+                          r"militants|fighters|members|elements|policemen|troops|others|"
+                          r"persons|villagers|residents|children|women|men)\s+(?:\w+\s+){0,2}"
+                          r"(?:were|have been|had been)\s+(?:reportedly\s+)?(?:killed|shot dead|"
+                          r"executed|murdered)|"
+                          r"(?:killed|killing) (?:(?:several|many|dozens of|scores of|a number of)"
+                          r"\s+)?(?:people|civilians|soldiers|militants|fighters|members|"
+                          r"elements|policemen|troops|villagers|residents|pro-[\w-]+ "
+                          r"(?:fighters|elements))|there are deaths)\b", re.I)
+_DIED_SINGLE = re.compile(r"\b(?:a|an|one|the)\s+(?:\w+\s+){0,3}(?:was|has been)\s+(?:shot dead|"
+                          r"killed|murdered|executed|beheaded|found dead|stabbed to death|shot to "
+                          r"death|beaten to death)|\b(?:body|corpse) of (?:a|an|one)\b|"
+                          r"(?:shot|stabbed|beat|beaten) (?:\w+ ){0,3}(?:to death|dead)\b|"
+                          r"\b(?:was|were) found dead\b", re.I)
+
+
+@dataclass
+class Count:
+    value: int
+    vague: bool
+    start: int
+    end: int
+
+
+def _collect(text: str, patterns) -> list[Count]:
+    out: list[Count] = []
+    taken: list[tuple[int, int]] = []
+    for p in patterns:
+        for m in p.finditer(text):
+            g = m.group(1)
+            gs, ge = m.start(1), m.end(1)
+            if any(not (ge <= a or gs >= b) for a, b in taken):
+                continue
+            if _EXCLUDE_AFTER.match(text, ge) and p is not _PATTERNS_DEATH[0]:
+                continue
+            parsed = parse_number(g)
+            if parsed is None:
+                continue
+            # "3 TMF fighters and 1 police personnel dead": sum a conjunction before it.
+            taken.append((gs, ge))
+            out.append(Count(parsed[0], parsed[1], gs, ge))
+            if p is _PATTERNS_DEATH[0] or p is _PATTERNS_HURT[0]:
+                pre = text[max(0, gs - 60):gs]
+                mm = re.search(rf"\b{QNUM}(?:\s+[\w'’-]+){{1,4}}\s+and\s+$", pre, re.I)
+                if mm:
+                    v = parse_number(mm.group(1))
+                    ps = gs - len(pre) + mm.start(1)
+                    if v and not any(not (ps + len(mm.group(1)) <= a or ps >= b)
+                                     for a, b in taken):
+                        taken.append((ps, ps + len(mm.group(1))))
+                        out.append(Count(v[0], v[1], ps, ps + len(mm.group(1))))
+    return out
+
+
+def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
+    """(fatalities, injured, vague, evidence spans) for one sentence, by ACLED's rules."""
+    if _NONE.search(text) and not re.search(rf"{_DEATH}", text.split("No ")[0] if "No " in text
+                                            else "", re.I):
+        deaths_none = True
+    else:
+        deaths_none = False
+    spans: list[tuple[int, int]] = []
+    fatal, vague = 0, False
+    m_and = _AND.search(text)
+    if m_and:  # "killing and injuring four": at least one died
+        fatal = 1
+        spans.append((m_and.start(1), m_and.end(1)))
+    elif not _OR.search(text) or re.search(r"\bkill(?:ed|ing)\b(?!\s+or)", text, re.I):
+        counts = _collect(text, _PATTERNS_DEATH)
+        if counts:
+            fatal = sum(c.value for c in counts)
+            vague = any(c.vague for c in counts)
+            spans += [(c.start, c.end) for c in counts]
+        elif _DIED_SINGLE.search(text):
+            m = _DIED_SINGLE.search(text)
+            fatal = 1
+            spans.append((m.start(), m.end()))
+        elif _VAGUE_DEATH.search(text):
+            m = _VAGUE_DEATH.search(text)
+            fatal, vague = 3, True
+            spans.append((m.start(), m.end()))
+    if deaths_none and not spans:
+        fatal = 0
+    hurt = _collect(text, _PATTERNS_HURT)
+    injured = sum(c.value for c in hurt)
+    if m_and:
+        v = parse_number(m_and.group(1))
+        injured = max(injured, (v[0] - 1) if v else 0)
+    return fatal, injured, vague, spans

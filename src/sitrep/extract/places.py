@@ -1,0 +1,131 @@
+"""Place phrases in a sentence: where the event happened, in order of preference.
+
+Only the phrase is found here; the gazetteer (sitrep.geo) decides what it is.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..models import PlaceMention
+
+_PART = r"(?:al|el|ad|ar|as|ash|at|az|an|ed|er|es|ez|de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|y|bin|ibn|bou|ben|abu|um|umm|wa|van|von|der|sur|sous|en|e)"
+_CAP = r"(?:[A-Z][\w'’`ʿ-]*|[A-Z]\.)"
+NAME = rf"{_CAP}(?:(?:\s+|-|\s+-\s+){_PART}(?:-|\s+)(?={_CAP})|\s+|-)?(?:{_CAP}(?:(?:\s+|-)(?:{_PART}(?:-|\s+))?{_CAP}){{0,4}})?"
+NAME_RE = re.compile(rf"(?:(?:{_PART})-)?{_CAP}(?:(?:\s+(?:{_PART}[\s-]+)?|-){_CAP}){{0,5}}")
+KIND_WORDS = {
+    "district": "district", "districts": "district", "province": "province",
+    "governorate": "province", "state": "province", "region": "province", "county": "district",
+    "municipality": "district", "commune": "district", "department": "province",
+    "prefecture": "province", "oblast": "province", "raion": "district", "regency": "district",
+    "subdistrict": "district", "sub-district": "district", "subdivision": "district",
+    "upazila": "district", "tehsil": "district", "payam": "district", "sector": "area",
+    "city": "city", "town": "city", "village": "village", "villages": "village", "area": "area",
+    "neighbourhood": "neighbourhood", "neighborhood": "neighbourhood", "quarter": "neighbourhood",
+    "camp": "area", "countryside": "near", "outskirts": "near", "suburb": "neighbourhood",
+    "valley": "area", "mountains": "area", "desert": "area", "locality": "village",
+    "road": "area", "highway": "area", "square": "neighbourhood",
+}
+_PREP = re.compile(
+    r"\b(in|at|near|around|outside|inside|on the outskirts of|outskirts of|close to|"
+    r"north of|south of|east of|west of|northeast of|northwest of|southeast of|southwest of|"
+    r"(?:northern|southern|eastern|western|central) countryside of|countryside of|"
+    r"(?:the )?(?:town|village|city|district|province|governorate|area|region|state|county|"
+    r"municipality|commune|neighbou?rhood|locality|villages) of|across|between|toward|towards|"
+    r"into|to|from|over|on|along|of|by)\s+(?:the\s+)?", re.I)
+_NEAR = re.compile(r"near|around|outside|outskirts|close to|north of|south of|east of|west of|"
+                   r"northeast of|northwest of|southeast of|southwest of|countryside", re.I)
+_STOP_START = {"The", "On", "In", "At", "A", "An", "As", "Around", "According", "Reported",
+               "During", "After", "Before", "Following", "Neither", "No", "This", "That",
+               "These", "Those", "It", "He", "She", "They", "We", "I", "His", "Her", "Their",
+               "Its", "Our", "Some", "Several", "Two", "Three", "One", "Meanwhile", "Also",
+               "However", "Earlier", "Later", "Last", "Local", "Security", "Police", "Military",
+               "Army", "Government", "Unknown", "Unidentified", "Suspected", "Presumed",
+               "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+               "January", "February", "March", "April", "May", "June", "July", "August",
+               "September", "October", "November", "December", "Mr", "Mrs", "Dr", "President",
+               "Minister", "General", "Governor", "Colonel", "Captain", "Commander", "Chief",
+               "Islamic", "State", "Forces", "Force", "Federal", "National", "Coalition",
+               "Property", "Looting", "Movement", "Non-violent", "Explosive",
+               "Arrests", "Armed", "Violent", "Peaceful", "Protesters", "Rioters"}
+
+
+def _kind_after(sent: str, end: int) -> tuple[str, int]:
+    m = re.match(r"(?:'s|’s)?\s+([a-z-]+)\b", sent[end:])
+    if m and m.group(1) in KIND_WORDS:
+        return KIND_WORDS[m.group(1)], end + m.end()
+    return "", end
+
+
+def _context_after(sent: str, end: int) -> tuple[list[str], int]:
+    """Containing units given after a place: "X (Beni, Nord-Kivu)", "X, Kandahar"."""
+    ctx: list[str] = []
+    m = re.match(r"\s*\(([^()]{2,80})\)", sent[end:])
+    if m:
+        for part in re.split(r",|;|/", m.group(1)):
+            part = re.sub(r"\b(?:district|province|governorate|state|region|county|"
+                          r"municipality|commune|city|town|department)\b", "", part,
+                          flags=re.I).strip(" .")
+            if part and part[0].isupper():
+                ctx.append(part)
+        return ctx, end + m.end()
+    pos = end
+    for _ in range(3):
+        m = re.match(rf"\s*,\s+(?:the\s+)?({NAME_RE.pattern})(?:\s+(?:district|province|"
+                     rf"governorate|state|region|county|municipality|department|city))?"
+                     rf"(?=\s*(?:[,.;)]|$|\s+(?:in|on|at|near|and|while|after|as|when|where|"
+                     rf"killing|wounding|injuring|to|with|against|amid|following|during|"
+                     rf"over|which|who|demanding|denouncing|protesting)\b))", sent[pos:])
+        if not m or m.group(1) in _STOP_START:
+            break
+        ctx.append(m.group(1))
+        pos += m.end()
+    return ctx, pos
+
+
+def find_place_mentions(sent: str, offset: int = 0,
+                        exclude: list[tuple[int, int]] | None = None) -> list[PlaceMention]:
+    """Place phrases in a sentence (offsets are document offsets: sentence start + offset)."""
+    exclude = exclude or []
+    out: list[PlaceMention] = []
+    seen: set[int] = set()
+    for pm in _PREP.finditer(sent):
+        prep = pm.group(1).lower()
+        start = pm.end()
+        m = NAME_RE.match(sent, start)
+        if not m:
+            continue
+        s, e = m.start(), m.end()
+        name = m.group()
+        name = re.sub(r"(?:'s|’s)$", "", name)
+        e = s + len(name)
+        first = name.split()[0].split("-")[0]
+        if first in _STOP_START and len(name.split()) == 1:
+            continue
+        if any(not (e <= a or s >= b) for a, b in exclude) or s in seen:
+            continue
+        seen.add(s)
+        kind, kend = _kind_after(sent, e)
+        ctx, _ = _context_after(sent, kend)
+        if prep.endswith(" of") and prep.split()[-2] in KIND_WORDS:
+            kind = KIND_WORDS[prep.split()[-2]] if not kind else kind
+        role = "near" if _NEAR.search(prep) or kind == "near" else "in"
+        if prep in ("from", "to", "toward", "towards", "into", "over", "by", "across", "on",
+                    "along", "between", "of"):
+            role = "other"
+        out.append(PlaceMention(name, offset + s, offset + e, role, kind, ctx))
+    # Names followed by an admin word with no preposition: "Zhari district, Balkh".
+    for m in NAME_RE.finditer(sent):
+        s, e = m.start(), m.end()
+        if s in seen or any(not (e <= a or s >= b) for a, b in exclude):
+            continue
+        kind, kend = _kind_after(sent, e)
+        if kind in ("district", "province", "city", "village", "area"):
+            first = m.group().split()[0]
+            if first in _STOP_START:
+                continue
+            ctx, _ = _context_after(sent, kend)
+            seen.add(s)
+            out.append(PlaceMention(m.group(), offset + s, offset + e, "other", kind, ctx))
+    out.sort(key=lambda p: ({"in": 0, "near": 0, "other": 1}.get(p.role, 2), p.start))
+    return out

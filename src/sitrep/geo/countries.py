@@ -1,0 +1,76 @@
+"""Country names, ACLED spellings, ISO numeric codes and ACLED regions (from countries.tsv)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .normalize import light
+
+_TSV = Path(__file__).with_name("countries.tsv")
+
+
+@dataclass(frozen=True)
+class CountryInfo:
+    iso2: str
+    iso3: str
+    iso_numeric: int
+    acled_name: str
+    region: str
+    aliases: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def countries() -> dict[str, CountryInfo]:
+    out: dict[str, CountryInfo] = {}
+    with open(_TSV, encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip() or line.startswith("#"):
+                continue
+            f = line.rstrip("\n").split("\t")
+            f += [""] * (6 - len(f))
+            aliases = tuple(a for a in f[5].split("|") if a)
+            out[f[0]] = CountryInfo(f[0], f[1], int(f[2] or 0), f[3], f[4], aliases)
+    return out
+
+
+def _alias_key(name: str) -> str:
+    k = light(name)
+    if k.startswith("the "):
+        k = k[4:]
+    return k
+
+
+@lru_cache(maxsize=1)
+def _alias_map() -> dict[str, str]:
+    m: dict[str, str] = {}
+    for iso, c in countries().items():
+        for n in (c.acled_name, *c.aliases):
+            m.setdefault(_alias_key(n), iso)
+    for iso, c in countries().items():     # ACLED names win over another country's alias
+        m[_alias_key(c.acled_name)] = iso
+    m.pop("", None)
+    return m
+
+
+def country(name: str) -> str | None:
+    """ISO2 for a country name or common variant ("DRC", "Ivory Coast", "Burma"); no demonyms."""
+    if not name:
+        return None
+    return _alias_map().get(_alias_key(name))
+
+
+def acled_country(iso2: str) -> str:
+    c = countries().get((iso2 or "").upper())
+    return c.acled_name if c else ""
+
+
+def iso_numeric(iso2: str) -> int | None:
+    c = countries().get((iso2 or "").upper())
+    return c.iso_numeric if c else None
+
+
+def acled_region(iso2: str) -> str:
+    c = countries().get((iso2 or "").upper())
+    return c.region if c else ""

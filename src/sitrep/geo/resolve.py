@@ -1,0 +1,338 @@
+"""Choose and code an event's location from the place mentions found by the extractor.
+
+``place_event(event, body, gazetteer)`` fills location, coordinates, admin units, country,
+iso, region and geo_precision (CODEBOOK section 5):
+  1  the named town itself (or a base / named site);
+  2  near / outskirts / countryside of a town, an unlisted village coded to its district's
+     town or to the town named as its context, or a district resolved to its main town;
+  3  only a province / region (or a natural feature) known: coded to its largest town.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from sitrep.models import Event, Place, PlaceMention
+
+from . import countries as _countries
+from .gazetteer import Gazetteer
+from .normalize import normalize
+
+_STOPLIST = Path(__file__).with_name("stoplist.txt")
+ADMIN_FEATURES = ("A1", "A2", "PCLI")
+_NATURAL = {"MT", "MTS", "HLL", "HLLS", "VAL", "PLN", "DSRT", "OAS", "ISL", "ISLS", "PEN",
+            "AREA", "RGN", "RGNE", "FRST", "WAD", "LCTY", "PASS"}
+_KIND_WANT = {"province": "A1", "region": "A1", "state": "A1", "governorate": "A1",
+              "district": "A2", "county": "A2", "city": "P", "town": "P", "village": "P",
+              "neighbourhood": "P", "neighborhood": "P"}
+
+_default_gaz: Gazetteer | None = None
+
+
+def default_gazetteer() -> Gazetteer:
+    global _default_gaz
+    if _default_gaz is None:
+        _default_gaz = Gazetteer.load()
+    return _default_gaz
+
+
+@lru_cache(maxsize=1)
+def stoplist() -> frozenset[str]:
+    words = set()
+    with open(_STOPLIST, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if line and not line.startswith("#"):
+                words.add(normalize(line))
+                words.add(" ".join(line.lower().split()))
+    return frozenset(words)
+
+
+def is_stopped(text: str) -> bool:
+    """True for a mention that must never resolve to a place ("Amaq", "Jazeera Storm")."""
+    k = normalize(text)
+    if not k or k in stoplist():
+        return True
+    toks = k.split()
+    return all(t in stoplist() for t in toks)
+
+
+def _clean(text: str) -> str:
+    t = text.strip().strip(",.;:()\"'")
+    if t.lower().startswith("the "):
+        t = t[4:]
+    return t
+
+
+def _distance_km(lat1, lon1, lat2, lon2) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def _ok(gaz: Gazetteer, text: str, i: int, exact: bool) -> bool:
+    """Filter weak hits: short single words need a populated or admin entry."""
+    f = gaz.feat[i]
+    key = normalize(text)
+    if " " not in key and len(key) < 4:
+        return f in ADMIN_FEATURES or (f == "P" and int(gaz.pop[i]) > 0)
+    if not exact:
+        return int(gaz.pop[i]) > 0 or f in ADMIN_FEATURES
+    return True
+
+
+def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str | None = None,
+                      admin_context=(), want: str = "") -> list[tuple[float, int]]:
+    """(score, entry index) for a mention, best first, after stoplist, filters, context."""
+    text = mention if isinstance(mention, str) else mention.text
+    if not want and not isinstance(mention, str):
+        want = _KIND_WANT.get(mention.kind_hint, "")
+    text = _clean(text)
+    if not text or is_stopped(text):
+        return []
+    out = []
+    ctx = [c for c in admin_context if c and not is_stopped(c)]
+    ctx_cc: set[str] = set()
+    for unit in ctx:
+        iso = _countries.country(unit)
+        if iso:
+            ctx_cc.add(iso)
+            continue
+        uc = [i for _, i, e in gaz.candidates(unit, country=country) if e]
+        if uc and (gaz.feat[uc[0]] in ADMIN_FEATURES or int(gaz.pop[uc[0]]) >= 5000):
+            ctx_cc.add(gaz.cc[uc[0]])
+    for s, i, exact in gaz.candidates(text, country=country, want=want):
+        if not _ok(gaz, text, i, exact):
+            continue
+        if gaz.feat[i] == "PCLI" and ctx:
+            continue
+        inside = False
+        for unit in ctx:
+            if gaz.contains(i, unit):
+                s += 700
+                inside = True
+                break
+        if ctx_cc and not inside and gaz.cc[i] not in ctx_cc:
+            continue
+        out.append((s, i))
+    out.sort(key=lambda t: (-t[0], t[1]))
+    return out
+
+
+def resolve_mention(mention: PlaceMention | str, gazetteer: Gazetteer,
+                    country: str | None = None, admin_context=()) -> Place | None:
+    """The best gazetteer entry for one mention (stoplist, country, containment, population)."""
+    ctx = list(admin_context)
+    if isinstance(mention, PlaceMention):
+        ctx += [c for c in mention.context if c not in ctx]
+    cands = scored_candidates(mention, gazetteer, country, ctx)
+    return gazetteer.place(cands[0][1]) if cands else None
+
+
+def _precision(gaz: Gazetteer, i: int, m: PlaceMention) -> int:
+    f = gaz.feat[i]
+    if f == "A1" or f == "PCLI" or f in _NATURAL:
+        return 3
+    if f == "A2":
+        return 2
+    if f == "P" and m.kind_hint in ("province", "region", "governorate", "state"):
+        return 3
+    if f == "P" and m.kind_hint in ("district", "county"):
+        return 2
+    return 2 if m.role == "near" else 1
+
+
+def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
+    """Choose the event location from ``event.places`` and fill the event's geo fields."""
+    gaz = gazetteer
+    hint = (event.country_hint or "").upper() or None
+    mentions = [m for m in event.places if m.text and not is_stopped(_clean(m.text))]
+    admin_texts = [_clean(m.text) for m in mentions if m.role == "admin"]
+
+    # countries named as places become hints, never locations
+    for m in mentions:
+        iso = _countries.country(_clean(m.text))
+        if iso and not hint and gaz.candidates(_clean(m.text))[:1] and \
+                gaz.feat[gaz.candidates(_clean(m.text))[0][1]] == "PCLI":
+            hint = iso
+
+    # first pass: each mention's candidates with its own context
+    cands: list[list[tuple[float, int]]] = []
+    for m in mentions:
+        ctx = list(m.context) + ([] if m.role == "admin" else
+                                 [a for a in admin_texts if a not in m.context])
+        cands.append(scored_candidates(m, gaz, hint, ctx))
+
+    # second pass: agreement with the other mentions' best guesses (distance)
+    tops = [(k, c[0][1]) for k, c in enumerate(cands) if c]
+    if len(tops) > 1:
+        for k, c in enumerate(cands):
+            if len(c) < 2:
+                continue
+            others = [i for kk, i in tops if kk != k and gaz.feat[i] != "PCLI"]
+            if not others:
+                continue
+            rescored = []
+            for s, i in c:
+                d = min(_distance_km(gaz.lat[i], gaz.lon[i], gaz.lat[j], gaz.lon[j])
+                        for j in others)
+                s += 250 if d < 100 else 120 if d < 400 else 0
+                rescored.append((s, i))
+            rescored.sort(key=lambda t: (-t[0], t[1]))
+            cands[k] = rescored
+
+    chosen: tuple[PlaceMention, int] | None = None
+    for roles in (("in", "near"), ("admin",), ("other",)):
+        for m, c in zip(mentions, cands, strict=True):
+            if m.role in roles and c:
+                i = c[0][1]
+                if gaz.feat[i] == "PCLI":
+                    hint = hint or gaz.cc[i]
+                    continue
+                chosen = (m, i)
+                break
+        if chosen:
+            break
+        if roles == ("in", "near"):
+            # an unlisted village: code it to the town or district named as its context
+            for m in mentions:
+                if m.role not in roles or not m.context:
+                    continue
+                for k, unit in enumerate(m.context):
+                    um = next((x for x in mentions if x.text == unit and x is not m), None)
+                    want = _KIND_WANT.get(um.kind_hint, "") if um else ""
+                    c = scored_candidates(unit, gaz, hint, m.context[k + 1:], want=want)
+                    if c and gaz.feat[c[0][1]] != "PCLI":
+                        i = c[0][1]
+                        prec = 3 if gaz.feat[i] == "A1" else 2
+                        _fill(event, gaz, i, prec)
+                        event.add_evidence("location", m.start, m.end, body)
+                        return
+    if chosen is None:
+        _fill_country(event, hint or "")
+        return
+    m, i = chosen
+    prec = _precision(gaz, i, m)
+    if m.role == "admin" and gaz.feat[i] == "P":
+        prec = max(prec, 2)
+    _fill(event, gaz, i, prec, m)
+    event.add_evidence("location", m.start, m.end, body)
+
+
+def _fill_country(event: Event, iso2: str) -> None:
+    if not iso2:
+        return
+    event.country_code = iso2
+    event.country = _countries.acled_country(iso2)
+    event.iso = _countries.iso_numeric(iso2)
+    event.region = _countries.acled_region(iso2)
+
+
+def _fill(event: Event, gaz: Gazetteer, i: int, precision: int,
+          mention: PlaceMention | None = None) -> None:
+    a = int(gaz.anchor[i])
+    town = gaz.place(a)
+    unit = gaz.place(i)
+    event.location = town.name
+    if mention is not None and mention.kind_hint in ("neighbourhood", "neighborhood") \
+            and gaz.feat[i] == "P" and mention.context:
+        pass
+    event.latitude = round(float(gaz.lat[a]), 4)
+    event.longitude = round(float(gaz.lon[a]), 4)
+    event.geonameid = town.geonameid if town.geonameid > 0 else None
+    event.geo_precision = precision
+    _fill_country(event, town.country_code)
+    event.admin1 = town.admin1
+    event.admin1_code = town.admin1_code
+    event.admin2 = unit.admin2 if gaz.feat[i] == "A2" else town.admin2
+
+
+# ---------------------------------------------------------------------- spotting
+_TOKEN = re.compile(r"[^\W\d_][\w'’ʿ]*(?:-[\w'’ʿ]+)*", re.UNICODE)
+_PARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ez", "es", "ed", "bin",
+              "ibn", "bni", "de", "du", "la", "le", "des", "of", "upon"}
+_KIND_WORDS = {"province": "province", "governorate": "province", "district": "district",
+               "city": "city", "town": "city", "village": "village", "region": "province",
+               "state": "province", "county": "district", "neighbourhood": "neighbourhood",
+               "neighborhood": "neighbourhood"}
+
+
+_CTX_GAP = re.compile(r"(\s+(district|province|governorate|region|county|city|town))?"
+                      r"(,\s*|\s+in\s+|,\s+in\s+|\s*\(\s*)$", re.I)
+_LOCATIVE = re.compile(r"\b(in|near|at|outside|of|village|town|around|from|into|toward|towards)"
+                       r"\s+(the\s+)?$", re.I)
+
+
+def _cap(tok: str) -> bool:
+    if tok[:1].isupper():
+        return True
+    head, _, rest = tok.partition("-")
+    return bool(rest) and head.lower() in _PARTICLES and rest[:1].isupper()
+
+
+def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMention]:
+    """Fallback spotter: capitalised 1-4 token phrases that are gazetteer names."""
+    gaz = gazetteer or default_gazetteer()
+    toks = list(_TOKEN.finditer(text))
+    out: list[PlaceMention] = []
+    k = 0
+    while k < len(toks):
+        if not _cap(toks[k].group()):
+            k += 1
+            continue
+        found = None
+        for n in range(min(4, len(toks) - k), 0, -1):
+            span = toks[k:k + n]
+            if any(text[a.end():b.start()] not in (" ", "-") for a, b in zip(span, span[1:],
+                                                                               strict=False)):
+                continue
+            if not _cap(span[-1].group()):
+                continue
+            if any(not _cap(t.group()) and t.group().lower() not in _PARTICLES for t in span):
+                continue
+            phrase = text[span[0].start():span[-1].end()]
+            if is_stopped(phrase):
+                continue
+            c = [(s, i, e) for s, i, e in gaz.candidates(phrase) if e]
+            c = [(s, i, e) for s, i, e in c if _ok(gaz, phrase, i, e)]
+            if not c:
+                continue
+            i = c[0][1]
+            if n == 1 and gaz.feat[i] == "P" and int(gaz.pop[i]) < 1000 and \
+                    not any(gaz.feat[j] in ADMIN_FEATURES for _, j, _ in c) and \
+                    not _LOCATIVE.search(text[max(0, span[0].start() - 25):span[0].start()]):
+                continue
+            found = (n, phrase, i, any(gaz.feat[j] in ("A1", "A2") for _, j, _ in c))
+            break
+        if not found:
+            k += 1
+            continue
+        n, phrase, i, is_admin = found
+        start, end = toks[k].start(), toks[k + n - 1].end()
+        kind = ""
+        nxt = toks[k + n] if k + n < len(toks) else None
+        if nxt is not None and text[end:nxt.start()] == " ":
+            kind = _KIND_WORDS.get(nxt.group().lower(), "")
+        role = "admin" if gaz.feat[i] in ("A1", "PCLI") and not kind else "in"
+        if kind in ("province",):
+            role = "admin" if out else "in"
+        before = text[max(0, start - 30):start].lower()
+        if re.search(r"\b(near|outside|outskirts of|countryside of|north of|south of|east of|"
+                     r"west of|km from|kilometres from|kilometers from)\s+(the\s+)?$", before):
+            role = "near"
+        m = PlaceMention(phrase, start, end, role=role, kind_hint=kind)
+        # "X, Y" / "(X, Y)": Y is X's context
+        if out and _CTX_GAP.match(text[out[-1].end:start]):
+            prev = out[-1]
+            for o in out:
+                if o is prev or (o.context and o.context[-1] == prev.text):
+                    o.context.append(phrase)
+            if is_admin or gaz.feat[i] in ADMIN_FEATURES or kind in ("province", "district"):
+                m.role = "admin"
+        out.append(m)
+        k += n
+    return out

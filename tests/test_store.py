@@ -1,0 +1,196 @@
+"""Store: SQLite (file and in-memory) always; PostgreSQL when SITREP_TEST_PG holds a URL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from sitrep.models import Document, Event, Source, content_id
+from sitrep.store import Store, default_db_path
+
+PG_URL = os.environ.get("SITREP_TEST_PG")
+
+
+@pytest.fixture(params=["sqlite-file", "sqlite-memory", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite-file":
+        yield str(tmp_path / "sub" / "sitrep.db")
+    elif request.param == "sqlite-memory":
+        yield "sqlite://"
+    else:
+        if not PG_URL:
+            pytest.skip("set SITREP_TEST_PG to a PostgreSQL URL to run")
+        # a fresh schema per test so runs never see each other's rows
+        schema = "sitrep_test_" + uuid.uuid4().hex[:10]
+        admin = create_engine(PG_URL)
+        with admin.begin() as c:
+            c.execute(text(f'CREATE SCHEMA "{schema}"'))
+        sep = "&" if "?" in PG_URL else "?"
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+        with admin.begin() as c:
+            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def store(db_url):
+    s = Store(db_url)
+    yield s
+    s.close()
+
+
+def doc(body: str, **kw) -> Document:
+    return Document(id=content_id(body), text=body, body=body, **kw)
+
+
+IED = doc("ISIS Cells Attack SDF In Raqqa\n\nOn July 6, Amaq said ISIS cells targeted an SDF "
+          "vehicle with an IED in al-Noor, Raqqa, on July 5.",
+          url="https://example.org/ied", title="ISIS Cells Attack SDF In Raqqa",
+          published=date(2018, 7, 7), source_name="Example", comments=["the rats!!!"],
+          chrome=["Back To Top"], path="ied.txt")
+ARREST = doc("Najaf police arrest IS leader\n\nThe Najaf police yesterday arrested an Islamic "
+             "State reconnaissance leader.", published=date(2019, 4, 2))
+
+
+def ied_event(d: Document = IED, sentence_start: int = 31, fatalities: int = 0) -> Event:
+    e = Event(doc_id=d.id, event_type="Explosions/Remote violence",
+              sub_event_type="Remote explosive/landmine/IED", event_date="2018-07-05",
+              actor1="Islamic State (Syria)", inter1=2,
+              actor2="SDF: Syrian Democratic Forces", inter2=2, country="Syria",
+              country_code="SY", admin1="Ar Raqqa", location="Raqqa", latitude=35.95,
+              longitude=39.01, fatalities=fatalities, claim_status="confirmed",
+              confidence=0.8, geonameid=163915, sentence_start=sentence_start,
+              sentence_end=len(d.body),
+              sources=[Source(doc_id=d.id, outlet="Amaq", role="claim", party="isis",
+                              url=d.url)])
+    e.add_evidence("actor1", d.body.index("ISIS cells"), d.body.index("ISIS cells") + 10, d.body)
+    e.add_evidence("location", d.body.index("Raqqa,"), d.body.index("Raqqa,") + 5, d.body)
+    return e
+
+
+def arrest_event(date_: str = "2019-04-01") -> Event:
+    return Event(doc_id=ARREST.id, event_type="Strategic developments",
+                 sub_event_type="Arrests", event_date=date_, actor1="Police Forces of Iraq",
+                 inter1=1, actor2="Islamic State (Iraq)", inter2=2, country="Iraq",
+                 country_code="IQ", location="Najaf", latitude=32.0, longitude=44.33,
+                 sentence_start=30)
+
+
+def test_save_same_document_twice_is_stored_once(store: Store):
+    assert store.save(IED, [ied_event()]) is True
+    assert store.save(IED, [ied_event()]) is False
+    assert store.add_document(IED) is False
+    assert store.counts() == {"documents": 1, "events": 1}
+    assert store.has_document(IED.id) and not store.has_document("nope")
+    got = store.get_document(IED.id)
+    assert got.body == IED.body and got.published == date(2018, 7, 7)
+    assert got.comments == ["the rats!!!"] and got.chrome == ["Back To Top"]
+    assert (got.url, got.title, got.source_name, got.path) == (
+        IED.url, IED.title, "Example", "ied.txt")
+    assert store.get_document("nope") is None
+
+
+def test_event_round_trip_with_evidence_and_sources(store: Store):
+    ev = ied_event()
+    store.save(IED, [ev])
+    got = store.get_event(ev.id)
+    assert got["id"] == ev.id and got["doc_id"] == IED.id
+    assert got["event_date"] == "2018-07-05" and got["year"] == 2018
+    assert got["disorder_type"] == "Political violence" and got["interaction"] == 22
+    assert got["event_id_cnty"].startswith("SR-SY")
+    assert got["latitude"] == pytest.approx(35.95) and got["geonameid"] == 163915
+    assert got["doc_url"] == IED.url
+    assert [e["field"] for e in got["evidence"]] == ["actor1", "location"]
+    for e in got["evidence"]:
+        assert IED.body[e["start"]:e["end"]] == e["text"]
+    assert got["sources"] == [{"doc_id": IED.id, "outlet": "Amaq", "role": "claim",
+                               "party": "isis", "url": IED.url, "start": -1, "end": -1}]
+    assert store.get_event("0" * 16) is None
+
+
+def test_replace_events(store: Store):
+    store.save(IED, [ied_event(sentence_start=31), ied_event(sentence_start=100)])
+    store.save(ARREST, [arrest_event()])
+    assert store.counts()["events"] == 3
+    new = ied_event(sentence_start=31, fatalities=2)
+    assert store.replace_events(IED.id, [new]) == 1
+    rows = list(store.iter_events(doc_id=IED.id))
+    assert [r["id"] for r in rows] == [new.id] and rows[0]["fatalities"] == 2
+    assert len(rows[0]["evidence"]) == 2 and len(rows[0]["sources"]) == 1
+    assert store.counts() == {"documents": 2, "events": 2}
+    assert store.replace_events(IED.id, []) == 0
+    assert store.counts()["events"] == 1      # the other document's event is untouched
+    assert list(store.iter_events(doc_id=IED.id)) == []
+
+
+def test_save_is_one_transaction(store: Store):
+    bad = [arrest_event(), arrest_event()]    # same id twice: rejected
+    with pytest.raises(ValueError, match="same id"):
+        store.save(ARREST, bad)
+    assert store.counts() == {"documents": 0, "events": 0}
+    with pytest.raises(ValueError, match="belongs to document"):
+        store.save(IED, [arrest_event()])
+    assert not store.has_document(IED.id)
+
+
+def test_filters(store: Store):
+    store.save(IED, [ied_event()])
+    store.save(ARREST, [arrest_event("2019-04-01"), arrest_event("2019-03-25")])
+
+    def ids(**f):
+        return [r["event_date"] + "/" + r["country"] for r in store.iter_events(**f)]
+
+    assert ids() == ["2018-07-05/Syria", "2019-03-25/Iraq", "2019-04-01/Iraq"]
+    assert ids(country="Iraq") == ["2019-03-25/Iraq", "2019-04-01/Iraq"]
+    assert ids(country="sy") == ["2018-07-05/Syria"]
+    assert ids(event_type="Strategic developments", date_from="2019-03-30") == [
+        "2019-04-01/Iraq"]
+    assert ids(sub_event_type="Remote explosive/landmine/IED") == ["2018-07-05/Syria"]
+    assert ids(actor="islamic state") == ["2018-07-05/Syria", "2019-03-25/Iraq",
+                                          "2019-04-01/Iraq"]
+    assert ids(actor="police") == ["2019-03-25/Iraq", "2019-04-01/Iraq"]
+    assert ids(actor="democratic forces") == ["2018-07-05/Syria"]
+    assert ids(date_from=date(2019, 1, 1), date_to=date(2019, 3, 31)) == ["2019-03-25/Iraq"]
+    assert ids(date_to="2018-07-05") == ["2018-07-05/Syria"]
+    assert ids(limit=2) == ["2018-07-05/Syria", "2019-03-25/Iraq"]
+    assert ids(limit=2, offset=2) == ["2019-04-01/Iraq"]
+    assert ids(country="Narnia") == []
+    assert store.counts() == {"documents": 2, "events": 3}
+
+
+def test_iter_events_pages_through_many(store: Store):
+    d = doc("Many events\n\n" + "A clash happened. " * 800)
+    evs = [Event(doc_id=d.id, event_type="Battles", sub_event_type="Armed clash",
+                 event_date=f"2020-01-{1 + i % 28:02d}", sentence_start=i * 18)
+           for i in range(1203)]
+    store.save(d, evs)
+    rows = list(store.iter_events())
+    assert len(rows) == 1203 and len({r["id"] for r in rows}) == 1203
+    assert [r["event_date"] for r in rows] == sorted(r["event_date"] for r in rows)
+    assert len(list(store.iter_events(limit=700, offset=600))) == 603
+
+
+def test_sqlite_file_persists(tmp_path):
+    path = tmp_path / "deep" / "dir" / "s.db"
+    with Store(path) as s:
+        s.save(IED, [ied_event()])
+    with Store(f"sqlite:///{path}") as s:
+        assert s.counts() == {"documents": 1, "events": 1}
+        assert s.save(IED, []) is False and s.counts()["events"] == 0
+
+
+def test_in_memory_is_private():
+    a, b = Store(":memory:"), Store("sqlite://")
+    a.save(IED, [ied_event()])
+    assert a.counts()["documents"] == 1 and b.counts()["documents"] == 0
+
+
+def test_default_db_path(monkeypatch, tmp_path):
+    monkeypatch.setenv("SITREP_DB", str(tmp_path / "x.db"))
+    assert default_db_path() == str(tmp_path / "x.db")
+    monkeypatch.delenv("SITREP_DB")
+    assert default_db_path().endswith("sitrep.db") and "sitrep" in default_db_path()
