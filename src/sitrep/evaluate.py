@@ -665,7 +665,7 @@ def print_case(r: ItemResult, console: Console, max_text: int = 1200) -> None:
 def print_report(report: Report, console: Console | None = None, errors: int = 0) -> None:
     """Rich tables: headline, per-field accuracy, confusion, per source, per country; then the
     `errors` worst texts side by side with gold and prediction."""
-    console = console or Console()
+    console = console or Console(width=None if sys.stdout.isatty() else 140)
     s = report.summary
     head = Table(title="Sitrep evaluation" + (f": {report.meta['gold']}"
                                               if report.meta.get("gold") else ""),
@@ -752,7 +752,7 @@ def main(gold_path: str | Path, json_out: str | Path | None = None, errors: int 
          limit: int | None = None, *, pipeline=None, console: Console | None = None) -> int:
     """Evaluate GOLD; print the report; write JSON to `json_out` if given. Exit code: 0, or 2
     when the gold file is missing or unreadable."""
-    console = console or Console()
+    console = console or Console(width=None if sys.stdout.isatty() else 140)
     path = Path(gold_path)
     if not path.is_file():
         console.print(f"[red]gold file not found: {path}[/red] (the ACLED and UCDP gold sets "

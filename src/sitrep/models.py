@@ -212,6 +212,7 @@ class Event:
     actors2: list[ActorRef] = field(default_factory=list)
     places: list[PlaceMention] = field(default_factory=list)
     country_hint: str = ""             # ISO2 suggested by the text (demonyms, "in Iraq")
+    country_hints: list[str] = field(default_factory=list)  # all suggested ISO2s, best first
 
     @property
     def disorder_type(self) -> str:
@@ -237,7 +238,7 @@ class Event:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        for k in ("actors1", "actors2", "places"):
+        for k in ("actors1", "actors2", "places", "country_hints"):
             d.pop(k, None)
         d["disorder_type"] = self.disorder_type
         d["interaction"] = self.interaction

@@ -18,6 +18,7 @@ class Mention:
     end: int
 
 
+_PARTY = re.compile(r"\b(?:Party|Congress|Alliance|League|Union for|Rally|Democratic Movement)\b")
 _generic_cache: dict[int, dict[str, re.Pattern]] = {}
 
 
@@ -62,10 +63,13 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
             end = m.end()
             tail = re.match(r"(?:\s+(?:militants?|fighters?|members?|forces|cells?|insurgents?|"
                             r"rebels?|militiam[ae]n|militias?|elements|gunmen|jihadists?|"
-                            r"group|troops|soldiers))+", sent[end:], re.I)
+                            r"group|troops|soldiers|supporters?|activists?))+", sent[end:], re.I)
             if tail:
                 end += tail.end()
             ref = ActorRef(kind="named", key=a.get("key", ""), inter=a.get("inter"))
+            if tail and re.search(r"members?|supporters?|activists?", tail.group(), re.I) and \
+                    _PARTY.search(a.get("name", "")):
+                ref = ActorRef(kind="civilians")   # party members as victims are civilians
             variant = (a.get("alias_variants") or {}).get(alias)
             if variant:
                 ref.name = variant

@@ -22,6 +22,11 @@ ARMED_KINDS = {"named", "military", "police", "unidentified", "gang", "communal"
 UNARMED_KINDS = {"civilians", "crowd", "government", "former_military", "former_police"}
 _SEPARATE = re.compile(r"\b(a second|another|in a separate|separately|elsewhere|in another|"
                        r"a third|in a similar|a similar)\b", re.I)
+_BACKGROUND = re.compile(r"\b(?:previous (?:week|day|month|year)s?|in the previous|earlier this year|"
+                         r"last (?:year|month)|in mid-\w+|since|until|ago|in recent (?:weeks|months|"
+                         r"days)|has been|have been \w+ing|for (?:weeks|months|years))\b", re.I)
+_ISSUE = re.compile(r"\b(?:demand(?:ed|ing|s)?|to protest|in protest|denounc\w+|against the|"
+                    r"over the|to reject|rejecting|condemn\w*)\b", re.I)
 _SAME_DAY = re.compile(r"\b(?:in|on) the same day\b|\bthe same day\b|\blater that day\b", re.I)
 _REPORTING = re.compile(r"\b(revealed|said|says|reported|announced|claimed|stated|confirmed|"
                         r"published|released a statement|told)\b", re.I)
@@ -38,7 +43,12 @@ _CROWD_SUBJ = re.compile(r"\b(?:protesters?|protestors?|demonstrators?|rioters?|
                          r"farmers|traders|drivers|teachers|people|members|inhabitants|"
                          r"labou?rers|employees|citizens|locals|youths|migrants|staff|nurses|"
                          r"doctors|lawyers|journalists|supervisors|retired|relatives|families|"
-                         r"group|hundreds|thousands|dozens)\b", re.I)
+                         r"hundreds|thousands|dozens|beneficiaries|neighbo(?:u)?rs|"
+                         r"community members)\b", re.I)
+_WEAK_SHELL = re.compile(r"(?i)missiles?|rockets?|mortars?|artillery|katyushas?|rpgs?|howitzers?")
+_FIRE_VERB = re.compile(r"(?i)\b(?:fired|firing|fire|launched|launching|hit|struck|landed|fell|"
+                        r"targeted|targeting|shelled|pounded|exploded|killed|injured|wounded|"
+                        r"attack(?:ed|s)?|strikes?|barrage|salvos?|impact)\b")
 _PREFIX = {
     "property destruction": "loot", "looting": "loot", "security measures": "change",
     "movement of forces": "change", "arrests": "arrest", "arrest": "arrest",
@@ -89,6 +99,9 @@ def find_cues(sent: Sentence, lex: Lexicon) -> list[Cue]:
                                                         text[:m.start()], re.I):
                 continue
             if _is_modal(text, m.start(), lex):
+                continue
+            if cls == "shelling" and _WEAK_SHELL.fullmatch(m.group()) and not _FIRE_VERB.search(
+                    text):
                 continue
             out.append(Cue(cls, sent.start + m.start(), sent.start + m.end(), m.group()))
     return out
@@ -161,25 +174,37 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
         return "Strategic developments", "Disrupted weapons use", c("disrupted")
 
     violent = {"kill", "clash", "air", "shelling", "ied", "suicide", "chemical", "grenade"}
-    crowd_first = _crowd_subject(first_sent, c("protest", "riot", "mob"))
-    protest_like = bool(has & {"protest", "riot", "mob"})
-    if protest_like and (crowd_first or not (has & violent) or
-                         (c("protest", "riot", "mob").start < (c(*violent).start
-                                                               if c(*violent) else 10**9))):
-        riotword = re.search(r"\briot(?:s|ed|ing|ers?)?\b", text, re.I)
-        if "mob" in has and not ("protest" in has and not re.search(
-                r"\b(?:lynch|vigilante|mob)\w*", text, re.I)):
-            return "Riots", "Mob violence", c("mob")
+    first_cue = c("protest", "riot", "mob")
+    first_violent = c(*violent)
+    armed_agent = agent is not None and agent.kind in ("named", "unidentified", "gang",
+                                                       "communal", "military")
+    riotword = re.search(r"\briot(?:s|ed|ing|ers?)?\b", first_sent, re.I)
+    protest_like = "protest" in has or "mob" in has or bool(riotword) or (
+        "riot" in has and _crowd_subject(first_sent) and not armed_agent)
+    if "protest" in has and "arrest" in has and re.search(
+            r"\bfor (?:participating|taking part|joining|organi[sz]ing|calling for)\b", text,
+            re.I) and c("arrest").start < c("protest").start:
+        protest_like = False
+    if protest_like and first_cue is not None and (
+            _crowd_subject(first_sent) or first_violent is None
+            or first_cue.start < first_violent.start or not armed_agent):
         if "protest" in has or riotword:
             if "excessive" in has:
                 return "Protests", "Excessive force against protesters", c("excessive")
             if "riot" in has or riotword:
                 return "Riots", "Violent demonstration", c("riot", "protest")
+            if "mob" in has and re.search(r"\b(?:lynch|vigilante|mob)\w*", text, re.I):
+                return "Riots", "Mob violence", c("mob")
             if "intervention" in has:
                 return "Protests", "Protest with intervention", c("intervention")
             return "Protests", "Peaceful protest", c("protest")
-        if "riot" in has and crowd_first:
-            return "Riots", "Violent demonstration", c("riot")
+        if "mob" in has:
+            return "Riots", "Mob violence", c("mob")
+        rc = c("riot")
+        if rc is not None and (re.search(r"tyre|tire|barricad|block|burning|material", rc.text,
+                                         re.I) or _ISSUE.search(text)):
+            return "Riots", "Violent demonstration", rc
+        return "Riots", "Mob violence", rc
     if "chemical" in has:
         return "Explosions/Remote violence", "Chemical weapon", c("chemical")
     if "suicide" in has:
@@ -276,10 +301,9 @@ def text_after(d: Draft, cue: Cue | None, n: int) -> str:
     return ""
 
 
-def _crowd_subject(sent: str, cue: Cue | None) -> bool:
-    """Is a crowd the subject of the sentence (before the first protest/riot cue)?"""
-    head = sent[:200]
-    return bool(_CROWD_SUBJ.search(head[:120]))
+def _crowd_subject(sent: str) -> bool:
+    """Is a crowd the subject of the sentence (near its start)?"""
+    return bool(_CROWD_SUBJ.search(sent[:120]))
 
 
 # ---------------------------------------------------------------- roles
@@ -351,6 +375,10 @@ def _drafts(doc: Document, lex: Lexicon) -> list[Draft]:
         mentions = [(s, m) for m in find_actors(s.text, lex)]
         meaningful = [c for c in cues if c.cls not in ("explosion",) or True]
         new_par = cur is not None and s.paragraph != cur.paragraph
+        if cur is not None and not new_par and _BACKGROUND.search(s.text) and \
+                not _SEPARATE.search(s.text):
+            cur.sentences.append(s)   # background to the current event: no cues, no dates
+            continue
         if meaningful or prefix:
             separate = bool(_SEPARATE.search(s.text))
             own_date = [x for x in dates if not _SAME_DAY.search(s.text)]
@@ -485,6 +513,8 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date) -> Event | None:
     if vague and fatal == 3 and et in ("Battles", "Explosions/Remote violence") and \
             not any(r.kind == "civilians" for r in ev.actors2):
         fatal = 10   # ACLED: vague deaths in a large attack or on a front line
+    if sub in ("Peaceful protest", "Protest with intervention"):
+        fatal = 0   # deaths named in a protest report belong to another event
     ev.fatalities, ev.injured = fatal, injured
     # sources and claims
     _sources(ev, doc, d, lex)
@@ -495,33 +525,47 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date) -> Event | None:
         ex = [(m.start, m.end) for ss, m in d.mentions if ss is s]
         places += [p for p in find_place_mentions(s.text, s.start, ex) if p.role != "other"]
     ev.places = places
-    ev.country_hint = _country_hint(ev, d, lex)
+    ev.country_hints = _country_hints(ev, d, lex)
+    ev.country_hint = ev.country_hints[0] if ev.country_hints else ""
     ev.confidence = _confidence(ev, d, cue)
     return ev
 
 
-def _country_hint(ev: Event, d: Draft, lex: Lexicon) -> str:
+def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> list[str]:
+    """Countries the text points to, best first: named as places, the state forces involved
+    (not foreign ones), named groups' home countries, then any demonym in the text."""
     text = " ".join(s.text for s in d.sentences)
-    # an explicit country name as a place ("in Iraq", "(..., Nigeria)")
+    out: list[str] = []
+
+    def add(iso):
+        if iso and iso not in out:
+            out.append(iso)
+
     if lex.demonym_re:
-        for m in re.finditer(r"(?:\bin|,|\()\s*(?:the\s+)?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})",
-                             text):
+        for m in re.finditer(r"(?:\bin|\bof|,|\()\s*(?:the\s+)?(?:northern\s+|southern\s+|"
+                             r"eastern\s+|western\s+|central\s+)?"
+                             r"([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})", text):
             name = m.group(1).lower()
-            if name in lex.demonym_map and lex.countries.get(lex.demonym_map[name], {}).get(
-                    "name", "").lower() == name:
-                return lex.demonym_map[name]
-    home = []
-    for r in ev.actors1 + ev.actors2:
+            iso = lex.demonym_map.get(name)
+            if iso and lex.countries.get(iso, {}).get("name", "").lower() == name:
+                add(iso)
+    refs = ev.actors1 + ev.actors2
+    for r in refs:
+        if r.kind in ("military", "police", "government") and r.country and not r.foreign \
+                and not r.name:
+            add(r.country)
+    for r in refs:
         if r.kind == "named":
             a = next((x for x in lex.actors if x.get("key") == r.key), None)
-            if a and len(a.get("countries") or []) == 1:
-                home.append(a["countries"][0])
-        elif r.country and not r.foreign:
-            home.append(r.country)
-    for r in ev.actors2 + ev.actors1:
-        if r.kind in ("military", "police", "government") and r.country:
-            return r.country
-    return home[0] if home else ""
+            for iso in (a or {}).get("countries") or []:
+                add(iso)
+    for _, m in d.mentions:
+        if m.ref.country and not m.ref.foreign:
+            add(m.ref.country)
+    if lex.demonym_re:
+        for m in lex.demonym_re.finditer(text):
+            add(lex.demonym_map.get(m.group(1).lower()))
+    return out
 
 
 def _confidence(ev: Event, d: Draft, cue) -> float:

@@ -131,8 +131,8 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
             m = _VAGUE_DEATH.search(text)
             fatal, vague = 3, True
             spans.append((m.start(), m.end()))
-    if deaths_none and not spans:
-        fatal = 0
+    if deaths_none and (not spans or vague):
+        fatal, vague = 0, False
     hurt = _collect(text, _PATTERNS_HURT)
     injured = sum(c.value for c in hurt)
     if m_and:

@@ -202,10 +202,12 @@ class Gazetteer:
                 else:
                     want = "A1"
             base = key[: m.start()]
-            hits = _postings(self.exact.get(key)) + _postings(self.exact.get(base))
+            full = set(_postings(self.exact.get(key)))
+            hits = tuple(full) + _postings(self.exact.get(base))
             key = base
         else:
             hits = _postings(self.exact.get(key))
+            full = set()
         exact = True
         if not hits:
             hits = self._fold_hits(key)
@@ -220,6 +222,8 @@ class Gazetteer:
         for i in set(hits):
             f = self.feat[i]
             s = 1000.0 if exact else 0.0
+            if i in full:
+                s += 150
             cc = self.cc[i]
             if cc_q:
                 if cc == cc_q:
@@ -491,7 +495,6 @@ def build_index(overlay: dict | None = None) -> dict:
     for iso, c in gn_countries.items():
         i = by_cc_name.get((iso, normalize(c.get("capital") or "")))
         if i is None:
-            members = groups1.get
             cand = [j for (cc_, _), ms in groups1.items() if cc_ == iso for j in ms]
             if not cand:
                 continue

@@ -86,7 +86,7 @@ def _ok(gaz: Gazetteer, text: str, i: int, exact: bool) -> bool:
 
 
 def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str | None = None,
-                      admin_context=(), want: str = "") -> list[tuple[float, int]]:
+                      admin_context=(), want: str = "", hints=()) -> list[tuple[float, int]]:
     """(score, entry index) for a mention, best first, after stoplist, filters, context."""
     text = mention if isinstance(mention, str) else mention.text
     if not want and not isinstance(mention, str):
@@ -101,12 +101,19 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
         iso = _countries.country(unit)
         if iso:
             ctx_cc.add(iso)
-            continue
-        uc = [i for _, i, e in gaz.candidates(unit, country=country) if e]
-        if uc and (gaz.feat[uc[0]] in ADMIN_FEATURES or int(gaz.pop[uc[0]]) >= 5000):
-            ctx_cc.add(gaz.cc[uc[0]])
+    hints = [h for h in hints if h]
     for s, i, exact in gaz.candidates(text, country=country, want=want):
         if not _ok(gaz, text, i, exact):
+            continue
+        cc = gaz.cc[i]
+        if hints:
+            if cc in hints:
+                s += 500 - 60 * hints.index(cc) if cc != (country or "") else 0
+            elif not exact:
+                continue   # a loose spelling match in a country the text never points to
+            elif int(gaz.pop[i]) < 100000 and gaz.feat[i] == "P":
+                s -= 300
+        elif not exact and int(gaz.pop[i]) < 50000:
             continue
         if gaz.feat[i] == "PCLI" and ctx:
             continue
@@ -150,22 +157,25 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
     """Choose the event location from ``event.places`` and fill the event's geo fields."""
     gaz = gazetteer
     hint = (event.country_hint or "").upper() or None
+    hints = [h.upper() for h in (event.country_hints or ([hint] if hint else []))]
     mentions = [m for m in event.places if m.text and not is_stopped(_clean(m.text))]
     admin_texts = [_clean(m.text) for m in mentions if m.role == "admin"]
 
     # countries named as places become hints, never locations
     for m in mentions:
         iso = _countries.country(_clean(m.text))
-        if iso and not hint and gaz.candidates(_clean(m.text))[:1] and \
-                gaz.feat[gaz.candidates(_clean(m.text))[0][1]] == "PCLI":
-            hint = iso
+        if iso and not hint:
+            c = gaz.candidates(_clean(m.text))
+            if c and gaz.feat[c[0][1]] == "PCLI":
+                hint = iso
+                hints.insert(0, iso)
 
     # first pass: each mention's candidates with its own context
     cands: list[list[tuple[float, int]]] = []
     for m in mentions:
         ctx = list(m.context) + ([] if m.role == "admin" else
                                  [a for a in admin_texts if a not in m.context])
-        cands.append(scored_candidates(m, gaz, hint, ctx))
+        cands.append(scored_candidates(m, gaz, hint, ctx, hints=hints))
 
     # second pass: agreement with the other mentions' best guesses (distance)
     tops = [(k, c[0][1]) for k, c in enumerate(cands) if c]
@@ -205,7 +215,8 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                 for k, unit in enumerate(m.context):
                     um = next((x for x in mentions if x.text == unit and x is not m), None)
                     want = _KIND_WANT.get(um.kind_hint, "") if um else ""
-                    c = scored_candidates(unit, gaz, hint, m.context[k + 1:], want=want)
+                    c = scored_candidates(unit, gaz, hint, m.context[k + 1:], want=want,
+                                          hints=hints)
                     if c and gaz.feat[c[0][1]] != "PCLI":
                         i = c[0][1]
                         prec = 3 if gaz.feat[i] == "A1" else 2
@@ -219,7 +230,7 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
     prec = _precision(gaz, i, m)
     if m.role == "admin" and gaz.feat[i] == "P":
         prec = max(prec, 2)
-    _fill(event, gaz, i, prec, m)
+    _fill(event, gaz, i, prec)
     event.add_evidence("location", m.start, m.end, body)
 
 
@@ -232,15 +243,11 @@ def _fill_country(event: Event, iso2: str) -> None:
     event.region = _countries.acled_region(iso2)
 
 
-def _fill(event: Event, gaz: Gazetteer, i: int, precision: int,
-          mention: PlaceMention | None = None) -> None:
+def _fill(event: Event, gaz: Gazetteer, i: int, precision: int) -> None:
     a = int(gaz.anchor[i])
     town = gaz.place(a)
     unit = gaz.place(i)
     event.location = town.name
-    if mention is not None and mention.kind_hint in ("neighbourhood", "neighborhood") \
-            and gaz.feat[i] == "P" and mention.context:
-        pass
     event.latitude = round(float(gaz.lat[a]), 4)
     event.longitude = round(float(gaz.lon[a]), 4)
     event.geonameid = town.geonameid if town.geonameid > 0 else None
@@ -269,7 +276,8 @@ _LOCATIVE = re.compile(r"\b(in|near|at|outside|of|village|town|around|from|into|
 
 def _cap(tok: str) -> bool:
     if tok[:1].isupper():
-        return True
+        tail = tok.rsplit("-", 1)[-1] if "-" in tok else ""
+        return not (len(tail) >= 3 and tail.islower())      # "Non-state", "Pro-government"
     head, _, rest = tok.partition("-")
     return bool(rest) and head.lower() in _PARTICLES and rest[:1].isupper()
 
@@ -302,10 +310,15 @@ def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMent
             if not c:
                 continue
             i = c[0][1]
-            if n == 1 and gaz.feat[i] == "P" and int(gaz.pop[i]) < 1000 and \
+            if n == 1 and gaz.feat[i] == "P" and \
                     not any(gaz.feat[j] in ADMIN_FEATURES for _, j, _ in c) and \
                     not _LOCATIVE.search(text[max(0, span[0].start() - 25):span[0].start()]):
-                continue
+                # a lone capitalised word: only a sizeable town, bigger at a sentence start
+                lead = text[max(0, span[0].start() - 3):span[0].start()]
+                initial = span[0].start() < 2 or bool(re.search(r"([.!?:\n#*-]\s*|^\s*)$",
+                                                                   lead))
+                if int(gaz.pop[i]) < (100000 if initial else 20000):
+                    continue
             found = (n, phrase, i, any(gaz.feat[j] in ("A1", "A2") for _, j, _ in c))
             break
         if not found:

@@ -1,0 +1,226 @@
+"""Schema and fact checks for the lexicons in src/sitrep/data (countries, actors, outlets)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pycountry
+import pytest
+import yaml
+
+DATA = Path(__file__).resolve().parents[1] / "src" / "sitrep" / "data"
+EXTRA_ISO = {"PS", "XK", "TW"}
+FORCES = {"military", "police", "government"}
+SCALES = {"Local partner", "Subnational", "National", "Regional", "International", "New media", "Other"}
+ACTOR_KEYS = {"key", "name", "per_country", "variants", "aliases", "alias_variants", "case_sensitive", "inter",
+              "countries", "state_like", "force", "unit", "foreign", "years", "note", "shared_aliases"}
+OUTLET_KEYS = {"name", "aliases", "party", "zero_fatalities", "scale", "country", "domains", "case_sensitive",
+               "ambiguous"}
+
+
+def _load(name):
+    with open(DATA / name, encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+@pytest.fixture(scope="module")
+def countries():
+    return _load("countries.yaml")
+
+
+@pytest.fixture(scope="module")
+def actors():
+    return _load("actors.yaml")
+
+
+@pytest.fixture(scope="module")
+def outlets():
+    return _load("outlets.yaml")
+
+
+def valid_iso(code: str) -> bool:
+    return code in EXTRA_ISO or pycountry.countries.get(alpha_2=code) is not None
+
+
+def regime_for(entry: dict, year: int) -> dict | None:
+    """The regime covering `year`; on a boundary year the later regime wins (as for a date after start_date)."""
+    hits = [r for r in entry["regimes"] if r["start"] <= year and (r.get("end") is None or year <= r["end"])]
+    return hits[-1] if hits else None
+
+
+def label(entry: dict, force: str, year: int) -> str:
+    r = regime_for(entry, year)
+    kind = {"military": "Military Forces", "police": "Police Forces", "government": "Government"}[force]
+    s = f"{kind} of {entry['label']} ({r['start']}-{r.get('end') or ''})"
+    return f"{s} {r['suffix']}" if r.get("suffix") else s
+
+
+# ------------------------------------------------------------------ countries
+def test_countries_schema(countries):
+    assert isinstance(countries, dict)
+    for iso, e in countries.items():
+        assert valid_iso(iso), iso
+        for k in ("name", "label", "demonyms", "aliases", "regimes"):
+            assert k in e, (iso, k)
+        assert isinstance(e["name"], str) and e["name"], iso
+        assert isinstance(e["label"], str) and e["label"], iso
+        assert isinstance(e["demonyms"], list) and isinstance(e["aliases"], list), iso
+        if e.get("sovereign") is not None:
+            assert e["sovereign"] == "" or countries[e["sovereign"]]["regimes"], iso
+        for unit_phrase, u in (e.get("units") or {}).items():
+            assert u["force"] in FORCES, (iso, unit_phrase)
+            assert isinstance(u["unit"], str) and u["unit"], (iso, unit_phrase)
+
+
+def test_every_un_member_has_regimes(countries):
+    sovereign = [iso for iso, e in countries.items() if "sovereign" not in e]
+    assert len(sovereign) >= 196  # 193 UN members + PS, XK, TW (+ Vatican)
+    for iso in ("PS", "XK", "TW", "SY", "YE", "CD", "SS", "MM", "UA"):
+        assert countries[iso]["regimes"], iso
+
+
+def test_regimes_sorted_and_non_overlapping(countries):
+    for iso, e in countries.items():
+        regs = e["regimes"]
+        for r in regs:
+            assert isinstance(r["start"], int) and 1800 < r["start"] < 2100, iso
+            if r.get("end") is not None:
+                assert r["end"] >= r["start"], iso
+            if r.get("start_date"):
+                assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(r["start_date"])), iso
+                assert str(r["start_date"]).startswith(str(r["start"])), iso
+        for prev, nxt in zip(regs, regs[1:]):
+            assert prev.get("end") is not None, (iso, "only the last regime may be open")
+            # ACLED closes a regime in the year the next one starts: touching years are allowed
+            assert nxt["start"] >= prev["end"], iso
+            assert nxt["start"] > prev["start"], iso
+
+
+def test_country_facts(countries):
+    assert regime_for(countries["IQ"], 2020)["start"] == 2018
+    assert label(countries["SY"], "military", 2020) == "Military Forces of Syria (2000-2024)" or \
+        countries["SY"]["regimes"][0] == {"start": 2000}
+    assert regime_for(countries["AF"], 2020)["start"] == 2014
+    assert label(countries["CD"], "police", 2020) == "Police Forces of the Democratic Republic of Congo (2019-)"
+    assert label(countries["IN"], "police", 2020) == "Police Forces of India (2014-)"
+    assert regime_for(countries["US"], 2020)["start"] == 2017
+    assert countries["AF"]["units"]["NDS"] == {"force": "police", "unit": "National Directorate of Security"}
+    assert countries["CM"]["units"]["Gendarmerie"]["force"] == "military"
+    assert "DRC" in countries["CD"]["aliases"]
+    assert "Burma" in countries["MM"]["aliases"]
+    coded_2020 = {"AF": 2014, "AM": 2018, "AZ": 2003, "BD": 2009, "BY": 1994, "BF": 2015, "CM": 1982, "CU": 1959,
+                  "CD": 2019, "EG": 2014, "FR": 2017, "GR": 2019, "IN": 2014, "ID": 2014, "IR": 1989, "IQ": 2018,
+                  "IL": 2009, "LB": 2020, "NG": 2015, "PK": 2018, "PE": 2018, "RU": 2000, "SO": 2017, "ZA": 1994,
+                  "SS": 2011, "SY": 2000, "TN": 2019, "TR": 2016, "UA": 2019, "US": 2017, "YE": 2012}
+    for iso, start in coded_2020.items():
+        assert regime_for(countries[iso], 2020)["start"] == start, iso
+
+
+# ------------------------------------------------------------------ actors
+def test_actors_schema(actors, countries):
+    assert isinstance(actors, list) and len(actors) >= 150
+    keys = [a["key"] for a in actors]
+    assert len(keys) == len(set(keys))
+    for a in actors:
+        assert set(a) <= ACTOR_KEYS, (a["key"], set(a) - ACTOR_KEYS)
+        for k in ("key", "name", "aliases", "inter", "countries"):
+            assert k in a, (a.get("key"), k)
+        assert re.fullmatch(r"[a-z0-9_]+", a["key"]), a["key"]
+        assert isinstance(a["name"], str) and a["name"].strip() == a["name"] and a["name"], a["key"]
+        assert a["inter"] in range(1, 9), a["key"]
+        assert a["aliases"] and all(isinstance(x, str) and x for x in a["aliases"]), a["key"]
+        assert all(valid_iso(c) for c in a["countries"]), a["key"]
+        for c, v in (a.get("variants") or {}).items():
+            assert valid_iso(c) and isinstance(v, str) and v, (a["key"], c)
+        for al in a.get("alias_variants") or {}:
+            assert al in a["aliases"], (a["key"], al)
+        cs = a.get("case_sensitive") or []
+        assert set(cs) <= set(a["aliases"]), a["key"]
+        for al in a["aliases"]:
+            if len(al) <= 3:
+                assert al in cs, (a["key"], al, "short aliases must be case-sensitive")
+        if "state_like" in a:
+            assert a["state_like"] in countries, a["key"]
+            assert a["inter"] == 1 or a.get("foreign"), a["key"]
+        if "force" in a:
+            assert a["force"] in FORCES, a["key"]
+        if a.get("foreign"):
+            assert a["inter"] == 8, a["key"]
+        if "years" in a:
+            y = a["years"]
+            assert set(y) <= {"start", "end"} and y, a["key"]
+            if "start" in y and "end" in y:
+                assert y["start"] <= y["end"], a["key"]
+
+
+def test_actor_aliases_unique(actors):
+    seen: dict[str, str] = {}
+    for a in actors:
+        cs = set(a.get("case_sensitive") or [])
+        shared = set(a.get("shared_aliases") or [])
+        for al in a["aliases"]:
+            if al in shared:
+                continue
+            norm = al if al in cs else al.lower()
+            assert norm not in seen or seen[norm] == a["key"], (al, seen.get(norm), a["key"])
+            seen[norm] = a["key"]
+        # and no duplicates inside one actor
+        norms = [al if al in cs else al.lower() for al in a["aliases"]]
+        assert len(norms) == len(set(norms)), a["key"]
+
+
+def test_actor_facts(actors):
+    by = {a["key"]: a for a in actors}
+    isl = by["islamic_state"]
+    assert "Daesh" in isl["aliases"] and "IS" in isl["case_sensitive"] and isl["per_country"]
+    assert isl["variants"]["NE"] == "Islamic State (Greater Sahara)"
+    assert isl["alias_variants"]["ISWAP"] == "Islamic State (West Africa)"
+    assert by["houthis"]["state_like"] == "YE" and by["houthis"]["inter"] == 1
+    assert by["sdf"]["name"] == "QSD: Syrian Democratic Forces"
+    assert by["hts"]["name"] == "HTS: Hayat Tahrir al Sham"
+    assert by["restoring_hope"]["inter"] == 8
+    assert by["fulani_ethnic_militia"]["inter"] == 4 and by["fulani_ethnic_militia"]["per_country"]
+    names = {a["name"] for a in actors}
+    for n in ("Taliban", "Al Shabaab", "Hezbollah", "Hamas Movement", "PKK: Kurdistan Workers Party",
+              "JNIM: Group for Support of Islam and Muslims", "Mayi Mayi Militia", "ADF: Allied Democratic Forces",
+              "Ambazonian Separatists (Cameroon)", "Operation Restoring Hope", "Global Coalition Against Daesh",
+              "Opposition Rebels (Syria)", "Military Forces of Libya (2014-) Haftar Faction",
+              "Military Forces of Libya (2016-) Government of National Accord"):
+        assert n in names, n
+
+
+# ------------------------------------------------------------------ outlets
+def test_outlets_schema(outlets, actors):
+    keys = {a["key"] for a in actors}
+    names = [o["name"] for o in outlets]
+    assert len(names) == len(set(names))
+    seen: dict[str, str] = {}
+    for o in outlets:
+        assert set(o) <= OUTLET_KEYS, (o["name"], set(o) - OUTLET_KEYS)
+        for k in ("name", "aliases", "party", "zero_fatalities", "scale", "country"):
+            assert k in o, (o.get("name"), k)
+        assert o["scale"] in SCALES, o["name"]
+        assert isinstance(o["zero_fatalities"], bool), o["name"]
+        assert o["country"] == "" or valid_iso(o["country"]), o["name"]
+        party = o["party"]
+        if party:
+            if party.startswith("state:"):
+                assert valid_iso(party[6:]), o["name"]
+            else:
+                assert party in keys, (o["name"], party)
+        assert set(o.get("case_sensitive") or []) <= set(o["aliases"]), o["name"]
+        for al in o["aliases"]:
+            norm = al if al in (o.get("case_sensitive") or []) else al.lower()
+            assert norm not in seen or seen[norm] == o["name"], (al, seen.get(norm), o["name"])
+            seen[norm] = o["name"]
+
+
+def test_outlet_facts(outlets):
+    by = {o["name"]: o for o in outlets}
+    assert by["Amaq"]["party"] == "islamic_state"
+    assert by["Voice of Jihad"]["zero_fatalities"] is True
+    assert [o["name"] for o in outlets if o["zero_fatalities"]] == ["Voice of Jihad"]
+    assert by["SOHR"]["scale"] == "Other"
+    assert by["Reuters"]["scale"] == "International"
+    assert by["Al Masirah"]["party"] == "houthis"
