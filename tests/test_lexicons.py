@@ -43,16 +43,28 @@ def valid_iso(code: str) -> bool:
     return code in EXTRA_ISO or pycountry.countries.get(alpha_2=code) is not None
 
 
-def regime_for(entry: dict, year: int) -> dict | None:
-    """The regime covering `year`; on a boundary year the later regime wins (as for a date after start_date)."""
+def regime_for(entry: dict, when: str) -> dict | None:
+    """The regime covering ISO date `when`: in a boundary year the later regime applies from its start_date."""
+    year = int(when[:4])
     hits = [r for r in entry["regimes"] if r["start"] <= year and (r.get("end") is None or year <= r["end"])]
-    return hits[-1] if hits else None
+    for r in reversed(hits):
+        if r["start"] < year or when >= str(r.get("start_date") or f"{year}-01-01"):
+            return r
+    return hits[0] if hits else None
 
 
-def label(entry: dict, force: str, year: int) -> str:
-    r = regime_for(entry, year)
+def label(entry: dict, force: str, when: str, as_of: str | None = None) -> str:
+    """Render a state label. With `as_of` (e.g. the date of a historical export) a regime whose successor
+    had not started by then is shown open-ended, as ACLED showed it at the time."""
+    r = regime_for(entry, when)
+    end = r.get("end")
+    if end is not None and as_of is not None:
+        regs = entry["regimes"]
+        nxt = regs[regs.index(r) + 1] if regs.index(r) + 1 < len(regs) else None
+        if nxt is not None and as_of < str(nxt.get("start_date") or f"{nxt['start']}-01-01"):
+            end = None
     kind = {"military": "Military Forces", "police": "Police Forces", "government": "Government"}[force]
-    s = f"{kind} of {entry['label']} ({r['start']}-{r.get('end') or ''})"
+    s = f"{kind} of {entry['label']} ({r['start']}-{end or ''})"
     return f"{s} {r['suffix']}" if r.get("suffix") else s
 
 
@@ -90,21 +102,33 @@ def test_regimes_sorted_and_non_overlapping(countries):
             if r.get("start_date"):
                 assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(r["start_date"])), iso
                 assert str(r["start_date"]).startswith(str(r["start"])), iso
-        for prev, nxt in zip(regs, regs[1:]):
+        for prev, nxt in zip(regs, regs[1:], strict=False):
             assert prev.get("end") is not None, (iso, "only the last regime may be open")
             # ACLED closes a regime in the year the next one starts: touching years are allowed
             assert nxt["start"] >= prev["end"], iso
             assert nxt["start"] > prev["start"], iso
+            # needed for the boundary year and for as-of rendering of historical labels
+            assert nxt.get("start_date"), (iso, "every successor regime needs start_date")
 
 
 def test_country_facts(countries):
-    assert regime_for(countries["IQ"], 2020)["start"] == 2018
-    assert label(countries["SY"], "military", 2020) == "Military Forces of Syria (2000-2024)" or \
-        countries["SY"]["regimes"][0] == {"start": 2000}
-    assert regime_for(countries["AF"], 2020)["start"] == 2014
-    assert label(countries["CD"], "police", 2020) == "Police Forces of the Democratic Republic of Congo (2019-)"
-    assert label(countries["IN"], "police", 2020) == "Police Forces of India (2014-)"
-    assert regime_for(countries["US"], 2020)["start"] == 2017
+    d = "2020-05-01"
+    assert regime_for(countries["IQ"], d)["start"] == 2018
+    assert label(countries["SY"], "military", d) == "Military Forces of Syria (2000-2024)"
+    assert label(countries["SY"], "military", "2025-01-10") == "Military Forces of Syria (2024-)"
+    assert label(countries["AF"], "police", d) == "Police Forces of Afghanistan (2014-2021)"
+    assert label(countries["AF"], "military", "2021-09-01") == "Military Forces of Afghanistan (2021-)"
+    # as ACLED's own 2020 export showed them
+    assert label(countries["AF"], "police", d, as_of="2020-05-16") == "Police Forces of Afghanistan (2014-)"
+    assert label(countries["ML"], "military", "2019-03-01", as_of="2020-05-16") == "Military Forces of Mali (2013-)"
+    assert label(countries["ML"], "military", "2019-03-01") == "Military Forces of Mali (2013-2020)"
+    assert label(countries["CD"], "police", d) == "Police Forces of the Democratic Republic of Congo (2019-)"
+    assert label(countries["IN"], "police", d) == "Police Forces of India (2014-)"
+    assert label(countries["LY"], "military", d) == \
+        "Military Forces of Libya (2016-2021) Government of National Accord"
+    assert regime_for(countries["US"], d)["start"] == 2017
+    assert regime_for(countries["US"], "2021-01-19")["start"] == 2017
+    assert regime_for(countries["US"], "2021-01-21")["start"] == 2021
     assert countries["AF"]["units"]["NDS"] == {"force": "police", "unit": "National Directorate of Security"}
     assert countries["CM"]["units"]["Gendarmerie"]["force"] == "military"
     assert "DRC" in countries["CD"]["aliases"]
@@ -114,7 +138,7 @@ def test_country_facts(countries):
                   "IL": 2009, "LB": 2020, "NG": 2015, "PK": 2018, "PE": 2018, "RU": 2000, "SO": 2017, "ZA": 1994,
                   "SS": 2011, "SY": 2000, "TN": 2019, "TR": 2016, "UA": 2019, "US": 2017, "YE": 2012}
     for iso, start in coded_2020.items():
-        assert regime_for(countries[iso], 2020)["start"] == start, iso
+        assert regime_for(countries[iso], d)["start"] == start, iso
 
 
 # ------------------------------------------------------------------ actors
@@ -224,3 +248,10 @@ def test_outlet_facts(outlets):
     assert by["SOHR"]["scale"] == "Other"
     assert by["Reuters"]["scale"] == "International"
     assert by["Al Masirah"]["party"] == "houthis"
+
+
+def test_country_names_unambiguous(countries):
+    seen: dict[str, str] = {}
+    for iso, e in countries.items():
+        for x in [e["name"], *e["demonyms"], *e["aliases"]]:
+            assert seen.setdefault(x.lower(), iso) == iso, (x, seen[x.lower()], iso)

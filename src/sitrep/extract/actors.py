@@ -19,6 +19,10 @@ class Mention:
 
 
 _PARTY = re.compile(r"\b(?:Party|Congress|Alliance|League|Union for|Rally|Democratic Movement)\b")
+_STATE_VERB = re.compile(
+    r"(?:\s+and\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)?\s+(?:reportedly\s+|also\s+)?(?:conducted|launched|"
+    r"carried out|deployed|struck|shelled|fired|attacked|withdrew|sent|bombed|shot down|"
+    r"intercepted|seized|captured|bombarded|targeted|retook|recaptured|raided)\b")
 _generic_cache: dict[int, dict[str, re.Pattern]] = {}
 
 
@@ -104,7 +108,14 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                 post = re.match(r"\s+of\s+(?:the\s+)?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)", sent[e:])
                 if not iso and post and post.group(1).lower() in lex.demonym_map:
                     iso = lex.demonym_map[post.group(1).lower()]
+                    second = re.match(r"\s+and\s+(?:the\s+)?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)",
+                                      sent[e + post.end():])
                     e += post.end()
+                    if second and second.group(1).lower() in lex.demonym_map:
+                        s2 = e + second.start(1)
+                        add(ActorRef(kind=force,
+                                     country=lex.demonym_map[second.group(1).lower()]),
+                            s2, e + second.end(1))
             word = m.group().lower()
             if force == "police" and word == "officers" and not iso:
                 # "officers" alone: police only when nothing says otherwise
@@ -119,6 +130,18 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
             if re.search(r"\bformer\b|\bretired\b|\bex-", sent[max(0, s - 12):s], re.I):
                 ref.kind = "former_" + force
             add(ref, s, e)
+    # 2b. A country named as the doer: "Turkey and Russia conducted a joint patrol".
+    if lex.demonym_re:
+        for m in lex.demonym_re.finditer(sent):
+            name = m.group(1)
+            iso = lex.demonym_map.get(name.lower())
+            c = lex.countries.get(iso) or {}
+            names = {c.get("name", "").lower(), (c.get("label") or "").lower().replace("the ", "")}
+            names |= {a.lower() for a in c.get("aliases") or []}
+            if name.lower() not in names:
+                continue
+            if _STATE_VERB.match(sent, m.end()):
+                add(ActorRef(kind="military", country=iso), m.start(), m.end())
     # 3. Generic unnamed actors.
     res = _generic_res(lex)
     for kind in ("unidentified", "gang", "communal", "crowd", "civilians"):

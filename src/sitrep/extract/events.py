@@ -179,14 +179,18 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
     armed_agent = agent is not None and agent.kind in ("named", "unidentified", "gang",
                                                        "communal", "military")
     riotword = re.search(r"\briot(?:s|ed|ing|ers?)?\b", first_sent, re.I)
+    s0_start = d.sentences[0].start
+    cue_rel = (first_cue.start - s0_start) if first_cue is not None else None
+    crowd = _crowd_subject(first_sent, cue_rel if cue_rel is not None and 0 <= cue_rel <
+                           len(first_sent) else None)
     protest_like = "protest" in has or "mob" in has or bool(riotword) or (
-        "riot" in has and _crowd_subject(first_sent) and not armed_agent)
+        "riot" in has and crowd and not armed_agent)
     if "protest" in has and "arrest" in has and re.search(
             r"\bfor (?:participating|taking part|joining|organi[sz]ing|calling for)\b", text,
             re.I) and c("arrest").start < c("protest").start:
         protest_like = False
     if protest_like and first_cue is not None and (
-            _crowd_subject(first_sent) or first_violent is None
+            crowd or first_violent is None
             or first_cue.start < first_violent.start or not armed_agent):
         if "protest" in has or riotword:
             if "excessive" in has:
@@ -301,16 +305,20 @@ def text_after(d: Draft, cue: Cue | None, n: int) -> str:
     return ""
 
 
-def _crowd_subject(sent: str) -> bool:
-    """Is a crowd the subject of the sentence (near its start)?"""
-    return bool(_CROWD_SUBJ.search(sent[:120]))
+def _crowd_subject(sent: str, upto: int | None = None) -> bool:
+    """Is a crowd the subject: named shortly before the first protest/riot cue?"""
+    if upto is None:
+        return bool(_CROWD_SUBJ.search(sent[:120]))
+    return bool(_CROWD_SUBJ.search(sent[max(0, upto - 90):upto + 1]))
 
 
 # ---------------------------------------------------------------- roles
 
 _BY = re.compile(r"\bby\s+(?:the\s+|an?\s+|suspected\s+|presumed\s+|alleged\s+|unknown\s+|"
-                 r"unidentified\s+|heavy\s+|(?:a\s+)?group\s+of\s+|members\s+of\s+(?:the\s+)?)*$",
-                 re.I)
+                 r"unidentified\s+|heavy\s+|(?:a\s+)?group\s+of\s+|members\s+of\s+(?:the\s+)?|"
+                 r"[A-Z][\w-]+\s+){0,4}$")
+_CLAUSE = re.compile(r"^(?:On|Around|As reported on|Reported on|In|Late on|Early on)\b[^,]{3,45},|"
+                     r";|\bthat\b|\bwhen\b|\bafter\b|\bwhile\b|\bwhereas\b|\bbefore\b")
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 
 
@@ -345,7 +353,10 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
             patient = before[-1]
             agent = None
         else:
-            agent = before[-1] if before else None
+            bounds = [m.end() for m in _CLAUSE.finditer(text[:max(rel, 0)])]
+            lo = bounds[-1] if bounds else 0
+            subj = [m for m in before if m.start >= lo]
+            agent = subj[0] if subj else (before[-1] if before else None)
             if agent is not None and agent.ref.kind in ("civilians",) and len(before) > 1 \
                     and before[-2].ref.kind not in ("civilians",):
                 agent = before[-2]
@@ -386,7 +397,7 @@ def _drafts(doc: Document, lex: Lexicon) -> list[Draft]:
                 not cur.dates or own_date[0].date != cur.dates[0].date)
             if cur is None or new_par or separate or date_differs or s.is_headline \
                     or cur.headline:
-                if not _substantive(s, cues, mentions, dates):
+                if not prefix and not _substantive(s, cues, mentions, dates):
                     if cur is not None and not new_par:
                         cur.sentences.append(s)
                         cur.mentions += mentions
@@ -422,8 +433,10 @@ def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
         return True
     # only "attack"/"change" words: need an actor and a verb form, not a generic noun
     return bool(mentions) and bool(re.search(
-        r"\b(?:attacked|raided|stormed|targeted|opened fire|shot|stabbed|beat|assaulted|"
-        r"deployed|imposed|launched|conducted|patrolled|recruited|withdrew|reinforced)\b",
+        r"\b(?:attacked|raided|stormed|targeted|opened fire|open fire|fired|shot|stabbed|beat|"
+        r"assaulted|deployed|imposed|launched|conducted|patrolled|recruited|withdrew|"
+        r"withdrawing|reinforced|established|instituted|enforc\w+|announced|began|brought|"
+        r"set up|sent|moved|ordered|declared|formed|defected|arrived|carried out)\b",
         s.text, re.I))
 
 

@@ -19,7 +19,8 @@ def _load(name: str):
 
 
 def _alt(patterns) -> str:
-    return "|".join(f"(?:{p})" for p in patterns)
+    """One alternation; longer patterns first so the longest phrase wins."""
+    return "|".join(f"(?:{p})" for p in sorted(patterns, key=len, reverse=True))
 
 
 @dataclass

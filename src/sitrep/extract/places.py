@@ -12,7 +12,7 @@ from ..models import PlaceMention
 _PART = r"(?:al|el|ad|ar|as|ash|at|az|an|ed|er|es|ez|de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|y|bin|ibn|bou|ben|abu|um|umm|wa|van|von|der|sur|sous|en|e)"
 _CAP = r"(?:[A-Z][\w'’`ʿ-]*|[A-Z]\.)"
 NAME = rf"{_CAP}(?:(?:\s+|-|\s+-\s+){_PART}(?:-|\s+)(?={_CAP})|\s+|-)?(?:{_CAP}(?:(?:\s+|-)(?:{_PART}(?:-|\s+))?{_CAP}){{0,4}})?"
-NAME_RE = re.compile(rf"(?:(?:{_PART})-)?{_CAP}(?:(?:\s+(?:{_PART}[\s-]+)?|-){_CAP}){{0,5}}")
+NAME_RE = re.compile(rf"(?:(?:{_PART})[- ])?{_CAP}(?:(?:\s+(?:{_PART}[\s-]+)?|-){_CAP}){{0,5}}")
 KIND_WORDS = {
     "district": "district", "districts": "district", "province": "province",
     "governorate": "province", "state": "province", "region": "province", "county": "district",
@@ -127,5 +127,5 @@ def find_place_mentions(sent: str, offset: int = 0,
             ctx, _ = _context_after(sent, kend)
             seen.add(s)
             out.append(PlaceMention(m.group(), offset + s, offset + e, "other", kind, ctx))
-    out.sort(key=lambda p: ({"in": 0, "near": 0, "other": 1}.get(p.role, 2), p.start))
+    out.sort(key=lambda p: ({"in": 0, "near": 1, "other": 2}.get(p.role, 3), p.start))
     return out

@@ -101,6 +101,11 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
         iso = _countries.country(unit)
         if iso:
             ctx_cc.add(iso)
+            continue
+        # every country where the unit name exists as an admin unit or a real town
+        for _, j, e in gaz.candidates(unit):
+            if e and (gaz.feat[j] in ADMIN_FEATURES or int(gaz.pop[j]) >= 5000):
+                ctx_cc.add(gaz.cc[j])
     hints = [h for h in hints if h]
     for s, i, exact in gaz.candidates(text, country=country, want=want):
         if not _ok(gaz, text, i, exact):
@@ -125,6 +130,8 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
                 break
         if ctx_cc and not inside and gaz.cc[i] not in ctx_cc:
             continue
+        if ctx and not exact and not inside:
+            continue   # a loose spelling match outside the units the text names
         out.append((s, i))
     out.sort(key=lambda t: (-t[0], t[1]))
     return out
@@ -207,7 +214,7 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                 break
         if chosen:
             break
-        if roles == ("in", "near"):
+        if roles in (("in", "near"), ("other",)):
             # an unlisted village: code it to the town or district named as its context
             for m in mentions:
                 if m.role not in roles or not m.context:
