@@ -379,7 +379,7 @@ def _rate(n: float, seconds: float) -> float | None:
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
-    return round(a / b, 3) if a and b else None
+    return float(f"{a / b:.4g}") if a and b else None
 
 
 # ---------------------------------------------------------------------- context and registry
@@ -436,12 +436,17 @@ def load_spacy_ner():
         import spacy
     except ImportError:
         return None, "spaCy is not installed (pip install 'sitrep[bench]')"
+    except Exception as e:         # a broken install (binary mismatch...) is a skip too
+        return None, f"spaCy does not import: {e!r}"
     import importlib.util
 
     for name in SPACY_MODELS:
         if importlib.util.find_spec(name) is None:
             continue
-        nlp = spacy.load(name, disable=list(SPACY_NON_NER))
+        try:
+            nlp = spacy.load(name, disable=list(SPACY_NON_NER))
+        except Exception as e:
+            return None, f"spaCy model {name} does not load: {e!r}"
         for other in nlp.disabled:         # a shared tok2vec the NER listens to stays on
             listeners = getattr(nlp.get_pipe(other), "listening_components", ())
             if "ner" in listeners:
@@ -509,7 +514,8 @@ def bench_pipeline(ctx: BenchContext) -> dict[str, Any]:
     sub_secs = sum(per_doc[:k])
     out.update(subset_docs=k, pipeline_subset_docs_per_s=_rate(k, sub_secs),
                spacy_model=None, spacy_load_s=None, spacy_docs_per_s=None,
-               spacy_tokens_per_s=None, spacy_skipped=None)
+               spacy_tokens_per_s=None, spacy_skipped=None, spacy_components=None,
+               spacy_entities=None)
     t = clock()
     nlp, name = load_spacy_ner()
     if nlp is None:
@@ -550,7 +556,8 @@ def bench_pipeline(ctx: BenchContext) -> dict[str, Any]:
                    cold_first_extraction_events=int(stdout.split()[-1]) if stdout.split()
                    else None)
     else:
-        out.update(cold_version_s=None, cold_first_extraction_s=None)
+        out.update(cold_version_s=None, cold_version_runs_s=[], cold_first_extraction_s=None,
+                   cold_first_extraction_runs_s=[], cold_first_extraction_events=None)
     return out
 
 
@@ -616,14 +623,21 @@ def _fmt(v: Any) -> str:
     if v is None:
         return "-"
     if isinstance(v, float):
-        if v >= 1000:
-            return f"{v:,.0f}"
-        return f"{v:.3g}" if abs(v) < 100 else f"{v:.1f}"
+        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:.4g}"
     if isinstance(v, int):
         return f"{v:,}"
     if isinstance(v, list):
         return ", ".join(_fmt(x) for x in v)
     return str(v)
+
+
+def _unit(key: str) -> str:
+    if key.startswith("ratio_"):
+        return "x"
+    for suffix, unit in (("_per_s", "/s"), ("_s", "s"), ("_mb", "MB"), ("_rate", "")):
+        if key.endswith(suffix):
+            return unit
+    return ""
 
 
 def render(report: dict[str, Any], console=None) -> None:
@@ -641,8 +655,9 @@ def render(report: dict[str, Any], console=None) -> None:
         t = Table(title=f"sitrep bench: {name}")
         t.add_column("figure")
         t.add_column("value", justify="right")
+        t.add_column("unit")
         for k, v in figures.items():
-            t.add_row(k, _fmt(v))
+            t.add_row(k, _fmt(v), _unit(k))
         console.print(t)
     console.print(f"peak RSS {report['peak_rss_mb']} MB")
 

@@ -6,7 +6,6 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
@@ -34,7 +33,7 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
     pass
 
 
-def _parse_date(value: Optional[str]) -> Optional[date]:
+def _parse_date(value: str | None) -> date | None:
     if not value:
         return None
     try:
@@ -43,7 +42,7 @@ def _parse_date(value: Optional[str]) -> Optional[date]:
         raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value}") from e
 
 
-def _store(db: Optional[str]):
+def _store(db: str | None):
     from .store import Store, default_db_path
 
     return Store(db or default_db_path())
@@ -52,9 +51,9 @@ def _store(db: Optional[str]):
 @app.command()
 def extract(
     paths: list[str] = typer.Argument(..., help="Files, folders, .jsonl files, or - for stdin."),
-    published: Optional[str] = typer.Option(None, help="Publication date (YYYY-MM-DD) where a "
+    published: str | None = typer.Option(None, help="Publication date (YYYY-MM-DD) where a "
                                             "source gives none; relative dates resolve to it."),
-    db: Optional[str] = typer.Option(None, help="Database path or URL (default: SITREP_DB or "
+    db: str | None = typer.Option(None, help="Database path or URL (default: SITREP_DB or "
                                      "the user data directory)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
 ):
@@ -116,13 +115,13 @@ def extract(
 
 @app.command()
 def events(
-    db: Optional[str] = typer.Option(None, help="Database path or URL."),
-    country: Optional[str] = typer.Option(None),
-    event_type: Optional[str] = typer.Option(None, "--type"),
-    sub_event_type: Optional[str] = typer.Option(None, "--sub-type"),
-    actor: Optional[str] = typer.Option(None, help="Substring of actor1/actor2."),
-    date_from: Optional[str] = typer.Option(None, "--from"),
-    date_to: Optional[str] = typer.Option(None, "--to"),
+    db: str | None = typer.Option(None, help="Database path or URL."),
+    country: str | None = typer.Option(None),
+    event_type: str | None = typer.Option(None, "--type"),
+    sub_event_type: str | None = typer.Option(None, "--sub-type"),
+    actor: str | None = typer.Option(None, help="Substring of actor1/actor2."),
+    date_from: str | None = typer.Option(None, "--from"),
+    date_to: str | None = typer.Option(None, "--to"),
     limit: int = typer.Option(50),
     evidence: bool = typer.Option(False, "--evidence", help="Show the evidence spans."),
     sources: bool = typer.Option(False, "--sources", help="Show the sources of each event."),
@@ -160,8 +159,8 @@ def events(
 @app.command()
 def export(
     fmt: str = typer.Option("acled-csv", "--format", help="acled-csv | geojson | jsonl"),
-    db: Optional[str] = typer.Option(None, help="Database path or URL."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="File (default stdout)."),
+    db: str | None = typer.Option(None, help="Database path or URL."),
+    output: str | None = typer.Option(None, "--output", "-o", help="File (default stdout)."),
 ):
     """Export stored events as ACLED-compatible CSV, GeoJSON or JSONL."""
     from . import export as ex
@@ -184,9 +183,9 @@ def export(
 @app.command()
 def evaluate(
     gold: str = typer.Argument(..., help="Gold JSONL (../shared/gold format) or ACLED CSV."),
-    json_out: Optional[str] = typer.Option(None, "--json", help="Write the report as JSON."),
+    json_out: str | None = typer.Option(None, "--json", help="Write the report as JSON."),
     errors: int = typer.Option(0, "--errors", help="Print the N worst cases."),
-    limit: Optional[int] = typer.Option(None, help="Only the first N texts."),
+    limit: int | None = typer.Option(None, help="Only the first N texts."),
 ):
     """Score the pipeline against human-coded gold events."""
     from .evaluate import main as eval_main
@@ -196,7 +195,7 @@ def evaluate(
 
 @app.command()
 def bench(
-    json_out: Optional[str] = typer.Option(None, "--json", help="Write the figures as JSON."),
+    json_out: str | None = typer.Option(None, "--json", help="Write the figures as JSON."),
     docs: int = typer.Option(2000, help="Corpus size (documents)."),
     what: str = typer.Argument("pipeline", help="pipeline | gazetteer | all"),
 ):

@@ -8,6 +8,16 @@ from .extract import extract_events, load_lexicon, name_actors
 from .models import Document, Event, content_id
 
 
+def _inherit_place(ev: Event, prev: Event) -> None:
+    """An unresolved place ("in the district of X") in an article about one city takes the
+    city of the previous event, at geo_precision 2 at best (ACLED: unknown district: the
+    city)."""
+    for f in ("location", "latitude", "longitude", "geonameid", "country", "country_code",
+              "iso", "region", "admin1", "admin1_code", "admin2"):
+        setattr(ev, f, getattr(prev, f))
+    ev.geo_precision = max(prev.geo_precision or 1, 2)
+
+
 class Pipeline:
     """Holds the heavy state (lexicons, gazetteer) once; runs documents through it."""
 
@@ -30,8 +40,14 @@ class Pipeline:
             from .geo.resolve import place_event
 
             gaz = self.gazetteer
+            prev = None
             for ev in events:
                 place_event(ev, doc.body, gaz)
+                if ev.latitude is None and prev is not None and (
+                        not ev.country_code or ev.country_code == prev.country_code):
+                    _inherit_place(ev, prev)
+                if ev.latitude is not None:
+                    prev = ev
         for ev in events:
             if not ev.country_code and ev.country_hint:
                 ev.country_code = ev.country_hint

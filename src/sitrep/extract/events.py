@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from ..models import ActorRef, Document, Event, Source
+from ..models import ActorRef, Document, Event, PlaceMention, Source
 from .actors import Mention, find_actors
 from .dates import DateMention, as_reported, find_dates
 from .fatalities import count_casualties
@@ -24,9 +24,11 @@ _SEPARATE = re.compile(r"\b(a second|another|in a separate|separately|elsewhere|
                        r"a third|in a similar|a similar)\b", re.I)
 _BACKGROUND = re.compile(r"\b(?:previous (?:week|day|month|year)s?|in the previous|earlier this year|"
                          r"last (?:year|month)|in mid-\w+|since|until|ago|in recent (?:weeks|months|"
-                         r"days)|has been|have been \w+ing|for (?:weeks|months|years))\b", re.I)
+                         r"days)|for (?:weeks|months|years))\b", re.I)
 _ISSUE = re.compile(r"\b(?:demand(?:ed|ing|s)?|to protest|in protest|denounc\w+|against the|"
                     r"over the|to reject|rejecting|condemn\w*)\b", re.I)
+_NEW_TOPIC = re.compile(r"^\W*(?:Following this|In addition|Moreover|Furthermore|Meanwhile|Besides|"
+                        r"Elsewhere|On the other hand|At the same time|Separately)\b", re.I)
 _SAME_DAY = re.compile(r"\b(?:in|on) the same day\b|\bthe same day\b|\blater that day\b", re.I)
 _REPORTING = re.compile(r"\b(revealed|said|says|reported|announced|claimed|stated|confirmed|"
                         r"published|released a statement|told)\b", re.I)
@@ -131,6 +133,11 @@ def _is_modal(text: str, pos: int, lex: Lexicon) -> bool:
         return True
     if re.search(r"\b(?:no|not|never|neither|nor)\s+(?:\w+\s+){0,2}$", window, re.I):
         return True
+    if re.search(r"\b(?:during|since|before|throughout) the (?:final|last|previous|recent|"
+                 r"earlier|past|first|major|big|large-scale)\s+$", window, re.I):
+        return True   # a past campaign named as a time reference
+    if re.search(r"\b(?:are|is|remain|remains)\s+(?:still\s+|being\s+)?$", window, re.I):
+        return True   # a state ("where thousands are detained"), not an incident
     return False
 
 
@@ -339,6 +346,10 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
         before = [m for m in rest if m.start < rel]
         after = [m for m in rest if m.start >= rel]
         patient = before[-1] if before else (after[0] if after else None)
+        if patient is not None and patient.ref.kind == "unidentified":
+            better = next((m for m in after if m.start > patient.start
+                           and m.ref.kind in ("named", "military", "police")), None)
+            patient = better or patient
     else:
         before = [m for m in ms if m.end <= rel + 1]
         after = [m for m in ms if m.start >= rel]
@@ -361,6 +372,10 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
                     and before[-2].ref.kind not in ("civilians",):
                 agent = before[-2]
             patient = next((m for m in after if m is not agent), None)
+            if patient is not None and patient.ref.kind == "unidentified":
+                better = next((m for m in after if m is not agent and m.start > patient.start
+                               and m.ref.kind in ("named", "military", "police")), None)
+                patient = better or patient
             if agent is None and after:
                 # "clashes between X and Y", "X and Y clashed"
                 agent = after[0]
@@ -375,8 +390,38 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
 
 # ---------------------------------------------------------------- drafts
 
+def _split_on_dates(s: Sentence, dates: list[DateMention]) -> list[Sentence]:
+    """A sentence that reports two dated incidents ("explosions today, after those of last
+    week ...") is split at the clause before each further date."""
+    distinct = []
+    for d in dates:
+        if not distinct or d.date != distinct[-1].date:
+            distinct.append(d)
+    if len(distinct) < 2:
+        return [s]
+    cuts = []
+    for d in distinct[1:]:
+        rel = d.start - s.start
+        k = max(s.text.rfind(", ", 0, rel), s.text.rfind("; ", 0, rel))
+        if k > 20 and (not cuts or k > cuts[-1]):
+            cuts.append(k + 2)
+    if not cuts:
+        return [s]
+    out, prev = [], 0
+    for k in cuts + [len(s.text)]:
+        seg = s.text[prev:k]
+        if seg.strip():
+            out.append(Sentence(s.start + prev, s.start + prev + len(seg.rstrip(", ;")),
+                                seg.rstrip(", ;"), s.paragraph, s.is_headline))
+        prev = k
+    return out
+
+
 def _drafts(doc: Document, lex: Lexicon) -> list[Draft]:
-    sents = split_sentences(doc.body)
+    sents: list[Sentence] = []
+    for s in split_sentences(doc.body):
+        sents += _split_on_dates(s, [d for d in find_dates(s.text, doc.published, s.start)
+                                     if not _REPORTING.search(doc.body[d.end:d.end + 70])])
     drafts: list[Draft] = []
     cur: Draft | None = None
     for s in sents:
@@ -384,19 +429,21 @@ def _drafts(doc: Document, lex: Lexicon) -> list[Draft]:
         prefix = _prefix(s)
         dates = find_dates(s.text, doc.published, s.start)
         mentions = [(s, m) for m in find_actors(s.text, lex)]
-        meaningful = [c for c in cues if c.cls not in ("explosion",) or True]
         new_par = cur is not None and s.paragraph != cur.paragraph
         if cur is not None and not new_par and _BACKGROUND.search(s.text) and \
                 not _SEPARATE.search(s.text):
             cur.sentences.append(s)   # background to the current event: no cues, no dates
             continue
-        if meaningful or prefix:
+        if cur is not None and not new_par and _NEW_TOPIC.search(s.text) and (
+                not (cues or prefix) or not _substantive(s, cues, mentions, dates)):
+            continue   # another development, not reported as an incident: not this event's
+        if cues or prefix:
             separate = bool(_SEPARATE.search(s.text))
             own_date = [x for x in dates if not _SAME_DAY.search(s.text)]
             date_differs = bool(own_date) and cur is not None and (
                 not cur.dates or own_date[0].date != cur.dates[0].date)
             if cur is None or new_par or separate or date_differs or s.is_headline \
-                    or cur.headline:
+                    or cur.headline or _NEW_TOPIC.search(s.text):
                 if not prefix and not _substantive(s, cues, mentions, dates):
                     if cur is not None and not new_par:
                         cur.sentences.append(s)
@@ -405,19 +452,51 @@ def _drafts(doc: Document, lex: Lexicon) -> list[Draft]:
                 cur = Draft([s], cues, mentions, dates, s.paragraph, s.is_headline, prefix)
                 drafts.append(cur)
                 continue
-            cur.sentences.append(s)
-            cur.cues += cues
-            cur.mentions += mentions
-            cur.dates += dates
+            target = _latest(drafts, cur)
+            target.sentences.append(s)
+            target.cues += cues
+            target.mentions += mentions
+            target.dates += dates
         elif cur is not None and not new_par:
-            cur.sentences.append(s)
-            cur.mentions += mentions
-            cur.dates += dates
+            target = _latest(drafts, cur)
+            target.sentences.append(s)
+            target.mentions += mentions
+            target.dates += dates
+    for d in drafts:
+        d.sentences.sort(key=lambda x: x.start)
     # A headline that summarises the body is not a second event.
     body_drafts = [d for d in drafts if not d.headline]
+    heads = [d for d in drafts if d.headline]
     if body_drafts:
-        drafts = body_drafts
-    return drafts
+        return body_drafts, heads
+    return drafts, []
+
+
+_HEAD_VIOLENCE = re.compile(r"\b(?:attack|hit|strike|struck|kill|bomb|target|revenge|claim|"
+                            r"blast|explo)\w*", re.I)
+
+
+def _headline_perpetrator(doc: Document, lex: Lexicon) -> ActorRef | None:
+    """A named armed group that the headline or standfirst makes the subject of violence."""
+    sents = split_sentences(doc.body)
+    lead = [s for s in sents if s.is_headline] + [s for s in sents if s.paragraph == 1][:1]
+    for s in lead[:3]:
+        if not _HEAD_VIOLENCE.search(s.text):
+            continue
+        ms = find_actors(s.text, lex)
+        if ms and ms[0].ref.kind == "named" and (ms[0].ref.inter or 0) in (2, 3, 4):
+            r = ms[0].ref
+            return ActorRef(kind="named", key=r.key, inter=r.inter, name=r.name)
+    return None
+
+
+def _latest(drafts: list[Draft], cur: Draft) -> Draft:
+    """Undated follow-up sentences belong to the newest incident of the paragraph, not to a
+    recalled older one."""
+    same = [d for d in drafts if d.paragraph == cur.paragraph and d.dates and not d.headline]
+    if len(same) < 2 or not cur.dates:
+        return cur
+    return max(same, key=lambda d: (d.dates[0].date, d.sentences[0].start))
 
 
 def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
@@ -426,12 +505,20 @@ def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
               "sexual", "arrest", "protest", "riot", "mob", "loot", "territory", "disrupted",
               "hq", "agreement", "explosion", "clash", "other"}
     classes = {c.cls for c in cues}
+    if not dates and re.search(r"\b(?:campaign|wave|series|spate|string) of\b", s.text, re.I):
+        return False   # a campaign summarised, not an incident
     if classes & strong:
         if classes <= {"clash", "attack", "change", "explosion", "kill"} and not mentions \
                 and not dates:
-            return bool(re.search(r"\b(?:in|near|at)\s+[A-Z]", s.text))
+            return bool(re.search(r"\b(?:exploded|explosions? (?:hit|struck|rocked|shook)|"
+                                  r"clashed|fought|ambushed|killed|shelled)\b", s.text, re.I))
         return True
     # only "attack"/"change" words: need an actor and a verb form, not a generic noun
+    if not dates and re.search(r"\b(?:have|has)\s+(?:\w+\s+)?(?:targeted|attacked|launched|"
+                                r"intensified|stepped up)\b", s.text, re.I):
+        return False   # present perfect with no date: commentary on a campaign
+    if dates and mentions and "attack" in classes:
+        return True
     return bool(mentions) and bool(re.search(
         r"\b(?:attacked|raided|stormed|targeted|opened fire|open fire|fired|shot|stabbed|beat|"
         r"assaulted|deployed|imposed|launched|conducted|patrolled|recruited|withdrew|"
@@ -447,10 +534,18 @@ def extract_events(doc: Document, lex: Lexicon | None = None) -> list[Event]:
     lex = lex or load_lexicon()
     events: list[Event] = []
     prev_date: tuple[date, int] | None = None
-    for d in _drafts(doc, lex):
+    drafts, _ = _drafts(doc, lex)
+    perpetrator = _headline_perpetrator(doc, lex)
+    for d in drafts:
         ev = _build(doc, d, lex, prev_date)
         if ev is None:
             continue
+        if perpetrator is not None and ev.actors1 and ev.actors1[0].kind == "unidentified" \
+                and ev.event_type in ("Explosions/Remote violence", "Violence against civilians",
+                                      "Battles") and not re.search(
+                    r"\b(?:unknown|unidentified)\b", " ".join(s.text for s in d.sentences),
+                    re.I):
+            ev.actors1[0] = perpetrator   # the headline says who is behind it
         if ev.event_date:
             prev_date = (date.fromisoformat(ev.event_date), ev.time_precision)
         events.append(ev)
@@ -534,14 +629,39 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date) -> Event | None:
     # places: first sentence first, then the rest; never inside actor or outlet names
     exclude = [(m.start, m.end) for s, m in d.mentions if s is s0]
     places = find_place_mentions(s0.text, s0.start, exclude)
+    cue_sents = {id(s) for s in d.sentences for c in d.cues if s.start <= c.start < s.end}
     for s in d.sentences[1:]:
+        if id(s) in cue_sents and places:
+            continue
         ex = [(m.start, m.end) for ss, m in d.mentions if ss is s]
         places += [p for p in find_place_mentions(s.text, s.start, ex) if p.role != "other"]
+    if not places:
+        places = _borrowed_places(doc, d, lex)
     ev.places = places
     ev.country_hints = _country_hints(ev, d, lex)
     ev.country_hint = ev.country_hints[0] if ev.country_hints else ""
     ev.confidence = _confidence(ev, d, cue)
     return ev
+
+
+def _borrowed_places(doc: Document, d: Draft, lex: Lexicon) -> list[PlaceMention]:
+    """A draft that names no place ("the city has been shaken") takes the places of the
+    sentences before it in its paragraph, nearest first, then of the headline, as 'near'."""
+    s0 = d.sentences[0]
+    sents = split_sentences(doc.body)
+    before = [s for s in sents if s.paragraph == s0.paragraph and s.end <= s0.start]
+    heads = [s for s in sents if s.is_headline and s.end <= s0.start]
+    for s in list(reversed(before)) + heads:
+        ex = [(m.start, m.end) for m in find_actors(s.text, lex)]
+        found = [p for p in find_place_mentions(s.text, s.start, ex) if p.role != "other"]
+        if not found and s.is_headline:
+            found = [PlaceMention(m.group(), s.start + m.start(), s.start + m.end(), "in")
+                     for m in re.finditer(r"(?<![\w-])[A-Z][a-z]+(?:[- ][A-Z][a-z]+)?(?= "
+                                          r"(?:civilians|residents|villagers|city|town))",
+                                          s.text)]
+        if found:
+            return found
+    return []
 
 
 def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> list[str]:

@@ -12,7 +12,7 @@ from ..models import PlaceMention
 _PART = r"(?:al|el|ad|ar|as|ash|at|az|an|ed|er|es|ez|de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|y|bin|ibn|bou|ben|abu|um|umm|wa|van|von|der|sur|sous|en|e)"
 _CAP = r"(?:[A-Z][\w'’`ʿ-]*|[A-Z]\.)"
 NAME = rf"{_CAP}(?:(?:\s+|-|\s+-\s+){_PART}(?:-|\s+)(?={_CAP})|\s+|-)?(?:{_CAP}(?:(?:\s+|-)(?:{_PART}(?:-|\s+))?{_CAP}){{0,4}})?"
-NAME_RE = re.compile(rf"(?:(?:{_PART})[- ])?{_CAP}(?:(?:\s+(?:{_PART}[\s-]+)?|-){_CAP}){{0,5}}")
+NAME_RE = re.compile(rf"(?<![\w'’-])(?:(?:{_PART})[- ])?{_CAP}(?:(?:\s+(?:{_PART}[\s-]+)?|-){_CAP}){{0,5}}")
 KIND_WORDS = {
     "district": "district", "districts": "district", "province": "province",
     "governorate": "province", "state": "province", "region": "province", "county": "district",
@@ -114,6 +114,14 @@ def find_place_mentions(sent: str, offset: int = 0,
                     "along", "between", "of"):
             role = "other"
         out.append(PlaceMention(name, offset + s, offset + e, role, kind, ctx))
+    # A force named after its town or province: "the Najaf police", "Kabul police chief".
+    for m in re.finditer(rf"({NAME_RE.pattern})\s+(?i:police|provincial police|security forces|"
+                         rf"authorities|governor|municipality)\b", sent):
+        s, e = m.start(1), m.end(1)
+        if s in seen or m.group(1).split()[0] in _STOP_START:
+            continue
+        seen.add(s)
+        out.append(PlaceMention(m.group(1), offset + s, offset + e, "in", "city", []))
     # Names followed by an admin word with no preposition: "Zhari district, Balkh".
     for m in NAME_RE.finditer(sent):
         s, e = m.start(), m.end()

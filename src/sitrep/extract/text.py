@@ -43,7 +43,7 @@ def split_sentences(body: str) -> list[Sentence]:
     out: list[Sentence] = []
     for pi, (ps, pe) in enumerate(paragraphs(body)):
         para = body[ps:pe]
-        headline = pi == 0 and _is_headline(para)
+        headline = _is_headline(para) and (pi == 0 or len(para) < 250)
         start = 0
         for m in _BOUNDARY.finditer(para):
             cut = m.start() + len(m.group().rstrip())

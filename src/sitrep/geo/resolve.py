@@ -132,9 +132,20 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
             continue
         if ctx and not exact and not inside:
             continue   # a loose spelling match outside the units the text names
+        if not exact and not hints and not ctx:
+            continue   # a loose spelling match with nothing to confirm it
+        if ctx and not inside and gaz.feat[i] == "P" and any(
+                _is_admin_in(gaz, u, cc) for u in ctx):
+            continue   # a namesake outside the province the text names: code to the unit
         out.append((s, i))
     out.sort(key=lambda t: (-t[0], t[1]))
     return out
+
+
+def _is_admin_in(gaz: Gazetteer, unit: str, cc: str) -> bool:
+    """Is `unit` an admin unit of country `cc` in the gazetteer?"""
+    return any(e and gaz.cc[j] == cc and gaz.feat[j] in ("A1", "A2")
+               for _, j, e in gaz.candidates(unit, country=cc)[:3])
 
 
 def resolve_mention(mention: PlaceMention | str, gazetteer: Gazetteer,
