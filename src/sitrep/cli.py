@@ -225,6 +225,15 @@ def gazetteer_build():
     err.print(f"gazetteer: {len(g)} entries in {time.perf_counter() - t0:.1f} s")
 
 
+# Stages that add their own commands: each module has `register(app)`.
+for _mod in ("sitrep.merge.cli", "sitrep.api.cli", "sitrep.watch.cli", "sitrep.scale.cli"):
+    try:
+        __import__(_mod, fromlist=["register"]).register(app)
+    except ModuleNotFoundError as _e:  # the stage is not installed in this tree
+        if _e.name is None or not _mod.startswith(_e.name):
+            raise
+
+
 def main():
     app()
 
