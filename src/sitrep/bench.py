@@ -662,6 +662,19 @@ def render(report: dict[str, Any], console=None) -> None:
     console.print(f"peak RSS {report['peak_rss_mb']} MB")
 
 
+PLUGINS = ("sitrep.merge.bench", "sitrep.api.bench", "sitrep.scale.bench")
+
+
+def _load_plugins() -> None:
+    """Later stages register their sub-benches (merge, serve, scale) with @register."""
+    for mod in PLUGINS:
+        try:
+            __import__(mod)
+        except ModuleNotFoundError as e:
+            if e.name is None or not mod.startswith(e.name):
+                raise
+
+
 def main(what: str = "pipeline", n_docs: int = 2000, json_out: str | None = None,
          seed: int = DEFAULT_SEED, spacy_max_docs: int = SPACY_MAX_DOCS,
          cold_runs: int = COLD_RUNS, quiet: bool = False) -> int:
@@ -669,6 +682,7 @@ def main(what: str = "pipeline", n_docs: int = 2000, json_out: str | None = None
     from rich.console import Console
 
     err = Console(stderr=True)
+    _load_plugins()
     names = list(BENCHES) if what == "all" else [w.strip() for w in what.split(",")]
     unknown = [w for w in names if w not in BENCHES]
     if unknown or not names:
