@@ -29,6 +29,14 @@ _ISSUE = re.compile(r"\b(?:demand(?:ed|ing|s)?|to protest|in protest|denounc\w+|
                     r"over the|to reject|rejecting|condemn\w*)\b", re.I)
 _NEW_TOPIC = re.compile(r"^\W*(?:Following this|In addition|Moreover|Furthermore|Meanwhile|Besides|"
                         r"Elsewhere|On the other hand|At the same time|Separately)\b", re.I)
+# Codebook section 1: countrywide or yearly totals, lone acts and private violence are not events.
+_NOT_AN_EVENT = re.compile(
+    r"\b(?:across the country|nationwide|countrywide|annual report|so far this year|"
+    r"since the (?:start|beginning) of (?:the year|\d{4})|in (?:19|20)\d\d\s*,?\s*(?:a|the|"
+    r"according)|(?:set|sets|setting) (?:himself|herself|themselves) (?:on fire|ablaze|alight)|"
+    r"self-immolat\w*|hunger strike|(?:his|her) (?:own )?(?:brother|sister|wife|husband|father|"
+    r"mother|son|daughter|cousin|uncle|aunt|nephew|niece|stepfather|stepmother|in-law)s?\b)",
+    re.I)
 _SAME_DAY = re.compile(r"\b(?:in|on) the same day\b|\bthe same day\b|\blater that day\b", re.I)
 _REPORTING = re.compile(r"\b(revealed|said|says|reported|announced|claimed|stated|confirmed|"
                         r"published|released a statement|told)\b", re.I)
@@ -505,6 +513,8 @@ def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
               "sexual", "arrest", "protest", "riot", "mob", "loot", "territory", "disrupted",
               "hq", "agreement", "explosion", "clash", "other"}
     classes = {c.cls for c in cues}
+    if _NOT_AN_EVENT.search(s.text):
+        return False
     if not dates and re.search(r"\b(?:campaign|wave|series|spate|string) of\b", s.text, re.I):
         return False   # a campaign summarised, not an incident
     if classes & strong:

@@ -1,0 +1,81 @@
+"""The `sitrep` command on real files: bad inputs are reported, good ones all stored."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sitrep.store import Store
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "sitrep" / "examples"
+
+
+def run(*args, env_extra=None, stdin=None):
+    env = dict(os.environ, **(env_extra or {}))
+    return subprocess.run([sys.executable, "-m", "sitrep.cli", *args], capture_output=True,
+                          text=True, env=env, input=stdin, timeout=600)
+
+
+def test_version():
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.startswith("sitrep ")
+
+
+def test_folder_with_bad_files(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    (folder / "latin1.txt").write_bytes("Soldats tu\xe9s \xe0 Gao ".encode("latin-1") * 200
+                                        + b"\xff\xfe\xfa" * 400)
+    with open(folder / "huge.txt", "wb") as fh:
+        fh.truncate(50 * 1024 * 1024)
+    good = [
+        "On 3 May 2021, unidentified gunmen killed two farmers in Gao, Mali.",
+        "Police arrested 12 protesters in Nairobi on 7 July 2021 after a march against taxes.",
+    ]
+    for i, t in enumerate(good):
+        (folder / f"good{i}.txt").write_text(t, encoding="utf-8")
+    db = tmp_path / "s.db"
+    r = run("extract", str(folder), "--db", str(db), "--quiet")
+    assert r.returncode == 1, r.stderr          # some inputs failed
+    for name in ("empty.txt", "binary.txt", "latin1.txt", "huge.txt"):
+        assert name in r.stderr, r.stderr
+    with Store(db) as st:
+        assert st.counts()["documents"] == 2
+        events = list(st.iter_events())
+    assert {e["country"] for e in events} >= {"Mali", "Kenya"}
+
+
+def test_ingest_is_idempotent_and_exports(tmp_path):
+    db = tmp_path / "s.db"
+    for _ in range(2):
+        r = run("extract", str(EXAMPLES), "--db", str(db), "--quiet")
+        assert r.returncode == 0, r.stderr
+    with Store(db) as st:
+        n_docs = st.counts()["documents"]
+    assert n_docs == len(list(EXAMPLES.glob("*.txt")))
+    out = tmp_path / "events.csv"
+    r = run("export", "--db", str(db), "--format", "acled-csv", "--output", str(out))
+    assert r.returncode == 0, r.stderr
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert header[:3] == ["event_id_cnty", "event_date", "year"]
+    r = run("export", "--db", str(db), "--format", "geojson")
+    gj = json.loads(r.stdout)
+    assert gj["type"] == "FeatureCollection" and gj["features"]
+
+
+def test_stdin_jsonl(tmp_path):
+    line = json.dumps({"url": "https://example.org/a", "title": "t", "published": "2021-05-04",
+                       "text": "Yesterday, Al Shabaab militants attacked a police station in "
+                               "Baidoa, killing three officers."})
+    db = tmp_path / "s.db"
+    r = run("extract", "-", "--db", str(db), "--quiet", stdin=line + "\n")
+    assert r.returncode == 0, r.stderr
+    with Store(db) as st:
+        (ev,) = list(st.iter_events())
+    assert ev["event_date"] == "2021-05-03" and ev["fatalities"] == 3
+    assert ev["actor1"] == "Al Shabaab" and ev["country"] == "Somalia"
