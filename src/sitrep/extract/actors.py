@@ -117,6 +117,9 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                                      country=lex.demonym_map[second.group(1).lower()]),
                             s2, e + second.end(1))
             word = m.group().lower()
+            if not iso and re.match(r"\s+of\s+(?:the\s+)?", sent[e:]) and _overlaps(
+                    taken, e + 1, e + 12):
+                continue   # "military forces of Artsakh": the named actor says it all
             if force == "police" and word == "officers" and not iso:
                 # "officers" alone: police only when nothing says otherwise
                 if re.search(r"\b(army|military)\s+$", sent[:s], re.I):

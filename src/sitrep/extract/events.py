@@ -101,8 +101,12 @@ class Draft:
 def find_cues(sent: Sentence, lex: Lexicon) -> list[Cue]:
     out = []
     text = sent.text
+    head = re.match(r"\s*[A-Z][A-Za-z /-]{3,45}:\s", text)
+    skip = head.end() if head and _prefix(sent) else 0   # "Security measures: On ..."
     for cls, rx in lex.cues.items():
         for m in rx.finditer(text):
+            if m.start() < skip:
+                continue
             if cls == "grenade" and re.match(r"\s*launcher", text[m.end():], re.I):
                 continue
             if cls in ("attack", "clash") and re.search(r"\b(?:news agency|outlet|media)\s*$",
@@ -362,6 +366,7 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
         before = [m for m in ms if m.end <= rel + 1]
         after = [m for m in ms if m.start >= rel]
         btw = [m for m in after if _BETWEEN.search(text[max(0, m.start - 20):m.start])]
+        subj = []
         passive = re.match(r"\s*(?:were|was|have been|had been|are|is|got)\b",
                            text[before[-1].end:rel] if before else "", re.I) or \
             re.search(r"\b(?:were|was|been)\s+(?:\w+\s+)?$", text[:rel], re.I)
@@ -370,11 +375,15 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
             patient = next((m for m in after if m.start > agent.end), None)
         elif passive and before:
             patient = before[-1]
-            agent = None
+            # "9 militants were killed when the army repulsed their attack"
+            agent = next((m for m in after if m.ref.kind in ARMED_KINDS and
+                          m.ref.kind != patient.ref.kind), None)
         else:
             bounds = [m.end() for m in _CLAUSE.finditer(text[:max(rel, 0)])]
             lo = bounds[-1] if bounds else 0
             subj = [m for m in before if m.start >= lo]
+            if not subj and before:
+                subj = [before[-1]]
             agent = subj[0] if subj else (before[-1] if before else None)
             if agent is not None and agent.ref.kind in ("civilians",) and len(before) > 1 \
                     and before[-2].ref.kind not in ("civilians",):
@@ -384,14 +393,33 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
                 better = next((m for m in after if m is not agent and m.start > patient.start
                                and m.ref.kind in ("named", "military", "police")), None)
                 patient = better or patient
-            if agent is None and after:
-                # "clashes between X and Y", "X and Y clashed"
+            if agent is None and after and (
+                    re.search(r"\b(?:between|involving|among)\b", text[rel:after[0].start]) or
+                    re.match(r"(?i)clash|fight|fighting|gun ?battle|exchange", text[rel:])):
+                # "clashes between X and Y"
                 agent = after[0]
                 patient = after[1] if len(after) > 1 else None
-            if agent is not None and patient is None and len(before) > 1 and re.search(
-                    r"\b(?:clash\w*|fought|exchanged|engaged)\b", text[rel:rel + 20], re.I):
-                patient = agent
-                agent = before[-2]
+            if agent is not None and patient is None and len(subj) > 1:
+                # "X and Y clashed", "military forces of India and Pakistan exchanged fire"
+                patient = next((m for m in subj if m is not agent and
+                                (m.ref.key, m.ref.kind, m.ref.country) !=
+                                (agent.ref.key, agent.ref.kind, agent.ref.country)), None)
+    if agent is not None and patient is not None and not by and re.search(
+            r"\b(?:repell?(?:ed|led)|repulsed|thwarted|foiled|fended off|pushed back)\b",
+            text[agent.end:agent.end + 40], re.I):
+        agent, patient = patient, agent   # the attacker is actor1, not the defender
+    if agent is not None and patient is None and re.search(
+            r"\b(?:amongst|among) (?:each other|themselves)\b|\beach other\b|\binternal\b",
+            text, re.I):
+        patient = agent   # infighting: the same actor on both sides
+    if agent is None:
+        # the perpetrator named elsewhere in the report, e.g. "X claimed to have killed ..."
+        later = [m for s, m in d.mentions if s is not sent0 and m.ref.kind == "named"
+                 and (m.ref.inter or 0) in (2, 3, 4)]
+        claim = [m for s, m in d.mentions if s is not sent0 and m.ref.kind == "named"
+                 and re.match(r"\s+(?:\w+\s+)?(?:claimed|said it|took responsibility)",
+                              s.text[m.end:])]
+        agent = (claim or later or [None])[0]
     others = [m for m in ms if m is not agent and m is not patient]
     return agent, patient, others
 
@@ -798,6 +826,12 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
             patient = ActorRef(kind="unidentified")
         ev.actors1 = [agent] if agent else []
         ev.actors2 = [patient] if patient else []
+        if sub in ("Looting/property destruction", "Disrupted weapons use") and \
+                ev.actors1 and ev.actors1[0].kind in ("military", "police") and re.search(
+                    r"\b(?:drugs?|narco\w*|marijuana|cannabis|coca|cocaine|poppy|opium|"
+                    r"trafficking|clandestine (?:laborator\w+|airstrip|lab))\b",
+                    " ".join(s.text for s in d.sentences), re.I):
+            ev.actors2 = [ActorRef(kind="gang")]
         if sub == "Looting/property destruction" and not ev.actors2:
             ev.actors2 = [ActorRef(kind="civilians")]
         if ev.actors2 and ev.actors2[0].kind == "civilians" and et in (

@@ -66,15 +66,26 @@ def load_lexicon() -> Lexicon:
             n = (n or "").strip()
             if n.lower().startswith("the "):
                 n = n[4:]
-            if len(n) >= 3:
-                dm.setdefault(n.lower(), iso)
+            if len(n) >= 4 or (len(n) >= 2 and n.isupper()):
+                dm.setdefault(n.lower() if len(n) >= 4 else n, iso)
         for unit, spec in (c.get("units") or {}).items():
-            lex.unit_map[unit.lower()] = (iso, spec.get("force", "military"), spec.get("unit", unit))
+            key = unit.lower()
+            entry = (iso, spec.get("force", "military"), spec.get("unit", unit))
+            old = lex.unit_map.get(key)
+            if old and old[0] != iso:
+                # a phrase several countries use ("Gendarmerie"): the event's country decides
+                entry = ("", entry[1], entry[2])
+            lex.unit_map[key] = entry
     lex.demonym_map = dm
     if dm:
-        names = sorted(dm, key=len, reverse=True)
-        lex.demonym_re = re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in names)
-                                    + r")(?:'s|’s)?(?![\w])", re.I)
+        long_ = sorted((n for n in dm if len(n) >= 4), key=len, reverse=True)
+        short = sorted((n for n in dm if len(n) < 4), key=len, reverse=True)
+        # short upper-case forms (US, UK, DRC, CAR) match case-sensitively: "car" is a car
+        lex.demonym_re = re.compile(
+            r"(?<![\w-])((?i:" + "|".join(re.escape(n) for n in long_) + r")|"
+            + "|".join(re.escape(n) for n in short) + r")(?:'s|’s)?(?![\w])")
+        for n in short:
+            dm[n.lower()] = dm[n]
     if lex.unit_map:
         units = sorted(lex.unit_map, key=len, reverse=True)
         lex.unit_re = re.compile(r"(?<![\w-])(" + "|".join(re.escape(u) for u in units)

@@ -27,12 +27,12 @@ KIND_WORDS = {
     "road": "area", "highway": "area", "square": "neighbourhood",
 }
 _PREP = re.compile(
-    r"\b(in|at|near|around|outside|inside|on the outskirts of|outskirts of|close to|"
+    r"\b(in|at|near|around|outside|inside|throughout|within|on the outskirts of|outskirts of|close to|"
     r"north of|south of|east of|west of|northeast of|northwest of|southeast of|southwest of|"
     r"(?:northern|southern|eastern|western|central) countryside of|countryside of|"
     r"(?:the )?(?:town|village|city|district|province|governorate|area|region|state|county|"
     r"municipality|commune|neighbou?rhood|locality|villages) of|across|between|toward|towards|"
-    r"into|to|from|over|on|along|of|by)\s+(?:the\s+)?", re.I)
+    r"into|to|over|on|along|of|by)\s+(?:the\s+)?", re.I)
 _NEAR = re.compile(r"near|around|outside|outskirts|close to|north of|south of|east of|west of|"
                    r"northeast of|northwest of|southeast of|southwest of|countryside", re.I)
 _STOP_START = {"The", "On", "In", "At", "A", "An", "As", "Around", "According", "Reported",
@@ -110,7 +110,7 @@ def find_place_mentions(sent: str, offset: int = 0,
         if prep.endswith(" of") and prep.split()[-2] in KIND_WORDS:
             kind = KIND_WORDS[prep.split()[-2]] if not kind else kind
         role = "near" if _NEAR.search(prep) or kind == "near" else "in"
-        if prep in ("from", "to", "toward", "towards", "into", "over", "by", "across", "on",
+        if prep in ("to", "toward", "towards", "into", "over", "by", "across", "on",
                     "along", "between", "of"):
             role = "other"
         out.append(PlaceMention(name, offset + s, offset + e, role, kind, ctx))

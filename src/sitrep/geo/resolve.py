@@ -129,7 +129,12 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
                 inside = True
                 break
         if ctx_cc and not inside and gaz.cc[i] not in ctx_cc:
-            continue
+            if not exact or int(gaz.pop[i]) < 100000:
+                continue
+            s -= 400   # a large city named outright, with context in another language
+        if len(normalize(text)) <= 4 and normalize(gaz.names[i]) != normalize(text) and \
+                cc not in hints and cc not in ctx_cc:
+            continue   # a short alias of some other place, with nothing to confirm it
         if ctx and not exact and not inside:
             continue   # a loose spelling match outside the units the text names
         if not exact and not hints and not ctx:
