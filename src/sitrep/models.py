@@ -213,6 +213,7 @@ class Event:
     places: list[PlaceMention] = field(default_factory=list)
     country_hint: str = ""             # ISO2 suggested by the text (demonyms, "in Iraq")
     country_hints: list[str] = field(default_factory=list)  # all suggested ISO2s, best first
+    strong_hints: list[str] = field(default_factory=list)   # named in text / groups' homes
 
     @property
     def disorder_type(self) -> str:
@@ -238,7 +239,7 @@ class Event:
 
     def to_dict(self) -> dict:
         d = asdict(self)
-        for k in ("actors1", "actors2", "places", "country_hints"):
+        for k in ("actors1", "actors2", "places", "country_hints", "strong_hints"):
             d.pop(k, None)
         d["disorder_type"] = self.disorder_type
         d["interaction"] = self.interaction

@@ -676,7 +676,7 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date) -> Event | None:
     if not places:
         places = _borrowed_places(doc, d, lex)
     ev.places = places
-    ev.country_hints = _country_hints(ev, d, lex)
+    ev.country_hints, ev.strong_hints = _country_hints(ev, d, lex)
     ev.country_hint = ev.country_hints[0] if ev.country_hints else ""
     ev.confidence = _confidence(ev, d, cue)
     return ev
@@ -702,41 +702,64 @@ def _borrowed_places(doc: Document, d: Draft, lex: Lexicon) -> list[PlaceMention
     return []
 
 
-def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> list[str]:
-    """Countries the text points to, best first: named as places, the state forces involved
-    (not foreign ones), named groups' home countries, then any demonym in the text."""
+_NOT_PLACE_DEMONYM = re.compile(
+    r"[\s-](?:dollars?|currency|embassy|envoys?|-?backed|-?led|-?made|-?based|-?funded|"
+    r"-?supported|-?trained|sanctions|president|administration|troops|patriot|companies|"
+    r"company|firms?|nationals?|citizens?|passport)\b", re.I)
+
+
+def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[str]]:
+    """Countries the text points to, best first, and the strong ones among them: countries
+    named as places and named groups' home countries. Then the victims' and the state
+    forces' demonyms (which may be foreign forces), then any other demonym."""
     text = " ".join(s.text for s in d.sentences)
     out: list[str] = []
+    strong: list[str] = []
 
-    def add(iso):
+    def add(iso, is_strong=False):
         if iso and iso not in out:
             out.append(iso)
+        if iso and is_strong and iso not in strong:
+            strong.append(iso)
 
     if lex.demonym_re:
-        for m in re.finditer(r"(?:\bin|\bof|,|\()\s*(?:the\s+)?(?:northern\s+|southern\s+|"
-                             r"eastern\s+|western\s+|central\s+)?"
+        for m in re.finditer(r"(?:\bin|\bof|,|\()\s*(?:the\s+)?(?i:(?:northern|southern|eastern|"
+                             r"western|central|north|south|east|west)\s+)?"
                              r"([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})", text):
             name = m.group(1).lower()
             iso = lex.demonym_map.get(name)
-            if iso and lex.countries.get(iso, {}).get("name", "").lower() == name:
-                add(iso)
+            c = lex.countries.get(iso) or {}
+            if iso and name in {c.get("name", "").lower(),
+                                *(a.lower() for a in c.get("aliases") or [])}:
+                add(iso, True)
     refs = ev.actors1 + ev.actors2
+    for r in refs:
+        if r.kind == "named":
+            a = next((x for x in lex.actors if x.get("key") == r.key), None) or {}
+            homes = a.get("countries") or []
+            if r.name and a.get("variants"):
+                homes = [k for k, v in a["variants"].items() if v == r.name] or homes
+            for iso in homes:
+                add(iso, len(homes) <= 3)
+    for r in refs:
+        if r.kind in ("civilians",) and r.country:
+            add(r.country)
+    for _, m in d.mentions:
+        if m.ref.kind == "civilians" and m.ref.country:
+            add(m.ref.country)
     for r in refs:
         if r.kind in ("military", "police", "government") and r.country and not r.foreign \
                 and not r.name:
             add(r.country)
-    for r in refs:
-        if r.kind == "named":
-            a = next((x for x in lex.actors if x.get("key") == r.key), None)
-            for iso in (a or {}).get("countries") or []:
-                add(iso)
     for _, m in d.mentions:
         if m.ref.country and not m.ref.foreign:
             add(m.ref.country)
     if lex.demonym_re:
         for m in lex.demonym_re.finditer(text):
+            if _NOT_PLACE_DEMONYM.match(text, m.end()):
+                continue
             add(lex.demonym_map.get(m.group(1).lower()))
-    return out
+    return out, strong
 
 
 def _confidence(ev: Event, d: Draft, cue) -> float:

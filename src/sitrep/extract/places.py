@@ -93,6 +93,11 @@ def find_place_mentions(sent: str, offset: int = 0,
         prep = pm.group(1).lower()
         start = pm.end()
         m = NAME_RE.match(sent, start)
+        direction = re.match(r"(?:northern|southern|eastern|western|central|north-?eastern|"
+                             r"north-?western|south-?eastern|south-?western)\s+", sent[start:])
+        if direction and not m:
+            m = NAME_RE.match(sent, start + direction.end())
+            prep = "near"
         if not m:
             continue
         s, e = m.start(), m.end()

@@ -86,7 +86,8 @@ def _ok(gaz: Gazetteer, text: str, i: int, exact: bool) -> bool:
 
 
 def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str | None = None,
-                      admin_context=(), want: str = "", hints=()) -> list[tuple[float, int]]:
+                      admin_context=(), want: str = "", hints=(), strong=()
+                      ) -> list[tuple[float, int]]:
     """(score, entry index) for a mention, best first, after stoplist, filters, context."""
     text = mention if isinstance(mention, str) else mention.text
     if not want and not isinstance(mention, str):
@@ -117,6 +118,8 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
             elif not exact:
                 continue   # a loose spelling match in a country the text never points to
             elif int(gaz.pop[i]) < 100000 and gaz.feat[i] == "P":
+                if strong:
+                    continue   # a small namesake abroad, when the text names the country
                 s -= 300
         elif not exact and int(gaz.pop[i]) < 50000:
             continue
@@ -181,6 +184,7 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
     gaz = gazetteer
     hint = (event.country_hint or "").upper() or None
     hints = [h.upper() for h in (event.country_hints or ([hint] if hint else []))]
+    strong = [h.upper() for h in event.strong_hints]
     mentions = [m for m in event.places if m.text and not is_stopped(_clean(m.text))]
     admin_texts = [_clean(m.text) for m in mentions if m.role == "admin"]
 
@@ -198,7 +202,7 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
     for m in mentions:
         ctx = list(m.context) + ([] if m.role == "admin" else
                                  [a for a in admin_texts if a not in m.context])
-        cands.append(scored_candidates(m, gaz, hint, ctx, hints=hints))
+        cands.append(scored_candidates(m, gaz, hint, ctx, hints=hints, strong=strong))
 
     # second pass: agreement with the other mentions' best guesses (distance)
     tops = [(k, c[0][1]) for k, c in enumerate(cands) if c]
@@ -239,7 +243,7 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                     um = next((x for x in mentions if x.text == unit and x is not m), None)
                     want = _KIND_WANT.get(um.kind_hint, "") if um else ""
                     c = scored_candidates(unit, gaz, hint, m.context[k + 1:], want=want,
-                                          hints=hints)
+                                          hints=hints, strong=strong)
                     if c and gaz.feat[c[0][1]] != "PCLI":
                         i = c[0][1]
                         prec = 3 if gaz.feat[i] == "A1" else 2
@@ -248,6 +252,12 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                         return
     if chosen is None:
         _fill_country(event, hint or "")
+        if hint and event.event_type == "Strategic developments":
+            # ACLED codes countrywide strategic developments to the capital (precision 3)
+            cap = [i for _, i, e in gaz.candidates(event.country) if e and
+                   gaz.feat[i] == "PCLI" and gaz.cc[i] == hint]
+            if cap:
+                _fill(event, gaz, cap[0], 3)
         return
     m, i = chosen
     prec = _precision(gaz, i, m)
