@@ -112,7 +112,7 @@ def find_cues(sent: Sentence, lex: Lexicon) -> list[Cue]:
             if cls in ("attack", "clash") and re.search(r"\b(?:news agency|outlet|media)\s*$",
                                                         text[:m.start()], re.I):
                 continue
-            if _is_modal(text, m.start(), lex):
+            if _is_modal(text, m.start(), lex, cls):
                 continue
             if cls == "shelling" and _WEAK_SHELL.fullmatch(m.group()) and not _FIRE_VERB.search(
                     text):
@@ -121,7 +121,7 @@ def find_cues(sent: Sentence, lex: Lexicon) -> list[Cue]:
     return out
 
 
-def _is_modal(text: str, pos: int, lex: Lexicon) -> bool:
+def _is_modal(text: str, pos: int, lex: Lexicon, cls: str = "") -> bool:
     """A cue inside a plan, fear, forecast, threat or denial, or negated."""
     window = text[max(0, pos - 70):pos]
     # cut the window at a clause boundary that ends a previous, factual clause
@@ -148,7 +148,8 @@ def _is_modal(text: str, pos: int, lex: Lexicon) -> bool:
     if re.search(r"\b(?:during|since|before|throughout) the (?:final|last|previous|recent|"
                  r"earlier|past|first|major|big|large-scale)\s+$", window, re.I):
         return True   # a past campaign named as a time reference
-    if re.search(r"\b(?:are|is|remain|remains)\s+(?:still\s+|being\s+)?$", window, re.I):
+    if cls in ("arrest", "abduct") and re.search(
+            r"\b(?:are|is|remain|remains)\s+(?:still\s+|being\s+)?$", window, re.I):
         return True   # a state ("where thousands are detained"), not an incident
     return False
 
@@ -548,14 +549,18 @@ def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
     if classes & strong:
         if classes <= {"clash", "attack", "change", "explosion", "kill"} and not mentions \
                 and not dates:
-            return bool(re.search(r"\b(?:exploded|explosions? (?:hit|struck|rocked|shook)|"
-                                  r"clashed|fought|ambushed|killed|shelled)\b", s.text, re.I))
+            return bool(count_casualties(s.text)[0] or count_casualties(s.text)[1] or
+                        re.search(r"\b(?:exploded|explosions? (?:hit|struck|rocked|shook)|"
+                                  r"clashed|fought|ambushed|kill(?:ed|s)|shelled|deadly|"
+                                  r"bloody|fatal)\b", s.text, re.I) or
+                        re.search(r"\b(?:in|near|at)\s+[A-Z]", s.text))
         return True
     # only "attack"/"change" words: need an actor and a verb form, not a generic noun
     if not dates and re.search(r"\b(?:have|has)\s+(?:\w+\s+)?(?:targeted|attacked|launched|"
                                 r"intensified|stepped up)\b", s.text, re.I):
         return False   # present perfect with no date: commentary on a campaign
-    if dates and mentions and "attack" in classes:
+    if (dates or re.search(r"\b(?:deadly|bloody|fatal)\b", s.text, re.I)) and mentions \
+            and "attack" in classes:
         return True
     return bool(mentions) and bool(re.search(
         r"\b(?:attacked|raided|stormed|targeted|opened fire|open fire|fired|shot|stabbed|beat|"

@@ -55,15 +55,26 @@ _VAGUE_DEATH = re.compile(r"\b(?:deaths|killings|fatalities|(?:people|civilians|
                           r"persons|villagers|residents|children|women|men)\s+(?:\w+\s+){0,2}"
                           r"(?:were|have been|had been)\s+(?:reportedly\s+)?(?:killed|shot dead|"
                           r"executed|murdered)|"
-                          r"(?:killed|killing) (?:(?:several|many|dozens of|scores of|a number of)"
-                          r"\s+)?(?:people|civilians|soldiers|militants|fighters|members|"
-                          r"elements|policemen|troops|villagers|residents|pro-[\w-]+ "
+                          r"(?:killed|killing|kills?) (?:(?:several|many|dozens of|scores of|a number of)"
+                          r"\s+)?(?:[A-Z][\w-]+\s+){0,2}(?:people|civilians|soldiers|militants|fighters|"
+                          r"members|elements|policemen|troops|villagers|residents|rebels|"
+                          r"insurgents|terrorists|extremists|jihadists|gunmen|pro-[\w-]+ "
                           r"(?:fighters|elements))|there are deaths)\b", re.I)
+_SINGULAR = (r"(?:terrorist|militant|soldier|policeman|policewoman|civilian|man|woman|child|boy|"
+             r"girl|activist|doctor|priest|journalist|leader|commander|officer|student|worker|"
+             r"farmer|teacher|trader|professor|bomber|suspect|driver|official|chief|guard|"
+             r"fighter|rebel|insurgent|cleric|imam|pastor|businessman|mayor|judge|lawyer|"
+             r"shopkeeper|preacher|convert|blogger|writer|villager|resident|herder|youth)")
 _DIED_SINGLE = re.compile(r"\b(?:a|an|one|the)\s+(?:\w+\s+){0,3}(?:was|has been)\s+(?:shot dead|"
                           r"killed|murdered|executed|beheaded|found dead|stabbed to death|shot to "
                           r"death|beaten to death)|\b(?:body|corpse) of (?:a|an|one)\b|"
                           r"(?:shot|stabbed|beat|beaten) (?:\w+ ){0,3}(?:to death|dead)\b|"
-                          r"\b(?:was|were) found dead\b", re.I)
+                          r"\b(?:was|were) found dead\b|"
+                          rf"\b{_SINGULAR}\s+(?:was\s+)?(?:killed|shot dead|hacked to death|"
+                          r"murdered|dies|died|stabbed to death|beheaded)\b|"
+                          rf"\b(?:kills?|killed|killing|murders?|murdered)\s+(?:a |an |the |one )?"
+                          rf"(?:[\w'-]+\s+){{0,2}}{_SINGULAR}\b(?!s)|"
+                          r"\b(?:deadly|fatal)\b", re.I)
 
 
 @dataclass

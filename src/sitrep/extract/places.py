@@ -10,7 +10,7 @@ import re
 from ..models import PlaceMention
 
 _PART = r"(?:al|el|ad|ar|as|ash|at|az|an|ed|er|es|ez|de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|y|bin|ibn|bou|ben|abu|um|umm|wa|van|von|der|sur|sous|en|e)"
-_CAP = r"(?:[A-Z][\w'’`ʿ-]*|[A-Z]\.)"
+_CAP = r"(?:#?[A-Z][\w'’`ʿ-]*|[A-Z]\.)"
 NAME = rf"{_CAP}(?:(?:\s+|-|\s+-\s+){_PART}(?:-|\s+)(?={_CAP})|\s+|-)?(?:{_CAP}(?:(?:\s+|-)(?:{_PART}(?:-|\s+))?{_CAP}){{0,4}})?"
 NAME_RE = re.compile(rf"(?<![\w'’-])(?:(?:{_PART})[- ])?{_CAP}(?:(?:\s+(?:{_PART}[\s-]+)?|-){_CAP}){{0,5}}")
 KIND_WORDS = {
@@ -119,6 +119,14 @@ def find_place_mentions(sent: str, offset: int = 0,
                     "along", "between", "of"):
             role = "other"
         out.append(PlaceMention(name, offset + s, offset + e, role, kind, ctx))
+    # "Libya's Misrata", "Pakistan's Karachi": a place inside the unit named before it.
+    for m in re.finditer(rf"({NAME_RE.pattern})['’]s\s+({NAME_RE.pattern})", sent):
+        s2, e2 = m.start(2), m.end(2)
+        if s2 in seen or m.group(2).split()[0] in _STOP_START:
+            continue
+        seen.add(s2)
+        out.append(PlaceMention(m.group(2), offset + s2, offset + e2, "in", "",
+                                [m.group(1)]))
     # A force named after its town or province: "the Najaf police", "Kabul police chief".
     for m in re.finditer(rf"({NAME_RE.pattern})\s+(?i:police|provincial police|security forces|"
                          rf"authorities|governor|municipality)\b", sent):

@@ -12,7 +12,9 @@ _ABBREV = {
     "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.n", "u.k", "e.g", "i.e", "km",
     "mt", "ft", "al",
 }
-_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n+")
+# Sentence ends; also ";" glued to the next title ("Title one;Title two"), as wires and event
+# datasets join several report titles into one field.
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])|\n\s*\n+|;(?=[\"'#\[(]?[A-Z0-9])")
 
 
 @dataclass
@@ -48,6 +50,11 @@ def split_sentences(body: str) -> list[Sentence]:
         for m in _BOUNDARY.finditer(para):
             cut = m.start() + len(m.group().rstrip())
             prev = para[start:m.start() + 1]
+            if m.group().startswith(";"):
+                _add(out, body, ps + start, ps + m.start(), pi, headline or _is_headline(
+                    para[start:m.start()]))
+                start = m.end()
+                continue
             word = re.search(r"([A-Za-z.]+)\.$", prev.strip())
             if word and word.group(1).lower().rstrip(".") in _ABBREV and "\n" not in m.group():
                 continue

@@ -250,6 +250,18 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                         _fill(event, gaz, i, prec)
                         event.add_evidence("location", m.start, m.end, body)
                         return
+    if chosen is None and body and event.sentence_end > event.sentence_start:
+        # no phrase the extractor offered resolves: spot gazetteer names in the report itself
+        # ("Car bomb hits Kabul", "Ramallah clashes"), countries and stoplisted words aside
+        text = body[event.sentence_start:event.sentence_end]
+        for m in find_places(text, gaz):
+            m = PlaceMention(m.text, m.start + event.sentence_start,
+                             m.end + event.sentence_start, "in", m.kind_hint, m.context)
+            c = scored_candidates(m, gaz, hint, m.context, hints=hints, strong=strong)
+            c = [x for x in c if gaz.feat[x[1]] != "PCLI" and (not hints or gaz.cc[x[1]] in hints)]
+            if c:
+                chosen = (m, c[0][1])
+                break
     if chosen is None:
         _fill_country(event, hint or "")
         if hint and event.event_type == "Strategic developments":
