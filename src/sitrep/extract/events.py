@@ -707,6 +707,9 @@ def _borrowed_places(doc: Document, d: Draft, lex: Lexicon) -> list[PlaceMention
     return []
 
 
+# Admin terms used by one country only: "Rafi LGA" is in Nigeria, "Kongor payam" in South Sudan.
+_ADMIN_TERMS = {"LGAs?": "NG", "[Pp]ayams?": "SS", "[Uu]pazilas?": "BD", "[Ww]ored(?:a|as)": "ET",
+                "[Kk]ebeles?": "ET", "[Bb]arangays?": "PH", "[Cc]hiefdoms?": "SL"}
 _NOT_PLACE_DEMONYM = re.compile(
     r"[\s-](?:dollars?|currency|embassy|envoys?|-?backed|-?led|-?made|-?based|-?funded|"
     r"-?supported|-?trained|sanctions|president|administration|troops|patriot|companies|"
@@ -727,8 +730,12 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
         if iso and is_strong and iso not in strong:
             strong.append(iso)
 
+    for term, iso in _ADMIN_TERMS.items():
+        if re.search(rf"\b{term}\b", text):
+            add(iso, True)
     if lex.demonym_re:
-        for m in re.finditer(r"(?:\bin|\bof|,|\()\s*(?:the\s+)?(?i:(?:northern|southern|eastern|"
+        for m in re.finditer(r"(?:\bin|\bof|\bfrom|\bacross|\bthroughout|,|\()\s*(?:the\s+)?"
+                             r"(?i:(?:northern|southern|eastern|"
                              r"western|central|north|south|east|west)\s+)?"
                              r"([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})", text):
             name = m.group(1).lower()

@@ -27,13 +27,16 @@ KIND_WORDS = {
     "road": "area", "highway": "area", "square": "neighbourhood",
 }
 _PREP = re.compile(
-    r"\b(in|at|near|around|outside|inside|throughout|within|on the outskirts of|outskirts of|close to|"
+    r"\b(in|at|near|around|outside|inside|throughout|within|surrounding|on the outskirts of|"
+    r"(?:(?:eastern|western|northern|southern|central)\s+)?(?:part|parts|centre|center|heart|"
+    r"edge|side|vicinity|environs) of|outskirts of|close to|"
     r"north of|south of|east of|west of|northeast of|northwest of|southeast of|southwest of|"
     r"(?:northern|southern|eastern|western|central) countryside of|countryside of|"
     r"(?:the )?(?:town|village|city|district|province|governorate|area|region|state|county|"
     r"municipality|commune|neighbou?rhood|locality|villages) of|across|between|toward|towards|"
     r"into|to|over|on|along|of|by)\s+(?:the\s+)?", re.I)
 _NEAR = re.compile(r"near|around|outside|outskirts|close to|north of|south of|east of|west of|"
+                   r"surrounding|vicinity|environs|edge|"
                    r"northeast of|northwest of|southeast of|southwest of|countryside", re.I)
 _STOP_START = {"The", "On", "In", "At", "A", "An", "As", "Around", "According", "Reported",
                "During", "After", "Before", "Following", "Neither", "No", "This", "That",
@@ -51,10 +54,15 @@ _STOP_START = {"The", "On", "In", "At", "A", "An", "As", "Around", "According", 
 
 
 def _kind_after(sent: str, end: int) -> tuple[str, int]:
-    m = re.match(r"(?:'s|’s)?\s+([a-z-]+)\b", sent[end:])
-    if m and m.group(1) in KIND_WORDS:
-        return KIND_WORDS[m.group(1)], end + m.end()
-    return "", end
+    """The admin or feature word after a name ("Qasbah sector area"), up to two of them."""
+    kind, pos = "", end
+    for _ in range(2):
+        m = re.match(r"(?:'s|’s)?\s+([a-z-]+)\b", sent[pos:])
+        if not (m and m.group(1) in KIND_WORDS):
+            break
+        kind = kind or KIND_WORDS[m.group(1)]
+        pos += m.end()
+    return kind, pos
 
 
 def _context_after(sent: str, end: int) -> tuple[list[str], int]:
@@ -118,6 +126,8 @@ def find_place_mentions(sent: str, offset: int = 0,
         if prep in ("to", "toward", "towards", "into", "over", "by", "across", "on",
                     "along", "between", "of"):
             role = "other"
+            if prep in ("on", "over") and kind in ("district", "village", "city", "area"):
+                role = "in"   # "air raids on Majzar district"
         out.append(PlaceMention(name, offset + s, offset + e, role, kind, ctx))
     # "Libya's Misrata", "Pakistan's Karachi": a place inside the unit named before it.
     for m in re.finditer(rf"({NAME_RE.pattern})['’]s\s+({NAME_RE.pattern})", sent):

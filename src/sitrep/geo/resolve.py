@@ -61,7 +61,7 @@ def is_stopped(text: str) -> bool:
 
 
 def _clean(text: str) -> str:
-    t = text.strip().strip(",.;:()\"'")
+    t = text.strip().strip(",.;:()\"'#")
     if t.lower().startswith("the "):
         t = t[4:]
     return t
@@ -108,6 +108,8 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
             if e and (gaz.feat[j] in ADMIN_FEATURES or int(gaz.pop[j]) >= 5000):
                 ctx_cc.add(gaz.cc[j])
     hints = [h for h in hints if h]
+    if strong:
+        hints = [h for h in hints if h in strong]   # the text names the country: trust that
     for s, i, exact in gaz.candidates(text, country=country, want=want):
         if not _ok(gaz, text, i, exact):
             continue
@@ -227,6 +229,10 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
         for m, c in zip(mentions, cands, strict=True):
             if m.role in roles and c:
                 i = c[0][1]
+                if m.role == "other" and (gaz.cc[i] not in hints if hints else
+                                          int(gaz.pop[i]) < 50000 and
+                                          gaz.feat[i] not in ADMIN_FEATURES):
+                    continue   # a place named in passing, with nothing tying it to the event
                 if gaz.feat[i] == "PCLI":
                     hint = hint or gaz.cc[i]
                     continue
@@ -254,11 +260,24 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
         # no phrase the extractor offered resolves: spot gazetteer names in the report itself
         # ("Car bomb hits Kabul", "Ramallah clashes"), countries and stoplisted words aside
         text = body[event.sentence_start:event.sentence_end]
-        for m in find_places(text, gaz):
+        letters = [ch for ch in text if ch.isalpha()]
+        shouting = letters and sum(ch.isupper() for ch in letters) > 0.6 * len(letters)
+        for m in ([] if shouting else find_places(text, gaz)):
+            if _countries.country(_clean(m.text)):
+                continue   # a country is a hint, never a town ("Bangladesh" the neighbourhood)
+            a, b = m.start + event.sentence_start, m.end + event.sentence_start
+            if any(ev.field in ("actor1", "actor2", "source") and not (b <= ev.start or
+                                                                      a >= ev.end)
+                   for ev in event.evidence):
+                continue   # part of an actor's or outlet's name ("Boko Haram")
             m = PlaceMention(m.text, m.start + event.sentence_start,
                              m.end + event.sentence_start, "in", m.kind_hint, m.context)
             c = scored_candidates(m, gaz, hint, m.context, hints=hints, strong=strong)
-            c = [x for x in c if gaz.feat[x[1]] != "PCLI" and (not hints or gaz.cc[x[1]] in hints)]
+            c = [x for x in c if gaz.feat[x[1]] != "PCLI"]
+            big = [x for x in c if int(gaz.pop[x[1]]) >= 20000 or gaz.feat[x[1]] in ADMIN_FEATURES]
+            inside = [x for x in c if gaz.cc[x[1]] in hints] if hints else big
+            # outside the hinted countries only a real town (foreign forces act abroad)
+            c = inside or ([] if strong else big)
             if c:
                 chosen = (m, c[0][1])
                 break
