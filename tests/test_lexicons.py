@@ -256,3 +256,24 @@ def test_country_names_unambiguous(countries):
     for iso, e in countries.items():
         for x in [e["name"], *e["demonyms"], *e["aliases"]]:
             assert seen.setdefault(x.lower(), iso) == iso, (x, seen[x.lower()], iso)
+
+
+def test_cue_and_generic_lexicons_are_valid_regex_lists():
+    """Every entry of the cue and generic-actor files is a string that compiles (a YAML
+    slip such as an unquoted "(?: x)" turns an entry into a mapping)."""
+    from sitrep.extract.lexicon import load_lexicon
+
+    for name in ("triggers.yaml", "generic_actors.yaml"):
+        data = yaml.safe_load((DATA / name).read_text(encoding="utf-8"))
+
+        def walk(o, path=name):
+            if isinstance(o, dict):
+                for k, v in o.items():
+                    walk(v, f"{path}/{k}")
+            elif isinstance(o, list):
+                for x in o:
+                    assert isinstance(x, str), (path, x)
+                    re.compile(x)
+
+        walk(data)
+    assert load_lexicon().cues

@@ -41,6 +41,9 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
     """Actor mentions in one sentence, longest and most specific first, no overlaps."""
     found: list[Mention] = []
     taken: list[tuple[int, int]] = []
+    head = re.match(r"\s*[A-Z][A-Za-z /-]{3,45}:\s", sent)   # "Movement of forces: On ..."
+    if head and not re.search(r"\d", head.group()):
+        taken.append((0, head.end()))
 
     def add(ref, s, e):
         if not _overlaps(taken, s, e):
@@ -117,6 +120,12 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                                      country=lex.demonym_map[second.group(1).lower()]),
                             s2, e + second.end(1))
             word = m.group().lower()
+            if force == "military" and word in ("military", "army", "security") and re.match(
+                    r"\s+(?:reinforcements|equipment|vehicles?|operations?|offensive|positions?|"
+                    r"bases?|sources?|spokesm[ae]n|hardware|convoys?|targets?|installations?|"
+                    r"courts?|service|campaign|intelligence|council|junta|leaders?|officials?|"
+                    r"measures|situation|plan|aid|support|training|exercise)\b", sent[e:], re.I):
+                continue   # an adjective ("HTS brought military reinforcements")
             if not iso and re.match(r"\s+of\s+(?:the\s+)?", sent[e:]) and _overlaps(
                     taken, e + 1, e + 12):
                 continue   # "military forces of Artsakh": the named actor says it all
@@ -239,6 +248,9 @@ def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None) ->
         return name, inter
     if base in GENERIC_NAMES:
         label, inter = GENERIC_NAMES[base]
+        if base == "civilians" and re.search(r"\b(?:foreign|foreigners?|international|expatriates?"
+                                             r"|tourists?)\b", ref.text or "", re.I):
+            return "Civilians (International)", 7
         iso = event_iso or ref.country
         cn = country_name(lex, iso) if iso else ""
         return (f"{label} ({cn})" if cn else label), inter

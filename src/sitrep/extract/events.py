@@ -796,6 +796,11 @@ def _crowd_identity(text: str, lex: Lexicon) -> list[str]:
     return out
 
 
+def trig_pos(d: Draft) -> int:
+    cues = [c for c in d.cues if c.cls not in ("change", "intervention", "other")] or d.cues
+    return min((c.start for c in cues), default=d.sentences[0].start)
+
+
 def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
                 body: str) -> None:
     et, sub = ev.event_type, ev.sub_event_type
@@ -861,6 +866,16 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
             patient = ActorRef(kind="unidentified")
         ev.actors1 = [agent] if agent else []
         ev.actors2 = [patient] if patient else []
+        if sub in ("Change to group/activity", "Other", "Headquarters or base established",
+                   "Non-violent transfer of territory") and patient is not None and \
+                patient.kind not in ("civilians", "crowd") and patient_m is not None and \
+                agent_m is not None and patient_m.start < (trig_pos(d) - s0.start):
+            # a co-subject ("Turkey and Russia conducted a joint patrol"): associated actor
+            ev.actors1.append(patient)
+            ev.actors2 = []
+        elif sub in ("Change to group/activity", "Other") and patient is not None and \
+                patient.kind == "named" and agent is not None and agent.kind == "government":
+            ev.actors2 = []   # "the government released Taliban prisoners"
         if sub in ("Looting/property destruction", "Disrupted weapons use") and \
                 ev.actors1 and ev.actors1[0].kind in ("military", "police") and re.search(
                     r"\b(?:drugs?|narco\w*|marijuana|cannabis|coca|cocaine|poppy|opium|"
