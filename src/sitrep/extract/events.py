@@ -682,7 +682,7 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date) -> Event | None:
         places = _borrowed_places(doc, d, lex)
     ev.places = places
     ev.country_hints, ev.strong_hints = _country_hints(ev, d, lex)
-    ev.country_hint = ev.country_hints[0] if ev.country_hints else ""
+    ev.country_hint = (ev.strong_hints or ev.country_hints or [""])[0]
     ev.confidence = _confidence(ev, d, cue)
     return ev
 
@@ -749,10 +749,13 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
         if r.kind == "named":
             a = next((x for x in lex.actors if x.get("key") == r.key), None) or {}
             homes = a.get("countries") or []
+            multi = bool(a.get("variants") or a.get("per_country"))
             if r.name and a.get("variants"):
                 homes = [k for k, v in a["variants"].items() if v == r.name] or homes
+                multi = False   # the variant names its region ("Islamic State (Greater Sahara)")
             for iso in homes:
-                add(iso, len(homes) <= 3)
+                # a group active in many countries says little about where this event was
+                add(iso, len(homes) <= 3 and not multi)
     for r in refs:
         if r.kind in ("civilians",) and r.country:
             add(r.country)
