@@ -24,7 +24,7 @@ def name_actors(ev: Event, lex: Lexicon | None = None) -> Event:
     def names(refs):
         out = []
         for r in refs:
-            n, inter = name_actor(r, lex, iso, year)
+            n, inter = name_actor(r, lex, iso, year, ev.event_date)
             if n and n not in [x[0] for x in out]:
                 out.append((n, inter))
         return out

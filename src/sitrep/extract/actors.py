@@ -177,8 +177,13 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
 
 # ---------------------------------------------------------------- naming
 
-def regime_label(lex: Lexicon, iso: str, year: int | None) -> tuple[str, str] | None:
-    """(label, '(YYYY-)' period) for the state of `iso` in `year`."""
+def regime_label(lex: Lexicon, iso: str, year: int | None, day: str | None = None
+                 ) -> tuple[str, str] | None:
+    """(label, '(YYYY-)' period [+ suffix]) for the state of `iso` at the event's date.
+
+    A regime applies from its `start` year (or exact `start_date`) to its `end` year; in a
+    changeover year the one whose start_date has passed wins. `suffix` (e.g. "Government of
+    National Accord") follows the period."""
     c = lex.countries.get(iso)
     if not c:
         return None
@@ -188,12 +193,17 @@ def regime_label(lex: Lexicon, iso: str, year: int | None) -> tuple[str, str] | 
     for r in regimes:
         start, end = r.get("start"), r.get("end")
         if year is None or ((start is None or start <= year) and (end is None or year <= end)):
+            sd = str(r.get("start_date") or "")
+            if day and sd and day < sd:
+                continue
             chosen = r
     if chosen is None and regimes:
         chosen = regimes[-1]
     if not chosen:
         return label, ""
     period = f"({chosen.get('start', '')}-{chosen.get('end') or ''})"
+    if chosen.get("suffix"):
+        period += f" {chosen['suffix']}"
     return label, period
 
 
@@ -209,7 +219,8 @@ GENERIC_NAMES = {"civilians": ("Civilians", 7), "protesters": ("Protesters", 6),
                  "gang": ("Unidentified Gang", 3), "communal": ("Unidentified Communal Militia", 4)}
 
 
-def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None) -> tuple[str, int | None]:
+def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
+               day: str | None = None) -> tuple[str, int | None]:
     """The ACLED name and inter code of an actor in an event in country `event_iso`."""
     kind = ref.kind
     if kind == "named":
@@ -233,7 +244,7 @@ def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None) ->
             return ref.name, 8 if ref.foreign or (event_iso and iso != event_iso) else 1
         if not iso:
             return f"{STATE_PREFIX[base].replace(' of', '')} (unknown)", 1
-        rl = regime_label(lex, iso, year)
+        rl = regime_label(lex, iso, year, day)
         label, period = rl if rl else (country_name(lex, iso), "")
         name = f"{STATE_PREFIX[base]} {label} {period}".strip()
         if ref.unit:

@@ -908,10 +908,16 @@ def _sources(ev: Event, doc: Document, d: Draft, lex: Lexicon) -> None:
     claims, confirms, reports = [], [], []
     for off, text in text_spans:
         for m in lex.outlet_re.finditer(text):
-            o = lex.outlet_map.get(m.group(1).lower())
+            o = lex.outlet_map.get(m.group(1)) or lex.outlet_map.get(m.group(1).lower())
             if not o:
                 continue
             pre = text[max(0, m.start() - 40):m.start()]
+            if o.get("ambiguous") and not re.search(
+                    r"\b(?:according to|reported by|told|quoted by|citing|cited by|said|says|"
+                    r"reported|via|source[sd]?:?)\s+(?:the\s+)?$", pre, re.I) and not re.match(
+                    r"\s+(?:said|says|reported|reports|news|newspaper|agency|television|TV|radio)\b",
+                    text[m.end():]):
+                continue   # "Dawn" the outlet, not "at dawn"
             role = "claim" if o.get("party") else "report"
             if re.search(r"confirm\w*\s+(?:by\s+)?(?:the\s+)?$", pre, re.I):
                 role = "confirmation"

@@ -108,13 +108,24 @@ def load_lexicon() -> Lexicon:
     if cs:
         lex.named_cs_re = re.compile(r"(?<![\w-])(" + "|".join(
             re.escape(x) for x in sorted(set(cs), key=len, reverse=True)) + r")(?![\w])")
-    ol = []
+    ol, ol_cs = [], []
     for o in outlets:
+        sens = set(o.get("case_sensitive") or [])
         for al in (o.get("aliases") or []) + [o.get("name", "")]:
-            if al:
+            if not al:
+                continue
+            if al in sens or o.get("ambiguous") or (len(al) <= 4 and al.isupper()):
+                ol_cs.append(al)
+                lex.outlet_map.setdefault(al, o)
+            else:
                 ol.append(al)
                 lex.outlet_map.setdefault(al.lower(), o)
+    parts = []
     if ol:
-        lex.outlet_re = re.compile(r"(?<![\w-])(" + "|".join(
-            re.escape(x) for x in sorted(set(ol), key=len, reverse=True)) + r")(?![\w])", re.I)
+        parts.append("(?i:" + "|".join(re.escape(x) for x in sorted(set(ol), key=len,
+                                                                   reverse=True)) + ")")
+    if ol_cs:
+        parts.append("|".join(re.escape(x) for x in sorted(set(ol_cs), key=len, reverse=True)))
+    if parts:
+        lex.outlet_re = re.compile(r"(?<![\w-])(" + "|".join(parts) + r")(?![\w])")
     return lex
