@@ -52,6 +52,8 @@ def name_actors(ev: Event, lex: Lexicon | None = None) -> Event:
             or ev.event_type == "Violence against civilians" \
             or ev.sub_event_type == "Excessive force against protesters":
         ev.civilian_targeting = "Civilians targeted"
+    if ev.sub_event_type == "Government regains territory" and ev.inter1 == 8:
+        ev.sub_event_type = "Non-state actor overtakes territory"   # a foreign force takes it
     ev.notes = write_notes(ev)
     return ev
 

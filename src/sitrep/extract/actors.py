@@ -120,7 +120,7 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                                      country=lex.demonym_map[second.group(1).lower()]),
                             s2, e + second.end(1))
             word = m.group().lower()
-            if force == "military" and word in ("military", "army", "security") and re.match(
+            if force == "military" and not iso and word in ("military", "army", "security") and re.match(
                     r"\s+(?:reinforcements|equipment|vehicles?|operations?|offensive|positions?|"
                     r"bases?|sources?|spokesm[ae]n|hardware|convoys?|targets?|installations?|"
                     r"courts?|service|campaign|intelligence|council|junta|leaders?|officials?|"
@@ -163,6 +163,10 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                                                 r"police|army|military)", sent[e:]) and \
                     m.group().lower() in ("members", "member"):
                 continue
+            if kind in ("unidentified", "crowd") and re.match(r"\s+(?:of|from)\s+(?:the\s+)?",
+                                                               sent[e:]) and _overlaps(
+                    taken, e + 1, e + 16):
+                continue   # "fighters of the Islamic State ...": the group is the actor
             ref = ActorRef(kind=kind)
             if lex.demonym_re:
                 pre = sent[max(0, s - 25):s]

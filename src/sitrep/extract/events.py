@@ -103,10 +103,14 @@ def find_cues(sent: Sentence, lex: Lexicon) -> list[Cue]:
     text = sent.text
     head = re.match(r"\s*[A-Z][A-Za-z /-]{3,45}:\s", text)
     skip = head.end() if head and _prefix(sent) else 0   # "Security measures: On ..."
+    quiet = attribution_spans(text)
     for cls, rx in lex.cues.items():
         for m in rx.finditer(text):
-            if m.start() < skip:
+            if m.start() < skip or any(a <= m.start() < b for a, b in quiet):
                 continue
+            if m.group() in ("March", "May") or (m.group().lower() == "march" and re.search(
+                    r"\d\s*$", text[:m.start()])):
+                continue   # the month
             if cls == "grenade" and re.match(r"\s*launcher", text[m.end():], re.I):
                 continue
             if cls in ("attack", "clash") and re.search(r"\b(?:news agency|outlet|media)\s*$",
@@ -119,6 +123,19 @@ def find_cues(sent: Sentence, lex: Lexicon) -> list[Cue]:
                 continue
             out.append(Cue(cls, sent.start + m.start(), sent.start + m.end(), m.group()))
     return out
+
+
+_ATTRIBUTION = re.compile(
+    r",\s+(?:(?:the|a|an|his|her|their|local|state|military|security|police|medical|"
+    r"hospital|government|official|rights)\s+)?(?:[\w'’-]+\s+){0,4}(?:said|says|told|reported|"
+    r"stated|added|claimed|confirmed|announced)(?:\s+(?:on|in|late|early|yesterday|today|"
+    r"\w+day)\b[^,]{0,30})?\s*[.!?\"”]*\s*$|"
+    r"\baccording to\s+[^,.;]{2,60}", re.I)
+
+
+def attribution_spans(text: str) -> list[tuple[int, int]]:
+    """Spans that only say who reported ("..., police said."), not who did what."""
+    return [(m.start(), m.end()) for m in _ATTRIBUTION.finditer(text)]
 
 
 def _is_modal(text: str, pos: int, lex: Lexicon, cls: str = "") -> bool:
@@ -209,6 +226,12 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
             r"\bfor (?:participating|taking part|joining|organi[sz]ing|calling for)\b", text,
             re.I) and c("arrest").start < c("protest").start:
         protest_like = False
+    if not protest_like and "intervention" in has and _CROWD_SUBJ.search(text) and not (
+            has & {"kill", "air", "shelling", "ied", "suicide", "clash"}):
+        # "police fired tear gas to disperse hundreds of supporters": a protest, dispersed
+        if re.search(r"hospital|seriously injured|critically|killed|shot dead", text, re.I):
+            return "Protests", "Excessive force against protesters", c("intervention")
+        return "Protests", "Protest with intervention", c("intervention")
     if protest_like and first_cue is not None and (
             crowd or first_violent is None
             or first_cue.start < first_violent.start or not armed_agent):
@@ -220,6 +243,9 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
             if "mob" in has and re.search(r"\b(?:lynch|vigilante|mob)\w*", text, re.I):
                 return "Riots", "Mob violence", c("mob")
             if "intervention" in has:
+                if re.search(r"\b(?:in hospital|hospitali[sz]ed|seriously injured|critically|"
+                             r"head injuries|killed|shot dead)\b", text, re.I):
+                    return "Protests", "Excessive force against protesters", c("intervention")
                 return "Protests", "Protest with intervention", c("intervention")
             return "Protests", "Peaceful protest", c("protest")
         if "mob" in has:
@@ -233,6 +259,9 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
         return "Explosions/Remote violence", "Chemical weapon", c("chemical")
     if "suicide" in has:
         return "Explosions/Remote violence", "Suicide bomb", c("suicide")
+    if "arrest" in has and "disrupted" in has and not (has & {"kill", "clash", "air"}) and (
+            agent is None or agent.kind in ("military", "police", "government")):
+        return "Strategic developments", "Arrests", c("arrest")
     if "disrupted" in has and not (has & {"kill"}) and not (
             "air" in has and not re.search(r"shot down|intercept", text, re.I)):
         return "Strategic developments", "Disrupted weapons use", c("disrupted")
@@ -251,6 +280,8 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
             if agent is not None and agent.kind in ("military", "police"):
                 return "Battles", "Government regains territory", tc
             return "Battles", "Non-state actor overtakes territory", tc
+    if "ied" in has and re.search(r"unexploded|remnants|left over|landmine|land mine", text, re.I):
+        return "Explosions/Remote violence", "Remote explosive/landmine/IED", c("ied")
     if "ied" in has:
         if has & {"clash"} or re.search(r"\bgun(?:shots|fire|fight|battle)", text, re.I):
             return "Battles", "Armed clash", c("clash", "ied")
@@ -288,7 +319,9 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
                                    re.match(r"(?i)ambush|attack", c("clash").text)):
             return "Battles", "Armed clash", c("clash")
         if patient is not None:
-            if patient.kind in UNARMED_KINDS:
+            if patient.kind in UNARMED_KINDS or re.search(
+                    r"\b(?:off-duty|unarmed|retired|at (?:his|her|their) (?:home|house)|in "
+                    r"custody|detained|captive)\b", text, re.I):
                 return "Violence against civilians", "Attack", trig
             return "Battles", "Armed clash", trig
         # no patient found: look at what was hit
@@ -353,7 +386,13 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
     text = sent0.text
     by = [m for m in ms if _BY.search(text[max(0, m.start - 40):m.start])]
     agent = patient = None
-    if by:
+    holder = next((m for m in ms if m.start <= rel < m.end and m.ref.kind in
+                   ("military", "police", "named")), None)
+    if holder is not None and not by:
+        # the cue is part of the actor's phrase: "Russian warplanes struck ..."
+        agent = holder
+        patient = next((m for m in ms if m.start >= holder.end), None)
+    elif by:
         agent = by[0]
         rest = [m for m in ms if m is not agent]
         before = [m for m in rest if m.start < rel]
@@ -465,7 +504,9 @@ def _drafts(doc: Document, lex: Lexicon) -> list[Draft]:
         cues = find_cues(s, lex)
         prefix = _prefix(s)
         dates = find_dates(s.text, doc.published, s.start)
-        mentions = [(s, m) for m in find_actors(s.text, lex)]
+        quiet = attribution_spans(s.text)
+        mentions = [(s, m) for m in find_actors(s.text, lex)
+                    if not any(a <= m.start < b for a, b in quiet)]
         new_par = cur is not None and s.paragraph != cur.paragraph
         if cur is not None and not new_par and _BACKGROUND.search(s.text) and \
                 not _SEPARATE.search(s.text):
@@ -566,7 +607,7 @@ def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
         r"\b(?:attacked|raided|stormed|targeted|opened fire|open fire|fired|shot|stabbed|beat|"
         r"assaulted|deployed|imposed|launched|conducted|patrolled|recruited|withdrew|"
         r"withdrawing|reinforced|established|instituted|enforc\w+|announced|began|brought|"
-        r"set up|sent|moved|ordered|declared|formed|defected|arrived|carried out)\b",
+        r"set up|sent|moved|ordered|declared|formed|defected|arrived|carried out|dispersed)\b",
         s.text, re.I))
 
 
@@ -737,7 +778,10 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
         for m in re.finditer(r"(?:\bin|\bof|\bfrom|\bacross|\bthroughout|,|\()\s*(?:the\s+)?"
                              r"(?i:(?:northern|southern|eastern|"
                              r"western|central|north|south|east|west)\s+)?"
-                             r"([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})", text):
+                             r"([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})"
+                             r"(?=\s*(?:[,.;:)\]]|$|\s+(?:on|in|and|after|as|when|where|while|"
+                             r"during|near|since|amid|following|province|state|region)\b))",
+                             text):
             name = m.group(1).lower()
             iso = lex.demonym_map.get(name)
             c = lex.countries.get(iso) or {}
@@ -846,6 +890,11 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
                                end=patient.end if patient else -1)]
         ev.civilian_targeting = "Civilians targeted"
     elif sub == "Arrests":
+        if agent is not None and agent.kind == "military" and re.search(
+                r"security|forces", agent.text or "", re.I) and not re.search(
+                r"army|military|soldier|troop", agent.text or "", re.I):
+            agent = ActorRef(kind="police", country=agent.country, start=agent.start,
+                             end=agent.end, text=agent.text)   # arrests are police work
         if agent is None or agent.kind not in ("military", "police", "government"):
             if agent is not None and agent.kind in ("named",) and patient is None:
                 patient = agent

@@ -17,15 +17,18 @@ _DEATH = (r"(?:killed|dead|died|shot dead|executed|murdered|beheaded|slain|massa
 _HURT = r"(?:injured|wounded|hurt|hospitali[sz]ed)"
 _AUX = r"(?:\s+(?:were|was|have been|had been|are|is|being|got|reportedly|allegedly|also|later|" \
        r"all|subsequently|who were|who was|and|been))*"
-_NOUNS = r"(?:\s+[\w'’-]+){0,5}?"
+_NOUNS = r"(?:\s+(?!\d|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b)[\w'’-]+){0,5}?"
 _EXCLUDE_AFTER = re.compile(r"\s*(?:days?|weeks?|months?|years?|km|kilomet|miles?|hours?|"
-                            r"minutes?|percent|%|am|pm|a\.m|p\.m|vehicles?|houses?|homes?|"
+                            r"minutes?|percent|%|am|pm|a\.m|p\.m|vehicles?|houses?|homes?|january|february|"
+                            r"march|april|may|june|july|august|september|october|november|"
+                            r"december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
                             r"buildings?|shops?|trucks?|cars?|villages?|rounds?|shells?|"
                             r"rockets?|mortars?|missiles?|times?|metres|meters|kg|tons?)\b", re.I)
 
 _PATTERNS_DEATH = [
     re.compile(rf"\b{QNUM}{_NOUNS}{_AUX}\s+(?:reportedly\s+)?{_DEATH}\b", re.I),
     re.compile(rf"\b(?:killing|killed|kills|kill|leaving|left|claimed the lives of|executed|"
+               rf"lynched|lynching|beat to death|beating to death|hacked to death|"
                rf"murdered|slaughtered|massacred|shot dead|beheaded|shooting dead|"
                rf"shot and killed|resulting in the deaths? of|deaths? of)\s+{QNUM}\b", re.I),
     re.compile(rf"\bdeath toll\s+(?:\w+\s+){{0,3}}?(?:to|at|of)\s+{QNUM}\b", re.I),
@@ -117,6 +120,9 @@ def _collect(text: str, patterns) -> list[Count]:
 
 def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
     """(fatalities, injured, vague, evidence spans) for one sentence, by ACLED's rules."""
+    # "Eight civilians, including three children, were killed": the subset is not added
+    text = re.sub(r",\s*(?:including|among them|among whom|mostly|most of them)\b[^,]{0,60},",
+                  lambda m: " " * len(m.group()), text)
     if _NONE.search(text) and not re.search(rf"{_DEATH}", text.split("No ")[0] if "No " in text
                                             else "", re.I):
         deaths_none = True
