@@ -34,7 +34,8 @@ _NOT_AN_EVENT = re.compile(
     r"\b(?:across the country|nationwide|countrywide|annual report|so far this year|"
     r"since the (?:start|beginning) of (?:the year|\d{4})|in (?:19|20)\d\d\s*,?\s*(?:a|the|"
     r"according)|(?:set|sets|setting) (?:himself|herself|themselves) (?:on fire|ablaze|alight)|"
-    r"self-immolat\w*|hunger strike|(?:his|her) (?:own )?(?:brother|sister|wife|husband|father|"
+    r"self-immolat\w*|hunger strike|(?:killed|murdered|stabbed|shot|beat|strangled|attacked|"
+    r"hacked)\s+(?:to death\s+)?(?:his|her) (?:own )?(?:brother|sister|wife|husband|father|"
     r"mother|son|daughter|cousin|uncle|aunt|nephew|niece|stepfather|stepmother|in-law)s?\b)",
     re.I)
 _SAME_DAY = re.compile(r"\b(?:in|on) the same day\b|\bthe same day\b|\blater that day\b", re.I)
@@ -160,7 +161,7 @@ def _is_modal(text: str, pos: int, lex: Lexicon, cls: str = "") -> bool:
                 and not re.search(r"\b(?:to|will|would|could|may|might|be)\s+\w+$", tail):
             continue
         return True
-    if re.search(r"\b(?:no|not|never|neither|nor)\s+(?:\w+\s+){0,2}$", window, re.I):
+    if re.search(r"\b(?:no|not|never|neither|nor|without)\s+(?:\w+\s+){0,3}$", window, re.I):
         return True
     if re.search(r"\b(?:during|since|before|throughout) the (?:final|last|previous|recent|"
                  r"earlier|past|first|major|big|large-scale)\s+$", window, re.I):
@@ -371,7 +372,8 @@ _BY = re.compile(r"\bby\s+(?:the\s+|an?\s+|suspected\s+|presumed\s+|alleged\s+|u
                  r"unidentified\s+|heavy\s+|(?:a\s+)?group\s+of\s+|members\s+of\s+(?:the\s+)?|"
                  r"[A-Z][\w-]+\s+){0,4}$")
 _CLAUSE = re.compile(r"^(?:On|Around|As reported on|Reported on|In|Late on|Early on)\b[^,]{3,45},|"
-                     r";|\bthat\b|\bwhen\b|\bafter\b|\bwhile\b|\bwhereas\b|\bbefore\b")
+                     r";|\bthat\b|\bwhen\b|\bafter\b|\bwhile\b|\bwhereas\b|\bbefore\b|"
+                     r"\b(?:said|says|reported|claimed|stated|announced|added)\b")
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
 
 
@@ -384,7 +386,9 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
         ms = [m for _, m in d.mentions]
     rel = trig_pos - sent0.start
     text = sent0.text
-    by = [m for m in ms if _BY.search(text[max(0, m.start - 40):m.start])]
+    cue_ends = [c.end - sent0.start for c in d.cues if sent0.start <= c.start < sent0.end]
+    by = [m for m in ms if _BY.search(text[max(0, m.start - 40):m.start])
+          and (m.start <= rel + 60 or any(0 <= m.start - e <= 45 for e in cue_ends))]
     agent = patient = None
     holder = next((m for m in ms if m.start <= rel < m.end and m.ref.kind in
                    ("military", "police", "named")), None)
@@ -520,6 +524,8 @@ def _drafts(doc: Document, lex: Lexicon) -> list[Draft]:
             own_date = [x for x in dates if not _SAME_DAY.search(s.text)]
             date_differs = bool(own_date) and cur is not None and (
                 not cur.dates or own_date[0].date != cur.dates[0].date)
+            if cur is not None and not dates and not separate and _anaphoric(s, cues):
+                continue   # "did not comment on the shelling": the incident already coded
             if cur is None or new_par or separate or date_differs or s.is_headline \
                     or cur.headline or _NEW_TOPIC.search(s.text):
                 if not prefix and not _substantive(s, cues, mentions, dates):
@@ -566,6 +572,18 @@ def _headline_perpetrator(doc: Document, lex: Lexicon) -> ActorRef | None:
             r = ms[0].ref
             return ActorRef(kind="named", key=r.key, inter=r.inter, name=r.name)
     return None
+
+
+_EVENT_NOUN = re.compile(r"(?i)(?:attacks?|shelling|blasts?|explosions?|clash(?:es)?|raids?|"
+                         r"strikes?|airstrikes?|bombings?|incidents?|killings?|ambush|assault|"
+                         r"abductions?|kidnappings?|protests?|demonstrations?|riots?|fighting)")
+
+
+def _anaphoric(s: Sentence, cues: list[Cue]) -> bool:
+    """Every cue is a definite event noun referring back ("the shelling", "this attack")."""
+    return bool(cues) and all(_EVENT_NOUN.fullmatch(c.text) and re.search(
+        r"\b(?:the|this|that|these|those|such)\s+(?:deadly\s+|latest\s+|recent\s+)?$",
+        s.text[max(0, c.start - s.start - 30):c.start - s.start], re.I) for c in cues)
 
 
 def _latest(drafts: list[Draft], cur: Draft) -> Draft:
@@ -625,6 +643,7 @@ def extract_events(doc: Document, lex: Lexicon | None = None) -> list[Event]:
         if ev is None:
             continue
         if perpetrator is not None and ev.actors1 and ev.actors1[0].kind == "unidentified" \
+                and ev.actors1[0].start < 0 \
                 and ev.event_type in ("Explosions/Remote violence", "Violence against civilians",
                                       "Battles") and not re.search(
                     r"\b(?:unknown|unidentified)\b", " ".join(s.text for s in d.sentences),
@@ -658,6 +677,14 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
         return dm, dm.date, prec
     if _SAME_DAY.search(s0.text) and prev:
         return None, prev[0], prev[1]
+    earlier = [x for s in split_sentences(doc.body) if s.paragraph == s0.paragraph and
+               s.end <= s0.start for x in find_dates(s.text, doc.published, s.start)]
+    if earlier:
+        x = earlier[-1]
+        prec = x.precision
+        if prec == 1 and as_reported(doc.body[max(0, x.start - 25):x.end + 20]):
+            prec = 2
+        return None, x.date, prec
     if prev:
         return None, prev[0], prev[1]
     if doc.published:
@@ -694,14 +721,23 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date) -> Event | None:
     _set_actors(ev, d, agent_m, patient_m, others, lex, body)
     # casualties: most conservative reading across the event's sentences
     fatal, injured, vague = 0, 0, False
+    counts = []
     for s in d.sentences:
         f, i, v, spans = count_casualties(s.text)
-        if f > fatal:
-            fatal, vague = f, v
-            ev.evidence = [e for e in ev.evidence if e.field != "fatalities"]
-            for a, b in spans:
-                ev.add_evidence("fatalities", s.start + a, s.start + b, body)
         injured = max(injured, i)
+        if f:
+            claim = bool(lex.outlet_re and any(
+                (lex.outlet_map.get(m.group(1)) or lex.outlet_map.get(m.group(1).lower()) or
+                 {}).get("party") for m in lex.outlet_re.finditer(s.text)))
+            claim = claim or bool(re.search(r"\bclaim(?:ed|s)?\b", s.text, re.I))
+            counts.append((claim, v, f, s, spans))
+    if counts:
+        # ACLED: when reports differ, the lowest figure; a party's own claim only if alone
+        pool = [c for c in counts if not c[0]] or counts
+        exact = [c for c in pool if not c[1]] or pool
+        _, vague, fatal, s, spans = min(exact, key=lambda c: c[2])
+        for a, b in spans:
+            ev.add_evidence("fatalities", s.start + a, s.start + b, body)
     if vague and fatal == 3 and et in ("Battles", "Explosions/Remote violence") and \
             not any(r.kind == "civilians" for r in ev.actors2):
         fatal = 10   # ACLED: vague deaths in a large attack or on a front line
@@ -780,7 +816,8 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
                              r"western|central|north|south|east|west)\s+)?"
                              r"([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})"
                              r"(?=\s*(?:[,.;:)\]]|$|\s+(?:on|in|and|after|as|when|where|while|"
-                             r"during|near|since|amid|following|province|state|region)\b))",
+                             r"during|near|since|amid|following|province|state|region|for|to|"
+                             r"with|at|over|from|by|until|against)\b))",
                              text):
             name = m.group(1).lower()
             iso = lex.demonym_map.get(name)
@@ -915,7 +952,17 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
                 (agent is None and sub == "Looting/property destruction"):
             agent = ActorRef(kind="unidentified")
         if et == "Battles" and patient is None:
-            patient = ActorRef(kind="unidentified")
+            # the other side named elsewhere in the report ("At least five soldiers were
+            # killed"), or the attacked post itself ("attacked a military base")
+            other = next((m.ref for _, m in d.mentions if m.ref.kind in ARMED_KINDS
+                          and agent is not None and (m.ref.kind, m.ref.key) !=
+                          (agent.kind, agent.key)), None)
+            if other is None and agent is not None and agent.kind not in ("military",) and \
+                    re.search(r"\b(?:military|army) (?:base|post|outpost|camp|checkpoint|"
+                              r"position|convoy|patrol)s?\b", " ".join(x.text for x in
+                                                                      d.sentences), re.I):
+                other = ActorRef(kind="military")
+            patient = other or ActorRef(kind="unidentified")
         ev.actors1 = [agent] if agent else []
         ev.actors2 = [patient] if patient else []
         if sub in ("Change to group/activity", "Other", "Headquarters or base established",
@@ -995,7 +1042,11 @@ def _sources(ev: Event, doc: Document, d: Draft, lex: Lexicon) -> None:
         if sc and sc not in scales:
             scales.append(sc)
     ev.source_scale = "-".join(scales)
-    if claims and not confirms and not reports:
+    first = d.sentences[0]
+    claim_in_first = any(first.start <= src.start < first.end for src, _ in claims)
+    if claims and not confirms and not reports and not claim_in_first:
+        ev.claim_status = "reported"   # reported in the outlet's own voice; a claim as well
+    elif claims and not confirms and not reports:
         ev.claim_status = "claimed"
     elif claims and confirms:
         ev.claim_status = "confirmed"

@@ -77,6 +77,10 @@ def _context_after(sent: str, end: int) -> tuple[list[str], int]:
             if part and part[0].isupper():
                 ctx.append(part)
         return ctx, end + m.end()
+    m = re.match(rf"\s+of\s+(?:the\s+)?(?:city|town|province|governorate|district|region)?"
+                 rf"\s*(?:of\s+)?({NAME_RE.pattern})", sent[end:])
+    if m and m.group(1).split()[0] not in _STOP_START:
+        return [m.group(1)], end + m.end()   # "the Al-Rawdah area of Taiz"
     pos = end
     for _ in range(3):
         m = re.match(rf"\s*,\s+(?:the\s+)?({NAME_RE.pattern})(?:\s+(?:district|province|"
