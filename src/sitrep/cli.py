@@ -56,12 +56,34 @@ def extract(
     db: str | None = typer.Option(None, help="Database path or URL (default: SITREP_DB or "
                                      "the user data directory)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
+    engine: str = typer.Option("local", help="local | dask: map extraction over a Dask "
+                               "cluster (results identical to local)."),
+    scheduler: str | None = typer.Option(None, help="Dask scheduler address (default: "
+                                            "a local cluster of --workers processes)."),
+    workers: int = typer.Option(2, help="Workers of the local Dask cluster."),
 ):
     """Ingest articles, code their events and store both."""
     from .ingest import IngestError, iter_documents
     from .pipeline import Pipeline
 
     pub = _parse_date(published)
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter(f"unknown engine {engine!r}; use local or dask")
+    if engine == "dask":
+        from .scale import run_dask
+
+        summary = run_dask(paths, pub, db, scheduler=scheduler, n_workers=workers)
+        if not quiet:
+            t = Table(title="sitrep extract (dask)")
+            t.add_column("what")
+            t.add_column("value", justify="right")
+            for k in ("partitions", "documents", "new_documents", "events", "workers",
+                      "seconds", "docs_per_s"):
+                t.add_row(k, str(summary.get(k)))
+            err.print(t)
+        for path, reason in summary.get("failures") or []:
+            err.print(f"[red]skipped[/red] {path}: {reason}")
+        raise typer.Exit(1 if summary.get("failures") else 0)
     store = _store(db)
     pipe = Pipeline()
     n_docs = n_new = n_events = 0

@@ -1,0 +1,152 @@
+"""The scale engine: partitions, Parquet rows, and Dask output equal to the single-process run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from sitrep.bench import build_corpus
+from sitrep.ingest import IngestError, iter_documents
+from sitrep.scale import iter_partition, plan_partitions, read_event_rows, run_local
+from sitrep.scale.rows import event_from_record, event_record
+from sitrep.store import Store
+from sitrep.store.schema import documents, event_evidence, event_sources, events
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "src" / "sitrep" / "examples"
+
+
+@pytest.fixture(scope="module")
+def corpus_input(tmp_path_factory) -> list[str]:
+    """~20 documents: a JSONL file (with one bad line), two plain files, one binary file."""
+    root = tmp_path_factory.mktemp("scale-in")
+    docs = build_corpus(18, seed=11)
+    lines = [json.dumps({"url": d.url, "title": d.title, "text": d.text,
+                         "published": d.published.isoformat() if d.published else None})
+             for d in docs]
+    lines.insert(7, "{not json")
+    (root / "articles.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    folder = root / "files"
+    folder.mkdir()
+    for name in ("somalia-mogadishu-suicide-bombing", "kenya-saba-saba-protests"):
+        for suffix in (".txt", ".meta.json"):
+            (folder / f"{name}{suffix}").write_bytes((EXAMPLES / f"{name}{suffix}").read_bytes())
+    (folder / "zz-image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00binary")
+    return [str(root / "articles.jsonl"), str(folder), str(root / "missing.txt")]
+
+
+def _store_rows(db: str) -> dict[str, list[dict]]:
+    """All stored rows, minus the wall-clock columns, sorted."""
+    st = Store(db)
+    out = {}
+    with st.engine.connect() as conn:
+        for t, key in ((documents, "id"), (events, "id"), (event_evidence, "pk"),
+                       (event_sources, "pk")):
+            rows = [dict(r) for r in conn.execute(select(t).order_by(t.c[key])).mappings()]
+            for r in rows:
+                for k in ("created_at", "timestamp", "ingested_at"):
+                    r.pop(k, None)
+            out[t.name] = rows
+    st.close()
+    return out
+
+
+def _single_process(paths: list[str], db: str) -> list[tuple[str, str]]:
+    """What `sitrep extract` does (cli.extract), without the CLI."""
+    from sitrep.pipeline import Pipeline
+
+    pipe, store, failures = Pipeline(), Store(db), []
+    for item in iter_documents(paths):
+        if isinstance(item, IngestError):
+            failures.append((item.path, item.reason))
+            continue
+        store.save(item, pipe.run(item))
+    store.close()
+    return failures
+
+
+def test_partitions_read_like_iter_documents(corpus_input):
+    parts = plan_partitions(corpus_input, partition_size=4)
+    assert {p.kind for p in parts} == {"jsonl", "files", "errors"}
+    got = [it for p in parts for it in iter_partition(p)]
+    want = list(iter_documents(corpus_input))
+    assert [(type(x).__name__, getattr(x, "id", None), x.path) for x in got] == \
+           [(type(x).__name__, getattr(x, "id", None), x.path) for x in want]
+    assert any(isinstance(x, IngestError) and x.path.endswith("articles.jsonl:8") for x in got)
+
+
+def test_event_row_round_trip(pipeline):
+    doc = next(d for d in iter_documents([str(EXAMPLES)]) if not isinstance(d, IngestError))
+    evs = pipeline.run(doc)
+    assert evs
+    for k, ev in enumerate(evs):
+        row = event_record(ev, 0, 0, k)
+        back = event_from_record(row)
+        assert back.to_dict() == {**ev.to_dict()}
+        assert isinstance(row["evidence"], str) and json.loads(row["evidence"])
+
+
+def test_local_engine_equals_single_process(corpus_input, tmp_path):
+    failures = _single_process(corpus_input, str(tmp_path / "plain.db"))
+    summary = run_local(corpus_input, None, str(tmp_path / "local.db"),
+                        parquet_dir=str(tmp_path / "pq"), partition_size=4)
+    assert summary["failures"] == failures
+    assert len(failures) == 3                    # bad JSON line, binary file, missing file
+    assert summary["documents"] == 20 and summary["events"] > 20
+    assert _store_rows(str(tmp_path / "local.db")) == _store_rows(str(tmp_path / "plain.db"))
+    dates = {p.name for p in (tmp_path / "pq" / "events").iterdir()}
+    assert all(d.startswith("event_date=") for d in dates) and len(dates) > 5
+
+
+def test_dask_equals_local(corpus_input, tmp_path):
+    pytest.importorskip("distributed")
+    from distributed import LocalCluster
+
+    from sitrep.scale import run_dask
+
+    local = run_local(corpus_input, None, str(tmp_path / "local.db"),
+                      parquet_dir=str(tmp_path / "pq-local"), partition_size=4)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        dask = run_dask(corpus_input, None, str(tmp_path / "dask.db"),
+                        scheduler=cluster.scheduler_address,
+                        parquet_dir=str(tmp_path / "pq-dask"), partition_size=4)
+    assert dask["workers"] == 2 and dask["partitions"] == local["partitions"] > 2
+    for k in ("documents", "events", "by_type", "failures", "new_documents"):
+        assert dask[k] == local[k], k
+    # identical event rows, sorted by id, and byte-identical Parquet files
+    assert read_event_rows(str(tmp_path / "pq-dask")) == read_event_rows(str(tmp_path / "pq-local"))
+    files_l = sorted(p.relative_to(tmp_path / "pq-local")
+                     for p in (tmp_path / "pq-local").rglob("*.parquet"))
+    files_d = sorted(p.relative_to(tmp_path / "pq-dask")
+                     for p in (tmp_path / "pq-dask").rglob("*.parquet"))
+    assert files_l == files_d and files_l
+    for rel in files_l:
+        local_bytes = (tmp_path / "pq-local" / rel).read_bytes()
+        assert local_bytes == (tmp_path / "pq-dask" / rel).read_bytes(), rel
+    # and the same store
+    assert _store_rows(str(tmp_path / "dask.db")) == _store_rows(str(tmp_path / "local.db"))
+
+
+def test_dask_local_cluster_started_by_engine(corpus_input, tmp_path):
+    pytest.importorskip("distributed")
+    from sitrep.scale import run_dask
+
+    s = run_dask(corpus_input[:1], None, None, n_workers=2, merge=False, partition_size=10)
+    assert s["workers"] == 2 and s["documents"] == 18 and s["db"] is None
+    assert s["parquet_dir"] is None               # a temporary directory, removed
+
+
+def test_parquet_input(tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    docs = build_corpus(5, seed=3)
+    pq.write_table(pa.Table.from_pylist([{"url": d.url, "title": d.title, "text": d.text,
+                                          "published": d.published} for d in docs]),
+                   tmp_path / "a.parquet")
+    s = run_local([str(tmp_path / "a.parquet")], None, str(tmp_path / "x.db"), partition_size=2)
+    assert s["documents"] == 5 and s["partitions"] == 3 and not s["failures"]
+    assert Store(str(tmp_path / "x.db")).counts()["documents"] == 5
