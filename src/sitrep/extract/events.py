@@ -363,7 +363,7 @@ def _crowd_subject(sent: str, upto: int | None = None) -> bool:
     """Is a crowd the subject: named shortly before the first protest/riot cue?"""
     if upto is None:
         return bool(_CROWD_SUBJ.search(sent[:120]))
-    return bool(_CROWD_SUBJ.search(sent[max(0, upto - 90):upto + 1]))
+    return bool(_CROWD_SUBJ.search(sent[max(0, upto - 160):upto + 1]))
 
 
 # ---------------------------------------------------------------- roles
