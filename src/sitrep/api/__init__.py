@@ -1,0 +1,15 @@
+"""HTTP API and dashboard: `sitrep serve`.
+
+    from sitrep.api import create_app
+    app = create_app("sitrep.db", token="secret")     # FastAPI app; uvicorn.run(app)
+
+Read endpoints under /api (events, one event, one document, stats), review endpoints that
+need the API token and write an append-only audit log, the dashboard at /, OpenAPI docs at
+/docs. Everything is served from the package: no CDN.
+"""
+
+from __future__ import annotations
+
+from .app import create_app
+
+__all__ = ["create_app"]

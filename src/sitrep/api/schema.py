@@ -1,0 +1,100 @@
+"""The API's own tables, on the shared ``sitrep.store.schema.metadata``.
+
+- ``review_log``: the append-only audit trail of reviews (who, when, before, after). The
+  database refuses UPDATE and DELETE on it (triggers on SQLite and PostgreSQL).
+- ``event_reviews``: the current review state of an event (confirmed, corrected, rejected,
+  merged, split) and the field corrections made so far, so they can be applied again after
+  the pipeline re-codes a document.
+- ``api_tokens``: SHA-256 hashes of API tokens (never the tokens themselves).
+
+No foreign keys to ``events``: re-extracting a document deletes and re-inserts its events,
+and the audit trail must survive that.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    DDL,
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    event,
+)
+
+from ..store.schema import events, metadata
+
+review_log = Table(
+    "review_log", metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("event_id", String(64), nullable=False, index=True),
+    Column("action", String(32), nullable=False),
+    Column("who", Text, nullable=False, default=""),
+    Column("token", String(64), nullable=False, default=""),     # label of the token used
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("before", Text, nullable=True),                      # JSON
+    Column("after", Text, nullable=True),                       # JSON
+    Column("note", Text, nullable=False, default=""),
+    Column("related", Text, nullable=False, default="[]"),      # JSON list of event ids
+)
+
+event_reviews = Table(
+    "event_reviews", metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("status", String(32), nullable=False),   # confirmed corrected rejected merged split
+    Column("merged_into", String(64), nullable=True),
+    Column("overrides", Text, nullable=False, default="{}"),   # JSON: field -> value
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_by", Text, nullable=False, default=""),
+)
+Index("ix_event_reviews_status", event_reviews.c.status)
+
+api_tokens = Table(
+    "api_tokens", metadata,
+    Column("pk", Integer, primary_key=True, autoincrement=True),
+    Column("label", String(64), nullable=False),
+    Column("token_sha256", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+API_TABLES = [review_log, event_reviews, api_tokens]
+
+# Indexes on the shared events table that the API's filters and map use; created with
+# checkfirst at app start (cheap when they exist), never part of the events table's DDL.
+API_EVENT_INDEXES = [
+    Index("ix_events_api_date_id", events.c.event_date, events.c.id),       # newest first
+    Index("ix_events_api_type_date", events.c.event_type, events.c.event_date, events.c.id),
+    Index("ix_events_api_bbox", events.c.latitude, events.c.longitude, events.c.event_date,
+          events.c.id),                                   # covers the bbox key scan
+]
+for _ix in API_EVENT_INDEXES:           # not part of `events` DDL: created by create_api_tables
+    events.indexes.discard(_ix)
+
+_SQLITE_APPEND_ONLY = [
+    "CREATE TRIGGER IF NOT EXISTS review_log_no_update BEFORE UPDATE ON review_log "
+    "BEGIN SELECT RAISE(ABORT, 'review_log is append-only'); END",
+    "CREATE TRIGGER IF NOT EXISTS review_log_no_delete BEFORE DELETE ON review_log "
+    "BEGIN SELECT RAISE(ABORT, 'review_log is append-only'); END",
+]
+_PG_APPEND_ONLY = [
+    "CREATE OR REPLACE FUNCTION sitrep_review_log_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'review_log is append-only'; END; $$ LANGUAGE plpgsql",
+    "DROP TRIGGER IF EXISTS review_log_append_only ON review_log",
+    "CREATE TRIGGER review_log_append_only BEFORE UPDATE OR DELETE ON review_log "
+    "FOR EACH ROW EXECUTE FUNCTION sitrep_review_log_append_only()",
+]
+for _sql in _SQLITE_APPEND_ONLY:
+    event.listen(review_log, "after_create", DDL(_sql).execute_if(dialect="sqlite"))
+for _sql in _PG_APPEND_ONLY:
+    event.listen(review_log, "after_create", DDL(_sql).execute_if(dialect="postgresql"))
+
+
+def create_api_tables(engine: Engine) -> None:
+    """Create the API tables and indexes if missing (the store's tables must exist)."""
+    metadata.create_all(engine, tables=API_TABLES, checkfirst=True)
+    for ix in API_EVENT_INDEXES:
+        ix.create(engine, checkfirst=True)

@@ -1,0 +1,216 @@
+// Sitrep dashboard: filters -> /api/events (map points, list), /api/stats (timeline),
+// /api/events/{id} + /api/documents/{id} (detail). Plain ES modules, no framework.
+import { clear, el, typeColor, TYPE_COLORS } from "./dom.js";
+import { EventMap } from "./map.js";
+import { Timeline } from "./timeline.js";
+import { renderDetail } from "./detail.js";
+
+const PAGE = 50;
+const state = { filters: {}, offset: 0, meta: null, selected: null };
+const $ = (id) => document.getElementById(id);
+
+async function api(path) {
+  const headers = {};
+  const tok = sessionStorage.getItem("sitrep-token");
+  if (tok) headers.Authorization = `Bearer ${tok}`;
+  const r = await fetch(path, { headers });
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  return r.json();
+}
+
+function params(extra = {}, { dates = true } = {}) {
+  const p = new URLSearchParams();
+  const f = { ...state.filters, ...extra };
+  for (const [k, v] of Object.entries(f)) {
+    if (!dates && (k === "date_from" || k === "date_to")) continue;
+    if (Array.isArray(v)) v.forEach((x) => p.append(k, x));
+    else if (v !== undefined && v !== null && v !== "") p.append(k, v);
+  }
+  return p;
+}
+
+function readForm() {
+  const f = {};
+  const val = (id) => $(id).value.trim();
+  if (val("f-date-from")) f.date_from = val("f-date-from");
+  if (val("f-date-to")) f.date_to = val("f-date-to");
+  const types = [...document.querySelectorAll("#f-types input:checked")].map((i) => i.value);
+  if (types.length) f.event_type = types;
+  if (val("f-sub-type")) f.sub_event_type = val("f-sub-type");
+  for (const [id, k] of [["f-actor", "actor"], ["f-country", "country"], ["f-admin1", "admin1"],
+    ["f-q", "q"], ["f-claim", "claim_status"], ["f-min-sources", "min_sources"],
+    ["f-review", "review"]]) {
+    if (val(id)) f[k] = val(id);
+  }
+  if ($("f-bbox").checked && map) f.bbox = map.bbox();
+  return f;
+}
+
+function buildFilterPanel(meta) {
+  const box = $("f-types");
+  for (const t of Object.keys(meta.event_types)) {
+    const sw = el("span", { class: "swatch" });
+    sw.style.backgroundColor = typeColor(t);
+    box.appendChild(el("label", { class: "inline type-option" },
+      el("input", { type: "checkbox", value: t, name: "event_type" }), sw, t));
+  }
+  const sub = $("f-sub-type");
+  for (const [t, subs] of Object.entries(meta.event_types)) {
+    const g = el("optgroup", { label: t });
+    subs.forEach((s) => g.appendChild(el("option", { value: s }, s)));
+    sub.appendChild(g);
+  }
+  meta.claim_statuses.forEach((c) => $("f-claim").appendChild(el("option", { value: c }, c)));
+  meta.review_filters.forEach((r) => $("f-review").appendChild(el("option", { value: r }, r)));
+  const legend = $("legend");
+  legend.appendChild(el("div", { class: "note" }, "Marker colour: event type; size: fatalities"));
+  for (const [t, c] of Object.entries(TYPE_COLORS)) {
+    const sw = el("span", { class: "swatch" });
+    sw.style.backgroundColor = c;
+    legend.appendChild(el("div", {}, sw, t));
+  }
+}
+
+let map = null;
+let timeline = null;
+let loadSeq = 0;
+
+async function loadMap(seq) {
+  const data = await api(`/api/events?${params({ format: "points" })}`);
+  if (seq !== loadSeq) return;
+  map.setPoints(data);
+  $("map-note").textContent = data.truncated
+    ? `Map shows the ${data.returned.toLocaleString()} newest of ${data.total.toLocaleString()
+    } matching events: narrow the filters or tick "only the map view".`
+    : `${data.returned.toLocaleString()} events with coordinates on the map`;
+}
+
+async function loadTimeline(seq) {
+  const data = await api(`/api/stats?${params({ group: "day" }, { dates: false })}`);
+  if (seq !== loadSeq) return;
+  const sel = state.filters.date_from || state.filters.date_to
+    ? [state.filters.date_from || null, state.filters.date_to || null] : null;
+  timeline.setData(data.by_day || [], sel);
+}
+
+async function loadList(seq) {
+  const data = await api(`/api/events?${params({ limit: PAGE, offset: state.offset })}`);
+  if (seq !== loadSeq) return;
+  const tbody = clear($("event-list").querySelector("tbody"));
+  for (const e of data.events) {
+    const sw = el("span", { class: "swatch" });
+    sw.style.backgroundColor = typeColor(e.event_type);
+    const tr = el("tr", { class: "event-row", dataset: { id: e.id, type: e.event_type },
+      tabindex: 0 },
+      el("td", {}, e.event_date || "—"), el("td", {}, sw, e.sub_event_type),
+      el("td", {}, [e.actor1, e.actor2].filter(Boolean).join(" vs ")),
+      el("td", {}, [e.location, e.country].filter(Boolean).join(", ")),
+      el("td", { class: "num" }, String(e.fatalities ?? 0)),
+      el("td", { class: "num" }, String(e.n_sources)), el("td", {}, e.review_status || ""));
+    tr.addEventListener("click", () => openEvent(e.id));
+    tr.addEventListener("keydown", (k) => { if (k.key === "Enter") openEvent(e.id); });
+    tbody.appendChild(tr);
+  }
+  const last = state.offset + data.events.length;
+  const total = `${data.total.toLocaleString()}${data.total_exact ? "" : "+"}`;
+  $("list-count").textContent = data.total
+    ? `events ${state.offset + 1}–${last} of ${total}` : "no events";
+  $("list-prev").disabled = state.offset === 0;
+  $("list-next").disabled = data.total_exact && last >= data.total;
+  $("summary").textContent = `${total} events match`;
+  document.body.dataset.listTotal = String(data.total);
+}
+
+function updateExports() {
+  $("export-csv").href = `/api/events?${params({ format: "csv" })}`;
+  $("export-geojson").href = `/api/events?${params({ format: "geojson" })}`;
+}
+
+async function refresh({ timelineToo = true } = {}) {
+  loadSeq += 1;
+  const seq = loadSeq;
+  document.body.dataset.loading = "1";
+  updateExports();
+  const jobs = [loadMap(seq), loadList(seq)];
+  if (timelineToo) jobs.push(loadTimeline(seq));
+  else timeline.setSelection(state.filters.date_from || state.filters.date_to
+    ? [state.filters.date_from || null, state.filters.date_to || null] : null);
+  try {
+    await Promise.all(jobs);
+  } catch (err) {
+    $("summary").textContent = String(err.message || err);
+  }
+  if (seq === loadSeq) document.body.dataset.loading = "0";
+}
+
+function applyForm({ timelineToo = true } = {}) {
+  state.filters = readForm();
+  state.offset = 0;
+  $("timeline-range").textContent = state.filters.date_from || state.filters.date_to
+    ? `${state.filters.date_from || "…"} → ${state.filters.date_to || "…"}` : "";
+  return refresh({ timelineToo });
+}
+
+async function openEvent(id) {
+  state.selected = id;
+  const ev = await api(`/api/events/${encodeURIComponent(id)}`);
+  if (state.selected !== id) return;
+  for (const r of document.querySelectorAll("tr.event-row.selected")) r.classList.remove("selected");
+  const row = document.querySelector(`tr.event-row[data-id="${CSS.escape(id)}"]`);
+  if (row) row.classList.add("selected");
+  await renderDetail($("detail"), ev, { api, meta: state.meta, onReviewed });
+}
+
+async function onReviewed(id) {
+  await openEvent(id);
+  refresh({ timelineToo: false });
+}
+
+async function main() {
+  map = new EventMap($("map"), openEvent, () => {
+    if ($("f-bbox").checked) applyForm({ timelineToo: true });
+  });
+  timeline = new Timeline($("timeline"), (from, to) => {
+    $("f-date-from").value = from;
+    $("f-date-to").value = to;
+    applyForm({ timelineToo: false });
+  });
+  const borders = map.loadBorders("/static/countries-110m.json",
+    "/static/countries-50m.json").catch((e) => {
+    $("map-note").textContent = `borders: ${e}`;
+  });
+  const metaP = api("/api/meta");
+  const first = applyForm();                // the default view loads while meta arrives
+  state.meta = await metaP;
+  buildFilterPanel(state.meta);
+  $("f-review").value = "active";
+  $("filter-form").addEventListener("submit", (e) => { e.preventDefault(); applyForm(); });
+  $("filter-form").addEventListener("change", (e) => {
+    if (e.target.matches("input[type=checkbox], select, input[type=date]")) {
+      applyForm({ timelineToo: !e.target.matches("input[type=date]") });
+    }
+  });
+  $("f-reset").addEventListener("click", () => {
+    $("filter-form").reset();
+    $("f-review").value = "active";
+    applyForm();
+  });
+  $("timeline-clear").addEventListener("click", () => {
+    $("f-date-from").value = "";
+    $("f-date-to").value = "";
+    applyForm({ timelineToo: false });
+  });
+  $("list-prev").addEventListener("click", () => {
+    state.offset = Math.max(0, state.offset - PAGE);
+    loadList(loadSeq);
+  });
+  $("list-next").addEventListener("click", () => {
+    state.offset += PAGE;
+    loadList(loadSeq);
+  });
+  await first;
+  await borders;
+  document.body.dataset.ready = "1";
+}
+
+main().catch((e) => { $("summary").textContent = `error: ${e.message || e}`; });
