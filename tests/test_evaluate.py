@@ -257,8 +257,9 @@ def test_worst_cases_order(report):
 
 def test_json_layout(report):
     d = json.loads(report.to_json())
-    assert set(d) == {"meta", "summary", "location_in_text", "by_source", "by_country",
-                      "confusion", "extras_by_type", "errors", "attribution", "cases"}
+    assert set(d) == {"meta", "summary", "location_in_text", "gold_place_in_gazetteer",
+                      "by_source", "by_country", "confusion", "extras_by_type", "errors",
+                      "attribution", "cases"}
     assert d["summary"]["recall"] == pytest.approx(0.8)
     assert d["confusion"]["Protests"] == {"Riots": 1}
     assert [c["id"] for c in d["cases"]] == ["tiny:4", "tiny:3", "tiny:2", "tiny:1"]
@@ -505,3 +506,19 @@ def test_main_missing_gold(tmp_path):
     console = Console(record=True)
     assert main(tmp_path / "absent.jsonl", pipeline=FakePipeline({}), console=console) == 2
     assert "not found" in console.export_text()
+
+
+def test_gold_place_in_gazetteer_subset():
+    """The subset the places target is measured on: gold places the gazetteer can find."""
+    from sitrep.evaluate import gold_place_in_gazetteer
+    from sitrep.geo import Gazetteer
+
+    gaz = Gazetteer.load()
+    assert gold_place_in_gazetteer({"location": "Raqqa", "latitude": 35.95,
+                                    "longitude": 39.01}, gaz) is True
+    # the right name but 300 km off: not this place
+    assert gold_place_in_gazetteer({"location": "Raqqa", "latitude": 35.95,
+                                    "longitude": 42.5}, gaz) is False
+    assert gold_place_in_gazetteer({"location": "Nowhereville Qq", "latitude": 1.0,
+                                    "longitude": 1.0}, gaz) is False
+    assert gold_place_in_gazetteer({"location": "Raqqa"}, gaz) is None

@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -285,6 +286,7 @@ class EventResult:
     fields: dict[str, bool]             # applicable fields only; all False for a miss
     location_in_text: bool
     country: str
+    in_gazetteer: bool | None = None    # the gold place has a gazetteer entry within 25 km
 
     @property
     def matched(self) -> bool:
@@ -420,6 +422,7 @@ class Report:
     results: list[ItemResult]
     summary: dict
     location_in_text: dict
+    in_gazetteer: dict
     by_source: dict[str, dict]
     by_country: dict[str, dict]
     confusion: dict[str, dict[str, int]]
@@ -454,6 +457,7 @@ class Report:
                 extras_by_type[pt] = extras_by_type.get(pt, 0) + 1
         return cls(results=results, summary=summarise(results),
                    location_in_text=summarise(results, event_filter=lambda e: e.location_in_text),
+                   in_gazetteer=summarise(results, event_filter=lambda e: bool(e.in_gazetteer)),
                    by_source=by_source, by_country=by_country, confusion=confusion,
                    extras_by_type=extras_by_type, meta=dict(meta or {}))
 
@@ -473,6 +477,7 @@ class Report:
             "meta": self.meta,
             "summary": self.summary,
             "location_in_text": self.location_in_text,
+            "gold_place_in_gazetteer": self.in_gazetteer,
             "by_source": self.by_source,
             "by_country": self.by_country,
             "confusion": self.confusion,
@@ -507,7 +512,26 @@ def evaluate(items: Iterable[GoldItem], pipeline,
         results.append(score_item(item, preds, error, min_score=min_score))
         if progress is not None:
             progress(i + 1, len(items))
+    gaz = getattr(pipeline, "gazetteer", None)
+    if gaz is not None and hasattr(gaz, "lookup"):
+        for r in results:
+            for e in r.events:
+                e.in_gazetteer = gold_place_in_gazetteer(e.gold, gaz)
     return Report.build(results)
+
+
+def gold_place_in_gazetteer(gold: dict, gaz) -> bool | None:
+    """Could the gazetteer place this gold event at all? (an entry named like the gold
+    location within 25 km of its coordinates). None when the gold has no coordinates."""
+    lat, lon = gold.get("latitude"), gold.get("longitude")
+    name = place_name(gold)
+    if lat is None or lon is None or not name:
+        return None
+    name = re.split(r"[-(]| - ", str(name))[0].strip()
+    for p in gaz.lookup(name, limit=50):
+        if haversine_km(lat, lon, p.latitude, p.longitude) <= 25:
+            return True
+    return False
 
 
 # ---------------------------------------------------------------------------- printing
@@ -687,6 +711,15 @@ def print_report(report: Report, console: Console | None = None, errors: int = 0
     others += [(f"{src} strict", v["fields"]) for src, v in report.by_source.items()
                if len(report.by_source) > 1]
     console.print(_fields_table("Field accuracy", s["fields"], *others))
+    gz = report.in_gazetteer
+    if gz.get("n_gold"):
+        f = gz["fields"]
+        console.print(Text(
+            f"gold place in the gazetteer ({gz['n_gold']} of {s['n_gold']} events): location "
+            f"within 1 km {_pct(f.get('loc_1km', {}).get('strict'))}, 10 km "
+            f"{_pct(f.get('loc_10km', {}).get('strict'))}, 25 km "
+            f"{_pct(f.get('loc_25km', {}).get('strict'))}, 161 km "
+            f"{_pct(f.get('loc_161km', {}).get('strict'))}"))
 
     if report.confusion:
         pred_types = sorted({p for row in report.confusion.values() for p in row if p != MISSED}
