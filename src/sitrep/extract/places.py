@@ -33,7 +33,8 @@ _PREP = re.compile(
     r"north of|south of|east of|west of|northeast of|northwest of|southeast of|southwest of|"
     r"(?:northern|southern|eastern|western|central) countryside of|countryside of|"
     r"(?:the )?(?:town|village|city|district|province|governorate|area|region|state|county|"
-    r"municipality|commune|neighbou?rhood|locality|villages) of|across|between|toward|towards|"
+    r"municipality|commune|neighbou?rhood|locality|villages|towns|cities) of|across|between|"
+    r"toward|towards|"
     r"into|to|over|on|along|of|by)\s+(?:the\s+)?", re.I)
 _NEAR = re.compile(r"near|around|outside|outskirts|close to|north of|south of|east of|west of|"
                    r"surrounding|vicinity|environs|edge|"

@@ -284,7 +284,14 @@ class Gazetteer:
                 if nk == k or (len(fk) >= 4 and fold(nk) == fk):
                     return True
         iso = _countries.country(unit)
-        return iso is not None and iso == cc
+        if iso is not None:
+            return iso == cc
+        # the unit under another of its names ("Kairouan" for Al Qayrawan): an admin entry
+        # of the same country whose admin1 code is the entry's
+        for j in _postings(self.exact.get(k)):
+            if self.cc[j] == cc and self.feat[j] == "A1" and self.a1[j] == self.a1[i]:
+                return True
+        return False
 
     # ------------------------------------------------------------------ reverse
     def _kdtree(self):

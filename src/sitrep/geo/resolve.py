@@ -199,11 +199,14 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                 hint = iso
                 hints.insert(0, iso)
 
-    # first pass: each mention's candidates with its own context
+    # first pass: each mention's candidates with its own context, then the units the other
+    # mentions name ("at X village under Y police station in Z district (Bihar)")
+    event_ctx = [c for mm in mentions for c in mm.context]
     cands: list[list[tuple[float, int]]] = []
     for m in mentions:
         ctx = list(m.context) + ([] if m.role == "admin" else
                                  [a for a in admin_texts if a not in m.context])
+        ctx += [c for c in event_ctx if c not in ctx and c != m.text]
         cands.append(scored_candidates(m, gaz, hint, ctx, hints=hints, strong=strong))
 
     # second pass: agreement with the other mentions' best guesses (distance)
@@ -224,6 +227,16 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
             rescored.sort(key=lambda t: (-t[0], t[1]))
             cands[k] = rescored
 
+    # a mention that names the province of another mention's place is context, not the
+    # location ("Darbasiyah countryside in al-Hasakeh", "Tal Tamer ... in Al-Hasakeh")
+    for k, (m, c) in enumerate(zip(mentions, cands, strict=True)):
+        if m.role not in ("in", "near") or not c:
+            continue
+        for j, (m2, c2) in enumerate(zip(mentions, cands, strict=True)):
+            if j != k and m2.role in ("in", "near") and c2 and \
+                    gaz.feat[c[0][1]] == "P" and gaz.contains(c[0][1], _clean(m2.text)) and \
+                    not gaz.contains(c2[0][1], _clean(m.text)):
+                cands[j] = []
     chosen: tuple[PlaceMention, int] | None = None
     for roles in (("in", "near"), ("admin",), ("other",)):
         for m, c in zip(mentions, cands, strict=True):
