@@ -1,47 +1,18 @@
-"""Store: SQLite (file and in-memory) always; PostgreSQL when SITREP_TEST_PG holds a URL."""
+"""Store: every test on SQLite (file and in-memory) and PostgreSQL (see conftest_pg.py: skipped
+outside CI without a server, failed in CI)."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from datetime import date
 
+import conftest_pg
 import pytest
-from sqlalchemy import create_engine, text
 
 from sitrep.models import Document, Event, Source, content_id
 from sitrep.store import Store, default_db_path
 
-PG_URL = os.environ.get("SITREP_TEST_PG")
-
-
-@pytest.fixture(params=["sqlite-file", "sqlite-memory", "postgresql"])
-def db_url(request, tmp_path):
-    if request.param == "sqlite-file":
-        yield str(tmp_path / "sub" / "sitrep.db")
-    elif request.param == "sqlite-memory":
-        yield "sqlite://"
-    else:
-        if not PG_URL:
-            pytest.skip("set SITREP_TEST_PG to a PostgreSQL URL to run")
-        # a fresh schema per test so runs never see each other's rows
-        schema = "sitrep_test_" + uuid.uuid4().hex[:10]
-        admin = create_engine(PG_URL)
-        with admin.begin() as c:
-            c.execute(text(f'CREATE SCHEMA "{schema}"'))
-        sep = "&" if "?" in PG_URL else "?"
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-        with admin.begin() as c:
-            c.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
-@pytest.fixture
-def store(db_url):
-    s = Store(db_url)
-    yield s
-    s.close()
-
+db_url = conftest_pg.db_url    # fixture: SQLite file, SQLite memory, PostgreSQL
+store = conftest_pg.store      # fixture: a Store on db_url
 
 def doc(body: str, **kw) -> Document:
     return Document(id=content_id(body), text=body, body=body, **kw)

@@ -50,7 +50,8 @@ def _store(db: str | None):
 
 @app.command()
 def extract(
-    paths: list[str] = typer.Argument(..., help="Files, folders, .jsonl files, or - for stdin."),
+    paths: list[str] = typer.Argument(..., help="Files, folders, .jsonl, .html, RSS/Atom "
+                                      "feeds, http(s) URLs, or - for stdin."),
     published: str | None = typer.Option(None, help="Publication date (YYYY-MM-DD) where a "
                                             "source gives none; relative dates resolve to it."),
     db: str | None = typer.Option(None, help="Database path or URL (default: SITREP_DB or "
@@ -61,6 +62,8 @@ def extract(
     scheduler: str | None = typer.Option(None, help="Dask scheduler address (default: "
                                             "a local cluster of --workers processes)."),
     workers: int = typer.Option(2, help="Workers of the local Dask cluster."),
+    allow_private: bool = typer.Option(False, "--allow-private", help="Allow fetching "
+                                       "loopback/private/link-local URLs."),
 ):
     """Ingest articles, code their events and store both."""
     from .ingest import IngestError, iter_documents
@@ -95,7 +98,7 @@ def extract(
                         console=err, disable=quiet, transient=True)
     with progress:
         task = progress.add_task("extract", total=None, name="")
-        for item in iter_documents(paths, pub):
+        for item in iter_documents(paths, pub, allow_private=allow_private or None):
             if isinstance(item, IngestError):
                 failures.append((item.path, item.reason))
                 progress.advance(task)

@@ -1,13 +1,32 @@
-"""HTML to plain text with the standard library only (a stop-gap before a real extractor).
+"""HTML to text: trafilatura for the article (body, reader comments, title, date, site name),
+the standard library parser for page chrome and as the fallback.
 
-Block elements become paragraph breaks; script/style and similar are dropped; text inside
-<nav>, <header> menus, <footer>, <aside> and <form> is returned separately as chrome.
+`html_to_text` (stdlib only): block elements become paragraph breaks; script/style and similar
+are dropped; text inside <nav>, <header> menus, <footer>, <aside> and <form> is returned
+separately as chrome. It is linear in the input, whatever the nesting depth.
+
+`extract_html` runs trafilatura (with comment extraction on, kept apart from the body) on pages
+of a sane size, and falls back to `html_to_text` when trafilatura fails, finds nothing, or the
+page is too large or has too many tags for it to finish quickly.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
 from html.parser import HTMLParser
+
+# trafilatura logs its own failures; we report them per document instead.
+logging.getLogger("trafilatura").addHandler(logging.NullHandler())
+logging.getLogger("htmldate").addHandler(logging.NullHandler())
+
+# Above these, trafilatura's time grows faster than linearly (6 MB / 200k tags: ~40 s); the
+# stdlib parser stays well under a second per MB.
+TRAFILATURA_MAX_CHARS = 5_000_000
+TRAFILATURA_MAX_TAGS = 40_000
 
 _BLOCK = {
     "address", "article", "blockquote", "dd", "details", "dialog", "div", "dl", "dt",
@@ -30,6 +49,7 @@ class _TextParser(HTMLParser):
         self._skip = 0
         self._chrome = 0
         self._stack: list[str] = []
+        self._open: Counter[str] = Counter()   # tags on the stack: O(1) "is it open?"
         self.title = ""
         self._in_title = False
 
@@ -46,6 +66,7 @@ class _TextParser(HTMLParser):
                 self._out().append("\n\n")
             return
         self._stack.append(tag)
+        self._open[tag] += 1
         if tag in _SKIP:
             self._skip += 1
         elif tag in _CHROME:
@@ -61,10 +82,11 @@ class _TextParser(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if tag == "title":
             self._in_title = False
-        if tag not in self._stack:
+        if not self._open[tag]:
             return
         while self._stack:
             t = self._stack.pop()
+            self._open[t] -= 1
             if t in _SKIP:
                 self._skip -= 1
             elif t in _CHROME:
@@ -105,3 +127,64 @@ def looks_like_html(text: str) -> bool:
     if head.startswith(("<!doctype html", "<html")):
         return True
     return head.startswith("<") and bool(re.search(r"<(body|p|div|article|h1)[\s>]", head))
+
+
+@dataclass
+class HtmlResult:
+    """What a page yields: article text (paragraphs one blank line apart), reader comments,
+    chrome lines, and the metadata found in the page."""
+
+    text: str
+    comments: list[str] = field(default_factory=list)
+    chrome: list[str] = field(default_factory=list)
+    title: str = ""
+    published: date | None = None
+    site_name: str = ""
+    extractor: str = "stdlib"      # "trafilatura" or "stdlib"
+
+
+_PRUNE = ["//nav", "//footer", "//aside", "//form", "//menu"]
+
+
+def _paragraphs(text: str) -> str:
+    return _tidy("\n\n".join(line for line in text.split("\n")))
+
+
+def _trafilatura(html: str, url: str = ""):
+    if len(html) > TRAFILATURA_MAX_CHARS or html.count("<") > TRAFILATURA_MAX_TAGS:
+        return None
+    try:
+        import trafilatura
+        from trafilatura.settings import set_date_params
+
+        params = set_date_params(extensive=False)   # dates from the page's metadata only
+        return trafilatura.bare_extraction(
+            html, url=url or None, include_comments=True, with_metadata=True,
+            include_tables=True, prune_xpath=_PRUNE, date_extraction_params=params)
+    except Exception:   # noqa: BLE001 - any failure of the extractor means: use the fallback
+        return None
+
+
+def extract_html(html: str, url: str = "") -> HtmlResult:
+    """The article in an HTML page: trafilatura when it can, else the stdlib parser."""
+    text, chrome, title = html_to_text(html)
+    res = HtmlResult(text=text, chrome=chrome, title=title)
+    t = _trafilatura(html, url)
+    if t is None:
+        return res
+    body = _paragraphs(getattr(t, "text", "") or "")
+    if body:
+        res.text = body
+        res.extractor = "trafilatura"
+        res.comments = [c for c in (" ".join(x.split())
+                                    for x in (getattr(t, "comments", "") or "").split("\n"))
+                        if c]
+    res.title = " ".join((getattr(t, "title", "") or "").split()) or title
+    res.site_name = " ".join((getattr(t, "sitename", "") or "").split())
+    raw_date = getattr(t, "date", None)
+    if raw_date:
+        try:
+            res.published = date.fromisoformat(str(raw_date)[:10])
+        except ValueError:
+            res.published = None
+    return res

@@ -1,4 +1,5 @@
-"""Read sources (text/HTML files, folders, JSONL, stdin) into Documents.
+"""Read sources (text/HTML files, RSS/Atom feeds, folders, JSONL, stdin, http(s) URLs) into
+Documents.
 
 Problems with one document never stop the run: they come out of the iterator as IngestError.
 """
@@ -17,7 +18,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from ..models import Document, content_id
-from .html import html_to_text, looks_like_html
+from .feeds import FEED_SUFFIXES, FeedError, feed_documents, looks_like_feed
+from .html import extract_html, looks_like_html
 from .page import split_page
 
 MB = 1024 * 1024
@@ -109,26 +111,36 @@ def parse_published(value) -> date | None:
 
 def make_document(raw: str, *, path: str = "", url: str = "", title: str = "",
                   published: date | None = None, source_name: str = "", language: str = "en",
-                  html: bool | None = None) -> Document:
+                  html: bool | None = None, fallback_published: date | None = None
+                  ) -> Document:
     """Build a Document from decoded text (or HTML): split chrome and comments, hash the body.
 
     A title given by the source (sidecar, JSONL) wins over the detected headline; when the
     page has no headline line of its own, it is put first in the body for the extractor.
+    HTML goes through trafilatura (body, reader comments, title, date, site name) with the
+    stdlib parser as fallback. published (from the source) wins over the page's own date,
+    which wins over fallback_published (the --published flag).
     """
     if html is None:
         html = looks_like_html(raw)
     html_chrome: list[str] = []
+    html_comments: list[str] = []
     page_text = raw
     html_title = ""
     if html:
-        page_text, html_chrome, html_title = html_to_text(raw)
+        res = extract_html(raw, url)
+        page_text, html_chrome, html_title = res.text, res.chrome, res.title
+        html_comments = res.comments
+        published = published or res.published
+        source_name = source_name or res.site_name
     found_title, body, comments, chrome = split_page(page_text)
     final_title = (title or found_title or html_title).strip()
     if final_title and not found_title and not body.startswith(final_title):
         body = f"{final_title}\n\n{body}" if body else final_title
     return Document(id=content_id(body), text=raw, body=body, title=final_title, url=url,
-                    published=published, source_name=source_name, language=language or "en",
-                    comments=comments, chrome=html_chrome + chrome, path=path)
+                    published=published or fallback_published, source_name=source_name,
+                    language=language or "en", comments=html_comments + comments,
+                    chrome=html_chrome + chrome, path=path)
 
 
 def _read_limited(fh: BinaryIO, max_bytes: int) -> bytes:
@@ -157,17 +169,42 @@ def _read_sidecar(path: Path) -> tuple[dict, IngestError | None]:
     return meta, None
 
 
+def _from_feed_bytes(data: bytes, label: str, published: date | None
+                     ) -> Iterator[Document | IngestError]:
+    try:
+        for _entry, doc, error in feed_documents(data, label, published):
+            if doc is None:
+                yield IngestError(label, error)
+            else:
+                yield doc
+    except FeedError as e:
+        yield IngestError(label, str(e))
+
+
+def _is_feed(path: Path, data: bytes) -> bool:
+    suffix = path.suffix.lower()
+    if suffix in HTML_SUFFIXES:
+        return False
+    return suffix in FEED_SUFFIXES or looks_like_feed(data)
+
+
 def _from_file(path: Path, published: date | None, max_bytes: int
                ) -> Iterator[Document | IngestError]:
     meta, err = _read_sidecar(path)
     if err:
         yield err
+    pub = parse_published(meta.get("published"))
     try:
         size = path.stat().st_size
         if size > max_bytes:
             raise _Rejected(f"too large ({_mb(size)} > {_mb(max_bytes)})")
         with path.open("rb") as fh:
             data = _read_limited(fh, max_bytes)
+        if data.strip() and _is_feed(path, data):
+            if data.startswith(_MAGIC):
+                raise _Rejected("binary file")
+            yield from _from_feed_bytes(data, str(path), pub or published)
+            return
         raw = decode_bytes(data)
     except _Rejected as e:
         yield IngestError(str(path), str(e))
@@ -175,9 +212,9 @@ def _from_file(path: Path, published: date | None, max_bytes: int
     except OSError as e:
         yield IngestError(str(path), f"cannot read ({e.strerror or e})")
         return
-    pub = parse_published(meta.get("published")) or published
     doc = make_document(raw, path=str(path), url=str(meta.get("url") or ""),
                         title=str(meta.get("title") or ""), published=pub,
+                        fallback_published=published,
                         source_name=str(meta.get("source") or meta.get("source_name") or ""),
                         language=str(meta.get("language") or "en"),
                         html=True if path.suffix.lower() in HTML_SUFFIXES else None)
@@ -219,7 +256,8 @@ def _from_jsonl_lines(lines, label: str, published: date | None, max_bytes: int
             continue
         doc = make_document(text, path=where, url=str(rec.get("url") or ""),
                             title=str(rec.get("title") or ""),
-                            published=parse_published(rec.get("published")) or published,
+                            published=parse_published(rec.get("published")),
+                            fallback_published=published,
                             source_name=str(rec.get("source") or rec.get("source_name") or ""),
                             language=str(rec.get("language") or "en"), html=is_html or None)
         if not doc.body.strip():
@@ -273,25 +311,81 @@ def _from_stdin(published: date | None, max_bytes: int, stdin: BinaryIO | None
     except _Rejected as e:
         yield IngestError("stdin", str(e))
         return
-    doc = make_document(raw, path="stdin", published=published)
+    doc = make_document(raw, path="stdin", fallback_published=published)
     if not doc.body.strip():
         yield IngestError("stdin", "no article text (only page chrome or comments)")
         return
     yield doc
 
 
-def iter_documents(paths: list[str], published: date | None = None, *,
-                   max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None
-                   ) -> Iterator[Document | IngestError]:
-    """Documents from files, folders (recursive, sorted, hidden files skipped), JSONL files
-    and "-" (stdin; JSONL when its first line is a JSON object).
+def fetched_documents(res, label: str, published: date | None = None
+                      ) -> Iterator[tuple[str, Document | IngestError]]:
+    """(item key, Document or IngestError) from a FetchResult: one per feed entry (key: the
+    entry's guid or link), or one for a page (key: its content id)."""
+    from .fetch import sniff
 
-    published: the publication date to use where the source gives none (a JSONL field or a
-    NAME.meta.json sidecar wins). max_bytes: larger documents are rejected without being read.
+    kind = sniff(res.content_type, res.data, res.url)
+    if kind == "feed":
+        try:
+            for entry, doc, error in feed_documents(res.data, label, published):
+                yield entry.key, (doc if doc is not None else IngestError(label, error))
+        except FeedError as e:
+            yield "", IngestError(label, str(e))
+        return
+    if kind == "binary":
+        yield "", IngestError(label, f"not text ({res.content_type or 'unknown type'})")
+        return
+    try:
+        raw = decode_bytes(res.data)
+    except _Rejected as e:
+        yield "", IngestError(label, str(e))
+        return
+    doc = make_document(raw, path=label, url=res.url, fallback_published=published,
+                        html=True if kind == "html" else None)
+    if not doc.body.strip():
+        yield "", IngestError(label, "no article text (only page chrome or comments)")
+        return
+    yield doc.id, doc
+
+
+def is_url(p: str) -> bool:
+    return p[:8].lower().startswith(("http://", "https://"))
+
+
+def _from_url(url: str, published: date | None, max_bytes: int, allow_private: bool | None
+              ) -> Iterator[Document | IngestError]:
+    from .fetch import FetchError, fetch
+
+    try:
+        res = fetch(url, allow_private=allow_private, max_bytes=max_bytes)
+    except FetchError as e:
+        yield IngestError(url, str(e))
+        return
+    for _key, item in fetched_documents(res, url, published):
+        yield item
+
+
+def iter_documents(paths: list[str], published: date | None = None, *,
+                   max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None,
+                   allow_private: bool | None = None
+                   ) -> Iterator[Document | IngestError]:
+    """Documents from files, folders (recursive, sorted, hidden files skipped), JSONL files,
+    HTML pages (.html/.htm), RSS/Atom feeds (.xml/.rss/.atom: one Document per entry),
+    http(s) URLs (fetched: page or feed) and "-" (stdin; JSONL when its first line is a JSON
+    object).
+
+    published: the publication date to use where the source gives none (a JSONL field, a
+    NAME.meta.json sidecar, a feed entry's or a page's own date wins). max_bytes: larger
+    documents are rejected without being read (downloads are cut off there).
+    allow_private: fetch URLs on loopback/private/link-local addresses (default: refused,
+    unless SITREP_ALLOW_PRIVATE=1).
     """
     for p in paths:
         if p == "-":
             yield from _from_stdin(published, max_bytes, stdin)
+            continue
+        if is_url(p):
+            yield from _from_url(p, published, max_bytes, allow_private)
             continue
         path = Path(p).expanduser()
         if path.is_dir():

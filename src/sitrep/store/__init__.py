@@ -3,6 +3,15 @@
     store = Store(default_db_path())          # or Store("postgresql+psycopg://...")
     if store.save(doc, events): ...           # True when the document is new
     for ev in store.iter_events(country="Syria", date_from="2018-07-01"): ...
+
+Crash and concurrency safety: every save is one transaction (the document, its events, their
+evidence and sources, and optionally the polling item it came from), so a killed process leaves
+either all of a document or none of it. Several processes may write one store: on SQLite
+(WAL, busy timeout) write transactions start with BEGIN IMMEDIATE, so they queue instead of
+failing on a lock upgrade; on PostgreSQL a save locks its document row (SELECT ... FOR UPDATE)
+after an INSERT ... ON CONFLICT DO NOTHING, so two writers of one document take turns and each
+transaction touches one document only (no lock cycles, no deadlocks). Schema creation is
+serialised the same way (BEGIN IMMEDIATE / an advisory lock).
 """
 
 from __future__ import annotations
@@ -10,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -23,17 +33,31 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
 
 from ..export import event_id_cnty
 from ..models import Document, Event
-from .schema import EVENT_COLUMNS, documents, event_evidence, event_sources, events, metadata
+from .schema import (
+    EVENT_COLUMNS,
+    documents,
+    event_evidence,
+    event_sources,
+    events,
+    ingest_seen,
+    ingest_sources,
+    metadata,
+)
 
 __all__ = ["Store", "default_db_path", "event_row"]
 
 _CHUNK = 500
+SQLITE_BUSY_TIMEOUT_MS = 60_000
+_WRITE = "sitrep_write"
+_SCHEMA_LOCK = 0x5173_7265   # pg advisory lock key for schema creation ("sitr"-ish)
 
 
 def default_db_path() -> str:
@@ -60,19 +84,29 @@ def _to_url(url_or_path: str | os.PathLike) -> str:
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         memory = url in ("sqlite://", "sqlite:///:memory:") or ":memory:" in url
-        kw: dict = {"connect_args": {"check_same_thread": False}}
+        kw: dict = {"connect_args": {"check_same_thread": False,
+                                     "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}}
         if memory:
             kw["poolclass"] = StaticPool   # one shared connection: one in-memory database
         engine = create_engine(url, **kw)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record):  # pragma: no cover - driver callback
+            # we issue BEGIN ourselves (below): the driver's implicit transactions would
+            # start deferred and fail on lock upgrade under concurrent writers
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA foreign_keys=ON")
             if not memory:
                 cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA busy_timeout=10000")
+                cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn):  # pragma: no cover - driver callback
+            write = conn.get_execution_options().get(_WRITE)
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True)
@@ -120,6 +154,17 @@ def event_row(ev: Event, created_at: datetime | None = None) -> dict:
     return row
 
 
+def _dialect_insert(conn: Connection):
+    """The dialect's INSERT with ON CONFLICT support, or None."""
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as d_insert
+        return d_insert
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as d_insert
+        return d_insert
+    return None
+
+
 class Store:
     """Documents, events, their evidence spans and sources, in one database."""
 
@@ -128,7 +173,23 @@ class Store:
         self.engine = _make_engine(self.url)
         if echo:
             self.engine.echo = True
-        metadata.create_all(self.engine, checkfirst=True)
+        self.create_tables()
+
+    def create_tables(self) -> None:
+        """Create every table on the shared metadata that does not exist yet (other stages
+        add theirs to `sitrep.store.schema.metadata`). Safe with concurrent processes."""
+        with self._write() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK})
+            metadata.create_all(conn, checkfirst=True)
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction (BEGIN IMMEDIATE on SQLite): commits on success."""
+        with self.engine.connect() as conn:
+            conn.execution_options(**{_WRITE: True})
+            with conn.begin():
+                yield conn
 
     # -- documents -----------------------------------------------------------------------
     def _insert_document(self, conn: Connection, doc: Document) -> bool:
@@ -142,22 +203,25 @@ class Store:
             "chrome": json.dumps(list(doc.chrome), ensure_ascii=False),
             "ingested_at": _now(),
         }
-        dialect = conn.dialect.name
-        if dialect in ("sqlite", "postgresql"):
-            if dialect == "sqlite":
-                from sqlalchemy.dialects.sqlite import insert as d_insert
-            else:
-                from sqlalchemy.dialects.postgresql import insert as d_insert
+        d_insert = _dialect_insert(conn)
+        if d_insert is not None:
             stmt = (d_insert(documents).values(**row).on_conflict_do_nothing()
                     .returning(documents.c.id))
             return conn.execute(stmt).first() is not None
         conn.execute(insert(documents).values(**row))
         return True
 
+    def _lock_document(self, conn: Connection, doc_id: str) -> None:
+        """Hold the document row until commit, so concurrent saves of one document take turns
+        (SQLite's BEGIN IMMEDIATE already serialises all writers)."""
+        if conn.dialect.name == "postgresql":
+            conn.execute(select(documents.c.id).where(documents.c.id == doc_id)
+                         .with_for_update())
+
     def add_document(self, doc: Document) -> bool:
         """Store a document; False (and nothing changes) when its id is already stored."""
         try:
-            with self.engine.begin() as conn:
+            with self._write() as conn:
                 return self._insert_document(conn, doc)
         except IntegrityError:   # another writer stored it first (non-upsert dialects)
             return False
@@ -215,16 +279,85 @@ class Store:
     def replace_events(self, doc_id: str, evs: Iterable[Event]) -> int:
         """Replace a stored document's events (with evidence and sources) in one transaction.
         The document must be stored. Returns the number of events written."""
-        with self.engine.begin() as conn:
+        evs = list(evs)
+        with self._write() as conn:
+            self._lock_document(conn, doc_id)
             return self._replace_events(conn, doc_id, evs)
 
-    def save(self, doc: Document, evs: Iterable[Event]) -> bool:
+    def save(self, doc: Document, evs: Iterable[Event], *,
+             seen: tuple[str, str] | None = None) -> bool:
         """Store the document (if new) and replace its events, in one transaction.
-        Returns True when the document was new."""
-        with self.engine.begin() as conn:
+        Returns True when the document was new. Idempotent, and safe against a concurrent save
+        of the same document (the later one replaces the events). seen=(source, item) also
+        marks a polled item as seen in the same transaction."""
+        evs = list(evs)
+        with self._write() as conn:
             new = self._insert_document(conn, doc)
+            self._lock_document(conn, doc.id)
             self._replace_events(conn, doc.id, evs)
+            if seen is not None:
+                self._mark_seen(conn, seen[0], seen[1], doc.id)
             return new
+
+    # -- polling state (sitrep watch) -------------------------------------------------------
+    def _mark_seen(self, conn: Connection, source: str, item: str, doc_id: str = "") -> None:
+        row = {"source": source, "item": item, "doc_id": doc_id or "", "seen_at": _now()}
+        d_insert = _dialect_insert(conn)
+        if d_insert is not None:
+            conn.execute(d_insert(ingest_seen).values(**row).on_conflict_do_nothing())
+            return
+        if conn.execute(select(ingest_seen.c.item).where(
+                ingest_seen.c.source == source, ingest_seen.c.item == item)).first() is None:
+            conn.execute(insert(ingest_seen).values(**row))
+
+    def mark_seen(self, source: str, item: str, doc_id: str = "") -> None:
+        """Remember that item (a feed entry id, or a page's content id) of source was seen."""
+        with self._write() as conn:
+            self._mark_seen(conn, source, item, doc_id)
+
+    def seen_items(self, source: str, items: Iterable[str] | None = None) -> set[str]:
+        """The items of source already seen (restricted to items, when given)."""
+        q = select(ingest_seen.c.item).where(ingest_seen.c.source == source)
+        wanted = None if items is None else list(dict.fromkeys(items))
+        out: set[str] = set()
+        with self.engine.connect() as conn:
+            if wanted is None:
+                return {r[0] for r in conn.execute(q)}
+            for i in range(0, len(wanted), _CHUNK):
+                part = wanted[i:i + _CHUNK]
+                out.update(r[0] for r in conn.execute(q.where(ingest_seen.c.item.in_(part))))
+        return out
+
+    def source_state(self, source: str) -> dict | None:
+        """etag, last_modified, last_polled, last_status, last_error, n_items of a source."""
+        with self.engine.connect() as conn:
+            r = conn.execute(select(ingest_sources).where(
+                ingest_sources.c.source == source)).mappings().first()
+            return dict(r) if r else None
+
+    def set_source_state(self, source: str, *, etag: str | None = None,
+                         last_modified: str | None = None, status: str = "ok",
+                         error: str = "", n_items: int | None = None) -> None:
+        """Record a poll of source (validators left as they were when None)."""
+        values: dict = {"last_polled": _now(), "last_status": status, "last_error": error}
+        if etag is not None:
+            values["etag"] = etag
+        if last_modified is not None:
+            values["last_modified"] = last_modified
+        if n_items is not None:
+            values["n_items"] = n_items
+        with self._write() as conn:
+            done = conn.execute(update(ingest_sources)
+                                .where(ingest_sources.c.source == source).values(**values))
+            if done.rowcount:
+                return
+            row = {"source": source, "etag": "", "last_modified": "", "n_items": 0, **values}
+            d_insert = _dialect_insert(conn)
+            if d_insert is not None:
+                conn.execute(d_insert(ingest_sources).values(**row).on_conflict_do_update(
+                    index_elements=[ingest_sources.c.source], set_=values))
+            else:
+                conn.execute(insert(ingest_sources).values(**row))
 
     def _attach(self, conn: Connection, rows: list[dict]) -> list[dict]:
         if not rows:

@@ -100,3 +100,24 @@ event_sources = Table(
     Column("start", Integer, nullable=False, default=-1),
     Column("end", Integer, nullable=False, default=-1),
 )
+
+# Polling state for `sitrep watch` (sitrep.ingest.poll): one row per source (feed or page URL,
+# or file path) with the validators of its last response, and one row per item seen in it.
+ingest_sources = Table(
+    "ingest_sources", metadata,
+    Column("source", Text, primary_key=True),
+    Column("etag", Text, nullable=False, default=""),
+    Column("last_modified", Text, nullable=False, default=""),
+    Column("last_polled", DateTime(timezone=True), nullable=True),
+    Column("last_status", Text, nullable=False, default=""),   # "ok", "not modified", "error"
+    Column("last_error", Text, nullable=False, default=""),
+    Column("n_items", Integer, nullable=False, default=0),
+)
+
+ingest_seen = Table(
+    "ingest_seen", metadata,
+    Column("source", Text, primary_key=True),
+    Column("item", Text, primary_key=True),        # feed entry guid/link, or a page's doc id
+    Column("doc_id", String(64), nullable=False, default=""),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)
