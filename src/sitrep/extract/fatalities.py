@@ -17,7 +17,7 @@ _DEATH = (r"(?:killed|dead|died|shot dead|executed|murdered|beheaded|slain|massa
 _HURT = r"(?:injured|wounded|hurt|hospitali[sz]ed)"
 _AUX = r"(?:\s+(?:were|was|have been|had been|are|is|being|got|reportedly|allegedly|also|later|" \
        r"all|subsequently|who were|who was|and|been))*"
-_NOUNS = r"(?:\s+(?!\d|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b)[\w'’-]+){0,5}?"
+_NOUNS = r"(?:\s+(?!\d|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b)[#\w'’-]+){0,5}?"
 _EXCLUDE_AFTER = re.compile(r"\s*(?:days?|weeks?|months?|years?|km|kilomet|miles?|hours?|"
                             r"minutes?|percent|%|am|pm|a\.m|p\.m|vehicles?|houses?|homes?|january|february|"
                             r"march|april|may|june|july|august|september|october|november|"
@@ -107,10 +107,16 @@ def _collect(text: str, patterns) -> list[Count]:
             out.append(Count(parsed[0], parsed[1], gs, ge))
             if p is _PATTERNS_DEATH[0] or p is _PATTERNS_HURT[0]:
                 pre = text[max(0, gs - 60):gs]
-                mm = re.search(rf"\b{QNUM}(?:\s+[\w'’-]+){{1,4}}\s+and\s+$", pre, re.I)
+                mm = re.search(rf"\b{QNUM}(?:\s+[#\w'’-]+){{1,4}}\s*(?:,|\band\b)\s+$", pre,
+                               re.I)
                 if mm:
                     v = parse_number(mm.group(1))
                     ps = gs - len(pre) + mm.start(1)
+                    if re.search(r"\b(?:were|was|are|is|killed|dead|died|wounded|injured|hurt|"
+                                 r"jan\w*|feb\w*|march|april|may|june|july|aug\w*|sept?\w*|"
+                                 r"oct\w*|nov\w*|dec\w*|days?|years?|hours?)\b",
+                                 pre[mm.end(1):], re.I):
+                        v = None   # "4 policemen were killed and 5 ...", "On 2 May, 4 ..."
                     if v and not any(not (ps + len(mm.group(1)) <= a or ps >= b)
                                      for a, b in taken):
                         taken.append((ps, ps + len(mm.group(1))))
@@ -136,6 +142,9 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
         spans.append((m_and.start(1), m_and.end(1)))
     elif not _OR.search(text) or re.search(r"\bkill(?:ed|ing)\b(?!\s+or)", text, re.I):
         counts = _collect(text, _PATTERNS_DEATH)
+        toll = _PATTERNS_DEATH[2].search(text)
+        if toll:   # "death toll rises to 20 as three more killed": the toll includes them
+            counts = [c for c in counts if c.start == toll.start(1)] or counts
         if counts:
             fatal = sum(c.value for c in counts)
             vague = any(c.vague for c in counts)
