@@ -66,6 +66,10 @@ def test_ingest_is_idempotent_and_exports(tmp_path):
     r = run("export", "--db", str(db), "--format", "geojson")
     gj = json.loads(r.stdout)
     assert gj["type"] == "FeatureCollection" and gj["features"]
+    # merged events with their sources (extract merges automatically)
+    r = run("events", "--db", str(db), "--sources", "--limit", "5", env_extra={"COLUMNS": "200"})
+    assert r.returncode == 0, r.stderr
+    assert "sources" in r.stdout and "report:" in r.stdout
 
 
 def test_stdin_jsonl(tmp_path):

@@ -64,6 +64,8 @@ def extract(
     workers: int = typer.Option(2, help="Workers of the local Dask cluster."),
     allow_private: bool = typer.Option(False, "--allow-private", help="Allow fetching "
                                        "loopback/private/link-local URLs."),
+    merge: bool = typer.Option(True, "--merge/--no-merge", help="Merge reports of the same "
+                               "event across documents after extraction."),
 ):
     """Ingest articles, code their events and store both."""
     from .ingest import IngestError, iter_documents
@@ -90,6 +92,7 @@ def extract(
     store = _store(db)
     pipe = Pipeline()
     n_docs = n_new = n_events = 0
+    saved_ids: list[str] = []
     failures: list[tuple[str, str]] = []
     by_type: dict[str, int] = {}
     t0 = time.perf_counter()
@@ -113,10 +116,16 @@ def extract(
                 continue
             if store.save(item, events):
                 n_new += 1
+            saved_ids.append(item.id)
             n_events += len(events)
             for ev in events:
                 by_type[ev.event_type] = by_type.get(ev.event_type, 0) + 1
             progress.advance(task)
+    merged = None
+    if saved_ids and merge:
+        from .merge import merge_documents
+
+        merged = merge_documents(store, saved_ids)
     elapsed = time.perf_counter() - t0
     if not quiet:
         t = Table(title="sitrep extract")
@@ -127,6 +136,8 @@ def extract(
         t.add_row("events coded", str(n_events))
         for k, v in sorted(by_type.items()):
             t.add_row(f"  {k}", str(v))
+        if merged is not None:
+            t.add_row("merged events (total)", str(merged.canonical_total))
         t.add_row("failed inputs", str(len(failures)))
         t.add_row("seconds", f"{elapsed:.2f}")
         err.print(t)
@@ -151,11 +162,19 @@ def events(
     evidence: bool = typer.Option(False, "--evidence", help="Show the evidence spans."),
     sources: bool = typer.Option(False, "--sources", help="Show the sources of each event."),
 ):
-    """Print stored events as a table."""
+    """Print stored events as a table (with --sources: merged events and their sources)."""
     store = _store(db)
-    rows = list(store.iter_events(country=country, event_type=event_type,
-                                  sub_event_type=sub_event_type, actor=actor,
-                                  date_from=date_from, date_to=date_to, limit=limit))
+    if sources:
+        from .merge import canonical_events, merge_documents
+
+        merge_documents(store)   # anything stored but not merged yet
+        rows = list(canonical_events(store, country=country, event_type=event_type,
+                                     sub_event_type=sub_event_type, actor=actor,
+                                     date_from=date_from, date_to=date_to, limit=limit))
+    else:
+        rows = list(store.iter_events(country=country, event_type=event_type,
+                                      sub_event_type=sub_event_type, actor=actor,
+                                      date_from=date_from, date_to=date_to, limit=limit))
     out = Console()
     t = Table(show_lines=evidence or sources)
     for col in ("date", "tp", "type / sub-type", "actor1", "actor2", "location", "gp", "fat.",
@@ -167,8 +186,9 @@ def events(
             extra += "\n" + "\n".join(f"[dim]{e['field']}:[/dim] {e['text']!r}"
                                       for e in r.get("evidence", []))
         if sources:
-            extra += "\n" + "\n".join(f"[dim]{s['role']}:[/dim] {s['outlet'] or s['doc_id']}"
-                                      for s in r.get("sources", []))
+            extra += f"\n[dim]{r.get('n_sources', len(r.get('sources', [])))} sources[/dim]\n"
+            extra += "\n".join(f"[dim]{s['role']}:[/dim] {s.get('outlet') or s.get('title') or s['doc_id']}"
+                               for s in r.get("sources", []))
         t.add_row(str(r.get("event_date") or ""), str(r.get("time_precision") or ""),
                   f"{r.get('event_type')}\n{r.get('sub_event_type')}" + extra,
                   r.get("actor1") or "", r.get("actor2") or "",

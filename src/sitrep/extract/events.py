@@ -812,8 +812,8 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
             add(iso, True)
     if lex.demonym_re:
         for m in re.finditer(r"(?:\bin|\bof|\bfrom|\bacross|\bthroughout|,|\()\s*(?:the\s+)?"
-                             r"(?i:(?:northern|southern|eastern|"
-                             r"western|central|north|south|east|west)\s+)?"
+                             r"(?i:(?:(?:north|south)-?(?:east|west)(?:ern)?|northern|southern|"
+                             r"eastern|western|central|north|south|east|west)\s+)?"
                              r"([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})"
                              r"(?=\s*(?:[,.;:)\]]|$|\s+(?:on|in|and|after|as|when|where|while|"
                              r"during|near|since|amid|following|province|state|region|for|to|"

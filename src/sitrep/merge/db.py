@@ -1,0 +1,514 @@
+"""The merge stage on a Store: stored events -> canonical events, incrementally.
+
+    from sitrep.merge import merge_documents, canonical_events
+    result = merge_documents(store)                  # every event not merged yet
+    result = merge_documents(store, [doc.id])        # after extracting one document
+    for ce in canonical_events(store, country="Syria"):
+        ce["n_sources"], ce["claim_status"], ce["sources"]
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from sqlalchemy import delete, func, insert, or_, select, text, update
+
+from ..models import disorder_type, interaction_code
+from ..store.schema import documents, event_evidence, event_sources, events
+from .core import MAX_WINDOW, Merger, Report, canonical, report_from_row
+from .schema import CANONICAL_FIELDS, create_merge_tables
+from .schema import canonical_events as ce_t
+from .schema import canonical_history as hist_t
+from .schema import event_reports as er_t
+
+__all__ = ["MergeResult", "merge_documents", "canonical_events", "canonical_history",
+           "canonical_id_of", "load_reports"]
+
+_CHUNK = 500
+
+
+@dataclass
+class MergeResult:
+    reports: int = 0                 # reports merged in this run (new memberships)
+    created: int = 0                 # canonical events created
+    updated: int = 0                 # canonical events whose fields changed
+    deleted: int = 0                 # canonical events left with no report
+    pruned: int = 0                  # memberships of events no longer stored
+    canonical_total: int = 0
+    seconds: float = 0.0
+    touched: list[str] = field(default_factory=list)   # canonical ids created or changed
+
+    def as_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ("reports", "created", "updated", "deleted",
+                                              "pruned", "canonical_total", "seconds")}
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _chunks(xs: list, n: int = _CHUNK) -> Iterator[list]:
+    for i in range(0, len(xs), n):
+        yield xs[i:i + n]
+
+
+# ---------------------------------------------------------------------- loading reports
+def _report_query():
+    return (select(events, documents.c.body.label("doc_body"),
+                   documents.c.url.label("doc_url"), documents.c.title.label("doc_title"),
+                   documents.c.published.label("doc_published"),
+                   documents.c.source_name.label("doc_source_name"))
+            .select_from(events.outerjoin(documents, events.c.doc_id == documents.c.id)))
+
+
+def _rows_to_reports(conn, rows: list[dict]) -> list[Report]:
+    if not rows:
+        return []
+    by_id = {r["id"]: r for r in rows}
+    for r in rows:
+        r["sources"] = []
+        r["evidence"] = []
+    ids = list(by_id)
+    for chunk in _chunks(ids):
+        q = (select(event_sources).where(event_sources.c.event_id.in_(chunk))
+             .order_by(event_sources.c.pk))
+        for s in conn.execute(q).mappings():
+            by_id[s["event_id"]]["sources"].append(
+                {"doc_id": s["doc_id"], "outlet": s["outlet"], "role": s["role"],
+                 "party": s["party"], "url": s["url"]})
+        q = (select(event_evidence.c.event_id, event_evidence.c.field, event_evidence.c.text)
+             .where(event_evidence.c.event_id.in_(chunk)).order_by(event_evidence.c.pk))
+        for eid, fld, span_text in conn.execute(q):
+            by_id[eid]["evidence"].append({"field": fld, "text": span_text})
+    out = []
+    for r in rows:
+        body = r.pop("doc_body", None)
+        if not r["sources"] and r.get("doc_source_name"):
+            r["sources"] = [{"doc_id": r["doc_id"], "outlet": r["doc_source_name"],
+                             "role": "report", "party": "", "url": r.get("doc_url") or ""}]
+        for s in r["sources"]:
+            s.setdefault("url", r.get("doc_url") or "")
+            if not s.get("url"):
+                s["url"] = r.get("doc_url") or ""
+        out.append(report_from_row(r, body))
+    return out
+
+
+def load_reports(conn, *, event_ids: Iterable[str] | None = None,
+                 doc_ids: Iterable[str] | None = None, unmerged: bool = False) -> list[Report]:
+    """Stored events as Reports: by event ids, by documents, or all (optionally only those not
+    merged yet)."""
+    rows: list[dict] = []
+    base = _report_query()
+    if unmerged:
+        base = base.where(~events.c.id.in_(select(er_t.c.event_id)))
+    if event_ids is not None:
+        for chunk in _chunks(list(event_ids)):
+            rows += [dict(r) for r in conn.execute(base.where(events.c.id.in_(chunk))).mappings()]
+    elif doc_ids is not None:
+        for chunk in _chunks(list(doc_ids)):
+            rows += [dict(r) for r in conn.execute(
+                base.where(events.c.doc_id.in_(chunk))).mappings()]
+    else:
+        rows = [dict(r) for r in conn.execute(base).mappings()]
+    return _rows_to_reports(conn, rows)
+
+
+# ---------------------------------------------------------------------- canonical rows
+def _jsonish(v):
+    if v is None:
+        return None
+    if isinstance(v, float):
+        return repr(round(v, 6))
+    return str(v)
+
+
+def _canonical_row(cid: str, members: list[Report]) -> dict:
+    c = canonical(members)
+    row = {k: c.get(k) for k in CANONICAL_FIELDS if k in c}
+    row["disorder_type"] = disorder_type(row.get("event_type") or "",
+                                         row.get("sub_event_type") or "")
+    row["interaction"] = interaction_code(row.get("inter1"), row.get("inter2"))
+    row["roles"] = json.dumps(c["roles"], sort_keys=True)
+    scales = []
+    for m in members:
+        for sc in ((m.row or {}).get("source_scale") or "").split("-"):
+            if sc and sc not in scales:
+                scales.append(sc)
+    row["source_scale"] = "-".join(scales)
+    conf = [(m.row or {}).get("confidence") for m in members]
+    conf = [x for x in conf if x is not None]
+    base = max(conf) if conf else 0.5
+    row["confidence"] = round(min(1.0, base + 0.05 * (c["n_sources"] - 1)), 3)
+    row["notes"] = _notes(row)
+    for k in CANONICAL_FIELDS:
+        if k not in row:
+            row[k] = None
+        if row[k] is None and not ce_t.c[k].nullable:
+            row[k] = ""
+    row["id"] = cid
+    return row
+
+
+def _notes(row: dict) -> str:
+    from ..extract import write_notes
+    from ..models import Event
+
+    ev = Event(doc_id="", event_type=row.get("event_type") or "",
+               sub_event_type=row.get("sub_event_type") or "",
+               event_date=row.get("event_date"), time_precision=row.get("time_precision") or 1,
+               actor1=row.get("actor1") or "", actor2=row.get("actor2") or "",
+               location=row.get("location") or "", admin1=row.get("admin1") or "",
+               country=row.get("country") or "", fatalities=row.get("fatalities") or 0,
+               claim_status=row.get("claim_status") or "reported")
+    return write_notes(ev)
+
+
+def _write_cluster(conn, cid: str, members: list[Report], old: dict | None, now: datetime,
+                   cause: str, result: MergeResult) -> None:
+    row = _canonical_row(cid, members)
+    if old is None:
+        conn.execute(insert(ce_t).values(**row, created_at=now, updated_at=now))
+        conn.execute(insert(hist_t).values(
+            canonical_id=cid, changed_at=now, action="create", field="",
+            old_value=None, new_value=json.dumps({k: row[k] for k in CANONICAL_FIELDS},
+                                                 default=str), event_id=cause))
+        result.created += 1
+        result.touched.append(cid)
+        return
+    changes = [(k, old.get(k), row[k]) for k in CANONICAL_FIELDS
+               if _jsonish(old.get(k)) != _jsonish(row[k])]
+    if not changes:
+        return
+    conn.execute(update(ce_t).where(ce_t.c.id == cid).values(
+        **{k: row[k] for k, _, _ in changes}, updated_at=now))
+    conn.execute(insert(hist_t), [
+        {"canonical_id": cid, "changed_at": now, "action": "update", "field": k,
+         "old_value": _jsonish(o), "new_value": _jsonish(n), "event_id": cause}
+        for k, o, n in changes])
+    result.updated += 1
+    result.touched.append(cid)
+
+
+def _delete_canonical(conn, cid: str, old: dict, now: datetime, result: MergeResult) -> None:
+    conn.execute(delete(ce_t).where(ce_t.c.id == cid))
+    conn.execute(insert(hist_t).values(
+        canonical_id=cid, changed_at=now, action="delete", field="",
+        old_value=json.dumps({k: old.get(k) for k in CANONICAL_FIELDS}, default=str),
+        new_value=None, event_id=""))
+    result.deleted += 1
+
+
+def _load_canonicals(conn, ids: Iterable[str]) -> dict[str, dict]:
+    out = {}
+    for chunk in _chunks(list(ids)):
+        for r in conn.execute(select(ce_t).where(ce_t.c.id.in_(chunk))).mappings():
+            out[r["id"]] = dict(r)
+    return out
+
+
+def _members_of(conn, cids: Iterable[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for chunk in _chunks(list(cids)):
+        q = (select(er_t.c.canonical_id, er_t.c.event_id)
+             .where(er_t.c.canonical_id.in_(chunk)).order_by(er_t.c.added_at, er_t.c.event_id))
+        for cid, eid in conn.execute(q):
+            out[cid].append(eid)
+    return out
+
+
+def _intervals(days: list[int], pad: int) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for d in sorted(days):
+        if out and d - pad <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], d + pad)
+        else:
+            out.append([d - pad, d + pad])
+    return [(a, b) for a, b in out]
+
+
+def _nearby_canonicals(conn, reports: list[Report]) -> set[str]:
+    """Stored canonical events in the blocks the new reports touch: same country, dates
+    within the widest window (by country and merged date intervals)."""
+    by_cc: dict[str, list[int]] = defaultdict(list)
+    undated: set[str] = set()
+    for r in reports:
+        if r.day is None:
+            undated.add(r.country_code)
+        else:
+            by_cc[r.country_code].append(r.day)
+    out: set[str] = set()
+    pad = 2 * MAX_WINDOW + 1
+    for cc, days in by_cc.items():
+        for a, b in _intervals(days, pad):
+            lo, hi = date.fromordinal(a).isoformat(), date.fromordinal(b).isoformat()
+            q = select(ce_t.c.id).where(ce_t.c.country_code == cc,
+                                        ce_t.c.event_date >= lo, ce_t.c.event_date <= hi)
+            out.update(conn.execute(q).scalars())
+    for cc in undated:
+        q = select(ce_t.c.id).where(ce_t.c.country_code == cc, ce_t.c.event_date.is_(None))
+        out.update(conn.execute(q).scalars())
+    return out
+
+
+# ---------------------------------------------------------------------- the stage
+_MERGE_LOCK = 0x5172E9  # advisory lock key for merges
+
+
+def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
+                    rebuild: bool = False) -> MergeResult:
+    """Merge stored events into canonical events.
+
+    doc_ids None: every event not merged yet; else the events of these documents (those not
+    merged yet). Only the canonical events near the new reports (same country, dates within
+    the widest window) are loaded, so a run costs what the new reports touch. Memberships of
+    events no longer stored (a document re-extracted) are pruned first, and the canonical
+    events they belonged to are recomputed (or deleted when left empty).
+
+    rebuild=True re-clusters every stored event from scratch; each new cluster keeps the id of
+    the stored canonical event it shares most reports with, so ids stay stable.
+    """
+    t0 = time.perf_counter()
+    create_merge_tables(store.engine)
+    result = MergeResult()
+    now = _now()
+    with store._write() as conn:   # BEGIN IMMEDIATE on SQLite: merges queue, never deadlock
+        if conn.dialect.name == "postgresql":
+            # one merge at a time: two concurrent extract runs must not both create a
+            # canonical event for the same incident
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MERGE_LOCK})
+        # -- prune memberships of events that are gone
+        stale = conn.execute(
+            select(er_t.c.event_id, er_t.c.canonical_id)
+            .where(~er_t.c.event_id.in_(select(events.c.id)))).all()
+        dirty: set[str] = {cid for _, cid in stale}
+        for chunk in _chunks([eid for eid, _ in stale]):
+            conn.execute(delete(er_t).where(er_t.c.event_id.in_(chunk)))
+        result.pruned = len(stale)
+
+        if rebuild:
+            _rebuild(conn, now, result)
+        else:
+            new = load_reports(conn, doc_ids=list(doc_ids) if doc_ids is not None else None,
+                               unmerged=True)
+            near = _nearby_canonicals(conn, new) | dirty if new else set(dirty)
+            members = _members_of(conn, near)
+            all_eids = [e for es in members.values() for e in es]
+            old_reports = {r.id: r for r in load_reports(conn, event_ids=all_eids)}
+            merger = Merger()
+            for cid in near:
+                ms = [old_reports[e] for e in members.get(cid, []) if e in old_reports]
+                if ms:
+                    merger.seed(cid, ms)
+            added: dict[str, list[Report]] = defaultdict(list)
+            for r in sorted(new, key=lambda r: (r.time_precision, r.geo_precision or 9,
+                                                r.day or 0, r.published or "", r.id)):
+                cid = merger.add(r)
+                added[cid].append(r)
+            if new:
+                conn.execute(insert(er_t), [
+                    {"event_id": r.id, "canonical_id": merger.assign[r.id], "doc_id": r.doc_id,
+                     "role": r.role, "outlet": r.outlet, "score": None, "added_at": now}
+                    for r in new])
+            result.reports = len(new)
+            touched = set(added) | dirty
+            olds = _load_canonicals(conn, touched)
+            for cid in sorted(touched):
+                ms = merger.clusters.get(cid) or []
+                if not ms:
+                    if cid in olds:
+                        _delete_canonical(conn, cid, olds[cid], now, result)
+                    continue
+                cause = added[cid][-1].id if added.get(cid) else ""
+                _write_cluster(conn, cid, ms, olds.get(cid), now, cause, result)
+        result.canonical_total = conn.execute(
+            select(func.count()).select_from(ce_t)).scalar_one()
+    result.seconds = round(time.perf_counter() - t0, 3)
+    return result
+
+
+def _rebuild(conn, now: datetime, result: MergeResult) -> None:
+    reports = load_reports(conn)
+    old_member = dict(conn.execute(select(er_t.c.event_id, er_t.c.canonical_id)).all())
+    olds = {r["id"]: dict(r) for r in conn.execute(select(ce_t)).mappings()}
+    merger = Merger()
+    merger.add_all(reports)
+    # keep ids: each new cluster takes the old id it shares most reports with
+    used: set[str] = set()
+    renamed: dict[str, list[Report]] = {}
+    order = sorted(merger.clusters.items(), key=lambda kv: -len(kv[1]))
+    for cid, ms in order:
+        votes: dict[str, int] = defaultdict(int)
+        for m in ms:
+            o = old_member.get(m.id)
+            if o and o not in used:
+                votes[o] += 1
+        if votes:
+            new_id = max(votes, key=lambda k: (votes[k], k))
+        else:
+            new_id = cid
+            while new_id in used:
+                new_id += "'"
+        used.add(new_id)
+        renamed[new_id] = ms
+    conn.execute(delete(er_t))
+    rows = [{"event_id": m.id, "canonical_id": cid, "doc_id": m.doc_id, "role": m.role,
+             "outlet": m.outlet, "score": None, "added_at": now}
+            for cid, ms in renamed.items() for m in ms]
+    for chunk in _chunks(rows):
+        conn.execute(insert(er_t), chunk)
+    result.reports = len(rows)
+    for cid, old in olds.items():
+        if cid not in renamed:
+            _delete_canonical(conn, cid, old, now, result)
+    for cid, ms in renamed.items():
+        _write_cluster(conn, cid, ms, olds.get(cid), now, "", result)
+
+
+# ---------------------------------------------------------------------- reading
+def _iso(v) -> str | None:
+    if v is None or v == "":
+        return None
+    return v.isoformat()[:10] if isinstance(v, date) else str(v)[:10]
+
+
+def canonical_events(store, *, country: str | None = None, event_type: str | None = None,
+                     sub_event_type: str | None = None, actor: str | None = None,
+                     date_from: str | date | None = None, date_to: str | date | None = None,
+                     claim_status: str | None = None, min_sources: int | None = None,
+                     canonical_id: str | None = None, limit: int | None = None,
+                     offset: int = 0, history: bool = False) -> Iterator[dict]:
+    """Canonical events as dicts (canonical columns, `id`, `event_id_cnty`, `sources`: one
+    entry per document and outlet with its role, `n_sources`, `report_ids`, `document_ids`,
+    `roles` as a dict; `history` when asked), ordered by date then id."""
+    from ..export import event_id_cnty
+
+    create_merge_tables(store.engine)
+    q = select(ce_t)
+    if country:
+        q = q.where(or_(func.lower(ce_t.c.country) == country.lower(),
+                        ce_t.c.country_code == country.upper()))
+    if event_type:
+        q = q.where(ce_t.c.event_type == event_type)
+    if sub_event_type:
+        q = q.where(ce_t.c.sub_event_type == sub_event_type)
+    if actor:
+        pat = f"%{actor.lower()}%"
+        q = q.where(or_(*[func.lower(c).like(pat) for c in (
+            ce_t.c.actor1, ce_t.c.actor2, ce_t.c.assoc_actor_1, ce_t.c.assoc_actor_2)]))
+    if date_from:
+        q = q.where(ce_t.c.event_date >= _iso(date_from))
+    if date_to:
+        q = q.where(ce_t.c.event_date <= _iso(date_to))
+    if claim_status:
+        q = q.where(ce_t.c.claim_status == claim_status)
+    if min_sources:
+        q = q.where(ce_t.c.n_sources >= min_sources)
+    if canonical_id:
+        q = q.where(ce_t.c.id == canonical_id)
+    q = q.order_by(ce_t.c.event_date, ce_t.c.id)
+    remaining, pos = limit, offset or 0
+    while remaining is None or remaining > 0:
+        n = _CHUNK if remaining is None else min(_CHUNK, remaining)
+        with store.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(q.limit(n).offset(pos)).mappings()]
+            _attach_sources(conn, rows, history)
+        for r in rows:
+            r["event_id_cnty"] = event_id_cnty(r["id"], r.get("country_code"))
+            r["sitrep_id"] = r["id"]
+            r["year"] = int(r["event_date"][:4]) if r.get("event_date") else None
+            try:
+                r["roles"] = json.loads(r.get("roles") or "{}")
+            except ValueError:
+                r["roles"] = {}
+        yield from rows
+        if len(rows) < n:
+            return
+        pos += n
+        if remaining is not None:
+            remaining -= n
+
+
+def _attach_sources(conn, rows: list[dict], history: bool) -> None:
+    if not rows:
+        return
+    by_id = {r["id"]: r for r in rows}
+    for r in rows:
+        r["sources"], r["report_ids"], r["document_ids"], r["document_urls"] = [], [], [], []
+        if history:
+            r["history"] = []
+    ids = list(by_id)
+    members: dict[str, str] = {}
+    member_doc: dict[str, str] = {}
+    q = (select(er_t.c.event_id, er_t.c.canonical_id, er_t.c.doc_id, er_t.c.role,
+                documents.c.url, documents.c.title, documents.c.published,
+                documents.c.source_name)
+         .select_from(er_t.outerjoin(documents, er_t.c.doc_id == documents.c.id))
+         .where(er_t.c.canonical_id.in_(ids)).order_by(er_t.c.added_at, er_t.c.event_id))
+    doc_info: dict[str, dict] = {}
+    for m in conn.execute(q).mappings():
+        r = by_id[m["canonical_id"]]
+        r["report_ids"].append(m["event_id"])
+        members[m["event_id"]] = m["canonical_id"]
+        member_doc[m["event_id"]] = m["doc_id"]
+        if m["doc_id"] not in r["document_ids"]:
+            r["document_ids"].append(m["doc_id"])
+            if m["url"]:
+                r["document_urls"].append(m["url"])
+        doc_info[m["doc_id"]] = {"url": m["url"] or "", "title": m["title"] or "",
+                                 "published": _iso(m["published"]),
+                                 "source_name": m["source_name"] or ""}
+    cited: dict[str, list[dict]] = defaultdict(list)
+    for chunk in _chunks(list(members)):
+        sq = (select(event_sources).where(event_sources.c.event_id.in_(chunk))
+              .order_by(event_sources.c.pk))
+        for s in conn.execute(sq).mappings():
+            cited[s["event_id"]].append(dict(s))
+    for r in rows:
+        seen = set()
+        for eid in r["report_ids"]:
+            srcs = cited.get(eid) or []
+            if not srcs:                      # the document itself is the source
+                doc_id = member_doc.get(eid, "")
+                info = doc_info.get(doc_id, {})
+                srcs = [{"doc_id": doc_id, "outlet": info.get("source_name", ""),
+                         "role": "report", "party": "", "url": info.get("url", "")}]
+            for s in srcs:
+                key = (s["doc_id"], s.get("outlet") or "", s.get("role") or "report")
+                if key in seen:
+                    continue
+                seen.add(key)
+                info = doc_info.get(s["doc_id"], {})
+                r["sources"].append({
+                    "doc_id": s["doc_id"], "outlet": s.get("outlet") or "",
+                    "role": s.get("role") or "report", "party": s.get("party") or "",
+                    "url": s.get("url") or info.get("url", ""), "event_id": eid,
+                    "title": info.get("title", ""), "published": info.get("published")})
+    if history:
+        hq = (select(hist_t).where(hist_t.c.canonical_id.in_(ids)).order_by(hist_t.c.pk))
+        for h in conn.execute(hq).mappings():
+            by_id[h["canonical_id"]]["history"].append(
+                {k: h[k] for k in ("changed_at", "action", "field", "old_value", "new_value",
+                                   "event_id")})
+
+
+def canonical_history(store, canonical_id: str) -> list[dict]:
+    """The change log of one canonical event, oldest first."""
+    create_merge_tables(store.engine)
+    with store.engine.connect() as conn:
+        q = select(hist_t).where(hist_t.c.canonical_id == canonical_id).order_by(hist_t.c.pk)
+        return [dict(r) for r in conn.execute(q).mappings()]
+
+
+def canonical_id_of(store, event_id: str) -> str | None:
+    """The canonical event a stored event was merged into."""
+    create_merge_tables(store.engine)
+    with store.engine.connect() as conn:
+        return conn.execute(select(er_t.c.canonical_id)
+                            .where(er_t.c.event_id == event_id)).scalar_one_or_none()
+

@@ -1,0 +1,249 @@
+"""The merge stage: pure core, store integration (incremental, stable ids, history), the
+corpus precision/recall, the CLI command and the bench plumbing."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sitrep.merge import canonical_events, canonical_history, canonical_id_of, merge_documents
+from sitrep.merge.core import (
+    Merger,
+    Report,
+    canonical,
+    claim_status,
+    cluster_reports,
+    pair_score,
+    pairwise_prf,
+    sublocations,
+)
+from sitrep.models import Document, content_id
+from sitrep.store import Store
+
+CORPUS = Path(__file__).parent / "corpus" / "merge" / "reports.jsonl"
+
+
+def rep(id, **kw) -> Report:
+    base = dict(doc_id="d" + id, date="2018-07-05", time_precision=1,
+                event_type="Explosions/Remote violence",
+                sub_event_type="Remote explosive/landmine/IED", actor1="Islamic State (Syria)",
+                actor2="QSD: Syrian Democratic Forces", lat=35.9528, lon=39.0079,
+                admin1="Ar-Raqqah", country_code="SY", location="Ar Raqqah", geo_precision=1,
+                text="An IED hit an SDF patrol in Raqqa")
+    base.update(kw)
+    return Report(id=id, **base).prepare()
+
+
+# ---------------------------------------------------------------------- core
+def test_same_incident_merges_and_districts_stay_apart():
+    a = rep("a", text="An IED hit an SDF patrol in the al-Noor district of Raqqa")
+    b = rep("b", text="A roadside bomb struck SDF fighters in al-Noor district, Raqqa",
+            actor1="Unidentified Armed Group (Syria)")
+    c = rep("c", text="A bomb went off among SDF fighters in al-Hadiqah al-Bayda district "
+                      "of Raqqa")
+    assert pair_score(a, b) is not None and pair_score(a, b) > 0.62
+    assert pair_score(a, c) is None                      # two districts: two incidents
+    clusters = cluster_reports([a, b, c])
+    assert sorted(len(v) for v in clusters.values()) == [1, 2]
+
+
+def test_vetoes_type_date_place():
+    a = rep("a")
+    assert pair_score(a, rep("b", date="2018-07-08")) is None         # 3 days, exact dates
+    assert pair_score(a, rep("b", date="2018-07-20", time_precision=3)) is not None
+    assert pair_score(a, rep("b", event_type="Strategic developments",
+                             sub_event_type="Arrests")) is None
+    assert pair_score(a, rep("b", event_type="Violence against civilians",
+                             sub_event_type="Abduction/forced disappearance")) is None
+    assert pair_score(a, rep("b", lat=36.5, lon=40.7, location="Hasakah")) is None
+    assert pair_score(a, rep("b", country_code="IQ")) is None
+
+
+def test_sublocations_and_possessives():
+    assert sublocations("in Mogadishu's Hodan district on Thursday") == {"hodan"}
+    assert sublocations("in the district of Hodan") == {"hodan"}
+    assert sublocations("in the al-Noor district of Raqqa") == {"noor"}
+    assert sublocations("in Raqqa city", exclude=["Raqqa"]) == frozenset()
+
+
+def test_merger_ids_stable_and_seed():
+    m = Merger()
+    a, b = rep("a"), rep("b", doc_id="x")
+    assert m.add(a) == "a" and m.add(b) == "a"
+    m2 = Merger()
+    m2.seed("canon-1", [a])
+    assert m2.add(rep("c")) == "canon-1"
+
+
+def test_canonical_fields_and_claim_status():
+    claim = rep("a", role="claim", outlet="Amaq", fatalities=4, claimed_fatalities=4,
+                time_precision=1)
+    local = rep("b", role="report", fatalities=1, actor1="Unidentified Armed Group (Syria)",
+                location="Raqqa - al-Noor", geo_precision=1)
+    vague = rep("c", role="report", fatalities=2, time_precision=2, date="2018-07-04",
+                geo_precision=2)
+    c = canonical([vague, claim, local])
+    assert c["event_date"] == "2018-07-05" and c["time_precision"] == 1
+    assert c["actor1"] == "Islamic State (Syria)"
+    assert c["fatalities"] == 1 and c["claimed_fatalities"] == 4
+    assert c["claim_status"] == "confirmed"
+    assert claim_status([claim]) == "claimed"
+    assert claim_status([local]) == "reported"
+    other = rep("d", actor1="Hayat Tahrir al Sham", role="claim")
+    assert claim_status([claim, other]) == "disputed"
+    denial = rep("e", text="The group denied any responsibility for the blast in Raqqa")
+    assert claim_status([claim, denial]) == "disputed"
+
+
+def test_pairwise_prf():
+    r = pairwise_prf({"1": "a", "2": "a", "3": "b"}, {"1": "x", "2": "x", "3": "x"})
+    assert r["recall"] == 1.0 and r["precision"] == pytest.approx(1 / 3)
+
+
+# ---------------------------------------------------------------------- corpus
+@pytest.fixture(scope="module")
+def corpus_store(pipeline):
+    items = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    store = Store(":memory:")
+    truth, docs = {}, []
+    for it in items:
+        doc = Document(id=content_id(it["text"]), text=it["text"], body=it["text"],
+                       published=date.fromisoformat(it["published"]), source_name=it["source"],
+                       url=f"https://example.org/{it['id']}")
+        evs = pipeline.run(doc)
+        store.save(doc, evs)
+        docs.append(doc.id)
+        for ev in evs:
+            truth[ev.id] = it["incident"]
+    yield store, truth, items, docs
+    store.close()
+
+
+def test_corpus_shape():
+    items = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    incidents: dict[str, list] = {}
+    for it in items:
+        incidents.setdefault(it["incident"], []).append(it)
+    assert len(incidents) >= 15
+    assert all(2 <= len(v) <= 5 for v in incidents.values())
+    assert {it["style"] for it in items} >= {"wire", "local", "claim", "government"}
+
+
+def test_corpus_pairwise_precision_recall(corpus_store):
+    store, truth, _, _ = corpus_store
+    merge_documents(store, rebuild=True)
+    pred = {eid: ce["id"] for ce in canonical_events(store) for eid in ce["report_ids"]}
+    prf = pairwise_prf(truth, pred)
+    assert prf["precision"] >= 0.95, prf
+    assert prf["recall"] >= 0.95, prf
+
+
+def test_corpus_near_misses_apart_and_sources(corpus_store):
+    store, truth, _, _ = corpus_store
+    merge_documents(store)
+    raqqa = [ce for ce in canonical_events(store, country="SY", date_from="2018-07-05",
+                                            date_to="2018-07-05",
+                                            sub_event_type="Remote explosive/landmine/IED")]
+    labels = [{truth[e] for e in ce["report_ids"]} for ce in raqqa]
+    assert {"syr-raqqa-noor-ied"} in labels and {"syr-raqqa-hadiqah-ied"} in labels
+    for ce in raqqa:
+        assert ce["n_sources"] >= 2
+        assert ce["claim_status"] == "confirmed"
+        assert any(s["role"] == "claim" and s["outlet"] == "Amaq" for s in ce["sources"])
+        assert ce["actor1"] == "Islamic State (Syria)"
+
+
+# ---------------------------------------------------------------------- incremental
+def _doc(text, pub, source):
+    return Document(id=content_id(text), text=text, body=text, published=pub,
+                    source_name=source)
+
+
+def test_incremental_stable_ids_history_and_prune(pipeline):
+    store = Store(":memory:")
+    pub = date(2020, 6, 15)
+    d1 = _doc("Taliban fighters attacked an army checkpoint in Imam Sahib district of Kunduz "
+              "on 14 June 2020, killing five soldiers, officials said.", pub, "Tolo News")
+    d2 = _doc("Three Afghan soldiers died when Taliban insurgents attacked their checkpoint in "
+              "Imam Sahib district of Kunduz on 14 June 2020, Pajhwok reported.", pub, "Pajhwok")
+    d3 = _doc("Al Shabaab militants attacked a police station in Afgooye on 14 June 2020, "
+              "killing two officers.", pub, "Garowe Online")
+    store.save(d1, pipeline.run(d1))
+    r1 = merge_documents(store, [d1.id])
+    assert r1.created == 1 and r1.reports >= 1
+    (ce,) = list(canonical_events(store))
+    cid = ce["id"]
+    assert ce["fatalities"] == 5
+    store.save(d2, pipeline.run(d2))
+    store.save(d3, pipeline.run(d3))
+    r2 = merge_documents(store, [d2.id, d3.id])
+    assert r2.created == 1 and r2.updated == 1
+    ce = next(canonical_events(store, canonical_id=cid, history=True))
+    assert ce["n_sources"] == 2 and ce["fatalities"] == 3
+    assert any(h["field"] == "fatalities" and h["old_value"] == "5" and h["new_value"] == "3"
+               for h in ce["history"])
+    assert [h["action"] for h in canonical_history(store, cid)][0] == "create"
+    ev2 = next(store.iter_events(doc_id=d2.id))
+    assert canonical_id_of(store, ev2["id"]) == cid
+    # nothing new: nothing changes
+    r3 = merge_documents(store)
+    assert r3.reports == 0 and r3.created == r3.updated == 0
+    # a full rebuild keeps the ids
+    merge_documents(store, rebuild=True)
+    assert cid in {c["id"] for c in canonical_events(store)}
+    # re-extracting a document to no events prunes its memberships
+    store.replace_events(d2.id, [])
+    r4 = merge_documents(store)
+    assert r4.pruned >= 1
+    ce = next(canonical_events(store, canonical_id=cid))
+    assert ce["n_sources"] == 1 and ce["fatalities"] == 5
+    store.close()
+
+
+def test_tables_created_on_fresh_store(tmp_path):
+    store = Store(tmp_path / "x.db")
+    assert list(canonical_events(store)) == []
+    assert merge_documents(store).canonical_total == 0
+    store.close()
+
+
+# ---------------------------------------------------------------------- cli and bench
+def test_cli_merge(tmp_path, pipeline):
+    from typer.testing import CliRunner
+
+    from sitrep.cli import app
+
+    db = tmp_path / "m.db"
+    store = Store(db)
+    d = _doc("An IED exploded on 5 July 2018 next to an SDF patrol in Raqqa, Amaq claimed.",
+             date(2018, 7, 6), "Amaq")
+    store.save(d, pipeline.run(d))
+    store.close()
+    res = CliRunner().invoke(app, ["merge", "--db", str(db)])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(app, ["merge", "--db", str(db), "--all"])
+    assert res.exit_code == 0, res.output
+    store = Store(db)
+    assert len(list(canonical_events(store))) == 1
+    store.close()
+
+
+def test_bench_merge_small(monkeypatch):
+    from sitrep.bench import BENCHES, BenchContext, _load_plugins
+    from sitrep.merge.bench import run_size, synthetic_stream
+
+    _load_plugins()
+    assert "merge" in BENCHES
+    reps = list(synthetic_stream(500, seed=1))
+    assert len(reps) == 500
+    assert [p for _, _, p in reps] == sorted(p for _, _, p in reps)
+    fig = run_size(2000, seed=1)
+    assert fig["precision"] > 0.7 and fig["recall"] > 0.9
+    ctx = BenchContext(cold_runs=0)
+    ctx.state["merge_sizes"] = [1000, 2000]
+    out = BENCHES["merge"](ctx)
+    assert out["n2000_merge_s"] > 0 and "n2000_time_growth_vs_linear" in out
