@@ -19,6 +19,12 @@ class Mention:
 
 
 _PARTY = re.compile(r"\b(?:Party|Congress|Alliance|League|Union for|Rally|Democratic Movement)\b")
+_NAME = r"[A-Z][\w'’-]+(?:\s+(?:al|el|bin|ibn|Al|El|[A-Z][\w'’-]+))*"
+_TRIBAL = re.compile(
+    rf"(?P<n1>{_NAME})\s+(?P<k1>tribesm[ae]n|tribal fighters|tribal gunmen|tribal militia|"
+    rf"clansm[ae]n|clan militia|clan fighters)\b|"
+    rf"(?:militiam[ae]n|fighters|gunmen|members)\s+(?:from|of)\s+(?:the\s+)?(?P<n2>{_NAME})\s+"
+    rf"(?P<k2>clan|sub-clan|tribe)\b")
 _STATE_VERB = re.compile(
     r"(?:\s+and\s+[A-Z][\w-]+(?:\s+[A-Z][\w-]+)?)?\s+(?:reportedly\s+|also\s+)?(?:conducted|launched|"
     r"carried out|deployed|struck|shelled|fired|attacked|withdrew|sent|bombed|shot down|"
@@ -154,6 +160,15 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                 continue
             if _STATE_VERB.match(sent, m.end()):
                 add(ActorRef(kind="military", country=iso), m.start(), m.end())
+    # 2c. Named tribes and clans: "Al Muaili tribesmen" -> "Al Muaili Tribal Militia (Yemen)".
+    for m in _TRIBAL.finditer(sent):
+        name = (m.group("n1") or m.group("n2") or "").strip()
+        if not name or name.split()[0] in ("The", "A", "An", "Two", "Local", "Armed", "Rival"):
+            continue
+        kind_word = (m.group("k1") or m.group("k2") or "").lower()
+        label = "Clan Militia" if "clan" in kind_word else "Tribal Militia"
+        add(ActorRef(kind="identity_militia", name=f"{name} {label}", inter=4),
+            m.start(), m.end())
     # 3. Generic unnamed actors.
     res = _generic_res(lex)
     for kind in ("unidentified", "gang", "communal", "crowd", "civilians"):
@@ -227,6 +242,9 @@ def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
                day: str | None = None) -> tuple[str, int | None]:
     """The ACLED name and inter code of an actor in an event in country `event_iso`."""
     kind = ref.kind
+    if kind == "identity_militia":
+        cn = country_name(lex, event_iso) if event_iso else ""
+        return (f"{ref.name} ({cn})" if cn else ref.name), 4
     if kind == "named":
         a = next((x for x in lex.actors if x.get("key") == ref.key), None)
         if ref.name:

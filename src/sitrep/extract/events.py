@@ -18,7 +18,8 @@ from .lexicon import Lexicon, load_lexicon
 from .places import find_place_mentions
 from .text import Sentence, split_sentences
 
-ARMED_KINDS = {"named", "military", "police", "unidentified", "gang", "communal"}
+ARMED_KINDS = {"named", "military", "police", "unidentified", "gang", "communal",
+               "identity_militia"}
 UNARMED_KINDS = {"civilians", "crowd", "government", "former_military", "former_police"}
 _SEPARATE = re.compile(r"\b(a second|another|in a separate|separately|elsewhere|in another|"
                        r"a third|in a similar|a similar)\b", re.I)
@@ -452,6 +453,12 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
             r"\b(?:repell?(?:ed|led)|repulsed|thwarted|foiled|fended off|pushed back)\b",
             text[agent.end:agent.end + 40], re.I):
         agent, patient = patient, agent   # the attacker is actor1, not the defender
+    umbrella = next((m for m in ms if m.ref.kind == "named" and re.search(
+        r"\b(?:operating |fighting )?under (?:the )?(?:umbrella of |banner of |command of )?$",
+        text[max(0, m.start - 40):m.start])), None)
+    if umbrella is not None and agent is not None and umbrella is not agent and \
+            umbrella.start < rel:
+        agent = umbrella   # "opposition rebels under OPS looted ...": coded to the umbrella
     if agent is not None and patient is None and re.search(
             r"\b(?:amongst|among) (?:each other|themselves)\b|\beach other\b|\binternal\b",
             text, re.I):

@@ -1,0 +1,86 @@
+"""Targeted extractor rules on sentences written for these tests (codebook close pairs,
+actor naming, dates, counts). Each would fail if its rule were removed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+
+def one(pipeline, text, published=date(2021, 6, 10)):
+    evs = pipeline.run_text(text, published)
+    assert len(evs) == 1, [(e.sub_event_type, e.actor1) for e in evs]
+    return evs[0]
+
+
+def test_month_march_is_not_a_protest(pipeline):
+    ev = one(pipeline, "On 14 March 2021, Taliban fighters attacked an army checkpoint in "
+                       "Ghazni city, killing 3 soldiers.")
+    assert ev.event_type == "Battles" and ev.actor1 == "Taliban"
+    assert ev.actor2.startswith("Military Forces of Afghanistan") and ev.fatalities == 3
+
+
+def test_repelled_attack_makes_the_attacker_actor1(pipeline):
+    ev = one(pipeline, "On 3 June 2021, 7 Taliban militants were killed when Afghan forces "
+                       "repulsed their attack in Arghandab district, Kandahar.")
+    assert ev.actor1 == "Taliban" and ev.actor2.startswith("Military Forces of Afghanistan")
+
+
+def test_attribution_clause_is_not_an_actor(pipeline):
+    ev = one(pipeline, "Two civilians were killed when a roadside bomb hit their car in "
+                       "Kandahar city on Tuesday, police said.")
+    assert ev.sub_event_type == "Remote explosive/landmine/IED"
+    assert ev.actor1.startswith("Unidentified Armed Group") and ev.actor2.startswith("Civilians")
+
+
+def test_tribal_militia_named_from_text(pipeline):
+    ev = one(pipeline, "On 2 June 2021, Al Jadaan tribesmen clashed with Houthi forces near "
+                       "Sirwah, Marib.")
+    names = {ev.actor1, ev.actor2}
+    assert "Al Jadaan Tribal Militia (Yemen)" in names
+    assert ev.inter1 in (1, 4) and ev.interaction == 14
+
+
+def test_umbrella_operation_is_actor1(pipeline):
+    ev = one(pipeline, "Looting: On 5 June 2021, opposition rebels under OPS looted "
+                       "shops in Ras al Ain.")
+    assert ev.actor1 == "Operation Peace Spring"
+    assert ev.sub_event_type == "Looting/property destruction"
+
+
+def test_off_duty_soldier_killed_at_home_is_an_attack_on_civilians(pipeline):
+    ev = one(pipeline, "Suspected Al Shabaab gunmen killed an off-duty soldier at his home "
+                       "in Jowhar on Thursday.")
+    assert ev.event_type == "Violence against civilians" and ev.actor2.startswith("Civilians")
+
+
+def test_plans_and_habits_are_not_events(pipeline):
+    assert not pipeline.run_text("The army is preparing a large offensive to retake the "
+                                 "town of Marte next month.", date(2021, 6, 10))
+    assert not pipeline.run_text("Human Rights Watch called on the authorities to investigate "
+                                 "last year's killings of protesters.", date(2021, 6, 10))
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("On 2 May 2021, 4 policemen were killed and 5 were missing in Herat.", 4),
+    ("At least 5 militants and 2 soldiers were killed in clashes near Bir al-Abd.", 7),
+    ("Eight civilians, including three children, were killed in an air strike in Khost.", 8),
+    ("The death toll rose to 20 as three more people died in Kabul.", 20),
+    ("Gunmen killed several villagers and wounded 4 in Tsafe on Saturday.", 3),
+    ("Clashes killed or injured 6 fighters near Hajin.", 0),
+])
+def test_conservative_fatality_counts(pipeline, text, expected):
+    from sitrep.extract.fatalities import count_casualties
+
+    assert count_casualties(text)[0] == expected
+
+
+def test_two_dated_incidents_in_one_sentence(pipeline):
+    evs = pipeline.run_text(
+        "In the past few hours the city of Raqqa has been shaken by new explosions, after those "
+        "of last week following a failed attack by the Islamic State against an SDF "
+        "headquarters.", date(2019, 4, 2))
+    dates = sorted((e.event_date, e.time_precision) for e in evs)
+    assert dates[0][0].startswith("2019-03-2") and dates[0][1] == 2
+    assert dates[-1] == ("2019-04-02", 1)
