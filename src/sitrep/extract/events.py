@@ -628,6 +628,9 @@ def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
     if (dates or re.search(r"\b(?:deadly|bloody|fatal)\b", s.text, re.I)) and mentions \
             and "attack" in classes:
         return True
+    if s.is_headline and "attack" in classes and re.search(r"\b(?:armed attacks?|attack) "
+                                                          r"(?:on|in|at)\b", s.text, re.I):
+        return True   # a headline: "Armed attack on the town hall of X"
     return bool(mentions) and bool(re.search(
         r"\b(?:attacked|raided|stormed|targeted|opened fire|open fire|fired|shot|stabbed|beat|"
         r"assaulted|deployed|imposed|launched|conducted|patrolled|recruited|withdrew|"

@@ -243,7 +243,7 @@ class Gazetteer:
                 elif f not in ("A1", "A2"):
                     s += 30
             if light(self.names[i]) == lq:
-                s += 5   # the primary name: a tie-breaker, population weighs more
+                s += 2   # the primary name: a tie-breaker, population weighs more
             s += 10 * math.log10(1 + int(self.pop[i]))
             out.append((s, i, exact))
         out.sort(key=lambda t: (-t[0], t[1]))
