@@ -271,8 +271,7 @@ def gazetteer_build():
 
 
 # Stages that add their own commands: each module has `register(app)`.
-for _mod in ("sitrep.ingest.cli", "sitrep.merge.cli", "sitrep.api.cli", "sitrep.watch.cli",
-             "sitrep.scale.cli"):
+for _mod in ("sitrep.ingest.cli", "sitrep.merge.cli", "sitrep.api.cli", "sitrep.watch.cli"):
     try:
         __import__(_mod, fromlist=["register"]).register(app)
     except ModuleNotFoundError as _e:  # the stage is not installed in this tree

@@ -10,6 +10,13 @@ need the API token and write an append-only audit log, the dashboard at /, OpenA
 
 from __future__ import annotations
 
-from .app import create_app
-
 __all__ = ["create_app"]
+
+
+def __getattr__(name: str):
+    # FastAPI is imported only when the app is wanted, so `sitrep --version` stays fast
+    if name == "create_app":
+        from .app import create_app
+
+        return create_app
+    raise AttributeError(name)
