@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, func, insert, or_, select, text, update
+from sqlalchemy import delete, func, insert, select, text, update
 
 from ..models import disorder_type, interaction_code
 from ..store.schema import documents, event_evidence, event_sources, events
@@ -387,24 +387,13 @@ def canonical_events(store, *, country: str | None = None, event_type: str | Non
     entry per document and outlet with its role, `n_sources`, `report_ids`, `document_ids`,
     `roles` as a dict; `history` when asked), ordered by date then id."""
     from ..export import event_id_cnty
+    from ..store import event_filters
 
     create_merge_tables(store.engine)
     q = select(ce_t)
-    if country:
-        q = q.where(or_(func.lower(ce_t.c.country) == country.lower(),
-                        ce_t.c.country_code == country.upper()))
-    if event_type:
-        q = q.where(ce_t.c.event_type == event_type)
-    if sub_event_type:
-        q = q.where(ce_t.c.sub_event_type == sub_event_type)
-    if actor:
-        pat = f"%{actor.lower()}%"
-        q = q.where(or_(*[func.lower(c).like(pat) for c in (
-            ce_t.c.actor1, ce_t.c.actor2, ce_t.c.assoc_actor_1, ce_t.c.assoc_actor_2)]))
-    if date_from:
-        q = q.where(ce_t.c.event_date >= _iso(date_from))
-    if date_to:
-        q = q.where(ce_t.c.event_date <= _iso(date_to))
+    q = q.where(*event_filters(ce_t.c, country=country, event_type=event_type,
+                               sub_event_type=sub_event_type, actor=actor,
+                               date_from=date_from, date_to=date_to))
     if claim_status:
         q = q.where(ce_t.c.claim_status == claim_status)
     if min_sources:

@@ -135,6 +135,29 @@ def _iso(v) -> str | None:
     return str(v)[:10]
 
 
+def event_filters(cols, *, country=None, event_type=None, sub_event_type=None, actor=None,
+                  date_from=None, date_to=None) -> list:
+    """WHERE clauses shared by every table of events (stored events, merged events): country
+    by name or ISO2, type, sub-type, actor substring on all four actor columns, date range."""
+    out = []
+    if country:
+        out.append(or_(func.lower(cols.country) == country.lower(),
+                       cols.country_code == country.upper()))
+    if event_type:
+        out.append(cols.event_type == event_type)
+    if sub_event_type:
+        out.append(cols.sub_event_type == sub_event_type)
+    if actor:
+        pat = f"%{actor.lower()}%"
+        out.append(or_(*[func.lower(c).like(pat) for c in (
+            cols.actor1, cols.actor2, cols.assoc_actor_1, cols.assoc_actor_2)]))
+    if date_from:
+        out.append(cols.event_date >= _iso(date_from))
+    if date_to:
+        out.append(cols.event_date <= _iso(date_to))
+    return out
+
+
 def event_row(ev: Event, created_at: datetime | None = None) -> dict:
     """The events-table row for an Event (derived ACLED columns filled in)."""
     created_at = created_at or _now()
@@ -387,22 +410,9 @@ class Store:
                     documents.c.title.label("doc_title"),
                     documents.c.published.label("doc_published"))
              .select_from(events.outerjoin(documents, events.c.doc_id == documents.c.id)))
-        if country:
-            q = q.where(or_(func.lower(events.c.country) == country.lower(),
-                            events.c.country_code == country.upper()))
-        if event_type:
-            q = q.where(events.c.event_type == event_type)
-        if sub_event_type:
-            q = q.where(events.c.sub_event_type == sub_event_type)
-        if actor:
-            pat = f"%{actor.lower()}%"
-            q = q.where(or_(*[func.lower(c).like(pat) for c in (
-                events.c.actor1, events.c.actor2, events.c.assoc_actor_1,
-                events.c.assoc_actor_2)]))
-        if date_from:
-            q = q.where(events.c.event_date >= _iso(date_from))
-        if date_to:
-            q = q.where(events.c.event_date <= _iso(date_to))
+        q = q.where(*event_filters(events.c, country=country, event_type=event_type,
+                                   sub_event_type=sub_event_type, actor=actor,
+                                   date_from=date_from, date_to=date_to))
         if doc_id:
             q = q.where(events.c.doc_id == doc_id)
         if event_id:
