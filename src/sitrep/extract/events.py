@@ -61,6 +61,12 @@ _WEAK_SHELL = re.compile(r"(?i)missiles?|rockets?|mortars?|artillery|katyushas?|
 _FIRE_VERB = re.compile(r"(?i)\b(?:fired|firing|fire|launched|launching|hit|struck|landed|fell|"
                         r"targeted|targeting|shelled|pounded|exploded|killed|injured|wounded|"
                         r"attack(?:ed|s)?|strikes?|barrage|salvos?|impact)\b")
+_STRATEGIC = {
+    "loot": "Looting/property destruction", "hq": "Headquarters or base established",
+    "agreement": "Agreement", "territory": "Non-violent transfer of territory",
+    "change": "Change to group/activity", "other": "Other", "disrupted": "Disrupted weapons use",
+    "arrest": "Arrests",
+}
 _PREFIX = {
     "property destruction": "loot", "looting": "loot", "security measures": "change",
     "movement of forces": "change", "arrests": "arrest", "arrest": "arrest",
@@ -199,18 +205,9 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
         return _first(cues, *cls)
 
     prefix = d.prefix
-    if prefix == "loot":
-        return "Strategic developments", "Looting/property destruction", c("loot", "attack")
-    if prefix == "change":
-        return "Strategic developments", "Change to group/activity", c("change")
-    if prefix == "other":
-        return "Strategic developments", "Other", c("other")
-    if prefix == "hq":
-        return "Strategic developments", "Headquarters or base established", c("hq")
-    if prefix == "agreement":
-        return "Strategic developments", "Agreement", c("agreement")
-    if prefix == "disrupted":
-        return "Strategic developments", "Disrupted weapons use", c("disrupted")
+    if prefix in _STRATEGIC and prefix not in ("arrest", "territory"):
+        # an ACLED-style category prefix ("Looting: On 4 May ...") names the sub-type
+        return "Strategic developments", _STRATEGIC[prefix], c(prefix, "attack")
 
     violent = {"kill", "clash", "air", "shelling", "ied", "suicide", "chemical", "grenade"}
     first_cue = c("protest", "riot", "mob")
@@ -334,20 +331,9 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
             return "Strategic developments", "Looting/property destruction", c("loot") or trig
         if "kill" in has or "attack" in has:
             return "Violence against civilians", "Attack", trig
-    if "loot" in has:
-        return "Strategic developments", "Looting/property destruction", c("loot")
-    if "hq" in has:
-        return "Strategic developments", "Headquarters or base established", c("hq")
-    if "agreement" in has:
-        return "Strategic developments", "Agreement", c("agreement")
-    if "territory" in has:
-        return "Strategic developments", "Non-violent transfer of territory", c("territory")
-    if "change" in has:
-        return "Strategic developments", "Change to group/activity", c("change")
-    if "other" in has:
-        return "Strategic developments", "Other", c("other")
-    if "disrupted" in has:
-        return "Strategic developments", "Disrupted weapons use", c("disrupted")
+    for cls in ("loot", "hq", "agreement", "territory", "change", "other", "disrupted"):
+        if cls in has:   # the remaining strategic developments, in this order of precedence
+            return "Strategic developments", _STRATEGIC[cls], c(cls)
     return None
 
 
