@@ -905,6 +905,10 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
             target = next((m for m in state_ms), None)
         if sub == "Mob violence" and target is None:
             target = patient_m if patient_m and patient_m.ref.kind not in ("crowd",) else None
+            if target is None and not re.search(r"\b(?:clash\w*|fight\w*|brawl\w*)\b",
+                                                s0.text, re.I):
+                # a mob attacking people or their property: the victims are civilians
+                ev.actors2 = [ActorRef(kind="civilians")]
         if target is not None:
             ev.actors2 = [target.ref]
         for r, fld in ((crowd, "actor1"), (target.ref if target else None, "actor2")):
