@@ -299,11 +299,11 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
     if "sexual" in has:
         return "Violence against civilians", "Sexual violence", c("sexual")
     if "abduct" in has:
-        if "kill" in has and not re.search(r"\bmissing\b", c("abduct").text, re.I):
+        # "missing" after a fight ("4 killed and 5 missing") is not an abduction
+        missing = bool(re.search(r"\bmissing\b", c("abduct").text, re.I))
+        if "kill" in has and not missing:
             return "Violence against civilians", "Attack", c("kill")
-        if re.search(r"missing", c("abduct").text, re.I) and has & {"clash", "attack"}:
-            pass
-        else:
+        if not (missing and has & {"clash", "attack"}):
             return "Violence against civilians", "Abduction/forced disappearance", c("abduct")
     if "arrest" in has and not (has & {"kill", "clash"}):
         if agent is not None and agent.kind in ("named", "unidentified", "gang", "communal"):
