@@ -21,7 +21,7 @@ ACLED_FLOORS = {
     "inter2": 0.83,
     "civilian_targeting": 0.90,
     "country": 0.89,
-    "admin1": 0.55,
+    "admin1": 0.71,
     "date_exact": 0.96,
     "date_7d": 0.97,
     "time_precision": 0.95,

@@ -298,3 +298,23 @@ def test_import_geonames(tmp_path):
         assert (p.geonameid, p.country_code, p.admin1) == (99000001, "SY", "Ar Raqqah")
     assert not g.lookup("https://example.org/x")
     assert top(g, "Raqqa").geonameid == 172955               # base data still there
+
+
+def test_admin1_takes_the_reports_own_spelling(gaz):
+    """The province as the report names it, when it is the admin1 holding the place."""
+    from sitrep.models import Event, PlaceMention
+
+    body = "Fighting was reported in Tarinkot city, Urozgan."
+    s = body.index("Tarinkot")
+    e = Event(doc_id="d", event_type="Battles", sub_event_type="Armed clash")
+    e.places = [PlaceMention("Tarinkot", s, s + 8, "in", "city", ["Urozgan"])]
+    e.country_hints = ["AF"]
+    e.country_hint = "AF"
+    place_event(e, body, gaz)
+    assert e.location.startswith("Tarin") and e.admin1 == "Urozgan"
+    # without the report's name, the gazetteer's own spelling
+    e2 = Event(doc_id="d", event_type="Battles", sub_event_type="Armed clash")
+    e2.places = [PlaceMention("Tarinkot", s, s + 8, "in", "city", [])]
+    e2.country_hint = "AF"
+    place_event(e2, body, gaz)
+    assert e2.admin1 == "Oruzgan"

@@ -293,6 +293,21 @@ class Gazetteer:
                 return True
         return False
 
+    def in_admin1(self, i: int, unit: str) -> bool:
+        """Is ``unit`` a name of the admin1 that contains entry ``i``?"""
+        k = normalize(unit)
+        m = _SUFFIX_Q.search(k)
+        if m and m.start() > 0:
+            k = k[: m.start()]
+        if not k:
+            return False
+        cc, a1 = self.cc[i], self.a1[i]
+        name = normalize(self.admin1_names.get((cc, a1), ""))
+        if name and (name == k or (len(k) >= 4 and fold(name) == fold(k))):
+            return True
+        return any(self.cc[j] == cc and self.feat[j] == "A1" and self.a1[j] == a1
+                   for j in _postings(self.exact.get(k)))
+
     # ------------------------------------------------------------------ reverse
     def _kdtree(self):
         if self._tree is None:

@@ -268,6 +268,7 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                         prec = 3 if gaz.feat[i] == "A1" else 2
                         _fill(event, gaz, i, prec)
                         event.add_evidence("location", m.start, m.end, body)
+                        _text_admin1(event, gaz, i, event_ctx)
                         return
     if chosen is None and body and event.sentence_end > event.sentence_start:
         # no phrase the extractor offered resolves: spot gazetteer names in the report itself
@@ -309,6 +310,23 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
         prec = max(prec, 2)
     _fill(event, gaz, i, prec)
     event.add_evidence("location", m.start, m.end, body)
+    _text_admin1(event, gaz, i, event_ctx + [x.text for x in mentions if x is not m])
+
+
+_ADMIN_WORD = re.compile(r"\s+(?:province|governorate|state|region|department|oblast|"
+                         r"prefecture|county|division)$", re.I)
+
+
+def _text_admin1(event: Event, gaz: Gazetteer, i: int, names) -> None:
+    """The report's own name for the province ("(Rafah, North Sinai)") when it denotes the
+    admin1 that contains the place: reports and coders write admin names their way, and
+    GeoNames' transliteration ("Shamal Sina'") is the less familiar one."""
+    a = int(gaz.anchor[i])
+    for n in names:
+        n = _ADMIN_WORD.sub("", _clean(n))
+        if n and not is_stopped(n) and not _countries.country(n) and gaz.in_admin1(a, n):
+            event.admin1 = n
+            return
 
 
 def _fill_country(event: Event, iso2: str) -> None:
