@@ -84,3 +84,10 @@ def test_two_dated_incidents_in_one_sentence(pipeline):
     dates = sorted((e.event_date, e.time_precision) for e in evs)
     assert dates[0][0].startswith("2019-03-2") and dates[0][1] == 2
     assert dates[-1] == ("2019-04-02", 1)
+
+
+def test_former_fighter_killed_is_an_attack_on_a_civilian(pipeline):
+    ev = one(pipeline, "On 3 May 2021, unknown gunmen shot dead a former FSA commander in "
+                       "Tafas, Dar'a countryside.")
+    assert ev.event_type == "Violence against civilians"
+    assert ev.actor2 == "Civilians (Syria)" and ev.fatalities == 1

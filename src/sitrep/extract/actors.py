@@ -83,6 +83,9 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
             if tail and re.search(r"members?|supporters?|activists?", tail.group(), re.I) and \
                     _PARTY.search(a.get("name", "")):
                 ref = ActorRef(kind="civilians")   # party members as victims are civilians
+            elif re.search(r"\b(?:former|ex-|retired|defected)\s*(?:\w+\s+)?$",
+                           sent[max(0, m.start() - 20):m.start()], re.I):
+                ref = ActorRef(kind="civilians")   # a former fighter is a civilian (ACLED)
             variant = (a.get("alias_variants") or {}).get(alias)
             if variant:
                 ref.name = variant
