@@ -91,3 +91,29 @@ def test_former_fighter_killed_is_an_attack_on_a_civilian(pipeline):
                        "Tafas, Dar'a countryside.")
     assert ev.event_type == "Violence against civilians"
     assert ev.actor2 == "Civilians (Syria)" and ev.fatalities == 1
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Angry residents burned a police station in Basra on 15 July 2020 after a man died.", 1),
+    ("Police beat demonstrators with batons, leaving four of them in hospital.", 0),
+    ("A mob lynched two men suspected of cattle theft near Aligarh.", 2),
+])
+def test_years_hospital_stays_and_subjects_are_not_counted(text, expected):
+    from sitrep.extract.fatalities import count_casualties
+
+    assert count_casualties(text)[0] == expected
+
+
+def test_next_day_starts_a_new_incident(pipeline):
+    evs = pipeline.run_text("On 3 March 2021, JNIM and ISGS fighters clashed near Ansongo, "
+                            "leaving dozens dead. The next day, JNIM fighters abducted four "
+                            "herders near the town.", date(2021, 3, 6))
+    got = sorted((e.event_date, e.sub_event_type) for e in evs)
+    assert got == [("2021-03-03", "Armed clash"),
+                   ("2021-03-04", "Abduction/forced disappearance")]
+
+
+def test_bomb_set_off_by_its_planter_is_disrupted_weapons_use(pipeline):
+    ev = one(pipeline, "An Al Shabaab fighter was killed on Sunday when the bomb he was "
+                       "planting went off near Marka.")
+    assert ev.sub_event_type == "Disrupted weapons use"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from ..models import ActorRef, Document, Event, PlaceMention, Source
 from .actors import Mention, find_actors
@@ -22,7 +22,9 @@ ARMED_KINDS = {"named", "military", "police", "unidentified", "gang", "communal"
                "identity_militia"}
 UNARMED_KINDS = {"civilians", "crowd", "government", "former_military", "former_police"}
 _SEPARATE = re.compile(r"\b(a second|another|in a separate|separately|elsewhere|in another|"
-                       r"a third|in a similar|a similar)\b", re.I)
+                       r"a third|in a similar|a similar|the next day|the following day|"
+                       r"later (?:that|the same) day|a day later|hours later)\b", re.I)
+_NEXT_DAY = re.compile(r"\b(?:the next day|the following day|a day later)\b", re.I)
 _BACKGROUND = re.compile(r"\b(?:previous (?:week|day|month|year)s?|in the previous|earlier this year|"
                          r"last (?:year|month)|in mid-\w+|since|until|ago|in recent (?:weeks|months|"
                          r"days)|for (?:weeks|months|years))\b", re.I)
@@ -279,6 +281,11 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
             if agent is not None and agent.kind in ("military", "police"):
                 return "Battles", "Government regains territory", tc
             return "Battles", "Non-state actor overtakes territory", tc
+    if "ied" in has and re.search(r"\b(?:was|were) (?:planting|placing|preparing|handling|"
+                                  r"assembling)|\bown (?:bomb|device|explosives)|prematurely",
+                                  text, re.I):
+        # a bomb set off by its planter: a disrupted weapons use (ACLED)
+        return "Strategic developments", "Disrupted weapons use", c("ied")
     if "ied" in has and re.search(r"unexploded|remnants|left over|landmine|land mine", text, re.I):
         return "Explosions/Remote violence", "Remote explosive/landmine/IED", c("ied")
     if "ied" in has:
@@ -673,6 +680,8 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
         return dm, dm.date, prec
     if _SAME_DAY.search(s0.text) and prev:
         return None, prev[0], prev[1]
+    if _NEXT_DAY.search(s0.text) and prev:
+        return None, prev[0] + timedelta(days=1), prev[1]
     earlier = [x for s in split_sentences(doc.body) if s.paragraph == s0.paragraph and
                s.end <= s0.start for x in find_dates(s.text, doc.published, s.start)]
     if earlier:

@@ -102,6 +102,16 @@ def _collect(text: str, patterns) -> list[Count]:
             parsed = parse_number(g)
             if parsed is None:
                 continue
+            if 1900 <= parsed[0] <= 2100 and re.search(
+                    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?$"
+                    r"|\b(?:in|since|of|year)\s+$", text[max(0, gs - 16):gs], re.I):
+                continue   # a year, not a count ("on 15 July 2020 after a man died")
+            if p is _PATTERNS_DEATH[0] and g.lower() in ("a", "an") and not re.search(
+                    r"\b(?:were|was|been|is|are)\b|\b(?:killed|dead|died)\b", m.group(), re.I):
+                continue   # "A mob lynched ...": the subject, not a victim count
+            if p is _PATTERNS_DEATH[1] and re.match(r"(?:leaving|left)\b", m.group(), re.I) and \
+                    not re.match(r"(?:\s+[\w-]+){0,3}?\s+(?:dead|killed)\b", text[ge:], re.I):
+                continue   # "leaving four of them in hospital" is not a death toll
             # "3 TMF fighters and 1 police personnel dead": sum a conjunction before it.
             taken.append((gs, ge))
             out.append(Count(parsed[0], parsed[1], gs, ge))
