@@ -29,7 +29,7 @@ KIND_WORDS = {
 _PREP = re.compile(
     r"\b(in|at|near|around|outside|inside|throughout|within|surrounding|on the outskirts of|"
     r"(?:(?:eastern|western|northern|southern|central)\s+)?(?:part|parts|centre|center|heart|"
-    r"edge|side|vicinity|environs) of|outskirts of|close to|"
+    r"edge|side|vicinity|environs) of|(?:people|residents|inhabitants|villagers|population) of|outskirts of|close to|"
     r"north of|south of|east of|west of|northeast of|northwest of|southeast of|southwest of|"
     r"(?:northern|southern|eastern|western|central) countryside of|countryside of|"
     r"(?:the )?(?:town|village|city|district|province|governorate|area|region|state|county|"

@@ -383,7 +383,11 @@ def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMent
     toks = list(_TOKEN.finditer(text))
     out: list[PlaceMention] = []
     k = 0
+    stop_end = 0
     while k < len(toks):
+        if k < stop_end:
+            k += 1
+            continue
         if not _cap(toks[k].group()):
             k += 1
             continue
@@ -399,6 +403,9 @@ def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMent
                 continue
             phrase = text[span[0].start():span[-1].end()]
             if is_stopped(phrase):
+                if n > 1:
+                    stop_end = k + n   # "Olive Branch": none of its words is a place either
+                    break
                 continue
             c = [(s, i, e) for s, i, e in gaz.candidates(phrase) if e]
             c = [(s, i, e) for s, i, e in c if _ok(gaz, phrase, i, e)]
