@@ -66,6 +66,11 @@ def test_ingest_is_idempotent_and_exports(tmp_path):
     r = run("export", "--db", str(db), "--format", "geojson")
     gj = json.loads(r.stdout)
     assert gj["type"] == "FeatureCollection" and gj["features"]
+    r = run("export", "--db", str(db), "--format", "acled-csv", "--merged")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0].split(",")[:3] == ["event_id_cnty", "event_date", "year"]
+    assert 1 < len(lines) <= len(out.read_text(encoding="utf-8").splitlines())
     # merged events with their sources (extract merges automatically)
     r = run("events", "--db", str(db), "--sources", "--limit", "5", env_extra={"COLUMNS": "200"})
     assert r.returncode == 0, r.stderr

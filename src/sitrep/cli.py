@@ -206,6 +206,8 @@ def export(
     fmt: str = typer.Option("acled-csv", "--format", help="acled-csv | geojson | jsonl"),
     db: str | None = typer.Option(None, help="Database path or URL."),
     output: str | None = typer.Option(None, "--output", "-o", help="File (default stdout)."),
+    merged: bool = typer.Option(False, "--merged", help="One row per merged event (reports of "
+                                "the same event across documents), with its sources."),
 ):
     """Export stored events as ACLED-compatible CSV, GeoJSON or JSONL."""
     from . import export as ex
@@ -215,7 +217,13 @@ def export(
     if fmt not in writers:
         raise typer.BadParameter(f"unknown format {fmt!r}; use one of {', '.join(writers)}")
     store = _store(db)
-    rows = store.iter_events()
+    if merged:
+        from .merge import canonical_events, merge_documents
+
+        merge_documents(store)
+        rows = canonical_events(store)
+    else:
+        rows = store.iter_events()
     if output:
         with open(output, "w", encoding="utf-8", newline="") as fh:
             writers[fmt](rows, fh)
