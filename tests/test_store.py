@@ -79,7 +79,8 @@ def test_event_round_trip_with_evidence_and_sources(store: Store):
     for e in got["evidence"]:
         assert IED.body[e["start"]:e["end"]] == e["text"]
     assert got["sources"] == [{"doc_id": IED.id, "outlet": "Amaq", "role": "claim",
-                               "party": "isis", "url": IED.url, "start": -1, "end": -1}]
+                               "party": "isis", "url": IED.url, "start": -1, "end": -1,
+                               "title": IED.title}]
     assert store.get_event("0" * 16) is None
 
 

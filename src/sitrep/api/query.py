@@ -210,8 +210,9 @@ def count_events(conn: Connection, f: EventFilters, cap: int | None = None
 def attach(conn: Connection, rows: list[dict], *, evidence: bool = True,
            sources: bool = True) -> list[dict]:
     """Add "evidence" and "sources" lists to event rows (one query each for the page)."""
-    if not rows:
-        return rows
+    from ..store import attach_evidence_sources
+
+    return attach_evidence_sources(conn, rows, evidence=evidence, sources=sources)
     by_id = {r["id"]: r for r in rows}
     ids = list(by_id)
     if evidence:

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import delete, func, insert, select, text, update
 
 from ..models import disorder_type, interaction_code
-from ..store.schema import documents, event_evidence, event_sources, events
+from ..store.schema import documents, event_sources, events
 from .core import MAX_WINDOW, Merger, Report, canonical, report_from_row
 from .schema import CANONICAL_FIELDS, create_merge_tables
 from .schema import canonical_events as ce_t
@@ -69,22 +69,9 @@ def _report_query():
 def _rows_to_reports(conn, rows: list[dict]) -> list[Report]:
     if not rows:
         return []
-    by_id = {r["id"]: r for r in rows}
-    for r in rows:
-        r["sources"] = []
-        r["evidence"] = []
-    ids = list(by_id)
-    for chunk in _chunks(ids):
-        q = (select(event_sources).where(event_sources.c.event_id.in_(chunk))
-             .order_by(event_sources.c.pk))
-        for s in conn.execute(q).mappings():
-            by_id[s["event_id"]]["sources"].append(
-                {"doc_id": s["doc_id"], "outlet": s["outlet"], "role": s["role"],
-                 "party": s["party"], "url": s["url"]})
-        q = (select(event_evidence.c.event_id, event_evidence.c.field, event_evidence.c.text)
-             .where(event_evidence.c.event_id.in_(chunk)).order_by(event_evidence.c.pk))
-        for eid, fld, span_text in conn.execute(q):
-            by_id[eid]["evidence"].append({"field": fld, "text": span_text})
+    from ..store import attach_evidence_sources
+
+    attach_evidence_sources(conn, rows, chunk=_CHUNK)
     out = []
     for r in rows:
         body = r.pop("doc_body", None)

@@ -158,6 +158,41 @@ def event_filters(cols, *, country=None, event_type=None, sub_event_type=None, a
     return out
 
 
+def attach_evidence_sources(conn: Connection, rows: list[dict], *, evidence: bool = True,
+                            sources: bool = True, chunk: int = 500) -> list[dict]:
+    """Add "evidence" (field, doc_id, span, text) and "sources" (doc_id, outlet, role, party,
+    url, span, document title) lists to event rows, a few queries per `chunk` events."""
+    if not rows:
+        return rows
+    by_id = {r["id"]: r for r in rows}
+    ids = list(by_id)
+    for r in rows:
+        if evidence:
+            r["evidence"] = []
+        if sources:
+            r["sources"] = []
+    for i in range(0, len(ids), chunk):
+        part = ids[i:i + chunk]
+        if evidence:
+            q = (select(event_evidence).where(event_evidence.c.event_id.in_(part))
+                 .order_by(event_evidence.c.pk))
+            for e in conn.execute(q).mappings():
+                by_id[e["event_id"]]["evidence"].append(
+                    {"field": e["field"], "doc_id": e["doc_id"], "start": e["start"],
+                     "end": e["end"], "text": e["text"]})
+        if sources:
+            q = (select(event_sources, documents.c.title.label("title"))
+                 .select_from(event_sources.outerjoin(
+                     documents, event_sources.c.doc_id == documents.c.id))
+                 .where(event_sources.c.event_id.in_(part)).order_by(event_sources.c.pk))
+            for src in conn.execute(q).mappings():
+                by_id[src["event_id"]]["sources"].append(
+                    {"doc_id": src["doc_id"], "outlet": src["outlet"], "role": src["role"],
+                     "party": src["party"], "url": src["url"], "start": src["start"],
+                     "end": src["end"], "title": src["title"] or ""})
+    return rows
+
+
 def event_row(ev: Event, created_at: datetime | None = None) -> dict:
     """The events-table row for an Event (derived ACLED columns filled in)."""
     created_at = created_at or _now()
@@ -383,26 +418,7 @@ class Store:
                 conn.execute(insert(ingest_sources).values(**row))
 
     def _attach(self, conn: Connection, rows: list[dict]) -> list[dict]:
-        if not rows:
-            return rows
-        by_id = {r["id"]: r for r in rows}
-        for r in rows:
-            r["evidence"] = []
-            r["sources"] = []
-        ids = list(by_id)
-        ev_q = (select(event_evidence).where(event_evidence.c.event_id.in_(ids))
-                .order_by(event_evidence.c.pk))
-        for e in conn.execute(ev_q).mappings():
-            by_id[e["event_id"]]["evidence"].append(
-                {"field": e["field"], "doc_id": e["doc_id"], "start": e["start"],
-                 "end": e["end"], "text": e["text"]})
-        src_q = (select(event_sources).where(event_sources.c.event_id.in_(ids))
-                 .order_by(event_sources.c.pk))
-        for s in conn.execute(src_q).mappings():
-            by_id[s["event_id"]]["sources"].append(
-                {"doc_id": s["doc_id"], "outlet": s["outlet"], "role": s["role"],
-                 "party": s["party"], "url": s["url"], "start": s["start"], "end": s["end"]})
-        return rows
+        return attach_evidence_sources(conn, rows)
 
     def _event_query(self, *, country=None, event_type=None, sub_event_type=None, actor=None,
                      date_from=None, date_to=None, doc_id=None, event_id=None):
