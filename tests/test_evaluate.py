@@ -522,3 +522,15 @@ def test_gold_place_in_gazetteer_subset():
     assert gold_place_in_gazetteer({"location": "Nowhereville Qq", "latitude": 1.0,
                                     "longitude": 1.0}, gaz) is False
     assert gold_place_in_gazetteer({"location": "Raqqa"}, gaz) is None
+
+
+def test_summary_line_is_printed_last(report):
+    """The headline figures come last, so `sitrep evaluate ... | tail` shows them."""
+    from sitrep.evaluate import summary_line
+
+    line = summary_line(report)
+    assert line.startswith("Summary") and "recall 80.0%" in line
+    console = Console(record=True, width=300)
+    print_report(report, console)
+    text = console.export_text()
+    assert text.rfind("Summary (strict") > text.rfind("Field accuracy")

@@ -769,8 +769,30 @@ def print_report(report: Report, console: Console | None = None, errors: int = 0
                            f"fatalities)", style="bold"))
         for r in worst:
             print_case(r, console)
+    console.print(Text(summary_line(report), style="bold"))
     for line in report.attribution():
         console.print(Text(line, style="dim"))
+
+
+_SUMMARY_FIELDS = ("event_type", "sub_event_type", "actor1", "actor2", "inter1", "country",
+                   "admin1", "date_exact", "loc_25km", "loc_161km", "fatalities_exact",
+                   "fatalities_range")
+
+
+def summary_line(report: Report) -> str:
+    """The headline figures in one paragraph, printed last so a `tail` of the output has
+    them."""
+    s = report.summary
+    parts = [f"recall {_pct(s['recall'])}", f"extras/text {s['extras_per_text'] or 0:.2f}"]
+    for f in _SUMMARY_FIELDS:
+        v = s["fields"].get(f, {}).get("strict")
+        if v is not None:
+            parts.append(f"{f} {_pct(v)}")
+    gz = report.in_gazetteer
+    v = gz.get("fields", {}).get("loc_25km", {}).get("strict") if gz.get("n_gold") else None
+    if v is not None:
+        parts.append(f"loc_25km where the gold place is in the gazetteer {_pct(v)}")
+    return "Summary (strict, all gold events): " + "; ".join(parts)
 
 
 # ---------------------------------------------------------------------------- entry points
