@@ -117,3 +117,15 @@ def test_bomb_set_off_by_its_planter_is_disrupted_weapons_use(pipeline):
     ev = one(pipeline, "An Al Shabaab fighter was killed on Sunday when the bomb he was "
                        "planting went off near Marka.")
     assert ev.sub_event_type == "Disrupted weapons use"
+
+
+def test_displaced_or_returning_people_are_actor1_of_other(pipeline):
+    ev = one(pipeline, "On 7 May 2021, in Barquisimeto, Lara state, 90 Venezuelan migrants "
+                       "returned from Ecuador.")
+    assert ev.sub_event_type == "Other" and ev.actor1 == "Civilians (Venezuela)"
+
+
+def test_single_country_state_actor_decides_the_country(pipeline):
+    ev = one(pipeline, "On 28 April 2021, a drone operated by GNA targeted a truck near an "
+                       "unnamed farm, killing 2 civilians.")
+    assert ev.country == "Libya" and ev.inter1 == 1

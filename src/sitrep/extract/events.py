@@ -843,6 +843,10 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
                 # a group active in many countries says little about where this event was
                 add(iso, len(homes) <= 3 and not multi)
     for r in refs:
+        if r.kind in ("military", "police", "government") and r.country and r.name and \
+                not r.foreign:
+            add(r.country, True)   # a named state-like actor of one country ("GNA", "Houthis")
+    for r in refs:
         if r.kind in ("civilians",) and r.country:
             add(r.country)
     for _, m in d.mentions:
@@ -972,6 +976,9 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
                                                                       d.sentences), re.I):
                 other = ActorRef(kind="military")
             patient = other or ActorRef(kind="unidentified")
+        if agent is None and sub == "Other":
+            # displacement, returns, mass graves: the people it happened to
+            agent = next((m.ref for _, m in d.mentions if m.ref.kind == "civilians"), None)
         ev.actors1 = [agent] if agent else []
         ev.actors2 = [patient] if patient else []
         if sub in ("Change to group/activity", "Other", "Headquarters or base established",
