@@ -213,30 +213,6 @@ def attach(conn: Connection, rows: list[dict], *, evidence: bool = True,
     from ..store import attach_evidence_sources
 
     return attach_evidence_sources(conn, rows, evidence=evidence, sources=sources)
-    by_id = {r["id"]: r for r in rows}
-    ids = list(by_id)
-    if evidence:
-        for r in rows:
-            r["evidence"] = []
-        q = (select(event_evidence).where(event_evidence.c.event_id.in_(ids))
-             .order_by(event_evidence.c.pk))
-        for e in conn.execute(q).mappings():
-            by_id[e["event_id"]]["evidence"].append(
-                {"field": e["field"], "doc_id": e["doc_id"], "start": e["start"],
-                 "end": e["end"], "text": e["text"]})
-    if sources:
-        for r in rows:
-            r["sources"] = []
-        q = (select(event_sources, documents.c.title.label("title"))
-             .select_from(event_sources.outerjoin(documents,
-                                                  event_sources.c.doc_id == documents.c.id))
-             .where(event_sources.c.event_id.in_(ids)).order_by(event_sources.c.pk))
-        for s in conn.execute(q).mappings():
-            by_id[s["event_id"]]["sources"].append(
-                {"doc_id": s["doc_id"], "outlet": s["outlet"], "role": s["role"],
-                 "party": s["party"], "url": s["url"], "start": s["start"], "end": s["end"],
-                 "title": s["title"] or ""})
-    return rows
 
 
 def _iso(v) -> str | None:
