@@ -185,16 +185,12 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d-%b-%y", "%d-%b-%Y", "%d-%B-%y", "%d-%B-%Y", "%d
 
 def parse_date(value) -> date | None:
     """ISO ("2020-05-09", also with a time), ACLED's "9-May-20" and "09 May 2020", or None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
+    from .ingest.sources import parse_published
+
+    d = parse_published(value)   # ISO dates and datetimes, RFC 2822
+    if d is not None or value is None or value == "":
+        return d
     s = str(value).strip()
-    m = re.match(r"^(\d{4}-\d{2}-\d{2})[T ]", s)
-    if m:
-        s = m.group(1)
     for fmt in _DATE_FORMATS:
         try:
             return datetime.strptime(s, fmt).date()
