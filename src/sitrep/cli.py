@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from datetime import date
@@ -288,6 +289,13 @@ for _mod in ("sitrep.ingest.cli", "sitrep.merge.cli", "sitrep.api.cli", "sitrep.
 
 
 def main():
+    # Library warnings (a fallback parser in use, say) reach the user as one plain stderr line.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    logger = logging.getLogger("sitrep")
+    logger.addHandler(handler)
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
     app()
 
 

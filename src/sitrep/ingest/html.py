@@ -17,7 +17,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from html.parser import HTMLParser
+
+log = logging.getLogger(__name__)
 
 # trafilatura logs its own failures; we report them per document instead.
 logging.getLogger("trafilatura").addHandler(logging.NullHandler())
@@ -150,11 +153,31 @@ def _paragraphs(text: str) -> str:
     return _tidy("\n\n".join(line for line in text.split("\n")))
 
 
+@cache
+def trafilatura_module():
+    """trafilatura, or None when it cannot be imported; says so once per process.
+
+    A broken install (lxml 6 without `lxml_html_clean`, say) must not pass silently: the
+    stdlib parser finds no dates, comments or site names, so every event would be undated."""
+    try:
+        import trafilatura
+        from trafilatura.settings import set_date_params  # noqa: F401
+    except Exception as exc:   # noqa: BLE001 - ImportError, or a dependency failing at import
+        log.warning("trafilatura cannot be imported (%s: %s); HTML pages are read with the "
+                    "basic parser, without dates, reader comments or site names. Reinstall "
+                    "with README's command (pinned dependencies) to fix it.",
+                    type(exc).__name__, exc)
+        return None
+    return trafilatura
+
+
 def _trafilatura(html: str, url: str = ""):
     if len(html) > TRAFILATURA_MAX_CHARS or html.count("<") > TRAFILATURA_MAX_TAGS:
         return None
+    trafilatura = trafilatura_module()
+    if trafilatura is None:
+        return None
     try:
-        import trafilatura
         from trafilatura.settings import set_date_params
 
         params = set_date_params(extensive=False)   # dates from the page's metadata only
