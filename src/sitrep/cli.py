@@ -10,6 +10,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -240,11 +241,14 @@ def evaluate(
     json_out: str | None = typer.Option(None, "--json", help="Write the report as JSON."),
     errors: int = typer.Option(0, "--errors", help="Print the N worst cases."),
     limit: int | None = typer.Option(None, help="Only the first N texts."),
+    split: str | None = typer.Option(None, "--split", help="tune | check: one half of the set "
+                                     "(sha1('split:'+id) starting 0-7 is tune)."),
 ):
     """Score the pipeline against human-coded gold events."""
     from .evaluate import main as eval_main
 
-    raise typer.Exit(eval_main(gold, json_out=json_out, errors=errors, limit=limit))
+    raise typer.Exit(eval_main(gold, json_out=json_out, errors=errors, limit=limit,
+                               split=split))
 
 
 @app.command()
@@ -257,6 +261,21 @@ def bench(
     from .bench import main as bench_main
 
     raise typer.Exit(bench_main(what=what, n_docs=docs, json_out=json_out))
+
+
+@app.command()
+def train(output: Path = typer.Option(None, "--output", help="Where to write the head "
+                                      "(default: the package's data/model/head.npz).")):
+    """Fit the event coder's learned head on the project's own corpus (data/train)."""
+    from .train import main as train_main
+
+    try:
+        meta = train_main(output)
+    except ValueError as exc:
+        err.print(f"[red]error[/red]: {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    err.print(f"trained on {meta['rows']} rows ({meta['countries']} countries), "
+              f"training accuracy {meta['train_accuracy']:.1%}")
 
 
 @gaz_app.command("import")
