@@ -289,8 +289,28 @@ def test_outlet_facts(outlets):
 def test_country_names_unambiguous(countries):
     seen: dict[str, str] = {}
     for iso, e in countries.items():
-        for x in [e["name"], *e["demonyms"], *e["aliases"]]:
+        # a territory ACLED codes under its sovereign (Hong Kong: China) shares its name
+        own = [] if e.get("sovereign") and e["name"] == countries[e["sovereign"]]["name"] \
+            else [e["name"]]
+        for x in [*own, *e["demonyms"], *e["aliases"]]:
             assert seen.setdefault(x.lower(), iso) == iso, (x, seen[x.lower()], iso)
+
+
+def test_countries_yaml_and_countries_tsv_agree_on_every_code(countries):
+    """The extractor names actors from countries.yaml ("Civilians (X)"), geo names the event's
+    country from geo/countries.tsv: for one code both must give the same ACLED name."""
+    from sitrep.extract.actors import country_name
+    from sitrep.geo.countries import acled_country
+    from sitrep.geo.countries import countries as tsv
+
+    historic = {"AN", "CS"}          # dissolved states kept in the TSV for old GeoNames data
+    assert set(tsv()) - historic == set(countries)
+    lex = _lex()
+    for iso in countries:
+        assert country_name(lex, iso) == acled_country(iso), iso
+    assert acled_country("HK") == acled_country("MO") == "China"
+    assert acled_country("AX") == "Aland Islands"
+    assert acled_country("VI") == "US Virgin Islands"
 
 
 def test_cue_and_generic_lexicons_are_valid_regex_lists():
