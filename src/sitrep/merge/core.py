@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
+from ..geo.distance import haversine_km
 from ..models import EVENT_TYPES, SUB_TO_TYPE
 
 __all__ = [
@@ -299,13 +300,6 @@ def report_from_row(row: dict, body: str | None = None) -> Report:
 
 
 # ---------------------------------------------------------------------- pair score
-def _km(a: Report, b: Report) -> float:
-    la = math.radians((a.lat + b.lat) / 2)
-    dx = (a.lon - b.lon) * math.cos(la) * 111.32
-    dy = (a.lat - b.lat) * 110.57
-    return math.hypot(dx, dy)
-
-
 def _actor_score(a: Report, b: Report) -> float:
     na = {x for x in (a.actor1, a.actor2) if not is_generic(x)}
     nb = {x for x in (b.actor1, b.actor2) if not is_generic(x)}
@@ -356,7 +350,7 @@ def pair_score(a: Report, b: Report) -> float | None:
             d = 0.75
     # -- place
     if a.lat is not None and b.lat is not None:
-        km = _km(a, b)
+        km = haversine_km(a.lat, a.lon, b.lat, b.lon)
         coarse = (a.geo_precision or 1) >= 2 or (b.geo_precision or 1) >= 2
         if km > (60.0 if coarse else 30.0):
             if not ((a.geo_precision or 1) >= 3 or (b.geo_precision or 1) >= 3) or \

@@ -20,6 +20,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
+from ..geo.distance import haversine_km
+
 EVENT_SUMMARY_FIELDS = (
     "id", "event_date", "event_type", "sub_event_type", "country", "admin1", "admin2",
     "location", "latitude", "longitude", "actor1", "actor2", "fatalities", "doc_id", "doc_url",
@@ -227,13 +229,6 @@ def validate_watchlist(entry: dict) -> dict:
         if not (-90 <= lat <= 90 and -180 <= lon <= 180 and r > 0):
             raise ValueError(f"watchlist {entry['name']!r}: point out of range")
     return entry
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _eq(a, b) -> bool:
