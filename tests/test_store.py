@@ -166,3 +166,29 @@ def test_default_db_path(monkeypatch, tmp_path):
     assert default_db_path() == str(tmp_path / "x.db")
     monkeypatch.delenv("SITREP_DB")
     assert default_db_path().endswith("sitrep.db") and "sitrep" in default_db_path()
+
+
+def test_one_date_coercion_for_every_stage():
+    """models.as_date is the date coercion ingest, store, merge, watch, scale and evaluation
+    share: ISO dates and datetimes, RFC 2822, date and datetime objects; None otherwise."""
+    from datetime import date, datetime
+
+    from sitrep.evaluate_gold import parse_date
+    from sitrep.ingest import parse_published
+    from sitrep.merge.core import Report
+    from sitrep.models import as_date, iso_date
+
+    d = date(2020, 5, 9)
+    for v in ("2020-05-09", "2020-05-09T23:10:00Z", "2020-05-09 10:00", " 2020-05-09 ",
+              "Sat, 09 May 2020 10:00:00 +0000", datetime(2020, 5, 9, 23, 59), d):
+        assert as_date(v) == d, v
+        assert parse_published(v) == d and parse_date(v) == d, v
+    for v in (None, "", "2020-99-99", "yesterday", "9 May"):
+        assert as_date(v) is None, v
+    assert parse_date("9-May-20") == d               # ACLED's own format, gold files only
+    assert iso_date(datetime(2020, 5, 9, 8)) == iso_date("2020-05-09T08:00") == "2020-05-09"
+    assert iso_date("") is None
+    # merge reads a report's day with it (a datetime or an RFC date is no longer "no day")
+    r = Report(id="r", doc_id="d", event_type="Battles", sub_event_type="Armed clash",
+               date="Sat, 09 May 2020 10:00:00 +0000").prepare()
+    assert r.day == d.toordinal()

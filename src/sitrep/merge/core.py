@@ -28,10 +28,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 
 from ..geo.distance import haversine_km
-from ..models import EVENT_TYPES, SUB_TO_TYPE
+from ..models import EVENT_TYPES, SUB_TO_TYPE, as_date
 
 __all__ = [
     "Report", "Merger", "cluster_reports", "pair_score", "canonical", "claim_status",
@@ -150,17 +149,6 @@ def tokens(text: str) -> frozenset[str]:
     return frozenset(t for t in _TOKEN.findall((text or "").lower()) if t not in _STOP)
 
 
-def _day(d) -> int | None:
-    if d is None or d == "":
-        return None
-    if isinstance(d, date):
-        return d.toordinal()
-    try:
-        return date.fromisoformat(str(d)[:10]).toordinal()
-    except ValueError:
-        return None
-
-
 def _cell(lat: float | None, lon: float | None) -> tuple[int, int] | None:
     if lat is None or lon is None:
         return None
@@ -217,7 +205,8 @@ class Report:
     place_text: str = ""               # surface text of the location evidence, when known
 
     def prepare(self) -> Report:
-        self.day = _day(self.date)
+        day = as_date(self.date)
+        self.day = day.toordinal() if day else None
         self.family = family(self.event_type or SUB_TO_TYPE.get(self.sub_event_type, ""))
         self.fams = (self.family, *EXTRA_FAMILIES.get(self.sub_event_type, ()))
         # a region-level place (geo precision 3) is compared with every cell of its block

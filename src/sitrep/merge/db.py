@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, func, insert, select, text, update
 
-from ..models import disorder_type, interaction_code
+from ..models import disorder_type, interaction_code, iso_date
 from ..store.schema import documents, event_sources, events
 from .core import MAX_WINDOW, Merger, Report, canonical, report_from_row
 from .schema import CANONICAL_FIELDS, create_merge_tables
@@ -358,12 +358,6 @@ def _rebuild(conn, now: datetime, result: MergeResult) -> None:
 
 
 # ---------------------------------------------------------------------- reading
-def _iso(v) -> str | None:
-    if v is None or v == "":
-        return None
-    return v.isoformat()[:10] if isinstance(v, date) else str(v)[:10]
-
-
 def canonical_events(store, *, country: str | None = None, event_type: str | None = None,
                      sub_event_type: str | None = None, actor: str | None = None,
                      date_from: str | date | None = None, date_to: str | date | None = None,
@@ -437,7 +431,7 @@ def _attach_sources(conn, rows: list[dict], history: bool) -> None:
             if m["url"]:
                 r["document_urls"].append(m["url"])
         doc_info[m["doc_id"]] = {"url": m["url"] or "", "title": m["title"] or "",
-                                 "published": _iso(m["published"]),
+                                 "published": iso_date(m["published"]),
                                  "source_name": m["source_name"] or ""}
     cited: dict[str, list[dict]] = defaultdict(list)
     for chunk in _chunks(list(members)):

@@ -40,7 +40,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
 
 from ..export import event_id_cnty
-from ..models import Document, Event
+from ..models import Document, Event, as_date, iso_date
 from .schema import (
     EVENT_COLUMNS,
     documents,
@@ -116,23 +116,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _as_date(v) -> date | None:
-    if v is None or isinstance(v, date) and not isinstance(v, datetime):
-        return v
-    if isinstance(v, datetime):
-        return v.date()
-    try:
-        return date.fromisoformat(str(v)[:10])
-    except ValueError:
-        return None
-
-
-def _iso(v) -> str | None:
-    if v is None or v == "":
-        return None
-    if isinstance(v, date):
-        return v.isoformat()[:10]
-    return str(v)[:10]
 
 
 def event_filters(cols, *, country=None, event_type=None, sub_event_type=None, actor=None,
@@ -152,9 +135,9 @@ def event_filters(cols, *, country=None, event_type=None, sub_event_type=None, a
         out.append(or_(*[func.lower(c).like(pat) for c in (
             cols.actor1, cols.actor2, cols.assoc_actor_1, cols.assoc_actor_2)]))
     if date_from:
-        out.append(cols.event_date >= _iso(date_from))
+        out.append(cols.event_date >= iso_date(date_from))
     if date_to:
-        out.append(cols.event_date <= _iso(date_to))
+        out.append(cols.event_date <= iso_date(date_to))
     return out
 
 
@@ -197,7 +180,7 @@ def event_row(ev: Event, created_at: datetime | None = None) -> dict:
     """The events-table row for an Event (derived ACLED columns filled in)."""
     created_at = created_at or _now()
     row = {c: getattr(ev, c, None) for c in EVENT_COLUMNS}
-    row["event_date"] = _iso(ev.event_date)
+    row["event_date"] = iso_date(ev.event_date)
     row["year"] = ev.year
     row["disorder_type"] = ev.disorder_type
     row["interaction"] = ev.interaction
@@ -255,7 +238,7 @@ class Store:
             return False
         row = {
             "id": doc.id, "url": doc.url or "", "title": doc.title or "",
-            "published": _as_date(doc.published), "source_name": doc.source_name or "",
+            "published": as_date(doc.published), "source_name": doc.source_name or "",
             "path": doc.path or "", "language": doc.language or "en", "body": doc.body,
             "comments": json.dumps(list(doc.comments), ensure_ascii=False),
             "chrome": json.dumps(list(doc.chrome), ensure_ascii=False),
@@ -296,7 +279,7 @@ class Store:
         if r is None:
             return None
         return Document(id=r["id"], text=r["body"], body=r["body"], title=r["title"],
-                        url=r["url"], published=_as_date(r["published"]),
+                        url=r["url"], published=as_date(r["published"]),
                         source_name=r["source_name"], language=r["language"],
                         comments=json.loads(r["comments"] or "[]"),
                         chrome=json.loads(r["chrome"] or "[]"), path=r["path"])
