@@ -368,7 +368,7 @@ def canonical_events(store, *, country: str | None = None, event_type: str | Non
     entry per document and outlet with its role, `n_sources`, `report_ids`, `document_ids`,
     `roles` as a dict; `history` when asked), ordered by date then id."""
     from ..export import event_id_cnty
-    from ..store import event_filters
+    from ..store import event_filters, paged
 
     create_merge_tables(store.engine)
     q = select(ce_t)
@@ -382,12 +382,10 @@ def canonical_events(store, *, country: str | None = None, event_type: str | Non
     if canonical_id:
         q = q.where(ce_t.c.id == canonical_id)
     q = q.order_by(ce_t.c.event_date, ce_t.c.id)
-    remaining, pos = limit, offset or 0
-    while remaining is None or remaining > 0:
-        n = _CHUNK if remaining is None else min(_CHUNK, remaining)
-        with store.engine.connect() as conn:
-            rows = [dict(r) for r in conn.execute(q.limit(n).offset(pos)).mappings()]
-            _attach_sources(conn, rows, history)
+
+    def fetch(conn, n, pos):
+        rows = [dict(r) for r in conn.execute(q.limit(n).offset(pos)).mappings()]
+        _attach_sources(conn, rows, history)
         for r in rows:
             r["event_id_cnty"] = event_id_cnty(r["id"], r.get("country_code"))
             r["sitrep_id"] = r["id"]
@@ -396,12 +394,9 @@ def canonical_events(store, *, country: str | None = None, event_type: str | Non
                 r["roles"] = json.loads(r.get("roles") or "{}")
             except ValueError:
                 r["roles"] = {}
-        yield from rows
-        if len(rows) < n:
-            return
-        pos += n
-        if remaining is not None:
-            remaining -= n
+        return rows
+
+    return paged(store.engine, fetch, limit=limit, offset=offset, chunk=_CHUNK)
 
 
 def _attach_sources(conn, rows: list[dict], history: bool) -> None:
