@@ -315,3 +315,19 @@ def test_cli_alerts(surge_store, tmp_path):
     assert r.exit_code == 0 and "0 new alert(s); 3 already sent" in r.output
     r = CliRunner().invoke(app, ["alerts", "--db", "x.db", "--method", "zscore"])
     assert r.exit_code != 0
+
+
+def test_watchlists_take_a_datetime_or_a_string_as_of():
+    """as_of and event dates go through the one date coercion (models.as_date): a datetime
+    (what a caller holding a timestamp passes) is its calendar day, not a TypeError."""
+    from datetime import datetime
+
+    evs = as_dicts([make_events(START + timedelta(days=3), 2, tag="mog", point=MOGADISHU)])
+    wl = [{"name": "capital", "point": {"lat": MOGADISHU[0], "lon": MOGADISHU[1],
+                                        "radius_km": 50}}]
+    day = START + timedelta(days=5)
+    as_str = match_watchlists(evs, wl, day.isoformat())
+    as_dt = match_watchlists(evs, wl, datetime(day.year, day.month, day.day, 18, 30))
+    assert [len(a.events) for a in as_str] == [len(a.events) for a in as_dt] == [2]
+    with pytest.raises(ValueError, match="not a date"):
+        match_watchlists(evs, wl, "someday")

@@ -318,3 +318,18 @@ def test_admin1_takes_the_reports_own_spelling(gaz):
     e2.country_hint = "AF"
     place_event(e2, body, gaz)
     assert e2.admin1 == "Oruzgan"
+
+
+def test_one_distance_function_for_geo_merge_watch_and_evaluate():
+    """Place resolution, merge pair scoring, watchlist radii and evaluation measure distance
+    with the same function, so a radius means the same everywhere."""
+    from sitrep import evaluate
+    from sitrep.geo import distance, resolve
+    from sitrep.merge import core
+    from sitrep.watch import detect
+
+    for mod in (evaluate, resolve, core, detect):
+        assert mod.haversine_km is distance.haversine_km, mod.__name__
+    # Mogadishu - Afgooye, about 24 km; antipodes half the circumference
+    assert 23 < distance.haversine_km(2.0469, 45.3182, 2.1411, 45.1211) < 25
+    assert abs(distance.haversine_km(0, 0, 0, 180) - 20015.1) < 1

@@ -166,3 +166,66 @@ def test_default_db_path(monkeypatch, tmp_path):
     assert default_db_path() == str(tmp_path / "x.db")
     monkeypatch.delenv("SITREP_DB")
     assert default_db_path().endswith("sitrep.db") and "sitrep" in default_db_path()
+
+
+def test_one_date_coercion_for_every_stage():
+    """models.as_date is the date coercion ingest, store, merge, watch, scale and evaluation
+    share: ISO dates and datetimes, RFC 2822, date and datetime objects; None otherwise."""
+    from datetime import date, datetime
+
+    from sitrep.evaluate_gold import parse_date
+    from sitrep.ingest import parse_published
+    from sitrep.merge.core import Report
+    from sitrep.models import as_date, iso_date
+
+    d = date(2020, 5, 9)
+    for v in ("2020-05-09", "2020-05-09T23:10:00Z", "2020-05-09 10:00", " 2020-05-09 ",
+              "Sat, 09 May 2020 10:00:00 +0000", datetime(2020, 5, 9, 23, 59), d):
+        assert as_date(v) == d, v
+        assert parse_published(v) == d and parse_date(v) == d, v
+    for v in (None, "", "2020-99-99", "yesterday", "9 May"):
+        assert as_date(v) is None, v
+    assert parse_date("9-May-20") == d               # ACLED's own format, gold files only
+    assert iso_date(datetime(2020, 5, 9, 8)) == iso_date("2020-05-09T08:00") == "2020-05-09"
+    assert iso_date("") is None
+    # merge reads a report's day with it (a datetime or an RFC date is no longer "no day")
+    r = Report(id="r", doc_id="d", event_type="Battles", sub_event_type="Armed clash",
+               date="Sat, 09 May 2020 10:00:00 +0000").prepare()
+    assert r.day == d.toordinal()
+
+
+def test_country_filter_is_the_same_for_store_merge_and_api(store: Store):
+    """One filter builder: the stored events, the merged events and the API match a country
+    by name, alias or ISO2 in any case ("iraq", "IRAQ", "iq", "Republic of Iraq"), and page
+    through results the same way."""
+    from sitrep.api.query import EventFilters, iter_events
+    from sitrep.api.schema import create_api_tables
+    from sitrep.merge.db import canonical_events, merge_documents
+
+    create_api_tables(store.engine)
+    store.save(IED, [ied_event()])
+    store.save(ARREST, [arrest_event("2019-04-01"), arrest_event("2019-03-25")])
+    merge_documents(store)
+    for c in ("Iraq", "iraq", "IRAQ", "iq", "IQ", "Republic of Iraq"):
+        assert [r["event_date"] for r in store.iter_events(country=c)] == \
+            ["2019-03-25", "2019-04-01"], c
+        assert {r["country"] for r in canonical_events(store, country=c)} == {"Iraq"}, c
+        api = list(iter_events(store.engine, EventFilters(country=[c]), sort="date"))
+        assert [r["event_date"] for r in api] == ["2019-03-25", "2019-04-01"], c
+    assert list(iter_events(store.engine, EventFilters(country=["narnia"]))) == []
+    assert list(store.iter_events(country="narnia")) == []
+    # the API lists mean "any of", as the store's single values do
+    both = iter_events(store.engine, EventFilters(country=["syria", "iq"]), sort="date")
+    assert [r["country"] for r in both] == ["Syria", "Iraq", "Iraq"]
+    # the one pager: limit and offset the same everywhere
+    assert [r["event_date"] for r in iter_events(
+        store.engine, EventFilters(), sort="date", limit=2, offset=1, chunk=1)] == \
+        [r["event_date"] for r in store.iter_events(limit=2, offset=1)] == \
+        ["2019-03-25", "2019-04-01"]
+
+
+def test_actor_filter_escapes_like_wildcards(store: Store):
+    store.save(IED, [ied_event()])
+    assert len(list(store.iter_events(actor="islamic state"))) == 1
+    assert list(store.iter_events(actor="%")) == []     # a literal %, not "anything"
+    assert list(store.iter_events(actor="islamic_state")) == []

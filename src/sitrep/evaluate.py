@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import math
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -60,6 +59,7 @@ from .evaluate_gold import (
     parse_date,
     place_name,
 )
+from .geo.distance import haversine_km
 from .models import disorder_type, interaction_code
 
 __all__ = [
@@ -135,14 +135,6 @@ def _code(value) -> int | None:
         return int(value) or None
     except (TypeError, ValueError):
         return None
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    r = 6371.0088
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * r * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _distance(gold: dict, pred) -> float | None:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from .models import SUB_TO_TYPE, disorder_type, interaction_code
+from .models import SUB_TO_TYPE, as_date, disorder_type, interaction_code
 
 __all__ = [
     "GoldItem", "load_gold", "parse_date", "normalise_gold_event", "fold", "norm_actor",
@@ -185,9 +185,7 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d-%b-%y", "%d-%b-%Y", "%d-%B-%y", "%d-%B-%Y", "%d
 
 def parse_date(value) -> date | None:
     """ISO ("2020-05-09", also with a time), ACLED's "9-May-20" and "09 May 2020", or None."""
-    from .ingest.sources import parse_published
-
-    d = parse_published(value)   # ISO dates and datetimes, RFC 2822
+    d = as_date(value)   # ISO dates and datetimes, RFC 2822
     if d is not None or value is None or value == "":
         return d
     s = str(value).strip()

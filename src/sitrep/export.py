@@ -11,7 +11,14 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import IO, Any
 
-from .models import ACLED_COLUMNS, EXTRA_COLUMNS, Event, disorder_type, interaction_code
+from .models import (
+    ACLED_COLUMNS,
+    EXTRA_COLUMNS,
+    Event,
+    disorder_type,
+    interaction_code,
+    iso_date,
+)
 
 COLUMNS = ACLED_COLUMNS + EXTRA_COLUMNS
 
@@ -49,14 +56,6 @@ def _int(v) -> int | None:
         return None
 
 
-def _date(v) -> str:
-    if v is None or v == "":
-        return ""
-    if isinstance(v, datetime | date):
-        return v.isoformat()[:10]
-    return str(v)[:10]
-
-
 def _unique(xs: Iterable[str]) -> list[str]:
     out: list[str] = []
     for x in xs:
@@ -69,7 +68,7 @@ def export_record(item: Any) -> dict:
     """One event as an ordered dict of COLUMNS (ACLED's, then Sitrep's), derived fields
     filled in. Values are Python values (None for missing numbers)."""
     r = _row(item)
-    event_date = _date(r.get("event_date"))
+    event_date = iso_date(r.get("event_date")) or ""
     sources = r.get("sources") or []
     doc_id = r.get("doc_id") or ""
     doc_ids = _unique([doc_id] + [s.get("doc_id", "") for s in sources])

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 
 # ACLED's column order (2019+ layout plus disorder_type / civilian_targeting / tags).
 ACLED_COLUMNS = [
@@ -43,6 +44,49 @@ EVENT_TYPES = {
                                "Non-violent transfer of territory", "Other"],
 }
 SUB_TO_TYPE = {sub: et for et, subs in EVENT_TYPES.items() for sub in subs}
+
+
+def as_date(value, *, required: bool = False) -> date | None:
+    """The calendar date of a date, a datetime, an ISO date or datetime string ("2018-07-07",
+    "2018-07-07T10:00:00Z", anything starting with YYYY-MM-DD) or an RFC 2822 date; None for
+    None, "" and anything else, or ValueError when `required`. The one date coercion of the
+    project: ingest, store, merge, watch, scale and evaluation call it."""
+    d = _as_date(value)
+    if d is None and required:
+        raise ValueError(f"not a date (YYYY-MM-DD): {value!r}")
+    return d
+
+
+def _as_date(value) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    s = str(value).strip()
+    try:
+        return datetime.fromisoformat(s.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    try:
+        return date.fromisoformat(s[:10])
+    except ValueError:
+        pass
+    try:
+        return parsedate_to_datetime(s).date()
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def iso_date(value) -> str | None:
+    """"YYYY-MM-DD" of a date or datetime; a string as stored (its first 10 characters);
+    None when empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value.isoformat()[:10]
+    return str(value)[:10]
 
 
 def disorder_type(event_type: str, sub_event_type: str) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, literal, or_, select, union_all
 from sqlalchemy.sql import ColumnElement, Select
 
+from ..store import ci_like, event_filters, like_pattern, paged
 from ..store.schema import documents, event_evidence, event_sources, events
 from .schema import event_reviews, review_log
 
@@ -71,11 +72,6 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
     return w, s, e, n
 
 
-def _like(text: str) -> str:
-    esc = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{esc}%"
-
-
 def n_sources_expr() -> ColumnElement:
     """Distinct documents reporting the event: its own plus other source documents."""
     others = (select(func.count(func.distinct(event_sources.c.doc_id)))
@@ -83,14 +79,6 @@ def n_sources_expr() -> ColumnElement:
                      event_sources.c.doc_id != events.c.doc_id)
               .scalar_subquery())
     return (others + 1).label("n_sources")
-
-
-def _ci_like(conn: Connection | None, col, pat: str) -> ColumnElement:
-    """Case-insensitive substring match. SQLite's LIKE already ignores ASCII case, and
-    lower() on the column would cost a call per row."""
-    if conn is not None and conn.dialect.name == "sqlite":
-        return col.like(pat, escape="\\")
-    return func.lower(col).like(pat, escape="\\")
 
 
 def _has_reviews(conn: Connection | None, statuses: tuple[str, ...] | None = None) -> bool:
@@ -105,25 +93,9 @@ def _has_reviews(conn: Connection | None, statuses: tuple[str, ...] | None = Non
 def conditions(f: EventFilters, conn: Connection | None = None) -> list[ColumnElement]:
     """WHERE conditions for the filters. With ``conn``, cheaper forms for its dialect and no
     review condition when no event was reviewed that way."""
-    c: list[ColumnElement] = []
-    if f.date_from:
-        c.append(events.c.event_date >= f.date_from[:10])
-    if f.date_to:
-        c.append(events.c.event_date <= f.date_to[:10])
-    if f.event_type:
-        c.append(events.c.event_type.in_(f.event_type))
-    if f.sub_event_type:
-        c.append(events.c.sub_event_type.in_(f.sub_event_type))
-    if f.actor:
-        pat = _like(f.actor)
-        c.append(or_(*[_ci_like(conn, col, pat) for col in (
-            events.c.actor1, events.c.actor2, events.c.assoc_actor_1, events.c.assoc_actor_2)]))
-    if f.country:
-        names = [x.strip() for x in f.country if x.strip()]
-        forms = list(dict.fromkeys([*names, *(x.title() for x in names)]))
-        codes = [x.upper() for x in names if len(x) == 2]
-        c.append(or_(events.c.country.in_(forms), events.c.country_code.in_(codes)) if codes
-                 else events.c.country.in_(forms))
+    c: list[ColumnElement] = event_filters(
+        events.c, country=f.country, event_type=f.event_type, sub_event_type=f.sub_event_type,
+        actor=f.actor, date_from=f.date_from, date_to=f.date_to, conn=conn)
     if f.admin1:
         c.append(func.lower(events.c.admin1).in_([x.lower() for x in f.admin1 if x]))
     if f.bbox:
@@ -134,8 +106,8 @@ def conditions(f: EventFilters, conn: Connection | None = None) -> list[ColumnEl
         else:                                   # crosses the antimeridian
             c.append(or_(events.c.longitude >= w, events.c.longitude <= e))
     if f.q:
-        pat = _like(f.q)
-        c.append(or_(*[_ci_like(conn, col, pat) for col in (
+        pat = like_pattern(f.q)
+        c.append(or_(*[ci_like(conn, col, pat) for col in (
             events.c.notes, events.c.actor1, events.c.actor2, events.c.location,
             events.c.admin1, events.c.admin2, events.c.sub_event_type, events.c.source)]))
     if f.claim_status:
@@ -271,18 +243,9 @@ def page_with_total(conn: Connection, f: EventFilters, *, limit: int, offset: in
 def iter_events(engine, f: EventFilters, *, limit: int | None = None, offset: int = 0,
                 sort: str = "-date", chunk: int = 1000) -> Iterator[dict]:
     """All matching events, with evidence and sources, a chunk per connection."""
-    pos, left = offset, limit
-    while left is None or left > 0:
-        n = chunk if left is None else min(chunk, left)
-        with engine.connect() as conn:
-            rows = page_events(conn, f, limit=n, offset=pos, sort=sort, evidence=True,
-                               sources=True)
-        yield from rows
-        if len(rows) < n:
-            return
-        pos += n
-        if left is not None:
-            left -= n
+    return paged(engine, lambda conn, n, pos: page_events(
+        conn, f, limit=n, offset=pos, sort=sort, evidence=True, sources=True),
+        limit=limit, offset=offset, chunk=chunk)
 
 
 def map_points(conn: Connection, f: EventFilters, *, limit: int) -> dict[str, Any]:

@@ -110,10 +110,8 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
             pre = sent[max(0, s - 40):s]
             if lex.demonym_re:
                 dm = list(lex.demonym_re.finditer(pre))
-                if dm and pre[dm[-1].end():].strip(" -") in ("", "army", "military", "security",
-                                                             "government", "regime", "national",
-                                                             "state", "armed", "air", "riot",
-                                                             "border", "special", "federal"):
+                between = pre[dm[-1].end():].strip(" -") if dm else None
+                if dm and (not between or between in lex.state_markers):
                     d = dm[-1]
                     iso = lex.demonym_map[d.group(1).lower()]
                     s = s - len(pre) + d.start()

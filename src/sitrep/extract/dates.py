@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from .lexicon import Lexicon, load_lexicon
+
 MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"])}
@@ -33,8 +35,6 @@ _PATTERNS = [
     ("my", re.compile(rf"\b(?:in|during|since|early|late|mid-?)\s+{_MON}(?:\s+(\d{{4}}))?\b", re.I)),
 ]
 _NUMWORD = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-_AS_REPORTED = re.compile(r"\b(as reported|reported on|around|on or (?:around|about)|"
-                          r"\(as reported\)|approximately on|sometime)\b", re.I)
 
 
 @dataclass
@@ -140,5 +140,8 @@ def _relative(phrase: str, ref: date) -> tuple[date | None, int]:
     return None, 1
 
 
-def as_reported(text: str) -> bool:
-    return bool(_AS_REPORTED.search(text))
+def as_reported(text: str, lex: Lexicon | None = None) -> bool:
+    """Whether `text` holds a report-only phrase ("on or around", triggers.yaml `as_reported`)
+    that lowers a day-precise date to time precision 2."""
+    rx = (lex or load_lexicon()).as_reported
+    return bool(rx and rx.search(text))

@@ -658,8 +658,8 @@ def extract_events(doc: Document, lex: Lexicon | None = None) -> list[Event]:
     return events
 
 
-def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos: int
-                ) -> tuple[DateMention | None, date | None, int]:
+def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos: int,
+                lex: Lexicon | None = None) -> tuple[DateMention | None, date | None, int]:
     s0 = d.sentences[0]
     cands = [x for x in d.dates if s0.start <= x.start < s0.end] or d.dates
     if len(cands) > 1:
@@ -675,7 +675,7 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
     if cands:
         dm = cands[0]
         prec = dm.precision
-        if prec == 1 and as_reported(doc.body[max(s0.start, dm.start - 25):dm.end + 20]):
+        if prec == 1 and as_reported(doc.body[max(s0.start, dm.start - 25):dm.end + 20], lex):
             prec = 2
         return dm, dm.date, prec
     if _SAME_DAY.search(s0.text) and prev:
@@ -687,7 +687,7 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
     if earlier:
         x = earlier[-1]
         prec = x.precision
-        if prec == 1 and as_reported(doc.body[max(0, x.start - 25):x.end + 20]):
+        if prec == 1 and as_reported(doc.body[max(0, x.start - 25):x.end + 20], lex):
             prec = 2
         return None, x.date, prec
     if prev:
@@ -716,7 +716,7 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date) -> Event | None:
         ev.add_evidence("event_type", cue.start, cue.end, body)
         ev.add_evidence("sub_event_type", cue.start, cue.end, body)
     # date
-    dm, dt, prec = _event_date(doc, d, prev_date, trig_pos)
+    dm, dt, prec = _event_date(doc, d, prev_date, trig_pos, lex)
     if dt is not None:
         ev.event_date = dt.isoformat()
         ev.time_precision = prec

@@ -41,6 +41,8 @@ class Lexicon:
     outlet_map: dict[str, dict] = field(default_factory=dict)
     unit_map: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     unit_re: re.Pattern | None = None
+    as_reported: re.Pattern | None = None     # triggers.yaml `as_reported`
+    state_markers: frozenset[str] = frozenset()   # generic_actors.yaml `state_markers`
 
 
 class _Hit:
@@ -151,6 +153,8 @@ def load_lexicon() -> Lexicon:
     outlets = _load("outlets.yaml") or []
     generic = _load("generic_actors.yaml") or {}
     lex = Lexicon(cues, modality, countries, actors, outlets, generic)
+    lex.as_reported = _wb(_alt(trig["as_reported"])) if trig.get("as_reported") else None
+    lex.state_markers = frozenset(generic.get("state_markers") or [])
     lex.state_res = {k: _wb(_alt(v)) for k, v in generic.get("state", {}).items()}
     # demonyms and country names -> ISO2
     dm = {}

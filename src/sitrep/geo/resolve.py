@@ -10,7 +10,6 @@ iso, region and geo_precision (CODEBOOK section 5):
 
 from __future__ import annotations
 
-import math
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -18,6 +17,7 @@ from pathlib import Path
 from sitrep.models import Event, Place, PlaceMention
 
 from . import countries as _countries
+from .distance import haversine_km
 from .gazetteer import Gazetteer
 from .normalize import normalize
 
@@ -65,13 +65,6 @@ def _clean(text: str) -> str:
     if t.lower().startswith("the "):
         t = t[4:]
     return t
-
-
-def _distance_km(lat1, lon1, lat2, lon2) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 12742.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _ok(gaz: Gazetteer, text: str, i: int, exact: bool) -> bool:
@@ -220,7 +213,7 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                 continue
             rescored = []
             for s, i in c:
-                d = min(_distance_km(gaz.lat[i], gaz.lon[i], gaz.lat[j], gaz.lon[j])
+                d = min(haversine_km(gaz.lat[i], gaz.lon[i], gaz.lat[j], gaz.lon[j])
                         for j in others)
                 s += 250 if d < 100 else 120 if d < 400 else 0
                 rescored.append((s, i))

@@ -12,12 +12,11 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime
-from email.utils import parsedate_to_datetime
+from datetime import date
 from pathlib import Path
 from typing import BinaryIO
 
-from ..models import Document, content_id
+from ..models import Document, as_date, content_id
 from .feeds import FEED_SUFFIXES, FeedError, feed_documents, looks_like_feed
 from .html import extract_html, looks_like_html
 from .page import split_page
@@ -86,27 +85,8 @@ def decode_bytes(data: bytes) -> str:
     return text
 
 
-def parse_published(value) -> date | None:
-    """An ISO date or datetime ("2018-07-07", "2018-07-07T10:00:00Z") or an RFC 2822 date."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    s = str(value).strip()
-    try:
-        return datetime.fromisoformat(s.replace("Z", "+00:00")).date()
-    except ValueError:
-        pass
-    try:
-        return date.fromisoformat(s[:10])
-    except ValueError:
-        pass
-    try:
-        return parsedate_to_datetime(s).date()
-    except (TypeError, ValueError, IndexError):
-        return None
+# ISO dates and datetimes ("2018-07-07", "2018-07-07T10:00:00Z") and RFC 2822 dates
+parse_published = as_date
 
 
 def make_document(raw: str, *, path: str = "", url: str = "", title: str = "",

@@ -28,9 +28,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
 
-from ..models import EVENT_TYPES, SUB_TO_TYPE
+from ..geo.distance import haversine_km
+from ..models import EVENT_TYPES, SUB_TO_TYPE, as_date
 
 __all__ = [
     "Report", "Merger", "cluster_reports", "pair_score", "canonical", "claim_status",
@@ -149,17 +149,6 @@ def tokens(text: str) -> frozenset[str]:
     return frozenset(t for t in _TOKEN.findall((text or "").lower()) if t not in _STOP)
 
 
-def _day(d) -> int | None:
-    if d is None or d == "":
-        return None
-    if isinstance(d, date):
-        return d.toordinal()
-    try:
-        return date.fromisoformat(str(d)[:10]).toordinal()
-    except ValueError:
-        return None
-
-
 def _cell(lat: float | None, lon: float | None) -> tuple[int, int] | None:
     if lat is None or lon is None:
         return None
@@ -216,7 +205,8 @@ class Report:
     place_text: str = ""               # surface text of the location evidence, when known
 
     def prepare(self) -> Report:
-        self.day = _day(self.date)
+        day = as_date(self.date)
+        self.day = day.toordinal() if day else None
         self.family = family(self.event_type or SUB_TO_TYPE.get(self.sub_event_type, ""))
         self.fams = (self.family, *EXTRA_FAMILIES.get(self.sub_event_type, ()))
         # a region-level place (geo precision 3) is compared with every cell of its block
@@ -299,13 +289,6 @@ def report_from_row(row: dict, body: str | None = None) -> Report:
 
 
 # ---------------------------------------------------------------------- pair score
-def _km(a: Report, b: Report) -> float:
-    la = math.radians((a.lat + b.lat) / 2)
-    dx = (a.lon - b.lon) * math.cos(la) * 111.32
-    dy = (a.lat - b.lat) * 110.57
-    return math.hypot(dx, dy)
-
-
 def _actor_score(a: Report, b: Report) -> float:
     na = {x for x in (a.actor1, a.actor2) if not is_generic(x)}
     nb = {x for x in (b.actor1, b.actor2) if not is_generic(x)}
@@ -356,7 +339,7 @@ def pair_score(a: Report, b: Report) -> float | None:
             d = 0.75
     # -- place
     if a.lat is not None and b.lat is not None:
-        km = _km(a, b)
+        km = haversine_km(a.lat, a.lon, b.lat, b.lon)
         coarse = (a.geo_precision or 1) >= 2 or (b.geo_precision or 1) >= 2
         if km > (60.0 if coarse else 30.0):
             if not ((a.geo_precision or 1) >= 3 or (b.geo_precision or 1) >= 3) or \

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import delete, func, insert, select, text, update
 
-from ..models import disorder_type, interaction_code
+from ..models import disorder_type, interaction_code, iso_date
 from ..store.schema import documents, event_sources, events
 from .core import MAX_WINDOW, Merger, Report, canonical, report_from_row
 from .schema import CANONICAL_FIELDS, create_merge_tables
@@ -358,12 +358,6 @@ def _rebuild(conn, now: datetime, result: MergeResult) -> None:
 
 
 # ---------------------------------------------------------------------- reading
-def _iso(v) -> str | None:
-    if v is None or v == "":
-        return None
-    return v.isoformat()[:10] if isinstance(v, date) else str(v)[:10]
-
-
 def canonical_events(store, *, country: str | None = None, event_type: str | None = None,
                      sub_event_type: str | None = None, actor: str | None = None,
                      date_from: str | date | None = None, date_to: str | date | None = None,
@@ -374,7 +368,7 @@ def canonical_events(store, *, country: str | None = None, event_type: str | Non
     entry per document and outlet with its role, `n_sources`, `report_ids`, `document_ids`,
     `roles` as a dict; `history` when asked), ordered by date then id."""
     from ..export import event_id_cnty
-    from ..store import event_filters
+    from ..store import event_filters, paged
 
     create_merge_tables(store.engine)
     q = select(ce_t)
@@ -388,12 +382,10 @@ def canonical_events(store, *, country: str | None = None, event_type: str | Non
     if canonical_id:
         q = q.where(ce_t.c.id == canonical_id)
     q = q.order_by(ce_t.c.event_date, ce_t.c.id)
-    remaining, pos = limit, offset or 0
-    while remaining is None or remaining > 0:
-        n = _CHUNK if remaining is None else min(_CHUNK, remaining)
-        with store.engine.connect() as conn:
-            rows = [dict(r) for r in conn.execute(q.limit(n).offset(pos)).mappings()]
-            _attach_sources(conn, rows, history)
+
+    def fetch(conn, n, pos):
+        rows = [dict(r) for r in conn.execute(q.limit(n).offset(pos)).mappings()]
+        _attach_sources(conn, rows, history)
         for r in rows:
             r["event_id_cnty"] = event_id_cnty(r["id"], r.get("country_code"))
             r["sitrep_id"] = r["id"]
@@ -402,12 +394,9 @@ def canonical_events(store, *, country: str | None = None, event_type: str | Non
                 r["roles"] = json.loads(r.get("roles") or "{}")
             except ValueError:
                 r["roles"] = {}
-        yield from rows
-        if len(rows) < n:
-            return
-        pos += n
-        if remaining is not None:
-            remaining -= n
+        return rows
+
+    return paged(store.engine, fetch, limit=limit, offset=offset, chunk=_CHUNK)
 
 
 def _attach_sources(conn, rows: list[dict], history: bool) -> None:
@@ -437,7 +426,7 @@ def _attach_sources(conn, rows: list[dict], history: bool) -> None:
             if m["url"]:
                 r["document_urls"].append(m["url"])
         doc_info[m["doc_id"]] = {"url": m["url"] or "", "title": m["title"] or "",
-                                 "published": _iso(m["published"]),
+                                 "published": iso_date(m["published"]),
                                  "source_name": m["source_name"] or ""}
     cited: dict[str, list[dict]] = defaultdict(list)
     for chunk in _chunks(list(members)):

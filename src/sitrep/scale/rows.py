@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date
 
 import pyarrow as pa
 
-from ..models import Document, Event, Evidence, Source
+from ..models import Document, Event, Evidence, Source, as_date
 
 # Exported fields: those Event.to_dict() keeps (the working state between stages is dropped).
 _EXPORTED = set(Event(doc_id="", event_type="", sub_event_type="").to_dict())
@@ -90,8 +89,8 @@ def document_record(doc: Document, part: int, doc_seq: int) -> dict:
 
 def document_from_record(row: dict) -> Document:
     pub = row["published"]
-    if pub is not None and not isinstance(pub, date):
-        pub = date.fromisoformat(str(pub)[:10])
+    if pub is not None:
+        pub = as_date(pub, required=True)
     return Document(id=row["id"], text=row["body"], body=row["body"], title=row["title"],
                     url=row["url"], published=pub, source_name=row["source_name"],
                     language=row["language"], comments=json.loads(row["comments"] or "[]"),

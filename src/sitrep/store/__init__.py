@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -38,9 +38,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql import ColumnElement
 
 from ..export import event_id_cnty
-from ..models import Document, Event
+from ..models import Document, Event, as_date, iso_date
 from .schema import (
     EVENT_COLUMNS,
     documents,
@@ -116,46 +117,84 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _as_date(v) -> date | None:
-    if v is None or isinstance(v, date) and not isinstance(v, datetime):
-        return v
-    if isinstance(v, datetime):
-        return v.date()
-    try:
-        return date.fromisoformat(str(v)[:10])
-    except ValueError:
-        return None
 
 
-def _iso(v) -> str | None:
+def like_pattern(text: str) -> str:
+    """A LIKE pattern for a case-insensitive substring: lower case, % _ and \\ escaped."""
+    esc = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{esc}%"
+
+
+def ci_like(conn: Connection | None, col, pat: str) -> ColumnElement:
+    """Case-insensitive substring match. SQLite's LIKE already ignores ASCII case, and
+    lower() on the column would cost a call per row."""
+    if conn is not None and conn.dialect.name == "sqlite":
+        return col.like(pat, escape="\\")
+    return func.lower(col).like(pat, escape="\\")
+
+
+def _listed(v) -> list[str]:
     if v is None or v == "":
+        return []
+    return [x for x in ([v] if isinstance(v, str) else list(v)) if x]
+
+
+def country_condition(cols, country) -> ColumnElement | None:
+    """Events in any of the countries given by name, alias or ISO2 code, in any case
+    ("nigeria", "Nigeria", "NG", "ng", "DRC"). Known names are matched through their code
+    and ACLED spelling (index-friendly IN lists), unknown ones by exact and title case."""
+    from ..geo.countries import acled_country
+    from ..geo.countries import country as iso_for
+
+    names = [x.strip() for x in _listed(country) if x.strip()]
+    if not names:
         return None
-    if isinstance(v, date):
-        return v.isoformat()[:10]
-    return str(v)[:10]
+    codes = {x.upper() for x in names if len(x) == 2}
+    codes |= {c for c in map(iso_for, names) if c}
+    forms = {*names, *(x.title() for x in names), *filter(None, map(acled_country, codes))}
+    return or_(cols.country.in_(sorted(forms)), cols.country_code.in_(sorted(codes)))
 
 
 def event_filters(cols, *, country=None, event_type=None, sub_event_type=None, actor=None,
-                  date_from=None, date_to=None) -> list:
-    """WHERE clauses shared by every table of events (stored events, merged events): country
-    by name or ISO2, type, sub-type, actor substring on all four actor columns, date range."""
+                  date_from=None, date_to=None, conn: Connection | None = None) -> list:
+    """WHERE clauses shared by every table of events (stored events, merged events, the API):
+    country by name or ISO2 in any case (one or a list), type and sub-type (one or a list),
+    actor as a case-insensitive substring of the four actor columns, inclusive date range.
+    With `conn`, the cheaper forms for its dialect."""
     out = []
-    if country:
-        out.append(or_(func.lower(cols.country) == country.lower(),
-                       cols.country_code == country.upper()))
-    if event_type:
-        out.append(cols.event_type == event_type)
-    if sub_event_type:
-        out.append(cols.sub_event_type == sub_event_type)
+    cc = country_condition(cols, country)
+    if cc is not None:
+        out.append(cc)
+    if _listed(event_type):
+        out.append(cols.event_type.in_(_listed(event_type)))
+    if _listed(sub_event_type):
+        out.append(cols.sub_event_type.in_(_listed(sub_event_type)))
     if actor:
-        pat = f"%{actor.lower()}%"
-        out.append(or_(*[func.lower(c).like(pat) for c in (
+        pat = like_pattern(actor)
+        out.append(or_(*[ci_like(conn, c, pat) for c in (
             cols.actor1, cols.actor2, cols.assoc_actor_1, cols.assoc_actor_2)]))
     if date_from:
-        out.append(cols.event_date >= _iso(date_from))
+        out.append(cols.event_date >= iso_date(date_from))
     if date_to:
-        out.append(cols.event_date <= _iso(date_to))
+        out.append(cols.event_date <= iso_date(date_to))
     return out
+
+
+def paged(engine, fetch: Callable[[Connection, int, int], list[dict]], *,
+          limit: int | None = None, offset: int = 0, chunk: int = _CHUNK) -> Iterator[dict]:
+    """The rows of `fetch(conn, n, pos)` page after page, a connection per page, at most
+    `limit` from `offset`: the one pager of stored events, merged events and the API."""
+    left, pos = limit, offset or 0
+    while left is None or left > 0:
+        n = chunk if left is None else min(chunk, left)
+        with engine.connect() as conn:
+            rows = fetch(conn, n, pos)
+        yield from rows
+        if len(rows) < n:
+            return
+        pos += n
+        if left is not None:
+            left -= n
 
 
 def attach_evidence_sources(conn: Connection, rows: list[dict], *, evidence: bool = True,
@@ -197,7 +236,7 @@ def event_row(ev: Event, created_at: datetime | None = None) -> dict:
     """The events-table row for an Event (derived ACLED columns filled in)."""
     created_at = created_at or _now()
     row = {c: getattr(ev, c, None) for c in EVENT_COLUMNS}
-    row["event_date"] = _iso(ev.event_date)
+    row["event_date"] = iso_date(ev.event_date)
     row["year"] = ev.year
     row["disorder_type"] = ev.disorder_type
     row["interaction"] = ev.interaction
@@ -255,7 +294,7 @@ class Store:
             return False
         row = {
             "id": doc.id, "url": doc.url or "", "title": doc.title or "",
-            "published": _as_date(doc.published), "source_name": doc.source_name or "",
+            "published": as_date(doc.published), "source_name": doc.source_name or "",
             "path": doc.path or "", "language": doc.language or "en", "body": doc.body,
             "comments": json.dumps(list(doc.comments), ensure_ascii=False),
             "chrome": json.dumps(list(doc.chrome), ensure_ascii=False),
@@ -296,7 +335,7 @@ class Store:
         if r is None:
             return None
         return Document(id=r["id"], text=r["body"], body=r["body"], title=r["title"],
-                        url=r["url"], published=_as_date(r["published"]),
+                        url=r["url"], published=as_date(r["published"]),
                         source_name=r["source_name"], language=r["language"],
                         comments=json.loads(r["comments"] or "[]"),
                         chrome=json.loads(r["chrome"] or "[]"), path=r["path"])
@@ -446,19 +485,12 @@ class Store:
         q = self._event_query(country=country, event_type=event_type,
                               sub_event_type=sub_event_type, actor=actor, date_from=date_from,
                               date_to=date_to, doc_id=doc_id)
-        remaining = limit
-        pos = offset or 0
-        while remaining is None or remaining > 0:
-            n = _CHUNK if remaining is None else min(_CHUNK, remaining)
-            with self.engine.connect() as conn:
-                rows = [dict(r) for r in conn.execute(q.limit(n).offset(pos)).mappings()]
-                self._attach(conn, rows)
-            yield from rows
-            if len(rows) < n:
-                return
-            pos += n
-            if remaining is not None:
-                remaining -= n
+
+        def fetch(conn, n, pos):
+            return self._attach(conn, [dict(r) for r in
+                                       conn.execute(q.limit(n).offset(pos)).mappings()])
+
+        return paged(self.engine, fetch, limit=limit, offset=offset)
 
     def get_event(self, event_id: str) -> dict | None:
         with self.engine.connect() as conn:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import func, insert, select, update
 
+from ..models import as_date
 from ..store.schema import documents, events
 from .detect import (
     Alert,
@@ -101,7 +102,7 @@ def run_alerts(store, *, as_of: date | str | None = None, watchlists: list[dict]
         as_of = hi
     if as_of is None:
         return AlertRun(as_of=None)
-    as_of = as_of if isinstance(as_of, date) else date.fromisoformat(str(as_of)[:10])
+    as_of = as_date(as_of, required=True)
     wwd = watch_window_days or cfg.window_days
     longest = max([cfg.window_days + cfg.baseline_days, wwd]
                   + [int(w.get("window_days") or 0) for w in watchlists or []])

@@ -20,6 +20,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 
+from ..geo.distance import haversine_km
+from ..models import as_date
+
 EVENT_SUMMARY_FIELDS = (
     "id", "event_date", "event_type", "sub_event_type", "country", "admin1", "admin2",
     "location", "latitude", "longitude", "actor1", "actor2", "fatalities", "doc_id", "doc_url",
@@ -70,10 +73,6 @@ class Alert:
         d = asdict(self)
         d = {"id": self.id, **d, "event_ids": self.event_ids}
         return d
-
-
-def _d(v) -> date:
-    return v if isinstance(v, date) else date.fromisoformat(str(v)[:10])
 
 
 def summarize(ev: dict, **extra) -> dict:
@@ -135,12 +134,12 @@ def detect_surges(events: Iterable[dict], as_of: date | str, cfg: SurgeConfig | 
     date with data; a baseline is cut to it, and no test is made with less than one window
     of baseline."""
     cfg = cfg or SurgeConfig()
-    as_of = _d(as_of)
+    as_of = as_date(as_of, required=True)
     w_start = as_of - timedelta(days=cfg.window_days - 1)
     b_end = w_start - timedelta(days=1)
     b_start = w_start - timedelta(days=cfg.baseline_days)
     if data_start is not None:
-        b_start = max(b_start, _d(data_start))
+        b_start = max(b_start, as_date(data_start, required=True))
     b_days = (b_end - b_start).days + 1
     if b_days < cfg.window_days:
         return []
@@ -149,7 +148,7 @@ def detect_surges(events: Iterable[dict], as_of: date | str, cfg: SurgeConfig | 
     for ev in events:
         if not ev.get("event_date"):
             continue
-        d = _d(ev["event_date"])
+        d = as_date(ev["event_date"], required=True)
         if d > as_of or d < b_start:
             continue
         for key in _series_keys(ev, cfg.levels):
@@ -229,13 +228,6 @@ def validate_watchlist(entry: dict) -> dict:
     return entry
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
-
-
 def _eq(a, b) -> bool:
     return str(a or "").strip().lower() == str(b or "").strip().lower()
 
@@ -277,7 +269,7 @@ def match_watchlists(events: Iterable[dict], watchlists: list[dict], as_of: date
                      window_days: int = 7) -> list[Alert]:
     """One alert per watchlist with at least ``min_count`` (default 1) matching events in its
     window (``window_days`` to ``as_of``, inclusive)."""
-    as_of = _d(as_of)
+    as_of = as_date(as_of, required=True)
     events = [e for e in events if e.get("event_date")]
     alerts = []
     for entry in watchlists:
@@ -285,7 +277,7 @@ def match_watchlists(events: Iterable[dict], watchlists: list[dict], as_of: date
         start = as_of - timedelta(days=wd - 1)
         hits = []
         for ev in sorted(events, key=lambda e: (e["event_date"], e["id"])):
-            if not (start <= _d(ev["event_date"]) <= as_of):
+            if not (start <= as_date(ev["event_date"], required=True) <= as_of):
                 continue
             ok, why, extra = match_event(entry, ev)
             if ok:
