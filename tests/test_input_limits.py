@@ -13,7 +13,9 @@ import warnings
 from datetime import date
 
 import pytest
+from typer.testing import CliRunner
 
+from sitrep.cli import app as cli_app
 from sitrep.export import COLUMNS, csv_safe, write_acled_csv
 from sitrep.models import Document, Event, Source, content_id
 from sitrep.store import Store
@@ -142,3 +144,67 @@ def test_api_csv_neutralises_formulas_and_review_corrections(store):
     assert peru["longitude"] == "-77.02824"
     # JSON keeps the reviewed text as it is: only spreadsheets need the quote
     assert c.get(f"/api/events/{eid}").json()["notes"] == FORMULA
+
+
+# ------------------------------------------------------------ query parameters and dates
+HUGE = "99999999999999999999999"
+
+
+@pytest.mark.parametrize("params,name", [
+    ({"offset": HUGE}, "offset"), ({"limit": HUGE}, "limit"),
+    ({"min_sources": HUGE}, "min_sources"), ({"min_sources": "1e23"}, "min_sources"),
+    ({"format": "csv", "offset": HUGE}, "offset"), ({"format": "geojson", "offset": HUGE},
+                                                    "offset"),
+    ({"format": "csv", "limit": HUGE}, "limit"), ({"offset": "-1"}, "offset"),
+])
+def test_out_of_range_numbers_get_422(store, params, name):
+    c = client(store)
+    r = c.get("/api/events", params=params)
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/json")
+    (err,) = r.json()["detail"]
+    assert err["loc"] == ["query", name] and err["msg"]
+
+
+def test_audit_offset_bounded(store):
+    r = client(store).get("/api/audit", params={"offset": HUGE})
+    assert r.status_code == 422 and r.json()["detail"][0]["loc"] == ["query", "offset"]
+
+
+@pytest.mark.parametrize("bad", ["2020-99-99", "yesterday", "2021-02-29", "2020-01-01T00:00",
+                                 "20200101", "2020-1-5"])
+@pytest.mark.parametrize("param", ["date_from", "date_to"])
+@pytest.mark.parametrize("fmt", ["json", "csv", "geojson"])
+def test_bad_dates_get_422(store, bad, param, fmt):
+    r = client(store).get("/api/events", params={param: bad, "format": fmt})
+    assert r.status_code == 422, r.text
+    assert param in r.json()["detail"] and "YYYY-MM-DD" in r.json()["detail"]
+
+
+def test_good_dates_and_bounds_still_work(store):
+    c = client(store)
+    got = c.get("/api/events", params={"date_from": "2022-08-15", "date_to": "2024-02-29"})
+    assert got.status_code == 200 and [e["country"] for e in got.json()["events"]] == ["Peru"]
+    assert c.get("/api/events", params={"offset": 1_000_000_000}).json()["events"] == []
+    r = c.get("/api/events", params={"format": "csv", "offset": 1_000_000_000})
+    assert r.status_code == 200 and r.text.splitlines() == [",".join(COLUMNS)]
+    assert c.get("/api/stats", params={"date_from": "2022-02-30"}).status_code == 422
+
+
+@pytest.mark.parametrize("args", [["--from", "2020-99-99"], ["--to", "yesterday"],
+                                  ["--from", "2020-01-01junk"]])
+def test_cli_events_refuses_bad_dates(store, args):
+    db = store.url
+    r = CliRunner().invoke(cli_app, ["events", "--db", db, *args])
+    assert r.exit_code == 2, r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+    assert args[0] in r.stderr and "YYYY-MM-DD" in r.stderr
+    assert "Traceback" not in r.output
+
+
+def test_cli_events_good_dates(store):
+    db = store.url
+    r = CliRunner().invoke(cli_app, ["events", "--db", db, "--from", "2022-08-15",
+                                     "--to", "2022-08-31"])
+    assert r.exit_code == 0, r.output
+    assert "Lima" in r.stdout and "Bogota" not in r.stdout and "1 events" in r.stdout

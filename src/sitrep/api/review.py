@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from ..export import event_id_cnty
-from ..models import EVENT_TYPES, SUB_TO_TYPE, disorder_type, interaction_code
+from ..models import EVENT_TYPES, SUB_TO_TYPE, disorder_type, interaction_code, parse_day
 from ..store.schema import event_evidence, event_sources, events
 from .schema import event_reviews, review_log
 
@@ -80,11 +80,9 @@ def _check_value(name: str, value: Any) -> Any:
         return fv
     if name == "event_date":
         try:
-            if len(str(value)) != 10:
-                raise ValueError(value)
-            return date.fromisoformat(str(value)).isoformat()
+            return parse_day(value).isoformat()
         except ValueError as e:
-            raise ReviewError("event_date must be YYYY-MM-DD") from e
+            raise ReviewError(f"event_date: {e}") from e
     if name == "event_type":
         if value not in EVENT_TYPES:
             raise ReviewError(f"unknown event_type {value!r}")
