@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import os
+import socket
 import subprocess
 import sys
+import threading
 import warnings
 from datetime import date
 
@@ -72,6 +75,129 @@ def client(store, **kw) -> TestClient:
 def _event_id(c, country: str) -> str:
     (ev,) = c.get("/api/events", params={"country": country}).json()["events"]
     return ev["id"]
+
+
+# ------------------------------------------------------------ request bodies
+def test_oversized_body_is_refused_before_auth(store):
+    c = client(store, max_body=1000)
+    eid = _event_id(c, "Peru")
+    big = json.dumps({"action": "confirm", "note": "x" * 5000}).encode()
+    r = c.post(f"/api/events/{eid}/review", content=big,
+               headers={"Content-Type": "application/json"})          # no token
+    assert r.status_code == 413, r.text
+    assert "too large" in r.json()["detail"] and "1000 bytes" in r.json()["detail"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+    # under the cap the request goes on to the token check
+    small = c.post(f"/api/events/{eid}/review", json={"action": "confirm"})
+    assert small.status_code == 401
+    assert c.get("/api/audit").json()["entries"] == []
+
+
+def test_default_cap_and_env_setting(store, monkeypatch):
+    c = client(store)
+    eid = _event_id(c, "Peru")
+    over = b'{"action": "confirm", "note": "' + b"y" * (1024 * 1024) + b'"}'
+    r = c.post(f"/api/events/{eid}/review", content=over, headers=AUTH)
+    assert r.status_code == 413 and "1048576 bytes" in r.json()["detail"]
+    monkeypatch.setenv("SITREP_MAX_BODY", "200")
+    c = client(store)
+    r = c.post(f"/api/events/{eid}/review", headers=AUTH,
+               json={"action": "confirm", "note": "z" * 300})
+    assert r.status_code == 413 and "200 bytes" in r.json()["detail"]
+    ok = c.post(f"/api/events/{eid}/review", headers=AUTH, json={"action": "confirm"})
+    assert ok.status_code == 200, ok.text
+
+
+@pytest.mark.parametrize("bad", ["lots", "0", "-5"])
+def test_bad_body_cap_setting_is_a_clear_error(store, monkeypatch, bad):
+    monkeypatch.setenv("SITREP_MAX_BODY", bad)
+    with pytest.raises(ValueError, match="SITREP_MAX_BODY"):
+        create_app(store=store, token=TOKEN)
+    r = CliRunner().invoke(cli_app, ["serve", "--db", store.url])
+    assert r.exit_code == 2 and "SITREP_MAX_BODY" in r.stderr
+    assert r.exception is None or isinstance(r.exception, SystemExit)
+
+
+def test_chunked_body_over_the_cap_is_counted(store):
+    c = client(store, max_body=1000)
+    eid = _event_id(c, "Peru")
+
+    def chunks():
+        yield b'{"action": "confirm", "note": "'
+        for _ in range(20):
+            yield b"w" * 200
+        yield b'"}'
+
+    r = c.post(f"/api/events/{eid}/review", content=chunks(), headers=AUTH)
+    assert r.status_code == 413, r.text
+    assert c.get("/api/audit").json()["entries"] == []
+
+
+def _recv_head(sock: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        part = sock.recv(65536)
+        if not part:
+            break
+        data += part
+    return data
+
+
+def test_chunked_body_refused_by_a_real_server_before_it_ends(store):
+    """uvicorn, a raw chunked request with no Content-Length: the server answers 413 as soon
+    as the count passes the cap, while the client has not even finished the body."""
+    import uvicorn
+
+    app = create_app(store=store, token=TOKEN, max_body=4096)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    port = listener.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
+    th = threading.Thread(target=srv.run, kwargs={"sockets": [listener]}, daemon=True)
+    th.start()
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+            s.sendall(b"POST /api/events/whatever/review HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                      b"Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+            piece = b"v" * 2000
+            for _ in range(3):                      # 6000 bytes: over the cap, body not ended
+                s.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+            head = _recv_head(s)
+        assert head.startswith(b"HTTP/1.1 413"), head[:200]
+        assert b"too large" in head or b"application/json" in head
+    finally:
+        srv.should_exit = True
+        th.join(30)
+        listener.close()
+
+
+def test_validation_errors_do_not_echo_the_input(store):
+    c = client(store)
+    eid = _event_id(c, "Peru")
+    marker = "ECHO-MARKER-" + "q" * 3000
+    r = c.post(f"/api/events/{eid}/review", headers=AUTH,
+               json={"action": "confirm", "note": marker})          # note is too long
+    assert r.status_code == 422
+    assert "ECHO-MARKER" not in r.text
+    (err,) = r.json()["detail"]
+    assert err["loc"] == ["body", "note"] and "2000" in err["msg"] and "input" not in err
+    r = c.post(f"/api/events/{eid}/review", headers=AUTH, json={"action": marker})
+    assert r.status_code == 422 and "ECHO-MARKER" not in r.text
+    assert r.json()["detail"][0]["loc"] == ["body", "action"]
+    r = c.post(f"/api/events/{eid}/review", headers=AUTH, content=b'{"action": "ECHO-MARKER',
+               )
+    assert r.status_code == 422 and "ECHO-MARKER" not in r.text
+    # the review's own checks name the field, never the value sent
+    for fields in ({"event_type": marker}, {"sub_event_type": marker},
+                   {"event_date": marker}, {marker: 1}):
+        r = c.post(f"/api/events/{eid}/review", headers=AUTH,
+                   json={"action": "correct", "fields": fields})
+        assert r.status_code == 400, r.text
+        assert "q" * 50 not in r.text, r.text
+    r = c.post("/api/events/ECHO-MARKER-" + "q" * 2000 + "/review", headers=AUTH,
+               json={"action": "confirm"})
+    assert r.status_code == 404 and "q" * 50 not in r.text
 
 
 # ------------------------------------------------------------ spreadsheet formulas in CSV

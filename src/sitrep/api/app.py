@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
@@ -20,6 +21,7 @@ from ..store import Store
 from ..web import static_dir
 from . import query as Q
 from .auth import env_flag, load_tokens, require_read, require_write
+from .limits import BodyLimit, max_body_from_env, validation_error
 from .review import ACTIONS, CLAIM_STATUSES, EDITABLE, ReviewError, apply_review, reapply_reviews
 from .schema import create_api_tables
 
@@ -138,13 +140,16 @@ def _csv_stream(rows: Iterator[dict], chunk: int = 500) -> Iterator[str]:
 
 def create_app(db: str | os.PathLike | None = None, *, store: Store | None = None,
                token: str | None = None, public_read: bool | None = None,
-               allowed_hosts: tuple[str, ...] = (), generate_token: bool = True) -> FastAPI:
+               allowed_hosts: tuple[str, ...] = (), generate_token: bool = True,
+               max_body: int | None = None) -> FastAPI:
     """The app for a database (path or SQLAlchemy URL; default SITREP_DB / user data dir).
 
     token: the API token (default SITREP_TOKEN; else tokens stored in the database; else one
     is generated and left in ``app.state.tokens.new_token`` for the caller to print once).
     public_read: reads without token from any address (default SITREP_PUBLIC_READ).
-    allowed_hosts: extra Host header names accepted for token-less loopback reads."""
+    allowed_hosts: extra Host header names accepted for token-less loopback reads.
+    max_body: the largest request body in bytes (default SITREP_MAX_BODY, else 1 MiB);
+    larger ones get 413 before any route or token check reads them."""
     store = store or Store(db)
     engine = store.engine
     create_api_tables(engine)
@@ -160,6 +165,10 @@ def create_app(db: str | os.PathLike | None = None, *, store: Store | None = Non
         else public_read
     app.state.allowed_hosts = {h.lower() for h in allowed_hosts}
     static = static_dir()
+    # inside the headers middleware below, so a 413 carries them too
+    app.add_middleware(BodyLimit, max_body=max_body_from_env() if max_body is None
+                       else max_body)
+    app.add_exception_handler(RequestValidationError, validation_error)
 
     @app.middleware("http")
     async def _headers(request: Request, call_next):
