@@ -35,13 +35,16 @@ def _main(version: bool = typer.Option(False, "--version", callback=_version, is
     pass
 
 
-def _parse_date(value: str | None) -> date | None:
+def _parse_date(value: str | None, option: str = "--published") -> date | None:
+    """A YYYY-MM-DD option value as a date; anything else is a usage error (exit 2)."""
+    from .models import parse_day
+
     if not value:
         return None
     try:
-        return date.fromisoformat(value[:10])
+        return parse_day(value)
     except ValueError as e:
-        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value}") from e
+        raise typer.BadParameter(str(e), param_hint=option) from e
 
 
 def _store(db: str | None):
@@ -158,13 +161,14 @@ def events(
     event_type: str | None = typer.Option(None, "--type"),
     sub_event_type: str | None = typer.Option(None, "--sub-type"),
     actor: str | None = typer.Option(None, help="Substring of actor1/actor2."),
-    date_from: str | None = typer.Option(None, "--from"),
-    date_to: str | None = typer.Option(None, "--to"),
+    date_from: str | None = typer.Option(None, "--from", help="First day, YYYY-MM-DD."),
+    date_to: str | None = typer.Option(None, "--to", help="Last day, YYYY-MM-DD."),
     limit: int = typer.Option(50),
     evidence: bool = typer.Option(False, "--evidence", help="Show the evidence spans."),
     sources: bool = typer.Option(False, "--sources", help="Show the sources of each event."),
 ):
     """Print stored events as a table (with --sources: merged events and their sources)."""
+    day_from, day_to = _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
     store = _store(db)
     if sources:
         from .merge import canonical_events, merge_documents
@@ -172,11 +176,11 @@ def events(
         merge_documents(store)   # anything stored but not merged yet
         rows = list(canonical_events(store, country=country, event_type=event_type,
                                      sub_event_type=sub_event_type, actor=actor,
-                                     date_from=date_from, date_to=date_to, limit=limit))
+                                     date_from=day_from, date_to=day_to, limit=limit))
     else:
         rows = list(store.iter_events(country=country, event_type=event_type,
                                       sub_event_type=sub_event_type, actor=actor,
-                                      date_from=date_from, date_to=date_to, limit=limit))
+                                      date_from=day_from, date_to=day_to, limit=limit))
     out = Console()
     t = Table(show_lines=evidence or sources)
     for col in ("date", "tp", "type / sub-type", "actor1", "actor2", "location", "gp", "fat.",

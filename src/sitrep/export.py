@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import IO, Any
@@ -22,8 +23,8 @@ from .models import (
 
 COLUMNS = ACLED_COLUMNS + EXTRA_COLUMNS
 
-__all__ = ["COLUMNS", "event_id_cnty", "export_record", "write_acled_csv", "write_geojson",
-           "write_jsonl"]
+__all__ = ["COLUMNS", "csv_safe", "event_id_cnty", "export_record", "write_acled_csv",
+           "write_geojson", "write_jsonl"]
 
 
 def event_id_cnty(event_id: str, iso2: str | None = "") -> str:
@@ -93,14 +94,29 @@ def export_record(item: Any) -> dict:
     return out
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, CSV injection)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+
+
+def csv_safe(text: str) -> str:
+    """A CSV cell's text that no spreadsheet runs as a formula: text starting with
+    = + - @ tab or CR gets a leading single quote, as OWASP advises. Plain numbers
+    ("-12.5", "+3") are left as they are, so they stay numbers."""
+    if text.startswith(FORMULA_STARTS) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
+
+
 def _cell(v) -> str:
+    """One CSV cell: every export's CSV (CLI and API) goes through here."""
     if v is None:
         return ""
     if isinstance(v, float):
         return f"{v:.6f}".rstrip("0").rstrip(".") if v == v else ""
     if isinstance(v, datetime | date):
         return v.isoformat()
-    return str(v)
+    return csv_safe(str(v))
 
 
 def write_acled_csv(rows: Iterable[Any], fh: IO[str]) -> int:

@@ -8,6 +8,7 @@ These records are the contract between stages: change them deliberately.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
@@ -108,6 +109,22 @@ def interaction_code(inter1: int | None, inter2: int | None) -> int | None:
     if len(codes) == 1:
         return codes[0] * 10
     return codes[0] * 10 + codes[1]
+
+
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+
+
+def parse_day(value: str) -> date:
+    """A calendar day written exactly YYYY-MM-DD (what the API and CLI filters take).
+    ValueError, with a reason that does not repeat the input, for anything else:
+    "2020-99-99", "yesterday", "2020-01-01T00:00", "20200101"."""
+    text = str(value).strip()
+    if not _DAY.fullmatch(text):
+        raise ValueError("dates are written YYYY-MM-DD, e.g. 2021-03-31")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as e:
+        raise ValueError(f"no such day: {text} (dates are YYYY-MM-DD)") from e
 
 
 def content_id(text: str) -> str:

@@ -9,21 +9,27 @@ from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
 from .. import __version__
 from ..export import export_record, write_acled_csv
-from ..models import EVENT_TYPES
+from ..models import EVENT_TYPES, parse_day
 from ..store import Store
 from ..web import static_dir
 from . import query as Q
 from .auth import env_flag, load_tokens, require_read, require_write
+from .limits import BodyLimit, max_body_from_env, validation_error
 from .review import ACTIONS, CLAIM_STATUSES, EDITABLE, ReviewError, apply_review, reapply_reviews
 from .schema import create_api_tables
 
 JSON_MAX_LIMIT = 1000
+# Bounds of the numeric query parameters: larger values are refused with 422 before any query
+# runs (the databases' integers overflow long before Python's do).
+MAX_ROWS = 1_000_000_000                # limit and offset
+MAX_SOURCES = 10_000                    # min_sources
 MAP_LIMIT = int(os.environ.get("SITREP_MAP_LIMIT", "20000"))
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -63,14 +69,17 @@ def _filters(
     q: Annotated[str | None, Query(description="free text: notes, actors, places, title")]
     = None,
     claim_status: Annotated[list[str] | None, Query()] = None,
-    min_sources: Annotated[int | None, Query(ge=1)] = None,
+    min_sources: Annotated[int | None, Query(ge=1, le=MAX_SOURCES)] = None,
     review: Annotated[str, Query(description="active (default: not rejected or merged), all, "
                                              "unreviewed, reviewed, confirmed, corrected, "
                                              "rejected, merged, split")] = "active",
 ) -> Q.EventFilters:
-    for d in (date_from, date_to):
-        if d and not (len(d) == 10 and d[4] == "-" and d[7] == "-"):
-            raise HTTPException(422, f"dates are YYYY-MM-DD, not {d!r}")
+    for name, d in (("date_from", date_from), ("date_to", date_to)):
+        if d:
+            try:
+                parse_day(d)
+            except ValueError as e:
+                raise HTTPException(422, f"{name}: {e}") from e
     if review not in Q.REVIEW_FILTERS:
         raise HTTPException(422, f"review must be one of {', '.join(Q.REVIEW_FILTERS)}")
     try:
@@ -131,13 +140,16 @@ def _csv_stream(rows: Iterator[dict], chunk: int = 500) -> Iterator[str]:
 
 def create_app(db: str | os.PathLike | None = None, *, store: Store | None = None,
                token: str | None = None, public_read: bool | None = None,
-               allowed_hosts: tuple[str, ...] = (), generate_token: bool = True) -> FastAPI:
+               allowed_hosts: tuple[str, ...] = (), generate_token: bool = True,
+               max_body: int | None = None) -> FastAPI:
     """The app for a database (path or SQLAlchemy URL; default SITREP_DB / user data dir).
 
     token: the API token (default SITREP_TOKEN; else tokens stored in the database; else one
     is generated and left in ``app.state.tokens.new_token`` for the caller to print once).
     public_read: reads without token from any address (default SITREP_PUBLIC_READ).
-    allowed_hosts: extra Host header names accepted for token-less loopback reads."""
+    allowed_hosts: extra Host header names accepted for token-less loopback reads.
+    max_body: the largest request body in bytes (default SITREP_MAX_BODY, else 1 MiB);
+    larger ones get 413 before any route or token check reads them."""
     store = store or Store(db)
     engine = store.engine
     create_api_tables(engine)
@@ -153,6 +165,10 @@ def create_app(db: str | os.PathLike | None = None, *, store: Store | None = Non
         else public_read
     app.state.allowed_hosts = {h.lower() for h in allowed_hosts}
     static = static_dir()
+    # inside the headers middleware below, so a 413 carries them too
+    app.add_middleware(BodyLimit, max_body=max_body_from_env() if max_body is None
+                       else max_body)
+    app.add_exception_handler(RequestValidationError, validation_error)
 
     @app.middleware("http")
     async def _headers(request: Request, call_next):
@@ -190,9 +206,10 @@ def create_app(db: str | os.PathLike | None = None, *, store: Store | None = Non
         format: Annotated[Literal["json", "geojson", "csv", "points"], Query(
             description="json (a page), geojson, csv (ACLED columns then Sitrep's), points "
                         "(compact map markers)")] = "json",
-        limit: Annotated[int | None, Query(ge=1, description="page size (json: default "
-                                           "100, max 1000; csv/geojson: default all)")] = None,
-        offset: Annotated[int, Query(ge=0)] = 0,
+        limit: Annotated[int | None, Query(ge=1, le=MAX_ROWS, description="page size "
+                                           "(json: default 100, max 1000; csv/geojson: "
+                                           "default all)")] = None,
+        offset: Annotated[int, Query(ge=0, le=MAX_ROWS)] = 0,
         sort: Annotated[Literal["date", "-date", "fatalities", "-fatalities"], Query()]
         = "-date",
         include: Annotated[str, Query(description="json: evidence,sources")] = "",
@@ -254,7 +271,7 @@ def create_app(db: str | os.PathLike | None = None, *, store: Store | None = Non
 
     @app.get("/api/audit", dependencies=read, tags=["read"])
     def audit(event_id: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-              offset: Annotated[int, Query(ge=0)] = 0):
+              offset: Annotated[int, Query(ge=0, le=MAX_ROWS)] = 0):
         """The review audit log, newest first (append-only)."""
         with engine.connect() as conn:
             return _json({"entries": Q.audit_entries(conn, event_id, limit, offset)})

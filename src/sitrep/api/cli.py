@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 err = Console(stderr=True)
 
@@ -27,13 +28,19 @@ def register(app: typer.Typer) -> None:
         from ..store import Store, default_db_path
         from .app import create_app
         from .auth import env_flag, generate_token, is_loopback
+        from .limits import max_body_from_env
         from .schema import create_api_tables
 
+        try:
+            max_body = max_body_from_env()
+        except ValueError as e:
+            err.print(f"[red]{escape(str(e))}[/red]")
+            raise typer.Exit(2) from e
         store = Store(db or default_db_path())
         create_api_tables(store.engine)
         extra = generate_token(store.engine, "cli") if new_token else None
         app = create_app(store=store, public_read=public_read or None,
-                         allowed_hosts=(host,))
+                         allowed_hosts=(host,), max_body=max_body)
         shown = app.state.tokens.new_token or extra
         if shown:
             err.print("[bold]API token for reviews (shown once; it is stored only as a hash):"

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from ..export import event_id_cnty
-from ..models import EVENT_TYPES, SUB_TO_TYPE, disorder_type, interaction_code
+from ..models import EVENT_TYPES, SUB_TO_TYPE, disorder_type, interaction_code, parse_day
 from ..store.schema import event_evidence, event_sources, events
 from .schema import event_reviews, review_log
 
@@ -45,9 +45,16 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _name(key: Any) -> str:
+    """A submitted field name as an error message shows it: quoted, at most 40 characters
+    (error messages name what was wrong; they never echo what was sent)."""
+    text = str(key)
+    return repr(text if len(text) <= 40 else text[:40] + "...")
+
+
 def _check_value(name: str, value: Any) -> Any:
     if name not in EDITABLE:
-        raise ReviewError(f"field {name!r} cannot be corrected; editable: "
+        raise ReviewError(f"field {_name(name)} cannot be corrected; editable: "
                           f"{', '.join(sorted(EDITABLE))}")
     if name in TEXT_FIELDS:
         if value is None:
@@ -80,18 +87,17 @@ def _check_value(name: str, value: Any) -> Any:
         return fv
     if name == "event_date":
         try:
-            if len(str(value)) != 10:
-                raise ValueError(value)
-            return date.fromisoformat(str(value)).isoformat()
+            return parse_day(value).isoformat()
         except ValueError as e:
-            raise ReviewError("event_date must be YYYY-MM-DD") from e
+            raise ReviewError(f"event_date: {e}") from e
     if name == "event_type":
-        if value not in EVENT_TYPES:
-            raise ReviewError(f"unknown event_type {value!r}")
+        if not isinstance(value, str) or value not in EVENT_TYPES:
+            raise ReviewError(f"unknown event_type; use one of {', '.join(EVENT_TYPES)}")
         return value
     if name == "sub_event_type":
-        if value not in SUB_TO_TYPE:
-            raise ReviewError(f"unknown sub_event_type {value!r}")
+        if not isinstance(value, str) or value not in SUB_TO_TYPE:
+            raise ReviewError("unknown sub_event_type; use one of the event types' sub-types "
+                              "(GET /api/meta)")
         return value
     if name == "claim_status":
         if value not in CLAIM_STATUSES:
@@ -101,7 +107,7 @@ def _check_value(name: str, value: Any) -> Any:
         if value not in ("", "Civilian targeting", None):
             raise ReviewError("civilian_targeting must be '' or 'Civilian targeting'")
         return value or ""
-    raise ReviewError(f"field {name!r} cannot be corrected")  # pragma: no cover
+    raise ReviewError(f"field {_name(name)} cannot be corrected")  # pragma: no cover
 
 
 def validate_fields(current: dict, fields: dict) -> dict:
@@ -131,7 +137,7 @@ def validate_fields(current: dict, fields: dict) -> dict:
 def _event(conn: Connection, event_id: str) -> dict:
     r = conn.execute(select(events).where(events.c.id == event_id)).mappings().first()
     if r is None:
-        raise ReviewError(f"no event {event_id}", 404)
+        raise ReviewError(f"no event {_name(event_id)}", 404)
     return dict(r)
 
 
