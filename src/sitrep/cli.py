@@ -125,7 +125,7 @@ def extract(
     if saved_ids and merge:
         from .merge import merge_documents
 
-        merged = merge_documents(store, saved_ids)
+        merged = merge_documents(store, list(dict.fromkeys(saved_ids)))   # each once
     elapsed = time.perf_counter() - t0
     if not quiet:
         t = Table(title="sitrep extract")
