@@ -101,13 +101,15 @@ def extract(
                         console=err, disable=quiet, transient=True)
     with progress:
         task = progress.add_task("extract", total=None, name="")
-        for item in iter_documents(paths, pub, allow_private=allow_private or None):
+        # the --published fallback is applied after the stored copy's metadata (below)
+        for item in iter_documents(paths, None, allow_private=allow_private or None):
             if isinstance(item, IngestError):
                 failures.append((item.path, item.reason))
                 progress.advance(task)
                 continue
             n_docs += 1
             progress.update(task, name=Path(item.path).name[:40] if item.path else item.id)
+            item, _day = store.with_known_metadata(item, pub)
             try:
                 events = pipe.run(item)
             except Exception as e:  # one bad document never loses the others
