@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import date
@@ -138,3 +139,34 @@ def test_reingest_without_date_file_keeps_the_known_date(tmp_path, shared_db_url
     with Store(db) as st:
         (d,) = [st.get_document(i) for i in {e[0] for e in before}]
         assert d.published == date(2019, 3, 5) and d.source_name == "Monitor"
+
+
+def _warnings(stderr: str) -> list[str]:
+    return [ln for ln in stderr.splitlines() if "no publication date" in ln]
+
+
+def test_undated_documents_resolve_into_the_past_with_one_warning(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SYRIA, encoding="utf-8")
+    (folder / "b.txt").write_text(NAIROBI, encoding="utf-8")
+    (folder / "c.txt").write_text(SYRIA.replace("four", "five"), encoding="utf-8")
+    (folder / "c.meta.json").write_text(json.dumps({"published": "2019-03-05"}))
+    (folder / "d.txt").write_text(SYRIA, encoding="utf-8")     # a.txt again: counted once
+    db = str(tmp_path / "s.db")
+    r = run("extract", str(folder), "--db", db, "--quiet")
+    assert r.returncode == 0, r.stderr
+    (line,) = _warnings(r.stderr)
+    assert line.startswith("warning: 2 documents had no publication date;"), line
+    day = date.fromisoformat(re.search(r"ingest date (\d{4}-\d\d-\d\d)", line).group(1))
+    evs = _events(db)
+    dated = {e[1] for e in evs if e[1] and not e[1].startswith("2019")}
+    assert len(evs) == 3 and len(dated) == 2, evs
+    assert all(date.fromisoformat(d) <= day for d in dated), (day, evs)
+    # stdin without --published: the same, one line
+    r = run("extract", "-", "--db", db, "--quiet",
+            stdin=NAIROBI.replace("Hundreds", "Dozens"))
+    assert r.returncode == 0, r.stderr
+    (line,) = _warnings(r.stderr)
+    assert line.startswith("warning: 1 document had no publication date;"), line
+    assert all(date.fromisoformat(e[1]) <= day for e in _events(db) if e[1])

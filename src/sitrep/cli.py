@@ -95,6 +95,7 @@ def extract(
     saved_ids: list[str] = []
     failures: list[tuple[str, str]] = []
     by_type: dict[str, int] = {}
+    undated: dict[str, date] = {}     # undated documents: the day they resolved against
     t0 = time.perf_counter()
     progress = Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[name]}"), TimeElapsedColumn(),
@@ -109,9 +110,9 @@ def extract(
                 continue
             n_docs += 1
             progress.update(task, name=Path(item.path).name[:40] if item.path else item.id)
-            item, _day = store.with_known_metadata(item, pub)
+            item, day = store.with_known_metadata(item, pub)
             try:
-                events = pipe.run(item)
+                events = pipe.run(item, ref=day)
             except Exception as e:  # one bad document never loses the others
                 failures.append((item.path or item.id, f"extraction failed: {e!r}"))
                 progress.advance(task)
@@ -119,6 +120,8 @@ def extract(
             if store.save(item, events):
                 n_new += 1
             saved_ids.append(item.id)
+            if item.published is None:
+                undated[item.id] = day
             n_events += len(events)
             for ev in events:
                 by_type[ev.event_type] = by_type.get(ev.event_type, 0) + 1
@@ -146,9 +149,21 @@ def extract(
         err.print(f"database: {store.url}")
     for path, reason in failures:
         err.print(f"[red]skipped[/red] {path}: {reason}")
+    if undated:
+        err.print(undated_warning(list(undated.values())), markup=False, highlight=False, soft_wrap=True)
     store.close()
     if failures:
         raise typer.Exit(1)
+
+
+def undated_warning(days: list[date]) -> str:
+    """One line saying how many documents had no publication date and what was assumed."""
+    n, lo, hi = len(days), min(days), max(days)
+    what = (f"the ingest date {lo.isoformat()}" if lo == hi else
+            f"their ingest dates ({lo.isoformat()} to {hi.isoformat()})")
+    return (f"warning: {n} document{'s' if n != 1 else ''} had no publication date; relative "
+            f"dates were resolved against {what} (give --published or a NAME.meta.json date "
+            f"file)")
 
 
 @app.command()
