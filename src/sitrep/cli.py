@@ -53,7 +53,9 @@ def extract(
     paths: list[str] = typer.Argument(..., help="Files, folders, .jsonl, .html, RSS/Atom "
                                       "feeds, http(s) URLs, or - for stdin."),
     published: str | None = typer.Option(None, help="Publication date (YYYY-MM-DD) where a "
-                                            "source gives none; relative dates resolve to it."),
+                                            "source (or a stored copy) gives none; relative "
+                                            "dates resolve to it. Without it, undated "
+                                            "documents resolve against their ingest date."),
     db: str | None = typer.Option(None, help="Database path or URL (default: SITREP_DB or "
                                      "the user data directory)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
