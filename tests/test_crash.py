@@ -3,6 +3,9 @@
 * kill -9 in the middle of a large batch, then the same command again: every document stored
   exactly once, and the events, evidence and sources exactly those of an uninterrupted run
   (no half-written event, no orphan).
+* kill -9 at several points of a batch whose documents repeat 500 documents later, then the
+  same command again: every document once, every event merged once, the same merged events
+  as an uninterrupted run.
 * two processes extracting overlapping folders at the same time: no duplicates, no lock or
   deadlock errors, the same rows as one run.
 """
@@ -162,3 +165,137 @@ def test_concurrent_extracts_overlapping(reference, shared_db_url, tmp_path):
         low = errs.lower()
         assert "locked" not in low and "deadlock" not in low and "traceback" not in low
     _same(snapshot(db), ref, folder)
+
+
+# ---------------------------------------------------------------------- repeated documents
+# Two articles, alternating, each line with its own last line ("Dispatch N"), so every line is
+# its own document; the first lines come back at the end, more than 500 documents later (the
+# merge reads ids 500 at a time: a repeated id must not come back from two chunks).
+ARTICLES = [
+    "Fighting near Saraqib\n\nGovernment forces fought rebel fighters near Saraqib on "
+    "Monday, killing four fighters, a local monitor said.",
+    "Roadside bomb in Maiduguri\n\nA roadside bomb exploded in Maiduguri on Sunday, killing "
+    "three civilians, police said.",
+]
+N_DISTINCT, N_REPEATED = 550, 50
+
+
+def write_dispatches(path: Path, n_distinct: int = N_DISTINCT,
+                     n_repeated: int = N_REPEATED) -> Path:
+    import json
+
+    lines = [json.dumps({"text": f"{ARTICLES[i % 2]}\n\nDispatch {i}",
+                         "published": "2019-03-05", "source": "Wire"})
+             for i in range(n_distinct)]
+    lines += lines[:n_repeated]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def merged_state(db: str) -> dict:
+    """Documents, events and how the merge grouped them; asserts the merge is complete."""
+    from sitrep.merge.schema import canonical_events as ce_t
+    from sitrep.merge.schema import event_reports as er_t
+
+    with Store(db) as s, s.engine.connect() as c:
+        doc_ids = sorted(c.execute(select(documents.c.id)).scalars())
+        evs = sorted(c.execute(select(events.c.id, events.c.doc_id)).all())
+        members = c.execute(select(er_t.c.event_id, er_t.c.canonical_id)).all()
+        canon = dict(c.execute(select(ce_t.c.id, ce_t.c.n_reports)).all())
+    ev_ids = {e for e, _ in evs}
+    member_of = dict(members)
+    assert len(member_of) == len(members)                   # each report once
+    assert set(member_of) == ev_ids                          # every event merged, none stale
+    groups: dict[str, list[str]] = {}
+    for eid, cid in members:
+        groups.setdefault(cid, []).append(eid)
+    assert set(groups) == set(canon)                         # no empty or missing canonical
+    assert all(canon[cid] == len(ms) for cid, ms in groups.items())
+    return {"docs": doc_ids, "events": evs,
+            "groups": sorted(sorted(ms) for ms in groups.values())}
+
+
+class DocCounter:
+    """Stored documents, read through a plain read-only connection (no schema writes, so
+    polling never competes with the extract for the write lock)."""
+
+    def __init__(self, db: str):
+        from sqlalchemy import create_engine
+
+        self.engine = create_engine(db if "://" in db else f"sqlite:///{db}")
+
+    def __call__(self) -> int:
+        try:
+            with self.engine.connect() as c:
+                return c.execute(select(func.count()).select_from(documents)).scalar_one()
+        except Exception:  # noqa: BLE001 - the schema may not exist yet
+            return 0
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def kill_when_stored(paths: list[str], db: str, n: int, counter: DocCounter) -> bool:
+    """Run the extract and kill -9 it once n documents are stored; False when it finished
+    first."""
+    proc = subprocess.Popen(_cmd(paths, db), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env=_env())
+    deadline = time.monotonic() + 300          # a safety net against a hang, not a timing
+    while proc.poll() is None and counter() < n and time.monotonic() < deadline:
+        time.sleep(0.005)
+    if proc.poll() is not None:
+        return False
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    return True
+
+
+@pytest.fixture(scope="module")
+def dispatches(tmp_path_factory) -> tuple[Path, dict]:
+    """The dispatch corpus and what one uninterrupted run stores and merges from it."""
+    base = tmp_path_factory.mktemp("dispatches")
+    jl = write_dispatches(base / "dispatches.jsonl")
+    db = str(base / "reference.db")
+    p = run_extract([str(jl)], db)
+    assert p.returncode == 0, p.stderr[-3000:]
+    ref = merged_state(db)
+    assert len(ref["docs"]) == N_DISTINCT and len(ref["events"]) >= N_DISTINCT
+    return jl, ref
+
+
+def test_document_repeated_501_documents_later(tmp_path, shared_db_url):
+    import json
+
+    lines = [json.dumps({"text": f"Police arrest protesters in Nairobi\n\nPolice arrested "
+                                 f"{2 + i % 9} protesters in Nairobi on 7 July 2021 after a "
+                                 f"march against taxes.\n\nBulletin {i}"})
+             for i in range(501)]
+    jl = tmp_path / "bulletins.jsonl"
+    jl.write_text("\n".join([*lines, lines[0]]) + "\n", encoding="utf-8")
+    p = run_extract([str(jl)], shared_db_url)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert "Traceback" not in p.stderr and "IntegrityError" not in p.stderr
+    state = merged_state(shared_db_url)
+    assert len(state["docs"]) == 501 and len(state["events"]) >= 501
+    assert state["groups"]                                   # merged events exist
+
+
+def test_kill_9_at_several_points_then_rerun(dispatches, shared_db_url):
+    jl, ref = dispatches
+    db = shared_db_url
+    counter = DocCounter(db)
+    try:
+        # early, mid-batch, and once every distinct document is stored (re-saving the
+        # repeated lines or merging; the run may also have finished by then)
+        killed = [kill_when_stored([str(jl)], db, n, counter)
+                  for n in (1, N_DISTINCT // 2, N_DISTINCT)]
+        assert killed[:2] == [True, True], killed
+        mid = snapshot(db)
+        assert not mid["orphans"] and not mid["no_evidence"]
+        assert counter() >= N_DISTINCT // 2
+    finally:
+        counter.close()
+    p = run_extract([str(jl)], db)
+    assert p.returncode == 0, p.stderr[-3000:]
+    assert "Traceback" not in p.stderr
+    assert merged_state(db) == ref

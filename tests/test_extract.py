@@ -129,3 +129,47 @@ def test_single_country_state_actor_decides_the_country(pipeline):
     ev = one(pipeline, "On 28 April 2021, a drone operated by GNA targeted a truck near an "
                        "unnamed farm, killing 2 civilians.")
     assert ev.country == "Libya" and ev.inter1 == 1
+
+
+# Undated documents resolve against a reference day (their ingest date), into the past.
+UNDATED = ("Protest camp in Nairobi\n\nHundreds of traders have camped outside parliament in "
+           "Nairobi since December to protest against a new market levy, organisers said.\n\n"
+           "Police fired tear gas at traders who marched on State House on Friday, injuring "
+           "six of them, witnesses said.")
+
+
+@pytest.mark.parametrize("ref", [date(2026, 11, 18), date(2026, 12, 1), date(2027, 1, 4)])
+def test_undated_text_is_never_dated_after_its_reference_day(pipeline, ref):
+    from sitrep.models import Document, content_id
+
+    doc = Document(id=content_id(UNDATED), text=UNDATED, body=UNDATED)
+    evs = pipeline.run(doc, ref=ref)
+    dates = sorted(date.fromisoformat(e.event_date) for e in evs if e.event_date)
+    assert len(dates) == 2, [(e.event_date, e.sub_event_type) for e in evs]
+    assert all(d <= ref for d in dates), (ref, dates)
+    # "on Friday": the Friday on or before the reference day; "since December": the last one
+    friday = max(d for d in dates if d.weekday() == 4 and (ref - d).days < 7)
+    assert (ref - friday).days == (ref.weekday() - 4) % 7
+    dec = [d for d in dates if d.month == 12]
+    assert dec and dec[0].year == (ref.year if ref.month == 12 else ref.year - 1)
+
+
+@pytest.mark.parametrize("phrase,ref,expected", [
+    ("since December", date(2026, 11, 18), date(2025, 12, 15)),
+    ("in December", date(2026, 12, 1), date(2026, 12, 1)),     # this month, not past today
+    ("in April", date(2020, 4, 5), date(2020, 4, 5)),          # was last year's April
+    ("in April", date(2020, 4, 20), date(2020, 4, 15)),
+    ("in May", date(2020, 4, 30), date(2019, 5, 15)),
+])
+def test_month_without_a_year_is_the_latest_not_after_the_reference(phrase, ref, expected):
+    from sitrep.extract.dates import find_dates
+
+    (m,) = find_dates(f"Fighting has gone on {phrase} near the town.", ref)
+    assert m.date == expected and m.precision == 3
+
+
+def test_next_day_after_the_publication_date_is_not_coded_in_the_future(pipeline):
+    evs = pipeline.run_text("On 5 March 2021, JNIM and ISGS fighters clashed near Ansongo, "
+                            "leaving dozens dead. The next day, JNIM fighters abducted four "
+                            "herders near the town.", date(2021, 3, 5))
+    assert evs and all(e.event_date <= "2021-03-05" for e in evs)

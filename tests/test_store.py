@@ -229,3 +229,28 @@ def test_actor_filter_escapes_like_wildcards(store: Store):
     assert len(list(store.iter_events(actor="islamic state"))) == 1
     assert list(store.iter_events(actor="%")) == []     # a literal %, not "anything"
     assert list(store.iter_events(actor="islamic_state")) == []
+
+
+def test_reingest_with_weaker_metadata_keeps_the_best_known(store: Store):
+    import dataclasses
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).date()
+    fresh, day = store.with_known_metadata(ARREST, fallback_published=date(2030, 1, 1))
+    assert fresh is ARREST and day == today                   # not stored: as given
+    bare = dataclasses.replace(IED, published=None, url="", source_name="", title="")
+    fresh, day = store.with_known_metadata(bare, fallback_published=date(2030, 1, 1))
+    assert fresh.published == date(2030, 1, 1) and day == today   # the fallback, when new
+    store.save(IED, [ied_event()])
+    got, day = store.with_known_metadata(bare, fallback_published=date(2030, 1, 1))
+    assert (got.published, got.url, got.source_name, got.title) == (
+        IED.published, IED.url, IED.source_name, IED.title)   # the stored copy's, not none
+    assert day == today
+    store.save(bare, [ied_event()])                           # saving a weaker copy
+    kept = store.get_document(IED.id)
+    assert (kept.published, kept.url, kept.source_name) == (IED.published, IED.url,
+                                                            IED.source_name)
+    # a new known date is what the events are now coded with: the row follows
+    store.save(dataclasses.replace(IED, published=date(2018, 7, 8)), [ied_event()])
+    assert store.get_document(IED.id).published == date(2018, 7, 8)
+    assert store.counts() == {"documents": 1, "events": 1}

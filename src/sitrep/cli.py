@@ -58,7 +58,9 @@ def extract(
     paths: list[str] = typer.Argument(..., help="Files, folders, .jsonl, .html, RSS/Atom "
                                       "feeds, http(s) URLs, or - for stdin."),
     published: str | None = typer.Option(None, help="Publication date (YYYY-MM-DD) where a "
-                                            "source gives none; relative dates resolve to it."),
+                                            "source (or a stored copy) gives none; relative "
+                                            "dates resolve to it. Without it, undated "
+                                            "documents resolve against their ingest date."),
     db: str | None = typer.Option(None, help="Database path or URL (default: SITREP_DB or "
                                      "the user data directory)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or table."),
@@ -100,21 +102,24 @@ def extract(
     saved_ids: list[str] = []
     failures: list[tuple[str, str]] = []
     by_type: dict[str, int] = {}
+    undated: dict[str, date] = {}     # undated documents: the day they resolved against
     t0 = time.perf_counter()
     progress = Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(),
                         TextColumn("{task.fields[name]}"), TimeElapsedColumn(),
                         console=err, disable=quiet, transient=True)
     with progress:
         task = progress.add_task("extract", total=None, name="")
-        for item in iter_documents(paths, pub, allow_private=allow_private or None):
+        # the --published fallback is applied after the stored copy's metadata (below)
+        for item in iter_documents(paths, None, allow_private=allow_private or None):
             if isinstance(item, IngestError):
                 failures.append((item.path, item.reason))
                 progress.advance(task)
                 continue
             n_docs += 1
             progress.update(task, name=Path(item.path).name[:40] if item.path else item.id)
+            item, day = store.with_known_metadata(item, pub)
             try:
-                events = pipe.run(item)
+                events = pipe.run(item, ref=day)
             except Exception as e:  # one bad document never loses the others
                 failures.append((item.path or item.id, f"extraction failed: {e!r}"))
                 progress.advance(task)
@@ -122,6 +127,8 @@ def extract(
             if store.save(item, events):
                 n_new += 1
             saved_ids.append(item.id)
+            if item.published is None:
+                undated[item.id] = day
             n_events += len(events)
             for ev in events:
                 by_type[ev.event_type] = by_type.get(ev.event_type, 0) + 1
@@ -130,7 +137,7 @@ def extract(
     if saved_ids and merge:
         from .merge import merge_documents
 
-        merged = merge_documents(store, saved_ids)
+        merged = merge_documents(store, list(dict.fromkeys(saved_ids)))   # each once
     elapsed = time.perf_counter() - t0
     if not quiet:
         t = Table(title="sitrep extract")
@@ -149,9 +156,21 @@ def extract(
         err.print(f"database: {store.url}")
     for path, reason in failures:
         err.print(f"[red]skipped[/red] {path}: {reason}")
+    if undated:
+        err.print(undated_warning(list(undated.values())), markup=False, highlight=False, soft_wrap=True)
     store.close()
     if failures:
         raise typer.Exit(1)
+
+
+def undated_warning(days: list[date]) -> str:
+    """One line saying how many documents had no publication date and what was assumed."""
+    n, lo, hi = len(days), min(days), max(days)
+    what = (f"the ingest date {lo.isoformat()}" if lo == hi else
+            f"their ingest dates ({lo.isoformat()} to {hi.isoformat()})")
+    return (f"warning: {n} document{'s' if n != 1 else ''} had no publication date; relative "
+            f"dates were resolved against {what} (give --published or a NAME.meta.json date "
+            f"file)")
 
 
 @app.command()

@@ -34,8 +34,10 @@ class Pipeline:
             self._gazetteer = Gazetteer.load()
         return self._gazetteer
 
-    def run(self, doc: Document) -> list[Event]:
-        events = extract_events(doc, self.lexicon)
+    def run(self, doc: Document, ref: date | None = None) -> list[Event]:
+        """The document's events. ref: the day a document without a publication date
+        resolves its relative dates against (its ingest date; default today)."""
+        events = extract_events(doc, self.lexicon, ref)
         if events and self.use_geo:
             from .geo.resolve import place_event
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from .lexicon import Lexicon, load_lexicon
 
@@ -46,9 +46,14 @@ class DateMention:
     text: str
 
 
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
 def _year_for(month: int, day: int, ref: date | None) -> int:
-    if ref is None:
-        return date.today().year
+    """The year of a day-month without one: the latest not after ref (a day or two ahead is
+    taken as this year's: time zones), ref defaulting to today."""
+    ref = ref or _today()
     y = ref.year
     try:
         if date(y, month, min(day, 28)) > ref + timedelta(days=2):
@@ -56,6 +61,13 @@ def _year_for(month: int, day: int, ref: date | None) -> int:
     except ValueError:
         pass
     return y
+
+
+def _month_year(month: int, ref: date | None) -> int:
+    """The year of a month named without one: the latest such month not after ref ("since
+    December" written in November is last December), ref defaulting to today."""
+    ref = ref or _today()
+    return ref.year if month <= ref.month else ref.year - 1
 
 
 def _safe(y: int, m: int, d: int) -> date | None:
@@ -90,8 +102,11 @@ def find_dates(text: str, ref: date | None, offset: int = 0) -> list[DateMention
                 d = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             elif kind == "my":
                 mon = MONTHS[m.group(1).lower()[:3]]
-                yr = int(m.group(2)) if m.group(2) else _year_for(mon, 15, ref)
+                yr = int(m.group(2)) if m.group(2) else _month_year(mon, ref)
                 d, prec = _safe(yr, mon, 15), 3
+                if d is not None and ref is not None and d > ref and \
+                        (yr, mon) == (ref.year, ref.month):
+                    d = ref                   # "in December" written on 1 December
             elif kind == "rel" and ref is not None:
                 d, prec = _relative(m.group(1).lower(), ref)
             if d is None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from ..models import ActorRef, Document, Event, PlaceMention, Source
 from .actors import Mention, find_actors
@@ -497,17 +497,17 @@ def _split_on_dates(s: Sentence, dates: list[DateMention]) -> list[Sentence]:
     return out
 
 
-def _drafts(doc: Document, lex: Lexicon) -> list[Draft]:
+def _drafts(doc: Document, lex: Lexicon, ref: date | None) -> list[Draft]:
     sents: list[Sentence] = []
     for s in split_sentences(doc.body):
-        sents += _split_on_dates(s, [d for d in find_dates(s.text, doc.published, s.start)
+        sents += _split_on_dates(s, [d for d in find_dates(s.text, ref, s.start)
                                      if not _REPORTING.search(doc.body[d.end:d.end + 70])])
     drafts: list[Draft] = []
     cur: Draft | None = None
     for s in sents:
         cues = find_cues(s, lex)
         prefix = _prefix(s)
-        dates = find_dates(s.text, doc.published, s.start)
+        dates = find_dates(s.text, ref, s.start)
         quiet = attribution_spans(s.text)
         mentions = [(s, m) for m in find_actors(s.text, lex)
                     if not any(a <= m.start < b for a, b in quiet)]
@@ -634,15 +634,21 @@ def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
 
 # ---------------------------------------------------------------- main
 
-def extract_events(doc: Document, lex: Lexicon | None = None) -> list[Event]:
-    """Coded events of one document (before place resolution and actor naming)."""
+def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None = None
+                   ) -> list[Event]:
+    """Coded events of one document (before place resolution and actor naming).
+
+    Dates resolve against the publication date; a document without one resolves against
+    `ref` (the day it was ingested; default today). No event is dated after that day: a month
+    or weekday without a year is the latest one not after it."""
     lex = lex or load_lexicon()
+    ref = doc.published or ref or datetime.now(UTC).date()
     events: list[Event] = []
     prev_date: tuple[date, int] | None = None
-    drafts, _ = _drafts(doc, lex)
+    drafts, _ = _drafts(doc, lex, ref)
     perpetrator = _headline_perpetrator(doc, lex)
     for d in drafts:
-        ev = _build(doc, d, lex, prev_date)
+        ev = _build(doc, d, lex, prev_date, ref)
         if ev is None:
             continue
         if perpetrator is not None and ev.actors1 and ev.actors1[0].kind == "unidentified" \
@@ -659,7 +665,8 @@ def extract_events(doc: Document, lex: Lexicon | None = None) -> list[Event]:
 
 
 def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos: int,
-                lex: Lexicon | None = None) -> tuple[DateMention | None, date | None, int]:
+                ref: date, lex: Lexicon | None = None
+                ) -> tuple[DateMention | None, date | None, int]:
     s0 = d.sentences[0]
     cands = [x for x in d.dates if s0.start <= x.start < s0.end] or d.dates
     if len(cands) > 1:
@@ -683,7 +690,7 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
     if _NEXT_DAY.search(s0.text) and prev:
         return None, prev[0] + timedelta(days=1), prev[1]
     earlier = [x for s in split_sentences(doc.body) if s.paragraph == s0.paragraph and
-               s.end <= s0.start for x in find_dates(s.text, doc.published, s.start)]
+               s.end <= s0.start for x in find_dates(s.text, ref, s.start)]
     if earlier:
         x = earlier[-1]
         prec = x.precision
@@ -697,7 +704,7 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
     return None, None, 3
 
 
-def _build(doc: Document, d: Draft, lex: Lexicon, prev_date) -> Event | None:
+def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date) -> Event | None:
     trig = _first([c for c in d.cues if c.cls not in ("change", "intervention", "other")],
                   *{c.cls for c in d.cues}) or (d.cues[0] if d.cues else None)
     trig_pos = trig.start if trig else d.sentences[0].start
@@ -716,7 +723,9 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date) -> Event | None:
         ev.add_evidence("event_type", cue.start, cue.end, body)
         ev.add_evidence("sub_event_type", cue.start, cue.end, body)
     # date
-    dm, dt, prec = _event_date(doc, d, prev_date, trig_pos, lex)
+    dm, dt, prec = _event_date(doc, d, prev_date, trig_pos, ref, lex)
+    if dt is not None and dt > ref:   # "the next day", a day-month a day or two ahead
+        dt, prec = ref, max(prec, 2)  # (time zones): never after publication or ingest
     if dt is not None:
         ev.event_date = dt.isoformat()
         ev.time_precision = prec

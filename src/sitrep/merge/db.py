@@ -88,22 +88,26 @@ def _rows_to_reports(conn, rows: list[dict]) -> list[Report]:
 
 def load_reports(conn, *, event_ids: Iterable[str] | None = None,
                  doc_ids: Iterable[str] | None = None, unmerged: bool = False) -> list[Report]:
-    """Stored events as Reports: by event ids, by documents, or all (optionally only those not
-    merged yet)."""
-    rows: list[dict] = []
+    """Stored events as Reports, each event once: by event ids, by documents, or all
+    (optionally only those not merged yet). Repeated ids are read once (a document given
+    twice, 500 ids apart, would otherwise come back from two chunks)."""
     base = _report_query()
     if unmerged:
         base = base.where(~events.c.id.in_(select(er_t.c.event_id)))
     if event_ids is not None:
-        for chunk in _chunks(list(event_ids)):
-            rows += [dict(r) for r in conn.execute(base.where(events.c.id.in_(chunk))).mappings()]
+        col, wanted = events.c.id, list(dict.fromkeys(event_ids))
     elif doc_ids is not None:
-        for chunk in _chunks(list(doc_ids)):
-            rows += [dict(r) for r in conn.execute(
-                base.where(events.c.doc_id.in_(chunk))).mappings()]
+        col, wanted = events.c.doc_id, list(dict.fromkeys(doc_ids))
     else:
-        rows = [dict(r) for r in conn.execute(base).mappings()]
-    return _rows_to_reports(conn, rows)
+        col, wanted = None, None
+    by_id: dict[str, dict] = {}
+    if col is None:
+        by_id = {r["id"]: dict(r) for r in conn.execute(base).mappings()}
+    else:
+        for chunk in _chunks(wanted):
+            for r in conn.execute(base.where(col.in_(chunk))).mappings():
+                by_id.setdefault(r["id"], dict(r))
+    return _rows_to_reports(conn, list(by_id.values()))
 
 
 # ---------------------------------------------------------------------- canonical rows

@@ -16,6 +16,7 @@ serialised the same way (BEGIN IMMEDIATE / an advisory lock).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -56,6 +57,7 @@ from .schema import (
 __all__ = ["Store", "default_db_path", "event_row"]
 
 _CHUNK = 500
+_META = ("published", "url", "title", "source_name")   # document metadata kept at its best
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 _WRITE = "sitrep_write"
 _SCHEMA_LOCK = 0x5173_7265   # pg advisory lock key for schema creation ("sitr"-ish)
@@ -289,8 +291,50 @@ class Store:
                 yield conn
 
     # -- documents -----------------------------------------------------------------------
+    def with_known_metadata(self, doc: Document, fallback_published: date | None = None
+                            ) -> tuple[Document, date]:
+        """The document as it should be extracted, and the day to resolve its relative dates
+        against when it has no publication date.
+
+        A document already stored keeps the best metadata known for it: what the new copy
+        lacks (publication date, url, title, source name) comes from the stored row, so the
+        same text again without its date file is never re-dated; then fallback_published
+        (the --published flag) fills a date still missing. The day is the day the document
+        was first ingested (today, UTC, for a new one), so a re-extraction resolves the same.
+        """
+        with self.engine.connect() as conn:
+            r = conn.execute(select(*[documents.c[k] for k in _META], documents.c.ingested_at)
+                             .where(documents.c.id == doc.id)).mappings().first()
+        changes: dict = {}
+        if r is not None:
+            if doc.published is None and r["published"] is not None:
+                changes["published"] = as_date(r["published"])
+            for k in _META[1:]:
+                if not getattr(doc, k) and r[k]:
+                    changes[k] = r[k]
+        if doc.published is None and "published" not in changes and fallback_published:
+            changes["published"] = fallback_published
+        day = as_date(r["ingested_at"]) if r is not None and r["ingested_at"] else None
+        return (dataclasses.replace(doc, **changes) if changes else doc), day or _now().date()
+
+    def _update_metadata(self, conn: Connection, doc: Document) -> None:
+        """A stored document takes the metadata its events are now extracted with, where the
+        new copy has some: a known value is never replaced by none."""
+        new = {"published": as_date(doc.published), "url": doc.url or "",
+               "title": doc.title or "", "source_name": doc.source_name or ""}
+        new = {k: v for k, v in new.items() if v}
+        if not new:
+            return
+        old = conn.execute(select(*[documents.c[k] for k in new])
+                           .where(documents.c.id == doc.id)).mappings().first()
+        changed = {k: v for k, v in new.items()
+                   if old is not None and (as_date(old[k]) if k == "published" else old[k]) != v}
+        if changed:
+            conn.execute(update(documents).where(documents.c.id == doc.id).values(**changed))
+
     def _insert_document(self, conn: Connection, doc: Document) -> bool:
         if conn.execute(select(documents.c.id).where(documents.c.id == doc.id)).first():
+            self._update_metadata(conn, doc)
             return False
         row = {
             "id": doc.id, "url": doc.url or "", "title": doc.title or "",
@@ -304,7 +348,10 @@ class Store:
         if d_insert is not None:
             stmt = (d_insert(documents).values(**row).on_conflict_do_nothing()
                     .returning(documents.c.id))
-            return conn.execute(stmt).first() is not None
+            if conn.execute(stmt).first() is not None:
+                return True
+            self._update_metadata(conn, doc)    # another writer stored it first
+            return False
         conn.execute(insert(documents).values(**row))
         return True
 
