@@ -261,6 +261,7 @@ class Event:
     claimed_fatalities: int | None = None
     claim_status: str = "reported"     # claimed / reported / confirmed / disputed
     confidence: float = 0.5
+    why: str = ""                      # what decided the sub-type: rules, model, or both
     geonameid: int | None = None
     admin1_code: str = ""
     country_code: str = ""             # ISO2

@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from ..models import ActorRef, Document, Event, PlaceMention, Source
+from . import model
 from .actors import Mention, find_actors
 from .dates import DateMention, as_reported, find_dates
 from .fatalities import count_casualties
 from .lexicon import Lexicon, load_lexicon
 from .places import find_place_mentions
+from .score import decide
 from .text import Sentence, split_sentences
 
 ARMED_KINDS = {"named", "military", "police", "unidentified", "gang", "communal",
@@ -646,6 +648,10 @@ def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None =
     events: list[Event] = []
     prev_date: tuple[date, int] | None = None
     drafts, _ = _drafts(doc, lex, ref)
+    if not drafts:
+        # no cue word anywhere: the learned head may still know the verb ("stepped on an old
+        # landmine"); only a short report is read whole, as one incident
+        drafts = _uncued_drafts(doc, lex, ref)
     perpetrator = _headline_perpetrator(doc, lex)
     for d in drafts:
         ev = _build(doc, d, lex, prev_date, ref)
@@ -704,6 +710,27 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
     return None, None, 3
 
 
+UNCUED_MAX_SENTENCES = 4
+
+
+def _uncued_drafts(doc: Document, lex: Lexicon, ref: date) -> list[Draft]:
+    """A report of a few sentences with no cue: one draft over its body, for the learned head
+    to type (score.decide codes it only when the head is confident)."""
+    sents = [s for s in split_sentences(doc.body) if not s.is_headline]
+    if not sents or len(sents) > UNCUED_MAX_SENTENCES or model.head() is None:
+        return []
+    if lex.modality.search(doc.body) or any(rx.search(doc.body) for rx in lex.cues.values()):
+        return []   # the rules saw a cue and set it aside (a plan, a denial, a habit)
+    mentions = [(s, m) for s in sents for m in find_actors(s.text, lex)]
+    dates = [x for s in sents for x in find_dates(s.text, ref, s.start)]
+    return [Draft(sents, [], mentions, dates, sents[0].paragraph)]
+
+
+def draft_text(d: Draft) -> str:
+    """What the learned head reads: the draft's sentences, the first one first."""
+    return " ".join(s.text for s in d.sentences)
+
+
 def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date) -> Event | None:
     trig = _first([c for c in d.cues if c.cls not in ("change", "intervention", "other")],
                   *{c.cls for c in d.cues}) or (d.cues[0] if d.cues else None)
@@ -712,10 +739,15 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date) -> Event
     agent = agent_m.ref if agent_m else None
     patient = patient_m.ref if patient_m else None
     got = classify(d, agent, patient)
-    if got is None:
+    probs = None
+    if got is None and not d.cues:   # no cue the rules know: the learned head may type it
+        probs = (model.predict([draft_text(d)]) or [None])[0]
+    dec = decide(got[1] if got else None, probs)
+    if dec is None:
         return None
-    et, sub, cue = got
-    ev = Event(doc_id=doc.id, event_type=et, sub_event_type=sub)
+    et, sub = dec.event_type, dec.sub_event_type
+    cue = got[2] if got is not None and got[1] == sub else trig
+    ev = Event(doc_id=doc.id, event_type=et, sub_event_type=sub, why=dec.why)
     s0 = d.sentences[0]
     ev.sentence_start, ev.sentence_end = s0.start, d.sentences[-1].end
     body = doc.body
