@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 err = Console(stderr=True)
 
@@ -24,12 +25,16 @@ def register(app: typer.Typer) -> None:
         """Serve the dashboard (/), the API (/api) and its docs (/docs)."""
         import uvicorn
 
-        from ..store import Store, default_db_path
+        from ..store import NoDatabase, Store, default_db_path
         from .app import create_app
         from .auth import env_flag, generate_token, is_loopback
         from .schema import create_api_tables
 
-        store = Store(db or default_db_path())
+        try:     # serve reads an existing database: a typo in --db must not create one
+            store = Store(db or default_db_path(), create=False)
+        except NoDatabase as e:
+            err.print(f"[red]{escape(str(e))}[/red]")
+            raise typer.Exit(2) from None
         create_api_tables(store.engine)
         extra = generate_token(store.engine, "cli") if new_token else None
         app = create_app(store=store, public_read=public_read or None,
@@ -40,8 +45,8 @@ def register(app: typer.Typer) -> None:
                       f"[/bold]\n{shown}")
         if not is_loopback(host) and host != "localhost" and not (
                 public_read or env_flag("SITREP_PUBLIC_READ")):
-            err.print(f"[yellow]listening on {host}: reads from other machines need the token "
+            err.print(f"[yellow]listening on {escape(host)}: reads from other machines need the token "
                       "(or --public-read)[/yellow]")
-        err.print(f"database: {store.url}\ndashboard: http://{host}:{port}/  "
-                  f"docs: http://{host}:{port}/docs")
+        err.print(escape(f"database: {store.url}\ndashboard: http://{host}:{port}/  "
+                         f"docs: http://{host}:{port}/docs"))
         uvicorn.run(app, host=host, port=port, log_level=log_level)
