@@ -643,6 +643,7 @@ def _unit(key: str) -> str:
 def render(report: dict[str, Any], console=None) -> None:
     """One rich table per sub-bench."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = console or Console()
@@ -657,7 +658,7 @@ def render(report: dict[str, Any], console=None) -> None:
         t.add_column("value", justify="right")
         t.add_column("unit")
         for k, v in figures.items():
-            t.add_row(k, _fmt(v), _unit(k))
+            t.add_row(escape(k), escape(_fmt(v)), _unit(k))
         console.print(t)
     console.print(f"peak RSS {report['peak_rss_mb']} MB")
 
@@ -680,13 +681,14 @@ def main(what: str = "pipeline", n_docs: int = 2000, json_out: str | None = None
          cold_runs: int = COLD_RUNS, quiet: bool = False) -> int:
     """Run ``what`` ("all" or a name in ``BENCHES``); print tables, write JSON. Exit code."""
     from rich.console import Console
+    from rich.markup import escape
 
     err = Console(stderr=True)
     _load_plugins()
     names = list(BENCHES) if what == "all" else [w.strip() for w in what.split(",")]
     unknown = [w for w in names if w not in BENCHES]
     if unknown or not names:
-        err.print(f"[red]unknown bench {', '.join(unknown) or what!r}[/red]; use "
+        err.print(f"[red]unknown bench {escape(', '.join(unknown) or repr(what))}[/red]; use "
                   f"{' | '.join([*BENCHES, 'all'])}")
         return 2
     if n_docs < 1:
@@ -694,7 +696,8 @@ def main(what: str = "pipeline", n_docs: int = 2000, json_out: str | None = None
         return 2
     ctx = BenchContext(n_docs=n_docs, seed=seed, spacy_max_docs=spacy_max_docs,
                        cold_runs=cold_runs,
-                       log=(lambda m: None) if quiet else (lambda m: err.print(f"[dim]{m}[/dim]")))
+                       log=(lambda m: None) if quiet else
+                       (lambda m: err.print(f"[dim]{escape(m)}[/dim]")))
     report: dict[str, Any] = {
         "sitrep_version": __version__, "python": platform.python_version(),
         "platform": platform.platform(), "cpu_count": os.cpu_count(), "seed": seed,
@@ -704,8 +707,12 @@ def main(what: str = "pipeline", n_docs: int = 2000, json_out: str | None = None
     for name in names:
         try:
             report["benches"][name] = BENCHES[name](ctx)
+        except ImportError as e:  # an optional extra is missing: say what to install
+            err.print(f"[red]bench {name} not run:[/red] {escape(str(e))}")
+            report["benches"][name] = {"error": str(e)}
+            status = 1
         except Exception as e:    # report it, keep the other sub-benches
-            err.print(f"[red]bench {name} failed:[/red] {e!r}")
+            err.print(f"[red]bench {name} failed:[/red] {escape(repr(e))}")
             report["benches"][name] = {"error": repr(e)}
             status = 1
     if "corpus" in ctx.__dict__:             # only when a sub-bench built it
@@ -717,5 +724,5 @@ def main(what: str = "pipeline", n_docs: int = 2000, json_out: str | None = None
         Path(json_out).write_text(json.dumps(report, indent=2, default=str) + "\n",
                                   encoding="utf-8")
         if not quiet:
-            err.print(f"wrote {json_out}")
+            err.print(f"wrote {escape(json_out)}")
     return status

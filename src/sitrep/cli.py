@@ -11,7 +11,15 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from . import __version__
@@ -53,6 +61,39 @@ def _store(db: str | None):
     return Store(db or default_db_path())
 
 
+def _existing_store(db: str | None):
+    """The database a command that only reads names: it must exist (a typo in --db must not
+    create an empty one)."""
+    from .store import NoDatabase, Store, default_db_path
+
+    try:
+        return Store(db or default_db_path(), create=False)
+    except NoDatabase as e:
+        err.print(f"[red]{escape(str(e))}[/red]")
+        raise typer.Exit(2) from None
+
+
+def _progress(quiet: bool) -> Progress:
+    """Progress on stderr, shown only when stderr is a terminal: total, ETA, current item."""
+    return Progress(SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(),
+                    MofNCompleteColumn(), TimeElapsedColumn(), TextColumn("eta"),
+                    TimeRemainingColumn(), TextColumn("{task.fields[name]}", markup=False),
+                    console=err, disable=quiet or not err.is_terminal, transient=True)
+
+
+def _choice(value: str | None, valid, what: str) -> str | None:
+    """``value`` in its canonical spelling (case-insensitive), or a BadParameter listing the
+    valid values."""
+    if not value:
+        return value
+    by_fold = {v.casefold(): v for v in valid}
+    got = by_fold.get(value.strip().casefold())
+    if got is None:
+        raise typer.BadParameter(f"unknown {what} {value!r}; use one of: "
+                                 f"{', '.join(valid)} (any case)")
+    return got
+
+
 @app.command()
 def extract(
     paths: list[str] = typer.Argument(..., help="Files, folders, .jsonl, .html, RSS/Atom "
@@ -75,26 +116,38 @@ def extract(
                                "event across documents after extraction."),
 ):
     """Ingest articles, code their events and store both."""
-    from .ingest import IngestError, iter_documents
+    from .ingest import IngestError, count_inputs, iter_documents
     from .pipeline import Pipeline
 
     pub = _parse_date(published)
     if engine not in ("local", "dask"):
         raise typer.BadParameter(f"unknown engine {engine!r}; use local or dask")
+    expected = count_inputs(paths)
+    if expected == 0:           # only empty folders: say so, and create no database
+        err.print(f"[red]no documents found in {escape(', '.join(paths))}[/red]")
+        raise typer.Exit(1)
     if engine == "dask":
-        from .scale import run_dask
+        from .scale import DaskMissing, run_dask
 
-        summary = run_dask(paths, pub, db, scheduler=scheduler, n_workers=workers)
+        try:
+            summary = run_dask(paths, pub, db, scheduler=scheduler, n_workers=workers,
+                               merge_events=merge)
+        except DaskMissing as e:
+            err.print(f"[red]{escape(str(e))}[/red]")
+            raise typer.Exit(2) from None
         if not quiet:
             t = Table(title="sitrep extract (dask)")
             t.add_column("what")
             t.add_column("value", justify="right")
-            for k in ("partitions", "documents", "new_documents", "events", "workers",
-                      "seconds", "docs_per_s"):
-                t.add_row(k, str(summary.get(k)))
+            for k in ("partitions", "documents", "new_documents", "events", "merged_events",
+                      "workers", "seconds", "docs_per_s"):
+                t.add_row(k, escape(str(summary.get(k))))
             err.print(t)
         for path, reason in summary.get("failures") or []:
-            err.print(f"[red]skipped[/red] {path}: {reason}")
+            err.print(f"[red]skipped[/red] {escape(str(path))}: {escape(str(reason))}")
+        if not summary.get("documents") and not summary.get("failures"):
+            err.print(f"[red]no documents found in {escape(', '.join(paths))}[/red]")
+            raise typer.Exit(1)
         raise typer.Exit(1 if summary.get("failures") else 0)
     store = _store(db)
     pipe = Pipeline()
@@ -104,11 +157,20 @@ def extract(
     by_type: dict[str, int] = {}
     undated: dict[str, date] = {}     # undated documents: the day they resolved against
     t0 = time.perf_counter()
-    progress = Progress(TextColumn("[bold]extract"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[name]}"), TimeElapsedColumn(),
-                        console=err, disable=quiet, transient=True)
+    progress = _progress(quiet)
     with progress:
-        task = progress.add_task("extract", total=None, name="")
+        if pipe.use_geo:
+            from .geo.gazetteer import index_is_built
+
+            if not index_is_built():     # the first run builds the gazetteer index
+                note = "building the place index, about 20 s, once"
+                if not quiet and progress.disable:
+                    err.print(f"{note} ...")
+                g = progress.add_task(note, total=None, name="")
+                progress.refresh()
+                _ = pipe.gazetteer
+                progress.remove_task(g)
+        task = progress.add_task("extract", total=expected, name="")
         # the --published fallback is applied after the stored copy's metadata (below)
         for item in iter_documents(paths, None, allow_private=allow_private or None):
             if isinstance(item, IngestError):
@@ -133,11 +195,15 @@ def extract(
             for ev in events:
                 by_type[ev.event_type] = by_type.get(ev.event_type, 0) + 1
             progress.advance(task)
-    merged = None
-    if saved_ids and merge:
-        from .merge import merge_documents
+        merged = None
+        if saved_ids and merge:
+            from .merge import merge_documents
 
-        merged = merge_documents(store, list(dict.fromkeys(saved_ids)))   # each once
+            saved_ids = list(dict.fromkeys(saved_ids))   # a repeated document merges once
+            progress.add_task(f"merging the events of {len(saved_ids)} documents",
+                              total=None, name="")
+            progress.refresh()
+            merged = merge_documents(store, saved_ids)
     elapsed = time.perf_counter() - t0
     if not quiet:
         t = Table(title="sitrep extract")
@@ -153,12 +219,16 @@ def extract(
         t.add_row("failed inputs", str(len(failures)))
         t.add_row("seconds", f"{elapsed:.2f}")
         err.print(t)
-        err.print(f"database: {store.url}")
+        err.print(f"database: {escape(store.url)}")
     for path, reason in failures:
-        err.print(f"[red]skipped[/red] {path}: {reason}")
+        err.print(f"[red]skipped[/red] {escape(str(path))}: {escape(str(reason))}")
     if undated:
-        err.print(undated_warning(list(undated.values())), markup=False, highlight=False, soft_wrap=True)
+        err.print(undated_warning(list(undated.values())), markup=False, highlight=False,
+                  soft_wrap=True)
     store.close()
+    if not n_docs and not failures:
+        err.print(f"[red]no documents found in {escape(', '.join(paths))}[/red]")
+        raise typer.Exit(1)
     if failures:
         raise typer.Exit(1)
 
@@ -173,62 +243,156 @@ def undated_warning(days: list[date]) -> str:
             f"file)")
 
 
+# Table columns of `sitrep events`: key -> (header, minimum width, fixed). Fixed columns
+# (dates, ids, codes) are never wrapped or cut; the others wrap. When the terminal is narrow,
+# columns are dropped, never cut: the first five always show, then the optional ones are
+# added in their order while they fit.
+_EVENT_COLUMNS = {
+    "date": ("date", 10, True), "type": ("type / sub-type", 14, False),
+    "actor1": ("actor1", 12, False), "location": ("location", 12, False),
+    "fat": ("fat.", 4, True), "actor2": ("actor2", 12, False), "id": ("id", 16, True),
+    "tp": ("tp", 2, True), "gp": ("gp", 2, True), "claim": ("claim", 9, False),
+}
+_ALWAYS = ("date", "type", "actor1", "location", "fat")
+_OPTIONAL = ("actor2", "id", "tp", "gp", "claim")
+_ORDER = ("date", "tp", "id", "type", "actor1", "actor2", "location", "gp", "fat", "claim")
+
+
+def event_columns(width: int, id_width: int = 16) -> list[str]:
+    """The events-table columns that fit ``width`` terminal cells, in display order."""
+    def need(cols) -> int:      # cells + 2 padding + 1 border each, 1 border, 2 to spare
+        return sum(id_width if c == "id" else _EVENT_COLUMNS[c][1] for c in cols) \
+            + 3 * len(cols) + 3
+
+    chosen = list(_ALWAYS)
+    for c in _OPTIONAL:
+        if need([*chosen, c]) > width:
+            break
+        chosen.append(c)
+    return [c for c in _ORDER if c in chosen]
+
+
+def _event_cells(r: dict, evidence: bool, sources: bool) -> dict[str, str]:
+    """The table cells of one event row, as Rich markup with every stored text escaped."""
+    extra = ""
+    if evidence:
+        extra += "\n" + "\n".join(f"[dim]{escape(str(e['field']))}:[/dim] "
+                                   f"{escape(repr(e['text']))}"
+                                   for e in r.get("evidence", []))
+    if sources:
+        extra += f"\n[dim]{r.get('n_sources', len(r.get('sources', [])))} sources[/dim]\n"
+        extra += "\n".join(
+            f"[dim]{escape(str(s['role']))}:[/dim] "
+            f"{escape(str(s.get('outlet') or s.get('title') or s['doc_id']))}"
+            for s in r.get("sources", []))
+    place = ", ".join(str(x) for x in (r.get("location"), r.get("admin1"), r.get("country"))
+                      if x)
+    return {
+        "date": escape(str(r.get("event_date") or "")),
+        "tp": escape(str(r.get("time_precision") or "")),
+        "id": escape(str(r.get("id") or "")),
+        "type": escape(f"{r.get('event_type')}\n{r.get('sub_event_type')}") + extra,
+        "actor1": escape(str(r.get("actor1") or "")),
+        "actor2": escape(str(r.get("actor2") or "")),
+        "location": escape(place),
+        "gp": escape(str(r.get("geo_precision") or "")),
+        "fat": escape(str(r.get("fatalities") or 0)),
+        "claim": escape(str(r.get("claim_status") or "")),
+    }
+
+
+def _count_events(store, merged: bool, filters: dict) -> int:
+    """How many events (stored, or merged) match the filters."""
+    from sqlalchemy import func, select
+
+    from .store import event_filters
+
+    if merged:
+        from .merge.schema import canonical_events as table
+    else:
+        from .store.schema import events as table
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)
+                            .where(*event_filters(table.c, **filters))).scalar_one()
+
+
 @app.command()
 def events(
-    db: str | None = typer.Option(None, help="Database path or URL."),
-    country: str | None = typer.Option(None),
-    event_type: str | None = typer.Option(None, "--type"),
-    sub_event_type: str | None = typer.Option(None, "--sub-type"),
+    db: str | None = typer.Option(None, help="Database path or URL (default: SITREP_DB or "
+                                     "the user data directory)."),
+    country: str | None = typer.Option(None, help="Country name or ISO2 code (any case)."),
+    event_type: str | None = typer.Option(None, "--type", help="ACLED event type, e.g. "
+                                          "riots or Battles (any case)."),
+    sub_event_type: str | None = typer.Option(None, "--sub-type", help="ACLED sub-event "
+                                              "type, e.g. 'armed clash' (any case)."),
     actor: str | None = typer.Option(None, help="Substring of actor1/actor2."),
-    date_from: str | None = typer.Option(None, "--from", help="First day, YYYY-MM-DD."),
-    date_to: str | None = typer.Option(None, "--to", help="Last day, YYYY-MM-DD."),
-    limit: int = typer.Option(50),
+    date_from: str | None = typer.Option(None, "--from", help="First date (YYYY-MM-DD)."),
+    date_to: str | None = typer.Option(None, "--to", help="Last date (YYYY-MM-DD)."),
+    limit: int = typer.Option(50, min=0, help="Show at most N events (0: all)."),
     evidence: bool = typer.Option(False, "--evidence", help="Show the evidence spans."),
     sources: bool = typer.Option(False, "--sources", help="Show the sources of each event."),
+    fmt: str = typer.Option("table", "--format", help="table | csv | json (csv and json "
+                            "for pipes: every column, nothing cut)."),
 ):
     """Print stored events as a table (with --sources: merged events and their sources)."""
-    day_from, day_to = _parse_date(date_from, "--from"), _parse_date(date_to, "--to")
-    store = _store(db)
-    if sources:
-        from .merge import canonical_events, merge_documents
+    from .models import EVENT_TYPES, SUB_TO_TYPE
 
-        merge_documents(store)   # anything stored but not merged yet
-        rows = list(canonical_events(store, country=country, event_type=event_type,
-                                     sub_event_type=sub_event_type, actor=actor,
-                                     date_from=day_from, date_to=day_to, limit=limit))
-    else:
-        rows = list(store.iter_events(country=country, event_type=event_type,
-                                      sub_event_type=sub_event_type, actor=actor,
-                                      date_from=day_from, date_to=day_to, limit=limit))
-    out = Console()
-    t = Table(show_lines=evidence or sources)
-    for col in ("date", "tp", "type / sub-type", "actor1", "actor2", "location", "gp", "fat.",
-                "claim"):
-        t.add_column(col)
-    for r in rows:
-        extra = ""
-        if evidence:
-            extra += "\n" + "\n".join(f"[dim]{e['field']}:[/dim] {e['text']!r}"
-                                      for e in r.get("evidence", []))
+    if fmt not in ("table", "csv", "json"):
+        raise typer.BadParameter(f"unknown format {fmt!r}; use table, csv or json",
+                                 param_hint="--format")
+    event_type = _choice(event_type, list(EVENT_TYPES), "event type")
+    sub_event_type = _choice(sub_event_type, list(SUB_TO_TYPE), "sub-event type")
+    filters = dict(country=country, event_type=event_type, sub_event_type=sub_event_type,
+                   actor=actor, date_from=_parse_date(date_from, "--from"),
+                   date_to=_parse_date(date_to, "--to"))
+    store = _existing_store(db)
+    try:
         if sources:
-            extra += f"\n[dim]{r.get('n_sources', len(r.get('sources', [])))} sources[/dim]\n"
-            extra += "\n".join(f"[dim]{s['role']}:[/dim] {s.get('outlet') or s.get('title') or s['doc_id']}"
-                               for s in r.get("sources", []))
-        t.add_row(str(r.get("event_date") or ""), str(r.get("time_precision") or ""),
-                  f"{r.get('event_type')}\n{r.get('sub_event_type')}" + extra,
-                  r.get("actor1") or "", r.get("actor2") or "",
-                  ", ".join(x for x in (r.get("location"), r.get("admin1"), r.get("country"))
-                            if x),
-                  str(r.get("geo_precision") or ""), str(r.get("fatalities") or 0),
-                  r.get("claim_status") or "")
+            from .merge import canonical_events, merge_pending
+
+            pending = merge_pending(store)
+            if pending is None:
+                rows, total = [], 0
+                pending = store.counts()["events"]
+            else:
+                rows = list(canonical_events(store, **filters, limit=limit or None))
+                total = _count_events(store, True, filters)
+            if pending:
+                err.print(f"[yellow]{pending} stored event(s) not merged yet (not shown); "
+                          "run sitrep merge[/yellow]")
+        else:
+            rows = list(store.iter_events(**filters, limit=limit or None))
+            total = _count_events(store, False, filters)
+    finally:
+        store.close()
+    shown = (f"showing {len(rows)} of {total} events (--limit {limit}; --limit 0 for all)"
+             if len(rows) < total else f"{total} events")
+    if fmt != "table":
+        from . import export as ex
+
+        (ex.write_acled_csv if fmt == "csv" else ex.write_json)(rows, sys.stdout)
+        if len(rows) < total:
+            err.print(shown)
+        return
+    out = Console()
+    id_width = max([len(str(r.get("id") or "")) for r in rows] + [2])
+    cols = event_columns(out.width, id_width)
+    t = Table(show_lines=evidence or sources)
+    for c in cols:
+        header, min_width, fixed = _EVENT_COLUMNS[c]
+        t.add_column(header, min_width=id_width if c == "id" else min_width, no_wrap=fixed,
+                     overflow="ignore" if fixed else "fold")
+    for r in rows:
+        cells = _event_cells(r, evidence, sources)
+        t.add_row(*(cells[c] for c in cols))
     out.print(t)
-    out.print(f"{len(rows)} events")
-    store.close()
+    out.print(shown)
 
 
 @app.command()
 def export(
-    fmt: str = typer.Option("acled-csv", "--format", help="acled-csv | geojson | jsonl"),
+    fmt: str = typer.Option("csv", "--format", help="csv (ACLED's columns; also acled-csv) | "
+                            "geojson | jsonl"),
     db: str | None = typer.Option(None, help="Database path or URL."),
     output: str | None = typer.Option(None, "--output", "-o", help="File (default stdout)."),
     merged: bool = typer.Option(False, "--merged", help="One row per merged event (reports of "
@@ -237,22 +401,29 @@ def export(
     """Export stored events as ACLED-compatible CSV, GeoJSON or JSONL."""
     from . import export as ex
 
-    writers = {"acled-csv": ex.write_acled_csv, "geojson": ex.write_geojson,
-               "jsonl": ex.write_jsonl}
+    writers = {"csv": ex.write_acled_csv, "acled-csv": ex.write_acled_csv,
+               "geojson": ex.write_geojson, "jsonl": ex.write_jsonl}
     if fmt not in writers:
-        raise typer.BadParameter(f"unknown format {fmt!r}; use one of {', '.join(writers)}")
-    store = _store(db)
+        raise typer.BadParameter(f"unknown format {fmt!r}; use csv (or acled-csv), geojson "
+                                 "or jsonl", param_hint="--format")
+    store = _existing_store(db)
     if merged:
-        from .merge import canonical_events, merge_documents
+        from .merge import canonical_events, merge_pending
 
-        merge_documents(store)
-        rows = canonical_events(store)
+        pending = merge_pending(store)
+        if pending is None:
+            pending, rows = store.counts()["events"], iter(())
+        else:
+            rows = canonical_events(store)
+        if pending:
+            err.print(f"[yellow]{pending} stored event(s) not merged yet (not exported); run "
+                      "sitrep merge[/yellow]")
     else:
         rows = store.iter_events()
     if output:
         with open(output, "w", encoding="utf-8", newline="") as fh:
             writers[fmt](rows, fh)
-        err.print(f"wrote {output}")
+        err.print(f"wrote {escape(output)}")
     else:
         writers[fmt](rows, sys.stdout)
     store.close()
@@ -278,7 +449,9 @@ def evaluate(
 def bench(
     json_out: str | None = typer.Option(None, "--json", help="Write the figures as JSON."),
     docs: int = typer.Option(2000, help="Corpus size (documents)."),
-    what: str = typer.Argument("pipeline", help="pipeline | gazetteer | all"),
+    what: str = typer.Argument("pipeline", help="pipeline | gazetteer | merge | serve | "
+                               "scale | all, or several joined by commas (scale needs "
+                               "the scale extra)."),
 ):
     """Measure speed and memory against baselines run on the same corpus."""
     from .bench import main as bench_main
@@ -307,8 +480,14 @@ def gazetteer_import(files: list[str] = typer.Argument(..., help="GeoNames dump 
     gazetteer."""
     from .geo import import_geonames
 
-    result = import_geonames(files)
-    err.print(f"imported: {result}")
+    try:
+        r = import_geonames(files)
+    except ValueError as e:     # missing, unreadable, or not a GeoNames dump: nothing imported
+        err.print(f"[red]gazetteer import:[/red] {escape(str(e))}")
+        raise typer.Exit(1) from None
+    err.print(f"imported {r['places']} places, {r['altnames']} alternate names, "
+              f"{r['admin1']} admin1 and {r['admin2']} admin2 names into "
+              f"{escape(r['overlay'])}; the place index is rebuilt on next use")
 
 
 @gaz_app.command("build")

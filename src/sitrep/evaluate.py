@@ -628,7 +628,8 @@ def _case_table(er: EventResult, pred) -> Table:
     t.add_column("predicted" if pred is not None else "predicted (MISSED)")
     if g.get("scheme") == "ucdp":
         t.add_row("", "ucdp type/sides",
-                  f"{g.get('type_of_violence')}: {g.get('side_a')} / {g.get('side_b')}", "")
+                  Text(f"{g.get('type_of_violence')}: {g.get('side_a')} / {g.get('side_b')}"),
+                  "")
     for label, gk, pk, fields in _CASE_ROWS:
         if not any(f in er.fields for f in fields):
             continue
@@ -656,7 +657,7 @@ def _case_table(er: EventResult, pred) -> Table:
             fields = ("fatalities_range",)          # UCDP: inside low..high is right
         wrong = any(er.fields.get(f) is False for f in fields)
         mark = Text("x", style="bold red") if wrong else Text("")
-        t.add_row(mark, label, gv, Text(pv, style="red") if wrong and pred else pv)
+        t.add_row(mark, label, Text(gv), Text(pv, style="red" if wrong and pred else ""))
     return t
 
 
@@ -680,7 +681,7 @@ def print_case(r: ItemResult, console: Console, max_text: int = 1200) -> None:
             f"{_fmt(_get(p, 'event_date'))}  {_fmt(_get(p, 'actor1'))} vs "
             f"{_fmt(_get(p, 'actor2'))}  at {_fmt(_get(p, 'location'))}  "
             f"fatalities {_fmt(_get(p, 'fatalities'))}", style="yellow"))
-    console.print(Panel(Group(*body), title=head, title_align="left"))
+    console.print(Panel(Group(*body), title=Text(head), title_align="left"))
 
 
 def print_report(report: Report, console: Console | None = None, errors: int = 0) -> None:
@@ -741,7 +742,7 @@ def print_report(report: Report, console: Console | None = None, errors: int = 0
             st.add_column(col, justify="right" if col != "source" else "left")
         for src, v in report.by_source.items():
             fl = v["fields"]
-            st.add_row(src, str(v["n_items"]), str(v["n_gold"]), _pct(v["recall"]),
+            st.add_row(Text(str(src)), str(v["n_items"]), str(v["n_gold"]), _pct(v["recall"]),
                        "-" if v["extras_per_text"] is None else f"{v['extras_per_text']:.2f}",
                        *(_pct(fl.get(f, {}).get("strict")) for f in
                          ("event_type", "country", "date_exact", "loc_25km", "fatalities_pm1")))
@@ -752,7 +753,7 @@ def print_report(report: Report, console: Console | None = None, errors: int = 0
         for col in ("country", "texts", "gold", "recall", "type acc", "loc 25 km"):
             ct.add_column(col, justify="right" if col != "country" else "left")
         for c, v in sorted(report.by_country.items(), key=lambda kv: (-kv[1]["n_gold"], kv[0])):
-            ct.add_row(c, str(v["n_items"]), str(v["n_gold"]), _pct(v["recall"]),
+            ct.add_row(Text(str(c)), str(v["n_items"]), str(v["n_gold"]), _pct(v["recall"]),
                        _pct(v["event_type"]), _pct(v["loc_25km"]))
         console.print(ct)
 
@@ -817,13 +818,14 @@ def main(gold_path: str | Path, json_out: str | Path | None = None, errors: int 
     console = console or Console(width=None if sys.stdout.isatty() else 140)
     path = Path(gold_path)
     if not path.is_file():
-        console.print(f"[red]gold file not found: {path}[/red] (the ACLED and UCDP gold sets "
-                      "live in ../shared/gold and are not shipped with Sitrep)")
+        console.print(Text(f"gold file not found: {path}", style="red"),
+                      Text("(the ACLED and UCDP gold sets live in ../shared/gold and are not "
+                           "shipped with Sitrep)"))
         return 2
     try:
         items = load_gold(path)
     except (OSError, ValueError) as exc:
-        console.print(f"[red]cannot read {path}: {exc}[/red]")
+        console.print(Text(f"cannot read {path}: {exc}", style="red"))
         return 2
     if split is not None:
         if split not in ("tune", "check"):
@@ -843,7 +845,7 @@ def main(gold_path: str | Path, json_out: str | Path | None = None, errors: int 
     print_report(report, console, errors=errors)
     if json_out:
         Path(json_out).write_text(report.to_json() + "\n", encoding="utf-8")
-        console.print(f"JSON report written to {json_out}")
+        console.print(Text(f"JSON report written to {json_out}"))
     return 0
 
 

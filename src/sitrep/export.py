@@ -23,8 +23,8 @@ from .models import (
 
 COLUMNS = ACLED_COLUMNS + EXTRA_COLUMNS
 
-__all__ = ["COLUMNS", "csv_safe", "event_id_cnty", "export_record", "write_acled_csv",
-           "write_geojson", "write_jsonl"]
+__all__ = ["COLUMNS", "csv_safe", "event_id_cnty", "export_record", "json_record",
+           "write_acled_csv", "write_geojson", "write_json", "write_jsonl"]
 
 
 def event_id_cnty(event_id: str, iso2: str | None = "") -> str:
@@ -165,15 +165,32 @@ def write_geojson(rows: Iterable[Any], fh: IO[str]) -> tuple[int, int]:
     return written, skipped
 
 
+def json_record(item: Any) -> dict:
+    """One event for JSON output: the CSV columns plus doc_id, evidence and sources."""
+    r = _row(item)
+    rec = export_record(r)
+    rec["doc_id"] = r.get("doc_id", "")
+    rec["evidence"] = r.get("evidence") or []
+    rec["sources"] = r.get("sources") or []
+    return rec
+
+
 def write_jsonl(rows: Iterable[Any], fh: IO[str]) -> int:
     """One event a line: the CSV columns plus doc_id, evidence and sources."""
     n = 0
     for item in rows:
-        r = _row(item)
-        rec = export_record(r)
-        rec["doc_id"] = r.get("doc_id", "")
-        rec["evidence"] = r.get("evidence") or []
-        rec["sources"] = r.get("sources") or []
-        fh.write(json.dumps(rec, ensure_ascii=False, default=_jsonable) + "\n")
+        fh.write(json.dumps(json_record(item), ensure_ascii=False, default=_jsonable) + "\n")
         n += 1
+    return n
+
+
+def write_json(rows: Iterable[Any], fh: IO[str]) -> int:
+    """One JSON array of ``json_record``s. Returns rows written."""
+    fh.write("[")
+    n = 0
+    for item in rows:
+        fh.write(("\n" if not n else ",\n")
+                 + json.dumps(json_record(item), ensure_ascii=False, default=_jsonable))
+        n += 1
+    fh.write("\n]\n" if n else "]\n")
     return n

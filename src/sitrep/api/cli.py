@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
         """Serve the dashboard (/), the API (/api) and its docs (/docs)."""
         import uvicorn
 
-        from ..store import Store, default_db_path
+        from ..store import NoDatabase, Store, default_db_path
         from .app import create_app
         from .auth import env_flag, generate_token, is_loopback
         from .limits import max_body_from_env
@@ -36,7 +36,11 @@ def register(app: typer.Typer) -> None:
         except ValueError as e:
             err.print(f"[red]{escape(str(e))}[/red]")
             raise typer.Exit(2) from e
-        store = Store(db or default_db_path())
+        try:     # serve reads an existing database: a typo in --db must not create one
+            store = Store(db or default_db_path(), create=False)
+        except NoDatabase as e:
+            err.print(f"[red]{escape(str(e))}[/red]")
+            raise typer.Exit(2) from None
         create_api_tables(store.engine)
         extra = generate_token(store.engine, "cli") if new_token else None
         app = create_app(store=store, public_read=public_read or None,
@@ -47,8 +51,8 @@ def register(app: typer.Typer) -> None:
                       f"[/bold]\n{shown}")
         if not is_loopback(host) and host != "localhost" and not (
                 public_read or env_flag("SITREP_PUBLIC_READ")):
-            err.print(f"[yellow]listening on {host}: reads from other machines need the token "
+            err.print(f"[yellow]listening on {escape(host)}: reads from other machines need the token "
                       "(or --public-read)[/yellow]")
-        err.print(f"database: {store.url}\ndashboard: http://{host}:{port}/  "
-                  f"docs: http://{host}:{port}/docs")
+        err.print(escape(f"database: {store.url}\ndashboard: http://{host}:{port}/  "
+                         f"docs: http://{host}:{port}/docs"))
         uvicorn.run(app, host=host, port=port, log_level=log_level)

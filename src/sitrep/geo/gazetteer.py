@@ -69,6 +69,22 @@ def overlay_path(cdir: Path) -> Path:
     return cdir / "overlay" / "geonames_overlay.pkl"
 
 
+def index_path(cdir: Path) -> Path:
+    """The cached index for this version and the current overlay (imported dumps)."""
+    ov = overlay_path(cdir)
+    sig = "base"
+    if ov.exists():
+        st = ov.stat()
+        sig = hashlib.sha1(f"{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:10]
+    return cdir / f"gazetteer-{VERSION}-{sig}.pkl"
+
+
+def index_is_built(cache_dir_: str | os.PathLike | None = None) -> bool:
+    """False when the next ``Gazetteer.load`` has to build the index (first run, new version
+    or newly imported dumps): about 20 s, once."""
+    return index_path(cache_dir(cache_dir_)).exists()
+
+
 def clean_admin_name(name: str) -> str:
     prev = None
     s = name.strip()
@@ -132,11 +148,7 @@ class Gazetteer:
         cdir = cache_dir(cache_dir_)
         cdir.mkdir(parents=True, exist_ok=True)
         ov = overlay_path(cdir)
-        sig = "base"
-        if ov.exists():
-            st = ov.stat()
-            sig = hashlib.sha1(f"{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:10]
-        path = cdir / f"gazetteer-{VERSION}-{sig}.pkl"
+        path = index_path(cdir)
         if path.exists() and not rebuild:
             try:
                 with open(path, "rb") as fh:

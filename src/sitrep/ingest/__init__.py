@@ -12,6 +12,7 @@ from .page import informal_score, is_chrome_line, split_page
 from .sources import (
     DEFAULT_MAX_BYTES,
     IngestError,
+    count_inputs,
     decode_bytes,
     fetched_documents,
     is_url,
@@ -22,7 +23,8 @@ from .sources import (
 
 __all__ = [
     "DEFAULT_MAX_BYTES", "FeedError", "FetchError", "FetchResult", "HtmlResult", "IngestError",
-    "check_url", "decode_bytes", "extract_html", "fetch", "fetched_documents", "html_to_text",
+    "check_url", "count_inputs", "decode_bytes", "extract_html", "fetch", "fetched_documents",
+    "html_to_text",
     "informal_score", "is_chrome_line", "is_url", "iter_documents", "looks_like_feed",
     "looks_like_html", "make_document", "parse_feed", "parse_published", "sniff", "split_page",
 ]

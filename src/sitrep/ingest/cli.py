@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 err = Console(stderr=True)
 
@@ -50,9 +51,9 @@ def register(app: typer.Typer) -> None:
             if not quiet:
                 what = ("not modified" if r.not_modified else
                         f"{r.new_documents} new, {r.seen_before} seen, {r.events} events")
-                err.print(f"[bold]watch[/bold] {r.source}: {what}")
+                err.print(f"[bold]watch[/bold] {escape(str(r.source))}: {what}")
             for e in r.errors:
-                err.print(f"[red]error[/red] {e}")
+                err.print(f"[red]error[/red] {escape(str(e))}")
 
         try:
             results = run_watch(sources, store, pipe, every=interval, once=once,

@@ -345,6 +345,34 @@ def _from_url(url: str, published: date | None, max_bytes: int, allow_private: b
         yield item
 
 
+def count_inputs(paths: list[str]) -> int | None:
+    """About how many items ``iter_documents`` will give for ``paths`` (one per file, one per
+    non-blank JSONL line), for a progress total; None when it cannot be known beforehand
+    (stdin, URLs, feeds)."""
+    n = 0
+    for p in paths:
+        if p == "-" or is_url(p):
+            return None
+        path = Path(p).expanduser()
+        files = _walk(path) if path.is_dir() else [path] if path.is_file() else None
+        if files is None:        # missing: one IngestError
+            n += 1
+            continue
+        for f in files:
+            suffix = f.suffix.lower()
+            if suffix in FEED_SUFFIXES:
+                return None
+            if suffix not in JSONL_SUFFIXES:
+                n += 1
+                continue
+            try:
+                with f.open("rb") as fh:
+                    n += sum(1 for line in fh if line.strip())
+            except OSError:
+                n += 1
+    return n
+
+
 def iter_documents(paths: list[str], published: date | None = None, *,
                    max_bytes: int = DEFAULT_MAX_BYTES, stdin: BinaryIO | None = None,
                    allow_private: bool | None = None

@@ -22,7 +22,8 @@ from .db import (
     canonical_id_of,
     load_reports,
     merge_documents,
+    merge_pending,
 )
 
 __all__ = ["MergeResult", "merge_documents", "canonical_events", "canonical_history",
-           "canonical_id_of", "load_reports"]
+           "canonical_id_of", "load_reports", "merge_pending"]

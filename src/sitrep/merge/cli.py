@@ -19,10 +19,16 @@ def register(app: typer.Typer) -> None:
     ):
         """Merge stored events into canonical events (one per incident, with its sources).
         By default only events not merged yet are added."""
-        from ..store import Store, default_db_path
+        from rich.markup import escape
+
+        from ..store import NoDatabase, Store, default_db_path
         from . import merge_documents
 
-        store = Store(db or default_db_path())
+        try:     # merging needs stored events: a typo in --db must not create a database
+            store = Store(db or default_db_path(), create=False)
+        except NoDatabase as e:
+            err.print(f"[red]{escape(str(e))}[/red]")
+            raise typer.Exit(2) from None
         try:
             res = merge_documents(store, rebuild=all_)
         finally:

@@ -27,7 +27,7 @@ from .schema import canonical_history as hist_t
 from .schema import event_reports as er_t
 
 __all__ = ["MergeResult", "merge_documents", "canonical_events", "canonical_history",
-           "canonical_id_of", "load_reports"]
+           "canonical_id_of", "load_reports", "merge_pending"]
 
 _CHUNK = 500
 
@@ -481,3 +481,17 @@ def canonical_id_of(store, event_id: str) -> str | None:
         return conn.execute(select(er_t.c.canonical_id)
                             .where(er_t.c.event_id == event_id)).scalar_one_or_none()
 
+
+
+def merge_pending(store) -> int | None:
+    """How many stored events are not merged yet, without creating or writing anything;
+    None when the merge tables do not exist (nothing was ever merged)."""
+    from sqlalchemy import inspect
+
+    from .schema import MERGE_TABLES
+
+    if not all(inspect(store.engine).has_table(t.name) for t in MERGE_TABLES):
+        return None
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(events)
+                            .where(~events.c.id.in_(select(er_t.c.event_id)))).scalar_one()

@@ -5,9 +5,9 @@
 """
 
 __all__ = [
-    "DEFAULT_PARTITION_SIZE", "Partition", "extract_partition", "get_pipeline",
-    "iter_partition", "merge_into_store", "plan_partitions", "read_event_rows", "run_dask",
-    "run_local",
+    "DEFAULT_PARTITION_SIZE", "DaskMissing", "Partition", "SCALE_EXTRA", "extract_partition",
+    "get_pipeline", "iter_partition", "merge_into_store", "plan_partitions", "read_event_rows", "require_dask",
+    "run_dask", "run_local",
 ]
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..bench import BenchContext, _rate, _ratio, build_corpus, register
-from .engine import DEFAULT_PARTITION_SIZE, run_dask, run_local
+from .engine import DEFAULT_PARTITION_SIZE, require_dask, run_dask, run_local
 
 SCALE_DOCS = 20_000
 CLI_DEFAULT_DOCS = BenchContext.n_docs          # 2000: `sitrep bench --docs` default
@@ -47,6 +47,7 @@ def write_jsonl(docs, path: Path) -> None:
 @register("scale")
 def bench_scale(ctx: BenchContext) -> dict[str, Any]:
     """Single process vs Dask with 1 and 2 workers on the same JSONL corpus."""
+    require_dask("sitrep bench scale")          # say what to install before any work
     n = scale_docs(ctx)
     docs = ctx.corpus if n == ctx.n_docs else build_corpus(n, ctx.seed)
     size = max(10, min(DEFAULT_PARTITION_SIZE, n // 16))   # enough tasks to balance 2 workers

@@ -301,13 +301,17 @@ def read_event_rows(parquet_dir: str) -> list[dict]:
     return sorted(rows, key=lambda r: (r["id"], r["part"], r["doc_seq"], r["event_seq"]))
 
 
-def merge_into_store(store, out_dir: str, summaries: list[dict]) -> int:
-    """Save every partition's documents and events in input order. Returns new documents."""
+def merge_into_store(store, out_dir: str, summaries: list[dict],
+                     saved_ids: list[str] | None = None) -> int:
+    """Save every partition's documents and events in input order. Returns new documents;
+    the id of every document read (new or stored before) is appended to ``saved_ids``."""
     n_new = 0
     for s in sorted(summaries, key=lambda s: s["index"]):
         for doc, events in read_partition(out_dir, s):
             if store.save(doc, events):
                 n_new += 1
+            if saved_ids is not None:
+                saved_ids.append(doc.id)
     return n_new
 
 
@@ -331,7 +335,7 @@ def _prepare_dir(parquet_dir: str | None) -> tuple[str, bool]:
 
 
 def _finish(run: _Run, parts: list[Partition], summaries: list[dict], db: str | None,
-            merge: bool, t_extract: float, extra: dict) -> dict:
+            merge: bool, t_extract: float, extra: dict, merge_events: bool = True) -> dict:
     summaries = sorted(summaries, key=lambda s: s["index"])
     failures = [tuple(e) for s in summaries for e in s["errors"]]
     by_type: dict[str, int] = {}
@@ -343,15 +347,21 @@ def _finish(run: _Run, parts: list[Partition], summaries: list[dict], db: str | 
            "events": sum(s["events"] for s in summaries), "by_type": dict(sorted(by_type.items())),
            "failures": failures, "new_documents": None, "db": None,
            "parquet_dir": run.parquet_dir if run.keep else None,
-           "extract_seconds": round(t_extract, 3), "merge_seconds": None, **extra}
+           "extract_seconds": round(t_extract, 3), "merge_seconds": None,
+           "merged_events": None, **extra}
     if merge:
         from ..store import Store, default_db_path
 
         t = time.perf_counter()
         store = Store(db or default_db_path())
         try:
-            out["new_documents"] = merge_into_store(store, run.parquet_dir, summaries)
+            saved: list[str] = []
+            out["new_documents"] = merge_into_store(store, run.parquet_dir, summaries, saved)
             out["db"] = store.url
+            if merge_events and saved:   # as `sitrep extract` does: reports of one event
+                from ..merge import merge_documents
+
+                out["merged_events"] = merge_documents(store, saved).canonical_total
         finally:
             store.close()
         out["merge_seconds"] = round(time.perf_counter() - t, 3)
@@ -365,7 +375,7 @@ def _finish(run: _Run, parts: list[Partition], summaries: list[dict], db: str | 
 def run_local(paths: list[str], published: date | None, db: str | None,
               parquet_dir: str | None = None, *, merge: bool = True,
               partition_size: int = DEFAULT_PARTITION_SIZE, use_geo: bool = True,
-              stdin=None) -> dict:
+              stdin=None, merge_events: bool = True) -> dict:
     """The same partitions, function and files as ``run_dask``, in this process."""
     out_dir, keep = _prepare_dir(parquet_dir)
     run = _Run("local", out_dir, keep)
@@ -374,13 +384,30 @@ def run_local(paths: list[str], published: date | None, db: str | None,
     t = time.perf_counter()
     summaries = [extract_partition(p, published, out_dir, use_geo) for p in parts]
     return _finish(run, parts, summaries, db, merge, time.perf_counter() - t,
-                   {"workers": 1, "scheduler": None})
+                   {"workers": 1, "scheduler": None}, merge_events)
 
 
 try:                                   # dask is an optional extra ("sitrep[scale]")
     from distributed import WorkerPlugin as _WorkerPlugin
 except ImportError:  # pragma: no cover - without dask only run_local is available
     _WorkerPlugin = object
+
+SCALE_EXTRA = "pip install 'sitrep[scale]'"
+
+
+class DaskMissing(ImportError):
+    """The Dask engine was asked for without the scale extra installed."""
+
+
+def require_dask(what: str = "the Dask engine") -> None:
+    """Raise DaskMissing, saying what to install, unless dask and distributed import."""
+    try:
+        import dask  # noqa: F401
+        import distributed  # noqa: F401
+    except ImportError as e:
+        missing = getattr(e, "name", None) or "dask"
+        raise DaskMissing(f"{what} needs Dask ({missing!r} is not installed); install the "
+                          f"scale extra: {SCALE_EXTRA}") from None
 
 
 class PipelinePreload(_WorkerPlugin):
@@ -399,13 +426,17 @@ def run_dask(paths: list[str], published: date | None, db: str | None,
              scheduler: str | None = None, n_workers: int = 2,
              parquet_dir: str | None = None, *, merge: bool = True,
              partition_size: int = DEFAULT_PARTITION_SIZE, use_geo: bool = True,
-             stdin=None, progress=None) -> dict:
+             stdin=None, progress=None, merge_events: bool = True) -> dict:
     """Extract on Dask: ``scheduler`` is a scheduler address (``tcp://host:8786``); without
     one a LocalCluster of ``n_workers`` single-threaded worker processes is started and
     closed. Returns the same summary as ``run_local`` (plus the worker count and address).
-    ``progress``: optional callable(done, total) called as partitions finish."""
+    ``progress``: optional callable(done, total) called as partitions finish.
+    ``merge_events``: after saving, merge reports of the same event across documents (as
+    ``sitrep extract`` does); ``merged_events`` is then the canonical total.
+    Raises DaskMissing (saying what to install) without the scale extra."""
     import logging
 
+    require_dask()
     from distributed import Client, LocalCluster, as_completed
 
     out_dir, keep = _prepare_dir(parquet_dir)
@@ -436,4 +467,4 @@ def run_dask(paths: list[str], published: date | None, db: str | None,
         if cluster is not None:
             cluster.close()
     return _finish(run, parts, summaries, db, merge, t_extract,
-                   {"workers": workers, "scheduler": scheduler or address})
+                   {"workers": workers, "scheduler": scheduler or address}, merge_events)

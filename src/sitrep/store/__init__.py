@@ -54,7 +54,7 @@ from .schema import (
     metadata,
 )
 
-__all__ = ["Store", "default_db_path", "event_row"]
+__all__ = ["NoDatabase", "Store", "default_db_path", "event_row"]
 
 _CHUNK = 500
 _META = ("published", "url", "title", "source_name")   # document metadata kept at its best
@@ -73,15 +73,50 @@ def default_db_path() -> str:
     return str(Path(user_data_dir("sitrep")) / "sitrep.db")
 
 
-def _to_url(url_or_path: str | os.PathLike) -> str:
+class NoDatabase(Exception):
+    """A command that only reads named a database that does not exist (or is not Sitrep's)."""
+
+
+def _to_url(url_or_path: str | os.PathLike, create: bool = True) -> str:
     s = os.fspath(url_or_path)
     if "://" in s:
         return s
     if s in ("", ":memory:"):
         return "sqlite://"
     p = Path(s).expanduser()
-    p.parent.mkdir(parents=True, exist_ok=True)
+    if create:
+        p.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{p}"
+
+
+def _check_existing(url: str, label: str, engine: Engine) -> None:
+    """Raise NoDatabase unless ``url`` is a database that exists and holds Sitrep's tables."""
+    from sqlalchemy import inspect
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        path = u.database or ""
+        if not path or path == ":memory:" or not Path(path).is_file():
+            raise NoDatabase(f"no database at {label}; run sitrep extract first")
+    try:
+        tables = set(inspect(engine).get_table_names())
+    except SQLAlchemyError as e:
+        raise NoDatabase(f"cannot open the database at {label}: "
+                         f"{type(getattr(e, 'orig', None) or e).__name__}") from None
+    if not {"documents", "events"} <= tables:
+        raise NoDatabase(f"no Sitrep database at {label} (it has no documents or events "
+                         "table); run sitrep extract first")
+
+
+def _label(raw, url: str) -> str:
+    """What to call a database in messages: the path given, or the URL without password."""
+    if "://" not in os.fspath(raw):
+        return os.fspath(raw)
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
 
 
 def _make_engine(url: str) -> Engine:
@@ -267,12 +302,23 @@ def _dialect_insert(conn: Connection):
 class Store:
     """Documents, events, their evidence spans and sources, in one database."""
 
-    def __init__(self, url_or_path: str | os.PathLike | None = None, *, echo: bool = False):
-        self.url = _to_url(url_or_path if url_or_path is not None else default_db_path())
+    def __init__(self, url_or_path: str | os.PathLike | None = None, *, echo: bool = False,
+                 create: bool = True):
+        """create=False (commands that only read): open an existing Sitrep database and
+        create nothing (no file, folder or table); NoDatabase if there is none."""
+        raw = url_or_path if url_or_path is not None else default_db_path()
+        self.url = _to_url(raw, create=create)
         self.engine = _make_engine(self.url)
         if echo:
             self.engine.echo = True
-        self.create_tables()
+        if create:
+            self.create_tables()
+            return
+        try:
+            _check_existing(self.url, _label(raw, self.url), self.engine)
+        except NoDatabase:
+            self.engine.dispose()
+            raise
 
     def create_tables(self) -> None:
         """Create every table on the shared metadata that does not exist yet (other stages

@@ -26,6 +26,7 @@ from .detect import (
     SurgeConfig,
     detect_surges,
     match_watchlists,
+    valid_keys_text,
     validate_watchlist,
 )
 from .schema import alerts, ensure_tables
@@ -54,12 +55,22 @@ def load_watchlists(path: str | Path) -> list[dict]:
     """Watchlists from YAML or JSON: a list of entries, or {"watchlists": [...]}."""
     import yaml
 
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not UTF-8 text") from e
+    except yaml.YAMLError as e:
+        raise ValueError(f"{path}: not valid YAML or JSON ({e})") from e
     if isinstance(data, dict):
         data = data.get("watchlists", data.get("watchlist"))
     if not isinstance(data, list):
-        raise ValueError(f"{path}: expected a list of watchlist entries")
-    entries = [validate_watchlist(e) for e in data]
+        raise ValueError(f"{path}: expected a list of watchlist entries (or a mapping with a "
+                         f"'watchlists' list), each with a name and keys among: "
+                         f"{valid_keys_text()}")
+    try:
+        entries = [validate_watchlist(e) for e in data]
+    except ValueError as e:
+        raise ValueError(f"{path}: {e}") from e
     names = [e["name"] for e in entries]
     if len(set(names)) != len(names):
         raise ValueError(f"{path}: watchlist names must be unique")

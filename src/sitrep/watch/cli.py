@@ -11,8 +11,14 @@ def register(app: typer.Typer) -> None:
 
 def alerts_command(
     db: str | None = typer.Option(None, help="Database path or URL."),
-    watchlist: str | None = typer.Option(None, "--watchlist",
-                                         help="YAML/JSON file of watchlist entries."),
+    watchlist: str | None = typer.Option(
+        None, "--watchlist",
+        help="YAML or JSON file: a list of entries (or {watchlists: [...]}). Each entry has a "
+             "unique name and at least one criterion: country, admin1, admin2, actor "
+             "(substring of any actor), event_type, sub_event_type, point {lat, lon, "
+             "radius_km}; optional min_count (default 1) and window_days (default "
+             "--window-days). Example: [{name: capital, point: {lat: 2.05, lon: 45.32, "
+             "radius_km: 30}}]. See README, Watchlists."),
     as_of: str | None = typer.Option(None, "--as-of",
                                      help="Last day of the window (default: latest event)."),
     window_days: int = typer.Option(7, "--window-days", min=1, help="Recent window (days)."),
@@ -35,9 +41,10 @@ def alerts_command(
     from datetime import date
 
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
-    from ..store import Store, default_db_path
+    from ..store import NoDatabase, Store, default_db_path
     from .alerts import load_watchlists, run_alerts
     from .detect import SurgeConfig
 
@@ -56,12 +63,16 @@ def alerts_command(
     try:
         wl = load_watchlists(watchlist) if watchlist else None
     except (OSError, ValueError) as e:
-        err.print(f"[red]watchlist:[/red] {e}")
+        err.print(f"[red]watchlist:[/red] {escape(str(e))}")
         raise typer.Exit(2) from e
     cfg = SurgeConfig(window_days=window_days, baseline_days=baseline_days,
                       min_count=min_count, p_value=p_value, method=method,
                       levels=levels[level])
-    store = Store(db or default_db_path())
+    try:     # alerts read an existing database: a typo in --db must not create one
+        store = Store(db or default_db_path(), create=False)
+    except NoDatabase as e:
+        err.print(f"[red]{escape(str(e))}[/red]")
+        raise typer.Exit(2) from None
     try:
         run = run_alerts(store, as_of=day, watchlists=wl, surge=cfg, surges=not no_surge,
                          jsonl=jsonl, webhook=webhook, retries=retries, timeout=timeout)
@@ -76,19 +87,20 @@ def alerts_command(
         t.add_column(col)
     for a in run.new:
         ids = ", ".join(a.event_ids[:3]) + (" ..." if len(a.event_ids) > 3 else "")
-        t.add_row(a.kind, a.name, f"{len(a.events)}\n[dim]{ids}[/dim]", a.why)
+        t.add_row(escape(a.kind), escape(a.name), f"{len(a.events)}\n[dim]{escape(ids)}[/dim]",
+                  escape(a.why))
     if run.new:
         out.print(t)
     out.print(f"{len(run.new)} new alert(s); {len(run.repeated)} already sent, "
               f"{len(run.suppressed)} suppressed (series alerted in this window); "
               f"{run.n_events} events read")
     if jsonl and run.new:
-        err.print(f"appended {len(run.new)} alert(s) to {jsonl}")
+        err.print(f"appended {len(run.new)} alert(s) to {escape(jsonl)}")
     for aid, d in run.deliveries.items():
         if d.ok:
-            err.print(f"webhook: {aid} delivered (attempt {d.attempts})")
+            err.print(f"webhook: {escape(aid)} delivered (attempt {d.attempts})")
         else:
-            err.print(f"[red]webhook: {aid} not delivered after {d.attempts} attempt(s): "
-                      f"{d.error}[/red]")
+            err.print(f"[red]webhook: {escape(aid)} not delivered after {d.attempts} "
+                      f"attempt(s): {escape(str(d.error))}[/red]")
     if run.delivery_failed:
         raise typer.Exit(1)

@@ -202,8 +202,18 @@ def detect_surges(events: Iterable[dict], as_of: date | str, cfg: SurgeConfig | 
 
 
 # ---------------------------------------------------------------------- watchlists
-WATCH_KEYS = {"name", "country", "admin1", "admin2", "actor", "event_type", "sub_event_type",
-              "point", "min_count", "window_days"}
+# every key a watchlist entry may have, in the order errors and README ("Watchlists") list them
+WATCH_KEY_ORDER = ("name", "country", "admin1", "admin2", "actor", "event_type",
+                   "sub_event_type", "point", "min_count", "window_days")
+WATCH_KEYS = set(WATCH_KEY_ORDER)
+CRITERIA_KEYS = tuple(k for k in WATCH_KEY_ORDER if k not in ("name", "min_count", "window_days"))
+POINT_KEYS = ("lat", "lon", "radius_km")
+
+
+def valid_keys_text() -> str:
+    """The valid watchlist keys, for error messages."""
+    return ", ".join(f"{k} ({', '.join(POINT_KEYS)})" if k == "point" else k
+                     for k in WATCH_KEY_ORDER)
 
 
 def validate_watchlist(entry: dict) -> dict:
@@ -211,13 +221,21 @@ def validate_watchlist(entry: dict) -> dict:
         raise ValueError(f"a watchlist entry must be a mapping, not {entry!r}")
     unknown = set(entry) - WATCH_KEYS
     if unknown:
-        raise ValueError(f"watchlist {entry.get('name')!r}: unknown keys {sorted(unknown)}")
+        raise ValueError(f"watchlist {entry.get('name')!r}: unknown key(s) "
+                         f"{', '.join(sorted(map(str, unknown)))}; valid keys: "
+                         f"{valid_keys_text()}")
     if not entry.get("name"):
         raise ValueError(f"watchlist entry without a name: {entry!r}")
-    if not any(entry.get(k) for k in WATCH_KEYS - {"name", "min_count", "window_days"}):
-        raise ValueError(f"watchlist {entry['name']!r} has no criterion")
+    if not any(entry.get(k) for k in CRITERIA_KEYS):
+        raise ValueError(f"watchlist {entry['name']!r} has no criterion (give at least one "
+                         f"of: {', '.join(CRITERIA_KEYS)})")
     pt = entry.get("point")
     if pt is not None:
+        extra = set(pt) - set(POINT_KEYS) if isinstance(pt, dict) else set()
+        if extra:
+            raise ValueError(f"watchlist {entry['name']!r}: unknown point key(s) "
+                             f"{', '.join(sorted(map(str, extra)))}; point needs "
+                             f"{', '.join(POINT_KEYS)}")
         try:
             lat, lon, r = float(pt["lat"]), float(pt["lon"]), float(pt["radius_km"])
         except (KeyError, TypeError, ValueError) as e:
