@@ -547,3 +547,26 @@ def test_split_halves_are_fixed_and_cover_the_set():
     assert 150 < halves.count("tune") < 250
     # fixed by the ids alone: the split never moves between runs or machines
     assert halves[:6] == ["check", "check", "tune", "check", "check", "tune"]
+
+
+PAGES = Path(__file__).parent / "data" / "pages" / "gold.jsonl"
+
+
+def test_page_sets_read_their_pages_through_ingest():
+    from sitrep.pipeline import Pipeline
+
+    items = load_gold(PAGES)
+    assert [i.id for i in items] == ["p1-kunduz.txt"]
+    assert items[0].meta["page"] and "Reader123" in items[0].text
+    r = evaluate(items, Pipeline())
+    assert r.summary["recall"] == 1.0
+    assert r.summary["fields"]["sub_event_type"]["strict"] == 1.0
+    # ingest set the reader comment apart: its Helmand clash is not coded
+    coded = r.results[0].predictions
+    assert coded and all(p.admin1 != "Helmand" and "Helmand" not in p.location for p in coded)
+
+
+def test_page_set_file_outside_its_folder_is_refused(tmp_path: Path):
+    (tmp_path / "gold.jsonl").write_text('{"file": "../secret.txt", "events": []}\n')
+    with pytest.raises(ValueError, match="outside"):
+        load_gold(tmp_path / "gold.jsonl")

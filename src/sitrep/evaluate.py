@@ -494,7 +494,8 @@ class Report:
 def evaluate(items: Iterable[GoldItem], pipeline,
              progress: Callable[[int, int], None] | None = None,
              min_score: float = 0.0) -> Report:
-    """Run `pipeline.run_text(text, published, doc_id=id)` on every item and score it.
+    """Run `pipeline.run_text(text, published, doc_id=id)` on every item and score it; a page
+    of a page set (`file` + `events` rows) goes through ingest first, as `sitrep extract` does.
 
     `progress(done, total)` is called after each item. An exception from the pipeline is
     caught per item: that text scores as all misses and the error is kept."""
@@ -503,7 +504,16 @@ def evaluate(items: Iterable[GoldItem], pipeline,
     for i, item in enumerate(items):
         error = None
         try:
-            preds = list(pipeline.run_text(item.text, item.published, doc_id=item.id) or [])
+            if item.meta.get("page") and hasattr(pipeline, "run"):
+                # a whole scraped page: ingest splits body, chrome and comments as for a file
+                from .ingest.sources import make_document
+
+                doc = make_document(item.text, path=item.id, url=item.meta.get("url", ""),
+                                    published=item.published)
+                preds = list(pipeline.run(doc) or [])
+            else:
+                preds = list(pipeline.run_text(item.text, item.published, doc_id=item.id)
+                             or [])
         except Exception as exc:  # one bad text must not stop the evaluation
             preds, error = [], f"{type(exc).__name__}: {exc}"
         results.append(score_item(item, preds, error, min_score=min_score))

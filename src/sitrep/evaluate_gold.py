@@ -323,8 +323,27 @@ def _load_jsonl(path: Path) -> list[GoldItem]:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{lineno}: not JSON ({exc})") from exc
-            items.append(_item_from_row(row, f"{path.name}:{lineno}"))
+            where = f"{path.name}:{lineno}"
+            if row.get("file") and not row.get("text"):
+                row = {**row, "text": _page_text(path.parent, str(row["file"]), where),
+                       "id": row.get("id") or str(row["file"])}
+                item = _item_from_row(row, where)
+                item.meta.update(page=True, url=row.get("url") or "")
+                items.append(item)
+                continue
+            items.append(_item_from_row(row, where))
     return items
+
+
+def _page_text(folder: Path, name: str, where: str) -> str:
+    """The page a page-set row names (`file`, beside the gold file; never outside it)."""
+    page = (folder / name).resolve()
+    if not page.is_relative_to(folder.resolve()):
+        raise ValueError(f"{where}: file {name!r} is outside {folder}")
+    try:
+        return page.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        raise ValueError(f"{where}: cannot read page {name!r}: {exc.strerror}") from None
 
 
 def _item_from_row(row: dict, where: str) -> GoldItem:
