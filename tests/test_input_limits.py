@@ -334,3 +334,15 @@ def test_cli_events_good_dates(store):
                                      "--to", "2022-08-31"])
     assert r.exit_code == 0, r.output
     assert "Lima" in r.stdout and "Bogota" not in r.stdout and "1 events" in r.stdout
+
+
+@pytest.mark.parametrize("args", [["alerts", "--as-of", "2020-99-99"],
+                                  ["alerts", "--as-of", "2020-01-01junk"],
+                                  ["watch", "https://example.org/feed", "--once",
+                                   "--published", "2020-01-01junk"],
+                                  ["extract", "-", "--published", "last week"]])
+def test_every_date_option_is_strict(store, args):
+    # one parser (models.parse_day) behind every command's date options
+    r = CliRunner().invoke(cli_app, [*args, "--db", store.url], input="")
+    assert r.exit_code == 2, r.output
+    assert "YYYY-MM-DD" in r.stderr and "Traceback" not in r.output

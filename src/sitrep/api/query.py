@@ -10,12 +10,13 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, literal, or_, select, union_all
 from sqlalchemy.sql import ColumnElement, Select
 
+from ..models import as_date
 from ..store import ci_like, event_filters, like_pattern, paged
 from ..store.schema import documents, event_evidence, event_sources, events
 from .schema import event_reviews, review_log
@@ -369,11 +370,8 @@ STAT_GROUPS = ("day", "week", "type", "sub_type", "country", "admin1", "actor")
 
 
 def _week(day: str) -> str | None:
-    try:
-        d = date.fromisoformat(day[:10])
-    except (TypeError, ValueError):
-        return None
-    return (d - timedelta(days=d.weekday())).isoformat()
+    d = as_date(day)
+    return None if d is None else (d - timedelta(days=d.weekday())).isoformat()
 
 
 def stats(conn: Connection, f: EventFilters, groups: list[str], top: int = 50

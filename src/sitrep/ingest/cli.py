@@ -27,7 +27,6 @@ def register(app: typer.Typer) -> None:
     ):
         """Poll feeds and pages and ingest what is new (remembers what it has seen; sends
         ETag/Last-Modified back)."""
-        from datetime import date
 
         from ..pipeline import Pipeline
         from ..store import Store, default_db_path
@@ -38,12 +37,9 @@ def register(app: typer.Typer) -> None:
             interval = parse_interval(every)
         except ValueError as e:
             raise typer.BadParameter(str(e), param_hint="--every") from None
-        pub = None
-        if published:
-            try:
-                pub = date.fromisoformat(published[:10])
-            except ValueError as e:
-                raise typer.BadParameter(f"not a date (YYYY-MM-DD): {published}") from e
+        from ..cli import _parse_date
+
+        pub = _parse_date(published)
         store = Store(db or default_db_path())
         pipe = Pipeline()
 

@@ -38,7 +38,6 @@ def alerts_command(
 ):
     """Surge detection per admin area and event type, and watchlist matches; new alerts go
     to the terminal, a JSONL feed and a webhook. An alert is sent once."""
-    from datetime import date
 
     from rich.console import Console
     from rich.markup import escape
@@ -54,12 +53,9 @@ def alerts_command(
     levels = {"both": ("admin1", "admin2"), "admin1": ("admin1",), "admin2": ("admin2",)}
     if level not in levels:
         raise typer.BadParameter("--level must be admin1, admin2 or both")
-    day = None
-    if as_of:
-        try:
-            day = date.fromisoformat(as_of[:10])
-        except ValueError as e:
-            raise typer.BadParameter(f"not a date (YYYY-MM-DD): {as_of}") from e
+    from ..cli import _parse_date
+
+    day = _parse_date(as_of, "--as-of")
     try:
         wl = load_watchlists(watchlist) if watchlist else None
     except (OSError, ValueError) as e:
