@@ -104,6 +104,9 @@ def test_head_types_only_when_confident_and_not_no_event():
      "night.", "Abduction/forced disappearance"),
     ("Bandits carted away cattle and grain from three villages in Zamfara on Tuesday.",
      "Looting/property destruction"),
+    # the month of May is not the modal "may"
+    ("On 3 May 2024, bandits carted away cattle and grain from three villages in Zamfara.",
+     "Looting/property destruction"),
 ])
 def test_uncued_reports_are_coded_by_the_head(text, sub):
     evs = extract_events(_doc(text))
@@ -119,4 +122,9 @@ def test_the_head_never_overrules_a_cue_the_rules_set_aside():
     # "could attack" is a plan: the rules drop it, and the head is not asked
     text = ("Residents of Djibo fear that militants could attack the town again now that the "
             "army convoy has left.")
+    assert extract_events(_doc(text)) == []
+
+
+def test_a_modal_report_without_cues_stays_uncoded():
+    text = "Bandits may cart away cattle and grain from three villages in Zamfara, residents fear."
     assert extract_events(_doc(text)) == []

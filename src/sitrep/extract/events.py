@@ -150,6 +150,19 @@ def attribution_spans(text: str) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _ATTRIBUTION.finditer(text)]
 
 
+def modal_words(text: str, lex: Lexicon) -> list[re.Match]:
+    """The modality lexicon's words in text, without the month of May ("on 2 May 2020")."""
+    out = []
+    for m in lex.modality.finditer(text):
+        w = m.group()
+        if w == "May" and re.match(r"\s*\d|,?\s*\d{4}", text[m.end():]):
+            continue
+        if w.lower() == "may" and re.search(r"\d\s*$", text[:m.start()]):
+            continue
+        out.append(m)
+    return out
+
+
 def _is_modal(text: str, pos: int, lex: Lexicon, cls: str = "") -> bool:
     """A cue inside a plan, fear, forecast, threat or denial, or negated."""
     window = text[max(0, pos - 70):pos]
@@ -157,12 +170,8 @@ def _is_modal(text: str, pos: int, lex: Lexicon, cls: str = "") -> bool:
     cut = max(window.rfind(";"), window.rfind(". "))
     if cut >= 0:
         window = window[cut + 1:]
-    for m in lex.modality.finditer(window):
+    for m in modal_words(window, lex):
         w = m.group()
-        if w == "May" and re.match(r"\s*\d|,?\s*\d{4}", window[m.end():]):
-            continue
-        if w.lower() == "may" and re.search(r"\d\s*$", window[:m.start()]):
-            continue
         if w[0].isupper() and w.lower() in ("will",) and m.start() > 0:
             continue
         # a completed event verb after the modal word makes it factual again
@@ -719,7 +728,7 @@ def _uncued_drafts(doc: Document, lex: Lexicon, ref: date) -> list[Draft]:
     sents = [s for s in split_sentences(doc.body) if not s.is_headline]
     if not sents or len(sents) > UNCUED_MAX_SENTENCES or model.head() is None:
         return []
-    if lex.modality.search(doc.body) or any(rx.search(doc.body) for rx in lex.cues.values()):
+    if modal_words(doc.body, lex) or any(rx.search(doc.body) for rx in lex.cues.values()):
         return []   # the rules saw a cue and set it aside (a plan, a denial, a habit)
     mentions = [(s, m) for s in sents for m in find_actors(s.text, lex)]
     dates = [x for s in sents for x in find_dates(s.text, ref, s.start)]
