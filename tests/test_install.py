@@ -94,3 +94,12 @@ def test_fallback_parser_is_announced(tmp_path: Path):
     warnings = [ln for ln in out.stderr.splitlines() if "trafilatura cannot be imported" in ln]
     assert len(warnings) == 1, out.stderr
     assert warnings[0].startswith("warning: ")
+
+
+def test_cli_start_does_not_load_the_gazetteer_or_the_model():
+    # `sitrep --help` and short commands stay quick: the heavy stages load on first use
+    code = ("import sys, sitrep.cli; heavy = [m for m in ('numpy', 'onnxruntime', "
+            "'sitrep.geo.gazetteer', 'sitrep.extract.model') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
