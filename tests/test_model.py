@@ -128,3 +128,24 @@ def test_the_head_never_overrules_a_cue_the_rules_set_aside():
 def test_a_modal_report_without_cues_stays_uncoded():
     text = "Bandits may cart away cattle and grain from three villages in Zamfara, residents fear."
     assert extract_events(_doc(text)) == []
+
+
+_NO_ONNX = """
+import sys
+sys.modules["onnxruntime"] = None            # as on a machine where the runtime is broken
+sys.argv = ["sitrep", "extract", "-", "--db", sys.argv[1], "--published", "2024-05-06"]
+from sitrep.cli import main
+main()
+"""
+
+
+def test_a_broken_encoder_leaves_the_rules_coding(tmp_path):
+    import subprocess
+    import sys
+
+    text = "Gunmen snatched a priest and two seminarians from a parish house in Kaduna."
+    out = subprocess.run([sys.executable, "-c", _NO_ONNX, str(tmp_path / "t.db")],
+                         input=text, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "Traceback" not in out.stderr
+    assert sum("encoder cannot load" in ln for ln in out.stderr.splitlines()) == 1

@@ -54,7 +54,10 @@ def train(rows: list[dict], out: Path, *, l2: float = 1e-4, epochs: int = 600,
     """Fit the head on rows and save it at out; returns the summary stored with it."""
     texts = [r["text"] for r in rows]
     y = np.array([LABELS.index(r["sub_event_type"]) for r in rows])
-    x = M.encoder().embed(texts)
+    enc = M.encoder()
+    if enc is None:
+        raise ValueError("the encoder cannot load (see the warning above)")
+    x = enc.embed(texts)
     counts = np.bincount(y, minlength=len(LABELS))
     # rarer classes weigh more, but only by the square root: the corpus mix is not the world's
     weight = (len(y) / (len(LABELS) * np.maximum(counts, 1))) ** 0.5

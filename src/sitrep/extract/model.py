@@ -14,6 +14,7 @@ decision (`extract/score.py`): it types the drafts the codebook rules cannot.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -70,8 +71,17 @@ class Encoder:
 
 
 @cache
-def encoder() -> Encoder:
-    return Encoder()
+def encoder() -> Encoder | None:
+    """The bundled encoder, or None (said once) when its runtime cannot load: the rules then
+    decide alone, as without a trained head."""
+    try:
+        return Encoder()
+    except Exception as exc:   # noqa: BLE001 - ImportError, a broken wheel, an unreadable file
+        logging.getLogger(__name__).warning(
+            "the event coder's encoder cannot load (%s: %s); events are coded by the rules "
+            "alone. Reinstall with README's command (pinned dependencies) to fix it.",
+            type(exc).__name__, exc)
+        return None
 
 
 @dataclass
@@ -128,8 +138,8 @@ def fit(x: np.ndarray, y: np.ndarray, n_classes: int, *, l2: float = 1e-4, epoch
 
 def predict(texts: list[str]) -> list[dict[str, float]] | None:
     """Per text, the head's probability of each label; None without a trained head."""
-    h = head()
-    if h is None:
+    h, enc = head(), encoder()
+    if h is None or enc is None:
         return None
-    p = h.proba(encoder().embed(texts))
+    p = h.proba(enc.embed(texts))
     return [dict(zip(h.labels, map(float, row), strict=True)) for row in p]
