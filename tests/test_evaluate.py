@@ -17,6 +17,7 @@ tests/data/tiny_gold.jsonl (made-up texts and places):
 from __future__ import annotations
 
 import csv
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -564,6 +565,10 @@ def test_page_sets_read_their_pages_through_ingest():
     # ingest set the reader comment apart: its Helmand clash is not coded
     coded = r.results[0].predictions
     assert coded and all(p.admin1 != "Helmand" and "Helmand" not in p.location for p in coded)
+    out = io.StringIO()
+    print_report(r, Console(file=out, width=200))
+    row = next(ln for ln in out.getvalue().splitlines() if "p1-kunduz.txt" in ln)
+    assert [c.strip() for c in row.split("│")[2:5]] == ["1", str(len(coded)), "1"]
 
 
 def test_page_set_file_outside_its_folder_is_refused(tmp_path: Path):

@@ -767,6 +767,18 @@ def print_report(report: Report, console: Console | None = None, errors: int = 0
                        _pct(v["event_type"]), _pct(v["loc_25km"]))
         console.print(ct)
 
+    pages = [r for r in report.results if r.item.meta.get("page")]
+    if pages:
+        pt = Table(title="Per page (incidents)", title_justify="left")
+        for col in ("page", "gold", "coded", "matched", "recall", "precision"):
+            pt.add_column(col, justify="right" if col != "page" else "left")
+        for r in pages:
+            gold, coded = len(r.events), len(r.predictions)
+            hit = sum(e.pred_index is not None for e in r.events)
+            pt.add_row(Text(r.item.id), str(gold), str(coded), str(hit),
+                       _pct(hit / gold) if gold else "-", _pct(hit / coded) if coded else "-")
+        console.print(pt)
+
     errs = [r for r in report.results if r.error]
     if errs:
         console.print(Text(f"{len(errs)} text(s) raised in the pipeline, e.g. "
