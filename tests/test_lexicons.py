@@ -414,3 +414,28 @@ def test_state_markers_come_from_generic_actors_yaml(monkeypatch):
         data["state_markers"].append("paramilitary")
 
     assert troops_country(para, _lexicon_with(monkeypatch, "generic_actors.yaml", add)) == ["NG"]
+
+
+def test_shared_unit_phrase_takes_the_event_countrys_own_force():
+    """'Gendarmerie' is listed by many countries: the event country's own entry decides the
+    force (police in Mali and Burkina Faso, military in Cameroon); Brazil's Military Police
+    are military forces."""
+    from sitrep.extract.actors import find_actors, name_actor
+
+    lex = _lex()
+
+    def named(sent, iso, when="2020-05-01"):
+        m = find_actors(sent, lex)[0]
+        return name_actor(m.ref, lex, iso, int(when[:4]), when)[0]
+
+    assert named("Gendarmes were attacked near the town.", "ML").startswith(
+        "Police Forces of Mali (2013-")
+    assert named("Gendarmes were attacked near the town.", "BF").startswith(
+        "Police Forces of Burkina Faso (2015-")
+    assert named("Gendarmes were attacked near the town.", "CM").startswith(
+        "Military Forces of Cameroon (1982-")
+    assert named("Military Police officers raided a house.", "BR").endswith(") Military Police")
+    assert named("Military Police officers raided a house.", "BR").startswith(
+        "Military Forces of Brazil")
+    assert named("Federal police agents seized cocaine.", "BR").endswith(") Federal Police")
+    assert named("Federal police agents seized cocaine.", "BR").startswith("Police Forces of Brazil")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..models import ActorRef
 from .lexicon import Lexicon, _alt, _wb
@@ -239,6 +239,16 @@ GENERIC_NAMES = {"civilians": ("Civilians", 7), "protesters": ("Protesters", 6),
                  "gang": ("Unidentified Gang", 3), "communal": ("Unidentified Communal Militia", 4)}
 
 
+def _own_unit(lex: Lexicon, iso: str, phrase: str) -> tuple[str, str] | None:
+    """(force, unit label) of `phrase` in country `iso`'s own `units`, if it lists it."""
+    units = (lex.countries.get(iso) or {}).get("units") or {}
+    key = re.sub(r"^(?:the|a|an)\s+", "", (phrase or "").strip(), flags=re.I).lower()
+    for k, spec in units.items():
+        if k.lower() == key:
+            return spec.get("force", "military"), spec.get("unit", k)
+    return None
+
+
 def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
                day: str | None = None) -> tuple[str, int | None]:
     """The ACLED name and inter code of an actor in an event in country `event_iso`."""
@@ -261,6 +271,13 @@ def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
         return a.get("name", ref.text), a.get("inter")
     former = kind.startswith("former_")
     base = kind.replace("former_", "")
+    if base in STATE_PREFIX and ref.unit and not ref.country and event_iso:
+        # a unit phrase several countries use ("Gendarmerie"): the event country's own entry
+        # says which force it belongs to there
+        own = _own_unit(lex, event_iso, ref.text)
+        if own:
+            base, unit = own
+            ref = replace(ref, kind=("former_" if former else "") + base, unit=unit)
     if base in STATE_PREFIX:
         iso = ref.country or event_iso
         if ref.name:
