@@ -439,3 +439,28 @@ def test_shared_unit_phrase_takes_the_event_countrys_own_force():
         "Military Forces of Brazil")
     assert named("Federal police agents seized cocaine.", "BR").endswith(") Federal Police")
     assert named("Federal police agents seized cocaine.", "BR").startswith("Police Forces of Brazil")
+
+
+def test_organised_crime_killing_by_unknown_perpetrators_is_a_gang_where_coded_so():
+    """Bound hands, a beheading or a drive-by mark a gang killing: the unknown perpetrator is
+    'Unidentified Gang (Mexico)', Brazil's own label there, and stays an armed group where the
+    country's coding does not do so (or there is no such mark)."""
+    from sitrep.extract.actors import mark_gang_signs, name_actor
+    from sitrep.models import ActorRef, Event
+
+    lex = _lex()
+
+    def perpetrator(text, iso):
+        ev = Event(doc_id="t", event_type="Violence against civilians", sub_event_type="Attack",
+                   actors1=[ActorRef(kind="unidentified")])
+        mark_gang_signs(ev, text, lex)
+        return name_actor(ev.actors1[0], lex, iso, 2021, "2021-03-02")[0]
+
+    tied = "The body of a trader was found by a road with his hands tied and gunshot wounds."
+    assert perpetrator(tied, "MX") == "Unidentified Gang (Mexico)"
+    assert perpetrator("Two men on a motorbike killed a taxi driver in a drive-by shooting.",
+                       "SV") == "Unidentified Gang (El Salvador)"
+    assert perpetrator(tied, "BR") == "Unidentified Gang and/or Police Militia"
+    assert perpetrator(tied, "SY") == "Unidentified Armed Group (Syria)"
+    assert perpetrator("Two armed men shot a shopkeeper dead.", "MX") == \
+        "Unidentified Armed Group (Mexico)"

@@ -195,6 +195,24 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
     return found
 
 
+def mark_gang_signs(ev, text: str, lex: Lexicon) -> None:
+    """An unknown perpetrator of a killing with the marks of organised crime (generic_actors.yaml
+    `gang_signs`: bound hands, beheading, torture, drive-by) is flagged; naming makes it a gang
+    in countries whose coding does so (countries.yaml `gang_signs`)."""
+    signs = lex.generic.get("gang_signs") or []
+    if not signs or not ev.actors1 or ev.actors1[0].kind != "unidentified" or \
+            ev.event_type not in ("Violence against civilians", "Battles"):
+        return
+    key = id(lex)
+    if key not in _signs_cache:
+        _signs_cache[key] = _wb(_alt(signs))
+    if _signs_cache[key].search(text):
+        ev.actors1[0] = replace(ev.actors1[0], key="gang_signs")
+
+
+_signs_cache: dict[int, re.Pattern] = {}
+
+
 # ---------------------------------------------------------------- naming
 
 def regime_label(lex: Lexicon, iso: str, year: int | None, day: str | None = None
@@ -299,6 +317,11 @@ def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
         return name, inter
     if base in GENERIC_NAMES:
         label, inter = GENERIC_NAMES[base]
+        gang_signs = (lex.countries.get(event_iso) or {}).get("gang_signs") if event_iso else None
+        if base == "unidentified" and ref.key == "gang_signs" and gang_signs:
+            if isinstance(gang_signs, str):
+                return gang_signs, 3          # the country's own label for it
+            label = GENERIC_NAMES["gang"][0]
         if base == "civilians" and re.search(r"\b(?:foreign|foreigners?|international|expatriates?"
                                              r"|tourists?)\b", ref.text or "", re.I):
             return "Civilians (International)", 7
