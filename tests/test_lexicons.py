@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pycountry
@@ -464,3 +465,30 @@ def test_organised_crime_killing_by_unknown_perpetrators_is_a_gang_where_coded_s
     assert perpetrator(tied, "SY") == "Unidentified Armed Group (Syria)"
     assert perpetrator("Two armed men shot a shopkeeper dead.", "MX") == \
         "Unidentified Armed Group (Mexico)"
+
+
+def test_state_labels_as_of_a_day_show_a_later_ended_regime_open():
+    """As an export of that day showed them: Syria's regime is '(2000-)' as of 2020 and
+    '(2000-2024)' once its successor has started; the default is today's label."""
+    from sitrep.extract.actors import name_actor
+    from sitrep.models import ActorRef
+
+    lex, sy = _lex(), ActorRef(kind="military", country="SY")
+    assert name_actor(sy, lex, "SY", 2020, "2020-05-01")[0] == "Military Forces of Syria (2000-2024)"
+    assert name_actor(sy, lex, "SY", 2020, "2020-05-01", as_of="2020-05-03")[0] == \
+        "Military Forces of Syria (2000-)"
+    assert name_actor(sy, lex, "SY", 2020, "2020-05-01", as_of="2025-01-01")[0] == \
+        "Military Forces of Syria (2000-2024)"
+    af = ActorRef(kind="police", country="AF")
+    assert name_actor(af, lex, "AF", 2021, "2021-06-01", as_of="2021-06-02")[0] == \
+        "Police Forces of Afghanistan (2014-)"
+
+
+def test_pipeline_can_name_state_actors_as_of_publication():
+    from sitrep.pipeline import Pipeline
+
+    text = "On 3 May 2020, Syrian regime forces shelled the village of Kansafra in Idlib."
+    now = Pipeline(use_geo=False).run_text(text, date(2020, 5, 4))
+    then = Pipeline(use_geo=False, labels_as_published=True).run_text(text, date(2020, 5, 4))
+    assert now[0].actor1 == "Military Forces of Syria (2000-2024)"
+    assert then[0].actor1 == "Military Forces of Syria (2000-)"

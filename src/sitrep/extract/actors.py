@@ -215,13 +215,15 @@ _signs_cache: dict[int, re.Pattern] = {}
 
 # ---------------------------------------------------------------- naming
 
-def regime_label(lex: Lexicon, iso: str, year: int | None, day: str | None = None
-                 ) -> tuple[str, str] | None:
+def regime_label(lex: Lexicon, iso: str, year: int | None, day: str | None = None,
+                 as_of: str | None = None) -> tuple[str, str] | None:
     """(label, '(YYYY-)' period [+ suffix]) for the state of `iso` at the event's date.
 
     A regime applies from its `start` year (or exact `start_date`) to its `end` year; in a
     changeover year the one whose start_date has passed wins. `suffix` (e.g. "Government of
-    National Accord") follows the period."""
+    National Accord") follows the period. With `as_of` (ISO day), the label is rendered as it
+    stood then: an ended regime shows open ("(2014-)") when its successor started later, as in
+    an ACLED export of that date."""
     c = lex.countries.get(iso)
     if not c:
         return None
@@ -239,7 +241,12 @@ def regime_label(lex: Lexicon, iso: str, year: int | None, day: str | None = Non
         chosen = regimes[-1]
     if not chosen:
         return label, ""
-    period = f"({chosen.get('start', '')}-{chosen.get('end') or ''})"
+    end = chosen.get("end") or ""
+    if end and as_of:
+        nxt = regimes[regimes.index(chosen) + 1] if chosen in regimes[:-1] else None
+        if nxt is not None and str(nxt.get("start_date") or nxt.get("start")) > as_of:
+            end = ""
+    period = f"({chosen.get('start', '')}-{end})"
     if chosen.get("suffix"):
         period += f" {chosen['suffix']}"
     return label, period
@@ -268,7 +275,7 @@ def _own_unit(lex: Lexicon, iso: str, phrase: str) -> tuple[str, str] | None:
 
 
 def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
-               day: str | None = None) -> tuple[str, int | None]:
+               day: str | None = None, as_of: str | None = None) -> tuple[str, int | None]:
     """The ACLED name and inter code of an actor in an event in country `event_iso`."""
     kind = ref.kind
     if kind == "identity_militia":
@@ -302,7 +309,7 @@ def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
             return ref.name, 8 if ref.foreign or (event_iso and iso != event_iso) else 1
         if not iso:
             return f"{STATE_PREFIX[base].replace(' of', '')} (unknown)", 1
-        rl = regime_label(lex, iso, year, day)
+        rl = regime_label(lex, iso, year, day, as_of)
         label, period = rl if rl else (country_name(lex, iso), "")
         name = f"{STATE_PREFIX[base]} {label} {period}".strip()
         if ref.unit:
