@@ -492,3 +492,9 @@ def test_pipeline_can_name_state_actors_as_of_publication():
     then = Pipeline(use_geo=False, labels_as_published=True).run_text(text, date(2020, 5, 4))
     assert now[0].actor1 == "Military Forces of Syria (2000-2024)"
     assert then[0].actor1 == "Military Forces of Syria (2000-)"
+
+
+def test_evaluation_names_state_actors_as_the_historical_export_did():
+    from sitrep.evaluate import make_pipeline
+
+    assert make_pipeline().labels_as_published is True
