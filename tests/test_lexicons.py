@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from pathlib import Path
 
 import pycountry
@@ -414,3 +415,86 @@ def test_state_markers_come_from_generic_actors_yaml(monkeypatch):
         data["state_markers"].append("paramilitary")
 
     assert troops_country(para, _lexicon_with(monkeypatch, "generic_actors.yaml", add)) == ["NG"]
+
+
+def test_shared_unit_phrase_takes_the_event_countrys_own_force():
+    """'Gendarmerie' is listed by many countries: the event country's own entry decides the
+    force (police in Mali and Burkina Faso, military in Cameroon); Brazil's Military Police
+    are military forces."""
+    from sitrep.extract.actors import find_actors, name_actor
+
+    lex = _lex()
+
+    def named(sent, iso, when="2020-05-01"):
+        m = find_actors(sent, lex)[0]
+        return name_actor(m.ref, lex, iso, int(when[:4]), when)[0]
+
+    assert named("Gendarmes were attacked near the town.", "ML").startswith(
+        "Police Forces of Mali (2013-")
+    assert named("Gendarmes were attacked near the town.", "BF").startswith(
+        "Police Forces of Burkina Faso (2015-")
+    assert named("Gendarmes were attacked near the town.", "CM").startswith(
+        "Military Forces of Cameroon (1982-")
+    assert named("Military Police officers raided a house.", "BR").endswith(") Military Police")
+    assert named("Military Police officers raided a house.", "BR").startswith(
+        "Military Forces of Brazil")
+    assert named("Federal police agents seized cocaine.", "BR").endswith(") Federal Police")
+    assert named("Federal police agents seized cocaine.", "BR").startswith("Police Forces of Brazil")
+
+
+def test_organised_crime_killing_by_unknown_perpetrators_is_a_gang_where_coded_so():
+    """Bound hands, a beheading or a drive-by mark a gang killing: the unknown perpetrator is
+    'Unidentified Gang (Mexico)', Brazil's own label there, and stays an armed group where the
+    country's coding does not do so (or there is no such mark)."""
+    from sitrep.extract.actors import mark_gang_signs, name_actor
+    from sitrep.models import ActorRef, Event
+
+    lex = _lex()
+
+    def perpetrator(text, iso):
+        ev = Event(doc_id="t", event_type="Violence against civilians", sub_event_type="Attack",
+                   actors1=[ActorRef(kind="unidentified")])
+        mark_gang_signs(ev, text, lex)
+        return name_actor(ev.actors1[0], lex, iso, 2021, "2021-03-02")[0]
+
+    tied = "The body of a trader was found by a road with his hands tied and gunshot wounds."
+    assert perpetrator(tied, "MX") == "Unidentified Gang (Mexico)"
+    assert perpetrator("Two men on a motorbike killed a taxi driver in a drive-by shooting.",
+                       "SV") == "Unidentified Gang (El Salvador)"
+    assert perpetrator(tied, "BR") == "Unidentified Gang and/or Police Militia"
+    assert perpetrator(tied, "SY") == "Unidentified Armed Group (Syria)"
+    assert perpetrator("Two armed men shot a shopkeeper dead.", "MX") == \
+        "Unidentified Armed Group (Mexico)"
+
+
+def test_state_labels_as_of_a_day_show_a_later_ended_regime_open():
+    """As an export of that day showed them: Syria's regime is '(2000-)' as of 2020 and
+    '(2000-2024)' once its successor has started; the default is today's label."""
+    from sitrep.extract.actors import name_actor
+    from sitrep.models import ActorRef
+
+    lex, sy = _lex(), ActorRef(kind="military", country="SY")
+    assert name_actor(sy, lex, "SY", 2020, "2020-05-01")[0] == "Military Forces of Syria (2000-2024)"
+    assert name_actor(sy, lex, "SY", 2020, "2020-05-01", as_of="2020-05-03")[0] == \
+        "Military Forces of Syria (2000-)"
+    assert name_actor(sy, lex, "SY", 2020, "2020-05-01", as_of="2025-01-01")[0] == \
+        "Military Forces of Syria (2000-2024)"
+    af = ActorRef(kind="police", country="AF")
+    assert name_actor(af, lex, "AF", 2021, "2021-06-01", as_of="2021-06-02")[0] == \
+        "Police Forces of Afghanistan (2014-)"
+
+
+def test_pipeline_can_name_state_actors_as_of_publication():
+    from sitrep.pipeline import Pipeline
+
+    text = "On 3 May 2020, Syrian regime forces shelled the village of Kansafra in Idlib."
+    now = Pipeline(use_geo=False).run_text(text, date(2020, 5, 4))
+    then = Pipeline(use_geo=False, labels_as_published=True).run_text(text, date(2020, 5, 4))
+    assert now[0].actor1 == "Military Forces of Syria (2000-2024)"
+    assert then[0].actor1 == "Military Forces of Syria (2000-)"
+
+
+def test_evaluation_names_state_actors_as_the_historical_export_did():
+    from sitrep.evaluate import make_pipeline
+
+    assert make_pipeline().labels_as_published is True

@@ -21,8 +21,12 @@ def _inherit_place(ev: Event, prev: Event) -> None:
 class Pipeline:
     """Holds the heavy state (lexicons, gazetteer) once; runs documents through it."""
 
-    def __init__(self, gazetteer=None, use_geo: bool = True):
+    def __init__(self, gazetteer=None, use_geo: bool = True, labels_as_published: bool = False):
+        """labels_as_published: name state actors as their labels stood on each document's
+        publication day (an ended regime open, "(2014-)"), as a historical ACLED export
+        shows them; by default the current labels ("(2014-2021)")."""
         self.lexicon = load_lexicon()
+        self.labels_as_published = labels_as_published
         self._gazetteer = gazetteer
         self.use_geo = use_geo
 
@@ -53,7 +57,9 @@ class Pipeline:
         for ev in events:
             if not ev.country_code and ev.country_hint:
                 ev.country_code = ev.country_hint
-            name_actors(ev, self.lexicon)
+            as_of = doc.published.isoformat() if self.labels_as_published and doc.published \
+                else None
+            name_actors(ev, self.lexicon, as_of)
         return events
 
     def run_text(self, text: str, published: date | None = None, doc_id: str | None = None,

@@ -15,8 +15,9 @@ from .lexicon import Lexicon, load_lexicon
 __all__ = ["extract_events", "name_actors", "load_lexicon", "Lexicon"]
 
 
-def name_actors(ev: Event, lex: Lexicon | None = None) -> Event:
-    """Name actor1/actor2 (+ associated actors) by ACLED's conventions and set inter codes."""
+def name_actors(ev: Event, lex: Lexicon | None = None, as_of: str | None = None) -> Event:
+    """Name actor1/actor2 (+ associated actors) by ACLED's conventions and set inter codes.
+    `as_of` (ISO day): state labels as they stood that day (see regime_label)."""
     lex = lex or load_lexicon()
     iso = ev.country_code or ev.country_hint
     year = ev.year
@@ -24,7 +25,7 @@ def name_actors(ev: Event, lex: Lexicon | None = None) -> Event:
     def names(refs):
         out = []
         for r in refs:
-            n, inter = name_actor(r, lex, iso, year, ev.event_date)
+            n, inter = name_actor(r, lex, iso, year, ev.event_date, as_of)
             if n and n not in [x[0] for x in out]:
                 out.append((n, inter))
         return out

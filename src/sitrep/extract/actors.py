@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..models import ActorRef
 from .lexicon import Lexicon, _alt, _wb
@@ -195,15 +195,35 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
     return found
 
 
+def mark_gang_signs(ev, text: str, lex: Lexicon) -> None:
+    """An unknown perpetrator of a killing with the marks of organised crime (generic_actors.yaml
+    `gang_signs`: bound hands, beheading, torture, drive-by) is flagged; naming makes it a gang
+    in countries whose coding does so (countries.yaml `gang_signs`)."""
+    signs = lex.generic.get("gang_signs") or []
+    if not signs or not ev.actors1 or ev.actors1[0].kind != "unidentified" or \
+            ev.event_type not in ("Violence against civilians", "Battles"):
+        return
+    key = id(lex)
+    if key not in _signs_cache:
+        _signs_cache[key] = _wb(_alt(signs))
+    if _signs_cache[key].search(text):
+        ev.actors1[0] = replace(ev.actors1[0], key="gang_signs")
+
+
+_signs_cache: dict[int, re.Pattern] = {}
+
+
 # ---------------------------------------------------------------- naming
 
-def regime_label(lex: Lexicon, iso: str, year: int | None, day: str | None = None
-                 ) -> tuple[str, str] | None:
+def regime_label(lex: Lexicon, iso: str, year: int | None, day: str | None = None,
+                 as_of: str | None = None) -> tuple[str, str] | None:
     """(label, '(YYYY-)' period [+ suffix]) for the state of `iso` at the event's date.
 
     A regime applies from its `start` year (or exact `start_date`) to its `end` year; in a
     changeover year the one whose start_date has passed wins. `suffix` (e.g. "Government of
-    National Accord") follows the period."""
+    National Accord") follows the period. With `as_of` (ISO day), the label is rendered as it
+    stood then: an ended regime shows open ("(2014-)") when its successor started later, as in
+    an ACLED export of that date."""
     c = lex.countries.get(iso)
     if not c:
         return None
@@ -221,7 +241,12 @@ def regime_label(lex: Lexicon, iso: str, year: int | None, day: str | None = Non
         chosen = regimes[-1]
     if not chosen:
         return label, ""
-    period = f"({chosen.get('start', '')}-{chosen.get('end') or ''})"
+    end = chosen.get("end") or ""
+    if end and as_of:
+        nxt = regimes[regimes.index(chosen) + 1] if chosen in regimes[:-1] else None
+        if nxt is not None and str(nxt.get("start_date") or nxt.get("start")) > as_of:
+            end = ""
+    period = f"({chosen.get('start', '')}-{end})"
     if chosen.get("suffix"):
         period += f" {chosen['suffix']}"
     return label, period
@@ -239,8 +264,18 @@ GENERIC_NAMES = {"civilians": ("Civilians", 7), "protesters": ("Protesters", 6),
                  "gang": ("Unidentified Gang", 3), "communal": ("Unidentified Communal Militia", 4)}
 
 
+def _own_unit(lex: Lexicon, iso: str, phrase: str) -> tuple[str, str] | None:
+    """(force, unit label) of `phrase` in country `iso`'s own `units`, if it lists it."""
+    units = (lex.countries.get(iso) or {}).get("units") or {}
+    key = re.sub(r"^(?:the|a|an)\s+", "", (phrase or "").strip(), flags=re.I).lower()
+    for k, spec in units.items():
+        if k.lower() == key:
+            return spec.get("force", "military"), spec.get("unit", k)
+    return None
+
+
 def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
-               day: str | None = None) -> tuple[str, int | None]:
+               day: str | None = None, as_of: str | None = None) -> tuple[str, int | None]:
     """The ACLED name and inter code of an actor in an event in country `event_iso`."""
     kind = ref.kind
     if kind == "identity_militia":
@@ -261,13 +296,20 @@ def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
         return a.get("name", ref.text), a.get("inter")
     former = kind.startswith("former_")
     base = kind.replace("former_", "")
+    if base in STATE_PREFIX and ref.unit and not ref.country and event_iso:
+        # a unit phrase several countries use ("Gendarmerie"): the event country's own entry
+        # says which force it belongs to there
+        own = _own_unit(lex, event_iso, ref.text)
+        if own:
+            base, unit = own
+            ref = replace(ref, kind=("former_" if former else "") + base, unit=unit)
     if base in STATE_PREFIX:
         iso = ref.country or event_iso
         if ref.name:
             return ref.name, 8 if ref.foreign or (event_iso and iso != event_iso) else 1
         if not iso:
             return f"{STATE_PREFIX[base].replace(' of', '')} (unknown)", 1
-        rl = regime_label(lex, iso, year, day)
+        rl = regime_label(lex, iso, year, day, as_of)
         label, period = rl if rl else (country_name(lex, iso), "")
         name = f"{STATE_PREFIX[base]} {label} {period}".strip()
         if ref.unit:
@@ -282,6 +324,11 @@ def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
         return name, inter
     if base in GENERIC_NAMES:
         label, inter = GENERIC_NAMES[base]
+        gang_signs = (lex.countries.get(event_iso) or {}).get("gang_signs") if event_iso else None
+        if base == "unidentified" and ref.key == "gang_signs" and gang_signs:
+            if isinstance(gang_signs, str):
+                return gang_signs, 3          # the country's own label for it
+            label = GENERIC_NAMES["gang"][0]
         if base == "civilians" and re.search(r"\b(?:foreign|foreigners?|international|expatriates?"
                                              r"|tourists?)\b", ref.text or "", re.I):
             return "Civilians (International)", 7

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from ..models import ActorRef, Document, Event, PlaceMention, Source
 from . import model
-from .actors import Mention, find_actors
+from .actors import Mention, find_actors, mark_gang_signs
 from .dates import DateMention, as_reported, find_dates
 from .fatalities import count_casualties
 from .lexicon import Lexicon, load_lexicon
@@ -673,6 +673,7 @@ def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None =
                     r"\b(?:unknown|unidentified)\b", " ".join(s.text for s in d.sentences),
                     re.I):
             ev.actors1[0] = perpetrator   # the headline says who is behind it
+        mark_gang_signs(ev, " ".join(s.text for s in d.sentences), lex)
         if ev.event_date:
             prev_date = (date.fromisoformat(ev.event_date), ev.time_precision)
         events.append(ev)
