@@ -173,3 +173,23 @@ def test_next_day_after_the_publication_date_is_not_coded_in_the_future(pipeline
                             "leaving dozens dead. The next day, JNIM fighters abducted four "
                             "herders near the town.", date(2021, 3, 5))
     assert evs and all(e.event_date <= "2021-03-05" for e in evs)
+
+
+@pytest.mark.parametrize("text,sub", [
+    # two sides trading fire: a fight, whatever the weapons
+    ("On 12 June 2021, the monitors counted 40 explosions involving mortars in both directions "
+     "of the line of contact near Marinka, Donetsk.", "Armed clash"),
+    ("On 12 June 2021, army troops shelled rebel trenches near Marinka, Donetsk, and the rebels "
+     "returned fire.", "Armed clash"),
+    # infantry weapons fired at armed positions: forces in contact
+    ("On 12 June 2021, rebel forces fired mortars and small arms at army positions near "
+     "Marinka, Donetsk.", "Armed clash"),
+    # ... but not when the fire is aimed at homes: remote violence stays
+    ("On 12 June 2021, rebel forces fired mortars and small arms at residential areas of "
+     "Marinka, Donetsk.", "Shelling/artillery/missile attack"),
+    # a monitor's count of explosions: ground-launched, not a planted device
+    ("On 12 June 2021, the monitors counted 9 explosions/bursts of fire involving heavy "
+     "machine guns near Marinka, Donetsk.", "Shelling/artillery/missile attack"),
+])
+def test_two_sided_or_close_range_fire_is_an_armed_clash(pipeline, text, sub):
+    assert one(pipeline, text).sub_event_type == sub

@@ -61,6 +61,8 @@ _CROWD_SUBJ = re.compile(r"\b(?:protesters?|protestors?|demonstrators?|rioters?|
                          r"doctors|lawyers|journalists|supervisors|retired|relatives|families|"
                          r"hundreds|thousands|dozens|beneficiaries|neighbo(?:u)?rs|"
                          r"community members)\b", re.I)
+_CIVILIAN_TARGET = re.compile(r"\b(?:at|on|targeting)\s+(?:the\s+)?(?:residential|civilian|populated|"
+                              r"homes|houses|villages|farms|neighbou?rhoods)", re.I)
 _WEAK_SHELL = re.compile(r"(?i)missiles?|rockets?|mortars?|artillery|katyushas?|rpgs?|howitzers?")
 _FIRE_VERB = re.compile(r"(?i)\b(?:fired|firing|fire|launched|launching|hit|struck|landed|fell|"
                         r"targeted|targeting|shelled|pounded|exploded|killed|injured|wounded|"
@@ -292,6 +294,11 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
             if agent is not None and agent.kind in ("military", "police"):
                 return "Battles", "Government regains territory", tc
             return "Battles", "Non-state actor overtakes territory", tc
+    if "exchange" in has or ("small_arms" in has and has & {"shelling", "explosion", "ied",
+                                                             "grenade"}
+                             and not _CIVILIAN_TARGET.search(text)):
+        # two sides trading fire, or infantry weapons in a shelling: a fight, not remote violence
+        return "Battles", "Armed clash", c("exchange", "small_arms")
     if "ied" in has and re.search(r"\b(?:was|were) (?:planting|placing|preparing|handling|"
                                   r"assembling)|\bown (?:bomb|device|explosives)|prematurely",
                                   text, re.I):
