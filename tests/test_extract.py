@@ -225,3 +225,13 @@ def test_police_who_did_not_intervene_leave_a_peaceful_protest(pipeline):
     ev = one(pipeline, "On 12 June 2021, thousands of people marched in Lima against the new "
                        "tax; police did not intervene.")
     assert ev.sub_event_type == "Peaceful protest"
+
+
+@pytest.mark.parametrize("text,sub", [
+    ("On 3 May 2021, supporters of two rival parties fought with sticks in Kano.", "Mob violence"),
+    # an armed, organised side keeps it a battle
+    ("On 3 May 2021, villagers clashed with Fulani herders in Kano, leaving 3 dead.",
+     "Armed clash"),
+])
+def test_ordinary_people_fighting_each_other_is_mob_violence(pipeline, text, sub):
+    assert one(pipeline, text).sub_event_type == sub

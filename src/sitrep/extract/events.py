@@ -338,6 +338,11 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
         return "Strategic developments", "Other", c("other")
     if has & {"clash", "attack", "kill"}:
         trig = c("clash", "attack", "kill")
+        if "clash" in has and _crowd_agent(d, agent) and (
+                patient is None or patient.kind in ("civilians", "crowd")):
+            # ordinary people fighting each other (party supporters, villagers): a brawl, not
+            # a battle between armed, organised groups (codebook: Mob violence)
+            return "Riots", "Mob violence", c("clash")
         if "clash" in has and not (patient is not None and patient.kind in UNARMED_KINDS and
                                    "clash" in {x.cls for x in cues if x.cls == "clash"} and
                                    re.match(r"(?i)ambush|attack", c("clash").text)):
