@@ -173,3 +173,65 @@ def test_next_day_after_the_publication_date_is_not_coded_in_the_future(pipeline
                             "leaving dozens dead. The next day, JNIM fighters abducted four "
                             "herders near the town.", date(2021, 3, 5))
     assert evs and all(e.event_date <= "2021-03-05" for e in evs)
+
+
+@pytest.mark.parametrize("text,sub", [
+    # two sides trading fire: a fight, whatever the weapons
+    ("On 12 June 2021, the monitors counted 40 explosions involving mortars in both directions "
+     "of the line of contact near Marinka, Donetsk.", "Armed clash"),
+    ("On 12 June 2021, army troops shelled rebel trenches near Marinka, Donetsk, and the rebels "
+     "returned fire.", "Armed clash"),
+    # infantry weapons fired at armed positions: forces in contact
+    ("On 12 June 2021, rebel forces fired mortars and small arms at army positions near "
+     "Marinka, Donetsk.", "Armed clash"),
+    # ... but not when the fire is aimed at homes: remote violence stays
+    ("On 12 June 2021, rebel forces fired mortars and small arms at residential areas of "
+     "Marinka, Donetsk.", "Shelling/artillery/missile attack"),
+    # a monitor's count of explosions: ground-launched, not a planted device
+    ("On 12 June 2021, the monitors counted 9 explosions/bursts of fire involving heavy "
+     "machine guns near Marinka, Donetsk.", "Shelling/artillery/missile attack"),
+])
+def test_two_sided_or_close_range_fire_is_an_armed_clash(pipeline, text, sub):
+    assert one(pipeline, text).sub_event_type == sub
+
+
+@pytest.mark.parametrize("text,sub", [
+    ("On 12 June 2021, about 30 nurses held a protest outside the health ministry in Lima over "
+     "unpaid wages. Five of them were detained by police.", "Protest with intervention"),
+    ("On 12 June 2021, students protested in front of the town hall in Lima against fuel "
+     "prices. Police intervened and cleared the square.", "Protest with intervention"),
+    # the arrest is the protest's issue or backstory, not something done to the protesters
+    ("On 12 June 2021, about 30 journalists protested in Lima against the arrest of a "
+     "colleague. He was arrested in connection with a defamation case.", "Peaceful protest"),
+    ("On 12 June 2021, relatives rallied in Lima for activists who had been detained in "
+     "April.", "Peaceful protest"),
+])
+def test_arrests_at_a_protest_are_an_intervention(pipeline, text, sub):
+    assert one(pipeline, text).sub_event_type == sub
+
+
+@pytest.mark.parametrize("text,sub", [
+    ("On 12 June 2021, four persons beat up a suspected cattle thief with sticks in Kisumu.",
+     "Mob violence"),
+    # armed or organised doers stay an attack on civilians
+    ("On 12 June 2021, four armed men beat up a cattle trader with rifle butts in Kisumu.",
+     "Attack"),
+])
+def test_ordinary_people_beating_someone_is_mob_violence(pipeline, text, sub):
+    assert one(pipeline, text).sub_event_type == sub
+
+
+def test_police_who_did_not_intervene_leave_a_peaceful_protest(pipeline):
+    ev = one(pipeline, "On 12 June 2021, thousands of people marched in Lima against the new "
+                       "tax; police did not intervene.")
+    assert ev.sub_event_type == "Peaceful protest"
+
+
+@pytest.mark.parametrize("text,sub", [
+    ("On 3 May 2021, supporters of two rival parties fought with sticks in Kano.", "Mob violence"),
+    # an armed, organised side keeps it a battle
+    ("On 3 May 2021, villagers clashed with Fulani herders in Kano, leaving 3 dead.",
+     "Armed clash"),
+])
+def test_ordinary_people_fighting_each_other_is_mob_violence(pipeline, text, sub):
+    assert one(pipeline, text).sub_event_type == sub

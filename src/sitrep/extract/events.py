@@ -61,6 +61,8 @@ _CROWD_SUBJ = re.compile(r"\b(?:protesters?|protestors?|demonstrators?|rioters?|
                          r"doctors|lawyers|journalists|supervisors|retired|relatives|families|"
                          r"hundreds|thousands|dozens|beneficiaries|neighbo(?:u)?rs|"
                          r"community members)\b", re.I)
+_CIVILIAN_TARGET = re.compile(r"\b(?:at|on|targeting)\s+(?:the\s+)?(?:residential|civilian|populated|"
+                              r"homes|houses|villages|farms|neighbou?rhoods)", re.I)
 _WEAK_SHELL = re.compile(r"(?i)missiles?|rockets?|mortars?|artillery|katyushas?|rpgs?|howitzers?")
 _FIRE_VERB = re.compile(r"(?i)\b(?:fired|firing|fire|launched|launching|hit|struck|landed|fell|"
                         r"targeted|targeting|shelled|pounded|exploded|killed|injured|wounded|"
@@ -254,7 +256,7 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
                 return "Riots", "Violent demonstration", c("riot", "protest")
             if "mob" in has and re.search(r"\b(?:lynch|vigilante|mob)\w*", text, re.I):
                 return "Riots", "Mob violence", c("mob")
-            if "intervention" in has:
+            if "intervention" in has or _arrests_at_the_protest(d):
                 if re.search(r"\b(?:in hospital|hospitali[sz]ed|seriously injured|critically|"
                              r"head injuries|killed|shot dead)\b", text, re.I):
                     return "Protests", "Excessive force against protesters", c("intervention")
@@ -292,6 +294,11 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
             if agent is not None and agent.kind in ("military", "police"):
                 return "Battles", "Government regains territory", tc
             return "Battles", "Non-state actor overtakes territory", tc
+    if "exchange" in has or ("small_arms" in has and has & {"shelling", "explosion", "ied",
+                                                             "grenade"}
+                             and not _CIVILIAN_TARGET.search(text)):
+        # two sides trading fire, or infantry weapons in a shelling: a fight, not remote violence
+        return "Battles", "Armed clash", c("exchange", "small_arms")
     if "ied" in has and re.search(r"\b(?:was|were) (?:planting|placing|preparing|handling|"
                                   r"assembling)|\bown (?:bomb|device|explosives)|prematurely",
                                   text, re.I):
@@ -331,10 +338,19 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
         return "Strategic developments", "Other", c("other")
     if has & {"clash", "attack", "kill"}:
         trig = c("clash", "attack", "kill")
+        if "clash" in has and _crowd_agent(d, agent) and (
+                patient is None or patient.kind in ("civilians", "crowd")):
+            # ordinary people fighting each other (party supporters, villagers): a brawl, not
+            # a battle between armed, organised groups (codebook: Mob violence)
+            return "Riots", "Mob violence", c("clash")
         if "clash" in has and not (patient is not None and patient.kind in UNARMED_KINDS and
                                    "clash" in {x.cls for x in cues if x.cls == "clash"} and
                                    re.match(r"(?i)ambush|attack", c("clash").text)):
             return "Battles", "Armed clash", c("clash")
+        if _crowd_agent(d, agent):
+            # a group of ordinary people beating or lynching someone is a disorderly crowd, not
+            # an organised armed actor (codebook: Mob violence vs Attack)
+            return "Riots", "Mob violence", trig
         if patient is not None:
             if patient.kind in UNARMED_KINDS or re.search(
                     r"\b(?:off-duty|unarmed|retired|at (?:his|her|their) (?:home|house)|in "
@@ -353,6 +369,49 @@ def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
         if cls in has:   # the remaining strategic developments, in this order of precedence
             return "Strategic developments", _STRATEGIC[cls], c(cls)
     return None
+
+
+_ARREST_VERB = re.compile(r"(?i)arrest(?:ed|ing)|detain(?:ed|ing)|apprehended|into custody|rounded up")
+_ISSUE_BEFORE = re.compile(r"(?i)\b(?:against|over|demand\w*|release|for|who|had been|has been|"
+                           r"have been|after|since|denounc\w+|condemn\w*)\b[^.;,]*$")
+_BACKSTORY_AFTER = re.compile(r"(?i)^\s*(?:in connection with|on (?:charges|accusations)|for "
+                              r"(?:allegedly|accusing|his|her|their|the murder|the killing)|"
+                              r"(?:\d+|two|three|several) (?:days|weeks|months|years) ago|last|earlier)")
+
+
+def _arrests_at_the_protest(d: Draft) -> bool:
+    """An arrest reported as happening at the protest ("7 were detained by police") is an
+    intervention (codebook: dispersal by tear gas, batons, detentions); an arrest that is the
+    protest's issue ("against the arrest of", "who had been detained") or its backstory ("was
+    arrested in connection with a case") is not."""
+    for cue in d.cues:
+        if cue.cls != "arrest" or not _ARREST_VERB.fullmatch(cue.text):
+            continue
+        s = next((x for x in d.sentences if x.start <= cue.start < x.end), None)
+        if s is None:
+            continue
+        before, after = s.text[:cue.start - s.start], s.text[cue.end - s.start:]
+        if _ISSUE_BEFORE.search(before) or _BACKSTORY_AFTER.search(after):
+            continue
+        return True
+    return False
+
+
+_ARMED_DOER = re.compile(r"(?i)\b(?:armed|guns?|gunmen|gunfire|gunshots?|shot|shooting|firearms?|"
+                         r"pistols?|rifles?|militias?|militants|far[- ]right|neo-?nazis?|gangs?)\b")
+
+
+def _crowd_agent(d: Draft, agent: ActorRef | None) -> bool:
+    """The doer is several unorganised, unarmed people ("five persons", "local residents")."""
+    if agent is None or agent.kind not in ("civilians", "crowd") or agent.start < 0:
+        return False
+    s = next((x for x in d.sentences if x.start <= agent.start < x.end), None)
+    if s is None:
+        return False
+    words = s.text[agent.start - s.start:agent.end - s.start]
+    text = " ".join(x.text for x in d.sentences)
+    return bool(re.search(r"(?i)(?:s|men|people|folk)$", words.strip())) and not _ARMED_DOER.search(
+        text)
 
 
 def text_after(d: Draft, cue: Cue | None, n: int) -> str:
