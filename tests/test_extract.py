@@ -235,3 +235,31 @@ def test_police_who_did_not_intervene_leave_a_peaceful_protest(pipeline):
 ])
 def test_ordinary_people_fighting_each_other_is_mob_violence(pipeline, text, sub):
     assert one(pipeline, text).sub_event_type == sub
+
+
+@pytest.mark.parametrize("tally", [
+    "More than 140 villagers have been killed by armed bandits in the district since the "
+    "rainy season began, officials say.",
+    "In 2019, more than 600 people were killed in such clashes over grazing land, a survey "
+    "found.",
+    "The monitor documented 2,310 conflict-related civilian casualties, including 640 "
+    "killed, the highest figures since 2012.",
+    "Insurgents carried out 57 bomb attacks in the province last year, while police "
+    "conducted 210 operations in which 96 insurgents were killed.",
+    "Rural areas have seen repeated army raids in recent months that have left dozens dead.",
+])
+def test_tallies_over_a_period_are_not_events(pipeline, tally):
+    text = ("On 4 May 2021, gunmen killed three farmers in Dorowa village, Plateau State, "
+            "police said.\n\n" + tally)
+    evs = pipeline.run_text(text, date(2021, 5, 6))
+    assert [(e.event_date, e.fatalities) for e in evs] == [("2021-05-04", 3)]
+
+
+def test_second_explosion_sentence_is_its_own_incident(pipeline):
+    evs = pipeline.run_text(
+        "On 2 March 2021, five people were wounded in two separate explosions in Quetta. "
+        "The first explosion went off near a bus stand, injuring two passers-by. Second "
+        "explosion targeted a police checkpoint in the same area and injured three "
+        "policemen.", date(2021, 3, 3))
+    assert len(evs) == 2, [(e.sub_event_type, e.actor2) for e in evs]
+    assert any(e.actor2.startswith("Police Forces of Pakistan") for e in evs)

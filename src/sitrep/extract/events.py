@@ -23,7 +23,8 @@ from .text import Sentence, split_sentences
 ARMED_KINDS = {"named", "military", "police", "unidentified", "gang", "communal",
                "identity_militia"}
 UNARMED_KINDS = {"civilians", "crowd", "government", "former_military", "former_police"}
-_SEPARATE = re.compile(r"\b(a second|another|in a separate|separately|elsewhere|in another|"
+_SEPARATE = re.compile(r"\b(a second|(?:the )?second (?:explosion|blast|bomb\w*|attack|strike|ambush|"
+                       r"incident)|another|in a separate|separately|elsewhere|in another|"
                        r"a third|in a similar|a similar|the next day|the following day|"
                        r"later (?:that|the same) day|a day later|hours later)\b", re.I)
 _NEXT_DAY = re.compile(r"\b(?:the next day|the following day|a day later)\b", re.I)
@@ -41,7 +42,18 @@ _NOT_AN_EVENT = re.compile(
     r"according)|(?:set|sets|setting) (?:himself|herself|themselves) (?:on fire|ablaze|alight)|"
     r"self-immolat\w*|hunger strike|(?:killed|murdered|stabbed|shot|beat|strangled|attacked|"
     r"hacked)\s+(?:to death\s+)?(?:his|her) (?:own )?(?:brother|sister|wife|husband|father|"
-    r"mother|son|daughter|cousin|uncle|aunt|nephew|niece|stepfather|stepmother|in-law)s?\b)",
+    r"mother|son|daughter|cousin|uncle|aunt|nephew|niece|stepfather|stepmother|in-law)s?\b|"
+    # tallies over a period or a kind of violence, not one incident
+    r"(?:have|has) been (?:killed|wounded|injured)\b[^.;]*\bsince\b|"
+    r"in (?:19|20)\d\d\s*,\s*(?:more than|over|at least|nearly|almost|some|about)\s+\d|"
+    r"\w+-related (?:incidents|violence|casualties|deaths)|"
+    r"in such (?:conflicts|attacks|incidents|clashes|violence)|"
+    r"(?:documented|recorded)\s+[\d,\s]+[^.;]*\bcasualties|"
+    r"the (?:highest|lowest) (?:number|figure|toll|level)s? of|"
+    r"highest (?:\w+ ){0,3}(?:casualties|toll|figures?)? ?since (?:19|20)\d\d|"
+    r"(?:leading|main|biggest) cause of|repeated (?:\w+ )?(?:raids|attacks|strikes|clashes)|"
+    r"(?<![\d,])[1-9]\d{1,2}(?:,\d{3})*(?![\d,])\s+(?:\w+\s+)?(?:attacks|incidents|raids|"
+    r"bombings|strikes|operations)\b|the (?:highest|lowest) since|previous (?:highest|lowest|record))",
     re.I)
 _SAME_DAY = re.compile(r"\b(?:in|on) the same day\b|\bthe same day\b|\blater that day\b", re.I)
 _REPORTING = re.compile(r"\b(revealed|said|says|reported|announced|claimed|stated|confirmed|"
