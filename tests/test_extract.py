@@ -263,3 +263,23 @@ def test_second_explosion_sentence_is_its_own_incident(pipeline):
         "policemen.", date(2021, 3, 3))
     assert len(evs) == 2, [(e.sub_event_type, e.actor2) for e in evs]
     assert any(e.actor2.startswith("Police Forces of Pakistan") for e in evs)
+
+
+def test_later_paragraph_about_the_same_incident_is_not_a_new_event(pipeline):
+    text = ("On 9 April 2021, gunmen stormed a police post in Dinga town, Kasai province, "
+            "killing four policemen, officials said.\n\n"
+            "The death toll from the raid rose to six after two wounded officers died in "
+            "hospital.\n\n"
+            "Witnesses said the attackers fired on the post for an hour before fleeing into "
+            "the forest.")
+    evs = pipeline.run_text(text, date(2021, 4, 10))
+    assert len(evs) == 1, [(e.sub_event_type, e.fatalities) for e in evs]
+    assert evs[0].event_date == "2021-04-09"
+
+
+def test_later_paragraph_with_its_own_day_stays_a_new_incident(pipeline):
+    text = ("On 9 April 2021, gunmen stormed a police post in Dinga town, Kasai province, "
+            "killing four policemen, officials said.\n\n"
+            "On 12 April 2021, the attackers abducted three traders near Dinga town.")
+    evs = pipeline.run_text(text, date(2021, 4, 14))
+    assert sorted(e.event_date for e in evs) == ["2021-04-09", "2021-04-12"]

@@ -55,6 +55,13 @@ _NOT_AN_EVENT = re.compile(
     r"(?<![\d,])[1-9]\d{1,2}(?:,\d{3})*(?![\d,])\s+(?:\w+\s+)?(?:attacks|incidents|raids|"
     r"bombings|strikes|operations)\b|the (?:highest|lowest) since|previous (?:highest|lowest|record))",
     re.I)
+# A sentence that refers back to the incident being told rather than opening a new one.
+_CONTINUES = re.compile(
+    r"\b(?:the|this|that|such)\s+(?:deadly\s+|latest\s+|same\s+)?(?:attack|raid|shelling|"
+    r"blast|explosion|clash(?:es)?|fighting|strike|air ?strike|bombing|incident|killing|ambush|"
+    r"assault|protest|demonstration|march|rally|gunfire|unrest)s?\b(?!\s+(?:on|in|at)\s+[A-Z])|"
+    r"\b(?:death )?toll\b[^.;]*\b(?:rose|risen|climbed|increased|reached)\b|"
+    r"\bthe (?:protesters|demonstrators|raiders|mob|attackers|assailants|gunmen)\b", re.I)
 _SAME_DAY = re.compile(r"\b(?:in|on) the same day\b|\bthe same day\b|\blater that day\b", re.I)
 _REPORTING = re.compile(r"\b(revealed|said|says|reported|announced|claimed|stated|confirmed|"
                         r"published|released a statement|told)\b", re.I)
@@ -608,6 +615,15 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None) -> list[Draft]:
                 not cur.dates or own_date[0].date != cur.dates[0].date)
             if cur is not None and not dates and not separate and _anaphoric(s, cues):
                 continue   # "did not comment on the shelling": the incident already coded
+            if new_par and not own_date and not separate and not s.is_headline \
+                    and not cur.headline and not _NEW_TOPIC.search(s.text) \
+                    and _CONTINUES.search(s.text):
+                # a later paragraph about the same incident: "the raid", "the protesters",
+                # a toll that rose; it has no day of its own and no marker of a new incident
+                cur.sentences.append(s)
+                cur.mentions += mentions
+                cur.paragraph = s.paragraph
+                continue
             if cur is None or new_par or separate or date_differs or s.is_headline \
                     or cur.headline or _NEW_TOPIC.search(s.text):
                 if not prefix and not _substantive(s, cues, mentions, dates):
