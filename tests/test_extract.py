@@ -283,3 +283,20 @@ def test_later_paragraph_with_its_own_day_stays_a_new_incident(pipeline):
             "On 12 April 2021, the attackers abducted three traders near Dinga town.")
     evs = pipeline.run_text(text, date(2021, 4, 14))
     assert sorted(e.event_date for e in evs) == ["2021-04-09", "2021-04-12"]
+
+
+def test_undated_retelling_with_the_same_actor_pair_is_one_event(pipeline):
+    text = ("On 4 May 2021, gunmen killed three farmers in Dorowa village, Plateau State, "
+            "police said.\n\n"
+            "A community leader told reporters that gunmen killed three farmers as they "
+            "worked on their fields.")
+    evs = pipeline.run_text(text, date(2021, 5, 6))
+    assert [(e.event_date, e.fatalities) for e in evs] == [("2021-05-04", 3)]
+
+
+def test_undated_paragraph_with_a_new_place_stays_its_own_event(pipeline):
+    text = ("On 4 May 2021, gunmen killed three farmers in Dorowa village, Plateau State, "
+            "police said.\n\n"
+            "Gunmen also killed two farmers in Kwall village, Plateau State, residents said.")
+    evs = pipeline.run_text(text, date(2021, 5, 6))
+    assert len(evs) == 2

@@ -761,10 +761,32 @@ def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None =
                     re.I):
             ev.actors1[0] = perpetrator   # the headline says who is behind it
         mark_gang_signs(ev, " ".join(s.text for s in d.sentences), lex)
+        if events and _retells(events[-1], ev, d):
+            continue
         if ev.event_date:
             prev_date = (date.fromisoformat(ev.event_date), ev.time_precision)
         events.append(ev)
     return events
+
+
+def _retells(last: Event, ev: Event, d: Draft) -> bool:
+    """A later, undated draft that tells the previous incident again: same type, same actor
+    pair, no place the previous one lacks, no new number of dead (details, quotes, an
+    official's account)."""
+    if d.dates or d.headline or _SEPARATE.search(" ".join(s.text for s in d.sentences)):
+        return False
+    if (ev.event_type, ev.sub_event_type) != (last.event_type, last.sub_event_type):
+        return False
+
+    def pair(e: Event):
+        return tuple((a[0].kind, a[0].key) if a else None for a in (e.actors1, e.actors2))
+
+    if pair(ev) != pair(last):
+        return False
+    known = {p.text.lower() for p in last.places}
+    if any(p.text.lower() not in known for p in ev.places):
+        return False
+    return ev.fatalities in (0, last.fatalities)
 
 
 def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos: int,
