@@ -300,3 +300,17 @@ def test_undated_paragraph_with_a_new_place_stays_its_own_event(pipeline):
             "Gunmen also killed two farmers in Kwall village, Plateau State, residents said.")
     evs = pipeline.run_text(text, date(2021, 5, 6))
     assert len(evs) == 2
+
+
+@pytest.mark.parametrize("summary", [
+    "Protests have rocked the country since the fuel price rise in March, with thousands "
+    "marching in the capital.",
+    "Student protests broke out in January and continued for several months in most "
+    "provincial towns.",
+    "Police also arrested 940 suspected bandits during 2020.",
+])
+def test_a_movement_or_a_year_summed_up_is_not_an_event(pipeline, summary):
+    text = ("On 4 May 2021, gunmen killed three farmers in Dorowa village, Plateau State, "
+            "police said.\n\n" + summary)
+    evs = pipeline.run_text(text, date(2021, 5, 6))
+    assert [(e.event_date, e.fatalities) for e in evs] == [("2021-05-04", 3)]

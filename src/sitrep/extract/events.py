@@ -53,7 +53,12 @@ _NOT_AN_EVENT = re.compile(
     r"highest (?:\w+ ){0,3}(?:casualties|toll|figures?)? ?since (?:19|20)\d\d|"
     r"(?:leading|main|biggest) cause of|repeated (?:\w+ )?(?:raids|attacks|strikes|clashes)|"
     r"(?<![\d,])[1-9]\d{1,2}(?:,\d{3})*(?![\d,])\s+(?:\w+\s+)?(?:attacks|incidents|raids|"
-    r"bombings|strikes|operations)\b|the (?:highest|lowest) since|previous (?:highest|lowest|record))",
+    r"bombings|strikes|operations)\b|the (?:highest|lowest) since|"
+    r"previous (?:highest|lowest|record)|"
+    # a movement or a year summed up, not one day's incident
+    r"(?:have|has) (?:\w+ ){0,2}(?:gripped|rocked|swept|shaken|plagued|raged|engulfed|roiled)"
+    r"\b[^.;]*\bsince\b|continued for (?:several|many) (?:weeks|months|years)|"
+    r"(?:during|throughout) (?:19|20)\d\d\b(?!\s*[-/]))",
     re.I)
 # A sentence that refers back to the incident being told rather than opening a new one.
 _CONTINUES = re.compile(
