@@ -314,3 +314,13 @@ def test_a_movement_or_a_year_summed_up_is_not_an_event(pipeline, summary):
             "police said.\n\n" + summary)
     evs = pipeline.run_text(text, date(2021, 5, 6))
     assert [(e.event_date, e.fatalities) for e in evs] == [("2021-05-04", 3)]
+
+
+def test_back_reference_after_an_unlinked_paragraph_is_not_folded(pipeline):
+    text = ("On 9 April 2021, a roadside bomb wounded four soldiers near Kalo village, "
+            "Ituri province, officials said.\n\n"
+            "In nearby Mambasa town, gunmen stopped traders driving to the market.\n\n"
+            "Two traders were killed in the attack.")
+    evs = pipeline.run_text(text, date(2021, 4, 10))
+    bombs = [e for e in evs if e.event_type == "Explosions/Remote violence"]
+    assert len(bombs) == 1 and bombs[0].fatalities == 0

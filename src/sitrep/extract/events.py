@@ -620,7 +620,8 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None) -> list[Draft]:
                 not cur.dates or own_date[0].date != cur.dates[0].date)
             if cur is not None and not dates and not separate and _anaphoric(s, cues):
                 continue   # "did not comment on the shelling": the incident already coded
-            if new_par and not own_date and not separate and not s.is_headline \
+            if new_par and s.paragraph == cur.paragraph + 1 and not own_date and not separate \
+                    and not s.is_headline \
                     and not cur.headline and not _NEW_TOPIC.search(s.text) \
                     and _CONTINUES.search(s.text):
                 # a later paragraph about the same incident: "the raid", "the protesters",
