@@ -81,5 +81,4 @@ def main(out: Path | None = None) -> dict:
     missing = [lab for lab in LABELS if not have[lab]]
     if missing:
         raise ValueError(f"labels without examples: {missing}")
-    return train(rows, out or Path(str(resources.files("sitrep") / "data" / "model"
-                                       / "head.npz")))
+    return train(rows, out or M.head_path())

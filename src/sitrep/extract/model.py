@@ -7,8 +7,8 @@ Apache-2.0) ships in `data/model/vocab.txt`. Nothing is downloaded at run time.
 The head is a multinomial logistic regression from the mean-pooled, L2-normalised embedding to
 ACLED's 25 sub-event types plus "No event". `sitrep train` fits it on the project's own corpus
 (`data/train/*.jsonl`, see its datasheet) and writes `data/model/head.npz`; the weights are
-small and ship in the package. The extractor uses the head's probabilities as one vote in the
-decision (`extract/score.py`): it types the drafts the codebook rules cannot.
+small and ship in the package. `extract/score.py` says where the head decides: the short
+reports in which the codebook rules find no cue.
 """
 
 from __future__ import annotations
@@ -29,6 +29,17 @@ _DIM = 384
 
 def _data(name: str) -> Path:
     return Path(str(resources.files("sitrep") / "data" / "model" / name))
+
+
+def head_path() -> Path:
+    """Where the shipped head lives (`sitrep train` writes it there by default)."""
+    return _data("head.npz")
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax of logits."""
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
 
 
 class Encoder:
@@ -92,10 +103,7 @@ class Head:
     meta: dict | None = None    # what `sitrep train` fitted it on
 
     def proba(self, x: np.ndarray) -> np.ndarray:
-        z = x @ self.w + self.b
-        z -= z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        return softmax(x @ self.w + self.b)
 
     def save(self, path: Path, meta: dict) -> None:
         np.savez_compressed(path, w=self.w.astype(np.float32), b=self.b.astype(np.float32),
@@ -110,7 +118,7 @@ class Head:
 @cache
 def head() -> Head | None:
     """The shipped head, or None when it has not been trained (the rules then decide alone)."""
-    path = _data("head.npz")
+    path = head_path()
     return Head.load(path) if path.is_file() else None
 
 
@@ -126,11 +134,7 @@ def fit(x: np.ndarray, y: np.ndarray, n_classes: int, *, l2: float = 1e-4, epoch
     sw = sw / sw.mean()
     x64 = x.astype(np.float64)
     for _ in range(epochs):
-        z = x64 @ w + b
-        z -= z.max(axis=1, keepdims=True)
-        p = np.exp(z)
-        p /= p.sum(axis=1, keepdims=True)
-        g = (p - onehot) * sw / n
+        g = (softmax(x64 @ w + b) - onehot) * sw / n
         w -= lr * (x64.T @ g + l2 * w)
         b -= lr * g.sum(axis=0)
     return w, b
