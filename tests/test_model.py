@@ -11,6 +11,7 @@ import pytest
 
 from sitrep.extract import model
 from sitrep.extract.events import extract_events
+from sitrep.extract.rules import load_codebook
 from sitrep.extract.score import MODEL_ONLY_MIN, decide
 from sitrep.models import Document
 from sitrep.train import LABELS, corpus_digest, load_corpus, train
@@ -83,17 +84,42 @@ def test_encoder_puts_paraphrases_together():
 
 # ---------------------------------------------------------------------------- the decision
 
+def _rule(rid):
+    return next(r for r in load_codebook().rules if r.id == rid)
+
+
 def test_rules_decide_what_they_can_type():
-    d = decide("Armed clash", {"Attack": 0.9, "Armed clash": 0.05, model.NO_EVENT: 0.05})
-    assert (d.sub_event_type, d.why) == ("Armed clash", "rules")
+    asked = []
+    fired = [_rule("battle.clash"), _rule("civilians.attack")]
+    d = decide(fired, lambda: asked.append(1) or {"Attack": 0.9, "Armed clash": 0.05,
+                                                 model.NO_EVENT: 0.05})
+    assert d.sub_event_type == "Armed clash" and d.rule.id == "battle.clash"
+    assert d.why.startswith("rules: battle.clash") and "civilians.attack" in d.why
+    assert d.fired == ("battle.clash", "civilians.attack")
+    assert not asked    # the head is not asked when its share cannot change the outcome
+
+
+def test_head_share_reorders_only_close_rule_votes(monkeypatch):
+    from sitrep.extract import score
+    monkeypatch.setattr(score, "MODEL_WEIGHT", 5.0)
+    fired = [_rule("battle.clash"), _rule("civilians.unarmed_victim")]   # 55 against 53
+    p = {"Attack": 0.9, "Armed clash": 0.05, model.NO_EVENT: 0.05}
+    assert decide(fired, lambda: p).sub_event_type == "Attack"
+    far = [_rule("remote.air"), _rule("civilians.attack")]   # 75 against 49
+    assert decide(far, lambda: p).sub_event_type == "Air/drone strike"
+
+
+def test_hierarchy_breaks_ties():
+    fired = [_rule("territory.without_fight"), _rule("territory.state_retakes")]   # both 74
+    assert decide(fired, lambda: None).sub_event_type == "Government regains territory"
 
 
 def test_head_types_only_when_confident_and_not_no_event():
-    assert decide(None, None) is None
+    assert decide([], lambda: None) is None
     low = MODEL_ONLY_MIN / 2
-    assert decide(None, {"Attack": low, model.NO_EVENT: 1 - low}) is None
-    assert decide(None, {"Attack": 0.3, "Grenade": 0.2, model.NO_EVENT: 0.5}) is None
-    d = decide(None, {"Attack": 0.5, "Grenade": 0.2, model.NO_EVENT: 0.3})
+    assert decide([], lambda: {"Attack": low, model.NO_EVENT: 1 - low}) is None
+    assert decide([], lambda: {"Attack": 0.3, "Grenade": 0.2, model.NO_EVENT: 0.5}) is None
+    d = decide([], lambda: {"Attack": 0.5, "Grenade": 0.2, model.NO_EVENT: 0.3})
     assert (d.event_type, d.sub_event_type) == ("Violence against civilians", "Attack")
     assert d.why == "model (p=0.50)"
 

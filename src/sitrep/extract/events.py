@@ -17,12 +17,12 @@ from .dates import DateMention, as_reported, find_dates
 from .fatalities import count_casualties
 from .lexicon import Lexicon, load_lexicon
 from .places import find_place_mentions
+from .rules import Facts, Rule, fired_rules, pattern, predicate
 from .score import decide
 from .text import Sentence, split_sentences
 
 ARMED_KINDS = {"named", "military", "police", "unidentified", "gang", "communal",
                "identity_militia"}
-UNARMED_KINDS = {"civilians", "crowd", "government", "former_military", "former_police"}
 _SEPARATE = re.compile(r"\b(a second|(?:the )?second (?:explosion|blast|bomb\w*|attack|strike|ambush|"
                        r"incident)|another|in a separate|separately|elsewhere|in another|"
                        r"a third|in a similar|a similar|the next day|the following day|"
@@ -31,8 +31,6 @@ _NEXT_DAY = re.compile(r"\b(?:the next day|the following day|a day later)\b", re
 _BACKGROUND = re.compile(r"\b(?:previous (?:week|day|month|year)s?|in the previous|earlier this year|"
                          r"last (?:year|month)|in mid-\w+|since|until|ago|in recent (?:weeks|months|"
                          r"days)|for (?:weeks|months|years))\b", re.I)
-_ISSUE = re.compile(r"\b(?:demand(?:ed|ing|s)?|to protest|in protest|denounc\w+|against the|"
-                    r"over the|to reject|rejecting|condemn\w*)\b", re.I)
 _NEW_TOPIC = re.compile(r"^\W*(?:Following this|In addition|Moreover|Furthermore|Meanwhile|Besides|"
                         r"Elsewhere|On the other hand|At the same time|Separately)\b", re.I)
 # Codebook section 1: countrywide or yearly totals, lone acts and private violence are not events.
@@ -70,33 +68,10 @@ _CONTINUES = re.compile(
 _SAME_DAY = re.compile(r"\b(?:in|on) the same day\b|\bthe same day\b|\blater that day\b", re.I)
 _REPORTING = re.compile(r"\b(revealed|said|says|reported|announced|claimed|stated|confirmed|"
                         r"published|released a statement|told)\b", re.I)
-_ARMED_OBJECT = re.compile(r"\b(?:check ?points?|positions?|bases?|posts?|convoys?|patrols?|"
-                           r"barracks|outposts?|military|army|camp|fortifications?|"
-                           r"headquarters|troops|soldiers|police station|militants|fighters)\b",
-                           re.I)
-_PROPERTY = re.compile(r"\b(?:houses?|homes?|shops?|vehicles?|cars?|trucks?|buildings?|offices?|"
-                       r"property|crops|mosques?|churches?|schools?|stores?|markets?|huts?|"
-                       r"cafe|restaurant|bank|bridge|tower|station|premises|mall|"
-                       r"infrastructure|equipment|plant|factory|warehouse)\b", re.I)
-_CROWD_SUBJ = re.compile(r"\b(?:protesters?|protestors?|demonstrators?|rioters?|residents|"
-                         r"villagers|workers|students|supporters|activists|crowds?|mobs?|women|"
-                         r"farmers|traders|drivers|teachers|people|members|inhabitants|"
-                         r"labou?rers|employees|citizens|locals|youths|migrants|staff|nurses|"
-                         r"doctors|lawyers|journalists|supervisors|retired|relatives|families|"
-                         r"hundreds|thousands|dozens|beneficiaries|neighbo(?:u)?rs|"
-                         r"community members)\b", re.I)
-_CIVILIAN_TARGET = re.compile(r"\b(?:at|on|targeting)\s+(?:the\s+)?(?:residential|civilian|populated|"
-                              r"homes|houses|villages|farms|neighbou?rhoods)", re.I)
 _WEAK_SHELL = re.compile(r"(?i)missiles?|rockets?|mortars?|artillery|katyushas?|rpgs?|howitzers?")
 _FIRE_VERB = re.compile(r"(?i)\b(?:fired|firing|fire|launched|launching|hit|struck|landed|fell|"
                         r"targeted|targeting|shelled|pounded|exploded|killed|injured|wounded|"
                         r"attack(?:ed|s)?|strikes?|barrage|salvos?|impact)\b")
-_STRATEGIC = {
-    "loot": "Looting/property destruction", "hq": "Headquarters or base established",
-    "agreement": "Agreement", "territory": "Non-violent transfer of territory",
-    "change": "Change to group/activity", "other": "Other", "disrupted": "Disrupted weapons use",
-    "arrest": "Arrests",
-}
 _PREFIX = {
     "property destruction": "loot", "looting": "loot", "security measures": "change",
     "movement of forces": "change", "arrests": "arrest", "arrest": "arrest",
@@ -232,167 +207,89 @@ def _first(cues: list[Cue], *classes: str) -> Cue | None:
     return min(hits, key=lambda c: c.start) if hits else None
 
 
-def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None
-             ) -> tuple[str, str, Cue | None] | None:
-    """(event_type, sub_event_type, the cue that decided it) or None."""
-    cues = d.cues
-    has = d.classes()
-    text = " ".join(s.text for s in d.sentences)
+def _facts(d: Draft, agent: ActorRef | None, patient: ActorRef | None) -> Facts:
+    return Facts(d.classes(), " ".join(s.text for s in d.sentences),
+                 agent.kind if agent is not None else "none",
+                 patient.kind if patient is not None else "none",
+                 lambda *cls: _first(d.cues, *cls), lambda cue, n: text_after(d, cue, n),
+                 d, agent, patient)
+
+
+def classify(d: Draft, agent: ActorRef | None, patient: ActorRef | None) -> list[Rule]:
+    """The codebook rules (data/codebook/rules/*.yaml) that fire on the draft."""
+    return fired_rules(_facts(d, agent, patient))
+
+
+def rule_cue(d: Draft, rule: Rule | None) -> Cue | None:
+    """The cue a rule names as its evidence: the first cue of its classes."""
+    return _first(d.cues, *rule.cue) if rule is not None and rule.cue else None
+
+
+# ---------------------------------------------------------------- predicates (rules' `if`)
+
+@predicate("riotword")
+def _riotword(f: Facts) -> bool:
+    """The first sentence says riot ("riots broke out", "rioters")."""
+    return bool(re.search(r"\briot(?:s|ed|ing|ers?)?\b", f.draft.sentences[0].text, re.I))
+
+
+@predicate("protest_or_riotword")
+def _protest_or_riotword(f: Facts) -> bool:
+    return "protest" in f.classes or f.holds("riotword")
+
+
+def _armed_agent(f: Facts) -> bool:
+    return f.agent in ("named", "unidentified", "gang", "communal", "military")
+
+
+def _crowd_leads(f: Facts) -> bool:
+    """A crowd is named shortly before the first protest, riot or mob cue."""
+    d = f.draft
+    first_cue = f.first_cue("protest", "riot", "mob")
     first_sent = d.sentences[0].text
+    rel = (first_cue.start - d.sentences[0].start) if first_cue is not None else None
+    return _crowd_subject(first_sent, rel if rel is not None and 0 <= rel < len(first_sent)
+                          else None)
 
-    def c(*cls):
-        return _first(cues, *cls)
 
-    prefix = d.prefix
-    if prefix in _STRATEGIC and prefix not in ("arrest", "territory"):
-        # an ACLED-style category prefix ("Looting: On 4 May ...") names the sub-type
-        return "Strategic developments", _STRATEGIC[prefix], c(prefix, "attack")
+@predicate("protest_like")
+def _protest_like(f: Facts) -> bool:
+    """A demonstration or a crowd is told: a protest or mob cue, the word riot, or a riot cue
+    with a crowd as its subject and no armed doer; not an arrest *for* taking part."""
+    has = f.classes
+    like = "protest" in has or "mob" in has or f.holds("riotword") or (
+        "riot" in has and _crowd_leads(f) and not _armed_agent(f))
+    if like and "protest" in has and "arrest" in has and re.search(
+            r"\bfor (?:participating|taking part|joining|organi[sz]ing|calling for)\b", f.text,
+            re.I) and f.first_cue("arrest").start < f.first_cue("protest").start:
+        return False
+    return like
 
-    violent = {"kill", "clash", "air", "shelling", "ied", "suicide", "chemical", "grenade"}
-    first_cue = c("protest", "riot", "mob")
-    first_violent = c(*violent)
-    armed_agent = agent is not None and agent.kind in ("named", "unidentified", "gang",
-                                                       "communal", "military")
-    riotword = re.search(r"\briot(?:s|ed|ing|ers?)?\b", first_sent, re.I)
-    s0_start = d.sentences[0].start
-    cue_rel = (first_cue.start - s0_start) if first_cue is not None else None
-    crowd = _crowd_subject(first_sent, cue_rel if cue_rel is not None and 0 <= cue_rel <
-                           len(first_sent) else None)
-    protest_like = "protest" in has or "mob" in has or bool(riotword) or (
-        "riot" in has and crowd and not armed_agent)
-    if "protest" in has and "arrest" in has and re.search(
-            r"\bfor (?:participating|taking part|joining|organi[sz]ing|calling for)\b", text,
-            re.I) and c("arrest").start < c("protest").start:
-        protest_like = False
-    if not protest_like and "intervention" in has and _CROWD_SUBJ.search(text) and not (
-            has & {"kill", "air", "shelling", "ied", "suicide", "clash"}):
-        # "police fired tear gas to disperse hundreds of supporters": a protest, dispersed
-        if re.search(r"hospital|seriously injured|critically|killed|shot dead", text, re.I):
-            return "Protests", "Excessive force against protesters", c("intervention")
-        return "Protests", "Protest with intervention", c("intervention")
-    if protest_like and first_cue is not None and (
-            crowd or first_violent is None
-            or first_cue.start < first_violent.start or not armed_agent):
-        if "protest" in has or riotword:
-            if "excessive" in has:
-                return "Protests", "Excessive force against protesters", c("excessive")
-            if "riot" in has or riotword:
-                return "Riots", "Violent demonstration", c("riot", "protest")
-            if "mob" in has and re.search(r"\b(?:lynch|vigilante|mob)\w*", text, re.I):
-                return "Riots", "Mob violence", c("mob")
-            if "intervention" in has or _arrests_at_the_protest(d):
-                if re.search(r"\b(?:in hospital|hospitali[sz]ed|seriously injured|critically|"
-                             r"head injuries|killed|shot dead)\b", text, re.I):
-                    return "Protests", "Excessive force against protesters", c("intervention")
-                return "Protests", "Protest with intervention", c("intervention")
-            return "Protests", "Peaceful protest", c("protest")
-        if "mob" in has:
-            return "Riots", "Mob violence", c("mob")
-        rc = c("riot")
-        if rc is not None and (re.search(r"tyre|tire|barricad|block|burning|material", rc.text,
-                                         re.I) or _ISSUE.search(text)):
-            return "Riots", "Violent demonstration", rc
-        return "Riots", "Mob violence", rc
-    if "chemical" in has:
-        return "Explosions/Remote violence", "Chemical weapon", c("chemical")
-    if "suicide" in has:
-        return "Explosions/Remote violence", "Suicide bomb", c("suicide")
-    if "arrest" in has and "disrupted" in has and not (has & {"kill", "clash", "air"}) and (
-            agent is None or agent.kind in ("military", "police", "government")):
-        return "Strategic developments", "Arrests", c("arrest")
-    if "disrupted" in has and not (has & {"kill"}) and not (
-            "air" in has and not re.search(r"shot down|intercept", text, re.I)):
-        return "Strategic developments", "Disrupted weapons use", c("disrupted")
-    if "air" in has:
-        if re.search(r"shot down|intercept", text, re.I):
-            return "Strategic developments", "Disrupted weapons use", c("disrupted", "air")
-        return "Explosions/Remote violence", "Air/drone strike", c("air")
-    if "territory" in has:
-        tc = c("territory")
-        obj = text_after(d, tc, 50)
-        if re.search(r"\b(?:town|village|city|district|area|localit|base|hill|positions?|"
-                     r"region|province|neighbou?rhood|[A-Z][a-z])", obj):
-            fought = bool(has & {"clash", "attack", "kill", "shelling", "air"})
-            if not fought:
-                return "Strategic developments", "Non-violent transfer of territory", tc
-            if agent is not None and agent.kind in ("military", "police"):
-                return "Battles", "Government regains territory", tc
-            return "Battles", "Non-state actor overtakes territory", tc
-    if "exchange" in has or ("small_arms" in has and has & {"shelling", "explosion", "ied",
-                                                             "grenade"}
-                             and not _CIVILIAN_TARGET.search(text)):
-        # two sides trading fire, or infantry weapons in a shelling: a fight, not remote violence
-        return "Battles", "Armed clash", c("exchange", "small_arms")
-    if "ied" in has and re.search(r"\b(?:was|were) (?:planting|placing|preparing|handling|"
-                                  r"assembling)|\bown (?:bomb|device|explosives)|prematurely",
-                                  text, re.I):
-        # a bomb set off by its planter: a disrupted weapons use (ACLED)
-        return "Strategic developments", "Disrupted weapons use", c("ied")
-    if "ied" in has and re.search(r"unexploded|remnants|left over|landmine|land mine", text, re.I):
-        return "Explosions/Remote violence", "Remote explosive/landmine/IED", c("ied")
-    if "ied" in has:
-        if has & {"clash"} or re.search(r"\bgun(?:shots|fire|fight|battle)", text, re.I):
-            return "Battles", "Armed clash", c("clash", "ied")
-        return "Explosions/Remote violence", "Remote explosive/landmine/IED", c("ied")
-    if "grenade" in has and "shelling" not in has:
-        return "Explosions/Remote violence", "Grenade", c("grenade")
-    if "shelling" in has:
-        if re.search(r"\bexchang\w*\s+(?:of\s+)?(?:heavy\s+)?(?:gun|artillery\s+)?fire|traded fire|"
-                     r"\bclash", text, re.I):
-            return "Battles", "Armed clash", c("clash", "shelling")
-        return "Explosions/Remote violence", "Shelling/artillery/missile attack", c("shelling")
-    if "explosion" in has and not (has & {"sexual", "abduct"}):
-        if has & {"clash"} or re.search(r"\bgun(?:shots|fire|fight|battle)", text, re.I):
-            return "Battles", "Armed clash", c("clash", "explosion")
-        return "Explosions/Remote violence", "Remote explosive/landmine/IED", c("explosion")
-    if "sexual" in has:
-        return "Violence against civilians", "Sexual violence", c("sexual")
-    if "abduct" in has:
-        # "missing" after a fight ("4 killed and 5 missing") is not an abduction
-        missing = bool(re.search(r"\bmissing\b", c("abduct").text, re.I))
-        if "kill" in has and not missing:
-            return "Violence against civilians", "Attack", c("kill")
-        if not (missing and has & {"clash", "attack"}):
-            return "Violence against civilians", "Abduction/forced disappearance", c("abduct")
-    if "arrest" in has and not (has & {"kill", "clash"}):
-        if agent is not None and agent.kind in ("named", "unidentified", "gang", "communal"):
-            return "Violence against civilians", "Abduction/forced disappearance", c("arrest")
-        return "Strategic developments", "Arrests", c("arrest")
-    if "other" in has and re.search(r"in(?:to)? the air", text, re.I):
-        return "Strategic developments", "Other", c("other")
-    if has & {"clash", "attack", "kill"}:
-        trig = c("clash", "attack", "kill")
-        if "clash" in has and _crowd_agent(d, agent) and (
-                patient is None or patient.kind in ("civilians", "crowd")):
-            # ordinary people fighting each other (party supporters, villagers): a brawl, not
-            # a battle between armed, organised groups (codebook: Mob violence)
-            return "Riots", "Mob violence", c("clash")
-        if "clash" in has and not (patient is not None and patient.kind in UNARMED_KINDS and
-                                   "clash" in {x.cls for x in cues if x.cls == "clash"} and
-                                   re.match(r"(?i)ambush|attack", c("clash").text)):
-            return "Battles", "Armed clash", c("clash")
-        if _crowd_agent(d, agent):
-            # a group of ordinary people beating or lynching someone is a disorderly crowd, not
-            # an organised armed actor (codebook: Mob violence vs Attack)
-            return "Riots", "Mob violence", trig
-        if patient is not None:
-            if patient.kind in UNARMED_KINDS or re.search(
-                    r"\b(?:off-duty|unarmed|retired|at (?:his|her|their) (?:home|house)|in "
-                    r"custody|detained|captive)\b", text, re.I):
-                return "Violence against civilians", "Attack", trig
-            return "Battles", "Armed clash", trig
-        # no patient found: look at what was hit
-        after = text_after(d, trig, 80)
-        if _ARMED_OBJECT.search(after):
-            return "Battles", "Armed clash", trig
-        if "loot" in has or (_PROPERTY.search(after) and "kill" not in has):
-            return "Strategic developments", "Looting/property destruction", c("loot") or trig
-        if "kill" in has or "attack" in has:
-            return "Violence against civilians", "Attack", trig
-    for cls in ("loot", "hq", "agreement", "territory", "change", "other", "disrupted"):
-        if cls in has:   # the remaining strategic developments, in this order of precedence
-            return "Strategic developments", _STRATEGIC[cls], c(cls)
-    return None
+
+@predicate("protest_leads")
+def _protest_leads(f: Facts) -> bool:
+    """The crowd event leads the report: a crowd is its subject, no violence is named, the
+    crowd cue comes before the first violent cue, or the doer is not armed (codebook 1: a
+    protest turning to clashes is typed by the crowd)."""
+    if not f.holds("protest_like"):
+        return False
+    first_cue = f.first_cue("protest", "riot", "mob")
+    if first_cue is None:
+        return False
+    first_violent = f.first_cue("kill", "clash", "air", "shelling", "ied", "suicide",
+                                "chemical", "grenade")
+    return (_crowd_leads(f) or first_violent is None or first_cue.start < first_violent.start
+            or not _armed_agent(f))
+
+
+@predicate("arrests_at_protest")
+def _arrests_pred(f: Facts) -> bool:
+    return _arrests_at_the_protest(f.draft)
+
+
+@predicate("crowd_agent")
+def _crowd_agent_pred(f: Facts) -> bool:
+    return _crowd_agent(f.draft, f.agent_ref)
 
 
 _ARREST_VERB = re.compile(r"(?i)arrest(?:ed|ing)|detain(?:ed|ing)|apprehended|into custody|rounded up")
@@ -421,8 +318,6 @@ def _arrests_at_the_protest(d: Draft) -> bool:
     return False
 
 
-_ARMED_DOER = re.compile(r"(?i)\b(?:armed|guns?|gunmen|gunfire|gunshots?|shot|shooting|firearms?|"
-                         r"pistols?|rifles?|militias?|militants|far[- ]right|neo-?nazis?|gangs?)\b")
 
 
 def _crowd_agent(d: Draft, agent: ActorRef | None) -> bool:
@@ -434,7 +329,7 @@ def _crowd_agent(d: Draft, agent: ActorRef | None) -> bool:
         return False
     words = s.text[agent.start - s.start:agent.end - s.start]
     text = " ".join(x.text for x in d.sentences)
-    return bool(re.search(r"(?i)(?:s|men|people|folk)$", words.strip())) and not _ARMED_DOER.search(
+    return bool(re.search(r"(?i)(?:s|men|people|folk)$", words.strip())) and not pattern("armed_doer").search(
         text)
 
 
@@ -450,8 +345,8 @@ def text_after(d: Draft, cue: Cue | None, n: int) -> str:
 def _crowd_subject(sent: str, upto: int | None = None) -> bool:
     """Is a crowd the subject: named shortly before the first protest/riot cue?"""
     if upto is None:
-        return bool(_CROWD_SUBJ.search(sent[:120]))
-    return bool(_CROWD_SUBJ.search(sent[max(0, upto - 160):upto + 1]))
+        return bool(pattern("crowd_subject").search(sent[:120]))
+    return bool(pattern("crowd_subject").search(sent[max(0, upto - 160):upto + 1]))
 
 
 # ---------------------------------------------------------------- roles
@@ -863,15 +758,20 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date) -> Event
     agent_m, patient_m, others = assign_roles(d, trig_pos)
     agent = agent_m.ref if agent_m else None
     patient = patient_m.ref if patient_m else None
-    got = classify(d, agent, patient)
-    probs = None
-    if got is None and not d.cues:   # no cue the rules know: the learned head may type it
-        probs = (model.predict([draft_text(d)]) or [None])[0]
-    dec = decide(got[1] if got else None, probs)
+    fired = classify(d, agent, patient)
+
+    def probs():
+        # the head reads every draft the rules vote on, but alone types only drafts with no
+        # cue the rules know (score.py)
+        if not fired and d.cues:
+            return None
+        return (model.predict([draft_text(d)]) or [None])[0]
+
+    dec = decide(fired, probs)
     if dec is None:
         return None
     et, sub = dec.event_type, dec.sub_event_type
-    cue = got[2] if got is not None and got[1] == sub else trig
+    cue = rule_cue(d, dec.rule) or trig
     ev = Event(doc_id=doc.id, event_type=et, sub_event_type=sub, why=dec.why)
     s0 = d.sentences[0]
     ev.sentence_start, ev.sentence_end = s0.start, d.sentences[-1].end
