@@ -195,6 +195,9 @@ def test_one_event_with_evidence_and_sources(ro):
             assert doc["body"][e["start"]:e["end"]] == e["text"]
     fields = {e["field"] for e in ev["evidence"]}
     assert {"event_type", "actor1", "location"} <= fields
+    # why this type: the codebook rules that fired, the winner first
+    assert ev["why"].startswith("rules: battle.") or ev["why"].startswith("rules: remote."), \
+        ev["why"]
     assert ev["audit"] == [] and ev["review"] is None
     assert ro.get("/api/events/nope").status_code == 404
     assert ro.get("/api/documents/nope").status_code == 404

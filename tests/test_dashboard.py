@@ -196,6 +196,9 @@ def test_open_event_evidence_highlighted(page, server):
     assert focus.count() >= 1
     assert actor["text"] in " ".join(focus.all_inner_texts())
     assert "actor1" in focus.first.get_attribute("data-fields")
+    # why this type: the rules that fired, shown with the coded fields
+    why = page.inner_text("#detail-fields tr[data-field='why'] td.value")
+    assert why == full["why"] and why.startswith("rules: ")
 
 
 def test_submit_correction_with_token_and_audit(page, server):

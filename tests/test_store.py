@@ -254,3 +254,20 @@ def test_reingest_with_weaker_metadata_keeps_the_best_known(store: Store):
     store.save(dataclasses.replace(IED, published=date(2018, 7, 8)), [ied_event()])
     assert store.get_document(IED.id).published == date(2018, 7, 8)
     assert store.counts() == {"documents": 1, "events": 1}
+
+
+def test_why_is_stored_and_an_earlier_database_gains_the_column(tmp_path):
+    path = tmp_path / "old.db"
+    s = Store(path)
+    ev = ied_event()
+    ev.why = "rules: remote.ied 68"
+    s.save(IED, [ev])
+    assert s.get_event(ev.id)["why"] == "rules: remote.ied 68"
+    with s.engine.begin() as conn:   # what a database from before the column looks like
+        from sqlalchemy import text
+        conn.execute(text("ALTER TABLE events DROP COLUMN why"))
+    s.engine.dispose()
+    again = Store(path, create=False)
+    assert again.get_event(ev.id)["why"] == ""
+    again.save(ARREST, [arrest_event()])
+    assert again.counts()["events"] == 2

@@ -684,13 +684,16 @@ def print_case(r: ItemResult, console: Console, max_text: int = 1200) -> None:
         body.append(Text(f"gold event {er.gold_index + 1}"
                          + (f"  (match score {er.score:g})" if er.matched else ""), style="bold"))
         body.append(_case_table(er, pred))
+        if pred is not None and _get(pred, "why"):
+            body.append(Text(f"why this type: {_get(pred, 'why')}", style="dim"))
     for pi in r.extras:
         p = r.predictions[pi]
         body.append(Text(
             f"extra: {_get(p, 'event_type')} / {_get(p, 'sub_event_type')}  "
             f"{_fmt(_get(p, 'event_date'))}  {_fmt(_get(p, 'actor1'))} vs "
             f"{_fmt(_get(p, 'actor2'))}  at {_fmt(_get(p, 'location'))}  "
-            f"fatalities {_fmt(_get(p, 'fatalities'))}", style="yellow"))
+            f"fatalities {_fmt(_get(p, 'fatalities'))}"
+            + (f"  (why: {_get(p, 'why')})" if _get(p, "why") else ""), style="yellow"))
     console.print(Panel(Group(*body), title=Text(head), title_align="left"))
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    inspect,
     or_,
     select,
     text,
@@ -91,7 +92,6 @@ def _to_url(url_or_path: str | os.PathLike, create: bool = True) -> str:
 
 def _check_existing(url: str, label: str, engine: Engine) -> None:
     """Raise NoDatabase unless ``url`` is a database that exists and holds Sitrep's tables."""
-    from sqlalchemy import inspect
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -108,6 +108,17 @@ def _check_existing(url: str, label: str, engine: Engine) -> None:
     if not {"documents", "events"} <= tables:
         raise NoDatabase(f"no Sitrep database at {label} (it has no documents or events "
                          "table); run sitrep extract first")
+
+
+def _add_missing_columns(conn: Connection) -> None:
+    """Columns added to the events table since a database was made (e.g. `why`, the rules
+    that typed an event): ALTER TABLE ... ADD, as nullable-free text with a default."""
+    have = {c["name"] for c in inspect(conn).get_columns("events")}
+    for col in events.columns:
+        if col.name not in have:
+            kind = col.type.compile(dialect=conn.dialect)
+            default = " NOT NULL DEFAULT ''" if not col.nullable else ""
+            conn.execute(text(f'ALTER TABLE events ADD COLUMN "{col.name}" {kind}{default}'))
 
 
 def _label(raw, url: str) -> str:
@@ -319,6 +330,10 @@ class Store:
         except NoDatabase:
             self.engine.dispose()
             raise
+        have = {c["name"] for c in inspect(self.engine).get_columns("events")}
+        if not set(events.c.keys()) <= have:   # a database from an earlier version
+            with self._write() as conn:
+                _add_missing_columns(conn)
 
     def create_tables(self) -> None:
         """Create every table on the shared metadata that does not exist yet (other stages
@@ -327,6 +342,7 @@ class Store:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK})
             metadata.create_all(conn, checkfirst=True)
+            _add_missing_columns(conn)
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:

@@ -47,7 +47,7 @@ EVENT_COLUMNS = [
     "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
     "notes", "fatalities", "tags", "timestamp",
     "injured", "claimed_fatalities", "claim_status", "confidence", "geonameid", "admin1_code",
-    "country_code", "sentence_start", "sentence_end",
+    "country_code", "sentence_start", "sentence_end", "why",
 ]
 
 

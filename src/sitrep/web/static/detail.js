@@ -7,7 +7,7 @@ const SHOWN_FIELDS = [
   "event_date", "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
   "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
   "country", "admin1", "admin2", "location", "latitude", "longitude", "geo_precision",
-  "fatalities", "injured", "claim_status", "source", "confidence", "notes",
+  "fatalities", "injured", "claim_status", "source", "confidence", "why", "notes",
 ];
 
 function fmt(v) {
