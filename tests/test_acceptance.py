@@ -44,6 +44,9 @@ def test_ied_first_attack_al_noor(ied):
     assert ev.country == "Syria" and _near_raqqa(ev)
     assert any(s.outlet == "Amaq" and s.role == "claim" for s in ev.sources)
     assert ev.claim_status == "claimed"
+    # the notes name the district and who claimed it, in the report's own words
+    assert "al-Noor" in ev.notes and ev.notes.startswith("On 5 July 2018, ")
+    assert ev.notes.endswith("Claimed by Amaq.") and "revealed that" not in ev.notes
     # every coded field points into the body
     for e in ev.evidence:
         assert doc.body[e.start:e.end] == e.text
@@ -59,6 +62,8 @@ def test_ied_second_attack_confirmed(ied):
     assert ev.claim_status == "confirmed"
     roles = {s.role for s in ev.sources}
     assert {"claim", "confirmation"} <= roles
+    assert "al-Hadiqah al-Bayda" in ev.notes and "four SDF fighters" in ev.notes
+    assert "Claimed by Amaq; confirmed by Raqqa is Being Slaughtered Silently." in ev.notes
 
 
 def test_ied_recalled_june_attack(ied):
@@ -67,6 +72,8 @@ def test_ied_recalled_june_attack(ied):
             and e.time_precision == 3 and e.actor1.startswith("Islamic State")]
     assert hits, [(e.event_date, e.time_precision, e.actor1) for e in evs]
     assert "Syrian Democratic Forces" in hits[0].actor2
+    assert hits[0].notes.startswith("In June 2018, ISIS cells") and \
+        "Hammam al-Turkmen" in hits[0].notes
 
 
 def test_nothing_from_comments(ied):
@@ -77,6 +84,7 @@ def test_nothing_from_comments(ied):
         assert "Damascus" not in (ev.location or "")
         for e in ev.evidence:
             assert "Trump" not in e.text and "Putin" not in e.text
+        assert "Trump" not in ev.notes and "rats" not in ev.notes
 
 
 def test_revenge_civilians(revenge):
@@ -93,6 +101,7 @@ def test_revenge_last_week_hq_attack(revenge):
     hits = [e for e in evs if e.time_precision == 2 and e.actor1.startswith("Islamic State")
             and e.event_date and "2019-03-2" in e.event_date]
     assert hits, [(e.event_date, e.time_precision, e.sub_event_type, e.actor1) for e in evs]
+    assert "headquarters of Jazeera Storm" in hits[0].notes
 
 
 def test_revenge_najaf_arrest(revenge):

@@ -2,7 +2,7 @@
 
 `extract_events(doc)` finds and codes events; after place resolution (sitrep.geo),
 `name_actors(event)` gives the actors their ACLED names for the event's country and year
-and writes the one-line notes.
+and writes the notes (the key passage in the report's words, after a date phrase).
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from ..models import Event
 from .actors import name_actor
 from .events import extract_events
 from .lexicon import Lexicon, load_lexicon
+from .notes import write_notes
 
-__all__ = ["extract_events", "name_actors", "load_lexicon", "Lexicon"]
+__all__ = ["extract_events", "name_actors", "load_lexicon", "Lexicon", "write_notes"]
 
 
 def name_actors(ev: Event, lex: Lexicon | None = None, as_of: str | None = None) -> Event:
@@ -55,29 +56,5 @@ def name_actors(ev: Event, lex: Lexicon | None = None, as_of: str | None = None)
         ev.civilian_targeting = "Civilians targeted"
     if ev.sub_event_type == "Government regains territory" and ev.inter1 == 8:
         ev.sub_event_type = "Non-state actor overtakes territory"   # a foreign force takes it
-    ev.notes = write_notes(ev)
+    ev.notes = write_notes(ev, ev.notes)   # the key passage extract_events kept
     return ev
-
-
-def write_notes(ev: Event) -> str:
-    """A one-line summary in the style of ACLED's notes."""
-    from datetime import date
-
-    when = ""
-    if ev.event_date:
-        d = date.fromisoformat(ev.event_date)
-        ds = f"{d.day} {d.strftime('%B')} {d.year}"
-        when = {1: f"On {ds}", 2: f"Around {ds} (as reported)",
-                3: f"In {d.strftime('%B')} {d.year}"}.get(ev.time_precision, f"On {ds}")
-    place = ev.location or "an unresolved location"
-    if ev.admin1 and ev.admin1 != ev.location:
-        place += f" ({ev.admin1}, {ev.country})" if ev.country else f" ({ev.admin1})"
-    elif ev.country and ev.country != ev.location:
-        place += f" ({ev.country})"
-    who = ev.actor1 or "an unidentified actor"
-    what = ev.sub_event_type.lower()
-    target = f" against {ev.actor2}" if ev.actor2 else ""
-    tail = f"; {ev.fatalities} fatalities" if ev.fatalities else ""
-    if ev.claim_status == "claimed":
-        tail += " (claimed by the perpetrator's outlet)"
-    return f"{when}, {who}: {what}{target} in {place}{tail}.".lstrip(", ")

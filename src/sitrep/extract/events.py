@@ -16,6 +16,7 @@ from .actors import Mention, find_actors, mark_gang_signs
 from .dates import DateMention, as_reported, find_dates
 from .fatalities import count_casualties
 from .lexicon import Lexicon, load_lexicon
+from .notes import key_passage
 from .places import find_place_mentions
 from .rules import Facts, Rule, fired_rules, pattern, predicate
 from .score import decide
@@ -817,6 +818,10 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date) -> Event
     ev.fatalities, ev.injured = fatal, injured
     # sources and claims
     _sources(ev, doc, d, lex)
+    # notes: the key sentence in the report's own words (the date phrase is added after geo)
+    key = next((i for i, x in enumerate(d.sentences) if cue is not None
+                and x.start <= cue.start < x.end), 0)
+    ev.notes = key_passage([x.text for x in d.sentences], key)
     # places: first sentence first, then the rest; never inside actor or outlet names
     exclude = [(m.start, m.end) for s, m in d.mentions if s is s0]
     places = find_place_mentions(s0.text, s0.start, exclude)

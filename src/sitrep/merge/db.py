@@ -136,7 +136,10 @@ def _canonical_row(cid: str, members: list[Report]) -> dict:
     conf = [x for x in conf if x is not None]
     base = max(conf) if conf else 0.5
     row["confidence"] = round(min(1.0, base + 0.05 * (c["n_sources"] - 1)), 3)
-    row["notes"] = _notes(row)
+    # the notes of the best-told report (the most confident, then the longest), else a summary
+    told = [(m.row or {}) for m in members if (m.row or {}).get("notes")]
+    best = max(told, key=lambda r: (r.get("confidence") or 0, len(r["notes"])), default=None)
+    row["notes"] = best["notes"] if best else _notes(row)
     for k in CANONICAL_FIELDS:
         if k not in row:
             row[k] = None
