@@ -324,3 +324,34 @@ def test_back_reference_after_an_unlinked_paragraph_is_not_folded(pipeline):
     evs = pipeline.run_text(text, date(2021, 4, 10))
     bombs = [e for e in evs if e.event_type == "Explosions/Remote violence"]
     assert len(bombs) == 1 and bombs[0].fatalities == 0
+
+
+# ------------------------------------------------ one incident told over several paragraphs
+
+def test_an_undated_lede_is_the_incident_a_later_paragraph_dates_and_places(pipeline):
+    text = ("The army said on its website that nine soldiers were killed when gunmen "
+            "attacked a military post in northern Mali.\n\n"
+            "The gunmen attacked the post at Boni in the Douentza area on Monday 7 June, "
+            "killing nine soldiers, an army statement said.")
+    evs = pipeline.run_text(text, date(2021, 6, 10))
+    assert len(evs) == 1, [(e.event_date, e.location) for e in evs]
+    assert evs[0].event_date == "2021-06-07" and evs[0].fatalities == 9
+    assert evs[0].sub_event_type == "Armed clash"
+
+
+def test_a_demonstration_told_twice_takes_the_sub_type_it_reached(pipeline):
+    text = ("Hundreds of students protested against fee increases in Lusaka on Tuesday 8 "
+            "June.\n\n"
+            "In Lusaka, the protesters later burnt tyres and blocked roads on Tuesday 8 June "
+            "before police dispersed them.")
+    evs = pipeline.run_text(text, date(2021, 6, 10))
+    assert [e.sub_event_type for e in evs] == ["Violent demonstration"], \
+        [(e.sub_event_type, e.location) for e in evs]
+
+
+def test_a_toll_summed_up_since_a_year_is_not_an_event(pipeline):
+    text = ("Gunmen killed three villagers in Dogon Noma on Sunday 6 June.\n\n"
+            "The region has been the target of bandit attacks since 2018 that have killed "
+            "more than 3,000 people.")
+    evs = pipeline.run_text(text, date(2021, 6, 10))
+    assert [e.fatalities for e in evs] == [3], [(e.fatalities, e.notes) for e in evs]

@@ -445,3 +445,45 @@ def test_split_page_loses_and_invents_nothing(lines):
     assert sorted(out) == src
     assert "\n\n\n" not in body
     assert not title or body.startswith(title)
+
+
+# ---------------------------------------------------------------- page cleaning (real-articles issue)
+
+def test_scraper_date_marker_and_ticker_are_chrome_and_the_headline_is_found():
+    page = ("date 2022-04-11 Gunmen Kill Four Farmers In Plateau Village Raid\n"
+            "KLSE 1,589.12 Decreased By ▼ 4.20 (0.26%)\n\n"
+            "Gunmen killed four farmers in a raid on Kwall village in Plateau State on Sunday, "
+            "police said.\n")
+    title, body, _, chrome = split_page(page)
+    assert title == "Gunmen Kill Four Farmers In Plateau Village Raid"
+    assert chrome[:2] == ["date 2022-04-11", "KLSE 1,589.12 Decreased By ▼ 4.20 (0.26%)"]
+    assert "2022-04-11" not in body and "KLSE" not in body
+
+
+def test_hard_wrapped_first_line_and_a_one_word_label_are_not_headlines():
+    wrapped = ("NAIROBI May 3 At least six police officers\n"
+               "were killed when their vehicle hit a roadside bomb\n"
+               "in Mandera county on Tuesday, officials said.\n")
+    assert split_page(wrapped)[0] == ""
+    labelled = ("Theme\n"
+                "Police fired tear gas at students marching in Dhaka, in this photo taken "
+                "on Monday.\n")
+    assert split_page(labelled)[0] == ""
+
+
+def test_a_gallery_of_dated_captions_is_one_paragraph_a_caption():
+    page = ("Teachers Strike Spreads Across Chile\n"
+            "Teachers march through the centre of Santiago during a national strike over pay "
+            "on Tuesday 4 June 2024.\n"
+            "Riot police fire water cannon at students blocking a road in Valparaiso on "
+            "Tuesday 4 June 2024.\n"
+            "Striking teachers rally outside the regional education office in Concepcion on "
+            "4 June 2024.\n")
+    body = split_page(page)[1]
+    assert body.count("\n\n") == 3, body
+    story = ("Militants Storm Police Post\n"
+             "Militants stormed a police post in the town of Kulachi overnight, officials "
+             "said.\n"
+             "The attackers fled after a two-hour gunfight with the police in the town.\n"
+             "Reinforcements were sent to the area and a search operation is under way.\n")
+    assert "\n\n" not in split_page(story)[1]   # a story's lines stay one paragraph

@@ -18,7 +18,7 @@ from .fatalities import count_casualties
 from .lexicon import Lexicon, load_lexicon
 from .notes import key_passage
 from .places import find_place_mentions
-from .rules import Facts, Rule, fired_rules, pattern, predicate
+from .rules import Facts, Rule, fired_rules, load_codebook, pattern, predicate
 from .score import decide
 from .text import Sentence, split_sentences
 
@@ -44,6 +44,7 @@ _NOT_AN_EVENT = re.compile(
     r"mother|son|daughter|cousin|uncle|aunt|nephew|niece|stepfather|stepmother|in-law)s?\b|"
     # tallies over a period or a kind of violence, not one incident
     r"(?:have|has) been (?:killed|wounded|injured)\b[^.;]*\bsince\b|"
+    r"(?:have|has) (?:been|killed|left|claimed)\b[^.;]*\bsince (?:19|20)\d\d\b|"
     r"in (?:19|20)\d\d\s*,\s*(?:more than|over|at least|nearly|almost|some|about)\s+\d|"
     r"\w+-related (?:incidents|violence|casualties|deaths)|"
     r"in such (?:conflicts|attacks|incidents|clashes|violence)|"
@@ -665,6 +666,10 @@ def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None =
         mark_gang_signs(ev, " ".join(s.text for s in d.sentences), lex)
         if events and _retells(events[-1], ev, d):
             continue
+        same = next((e for e in events if _same_incident(e, ev, d, lex)), None)
+        if same is not None:
+            _fold(same, ev, lex)
+            continue
         if ev.event_date:
             prev_date = (date.fromisoformat(ev.event_date), ev.time_precision)
         events.append(ev)
@@ -689,6 +694,97 @@ def _retells(last: Event, ev: Event, d: Draft) -> bool:
     if any(p.text.lower() not in known for p in ev.places):
         return False
     return ev.fatalities in (0, last.fatalities)
+
+
+_DEMONSTRATION = {"Protests", "Riots"}
+
+
+def _where(e: Event) -> str:
+    """Where the event happened: its first place named as "in", else as "near"."""
+    for role in ("in", "near"):
+        for p in e.places:
+            if p.role == role:
+                return p.text.lower()
+    return ""
+
+
+def _same_incident(first: Event, ev: Event, d: Draft, lex: Lexicon) -> bool:
+    """CODEBOOK 1: the same actor pair, place and day is one event, and demonstrations at one
+    place and day are one event. A later draft on the same day, at the same place (its first
+    place named as where it happened), of the same event type (a protest and a riot count as
+    one demonstration) with the same actor pair, and no marker of a separate incident, is
+    that incident told again."""
+    if not ev.event_date or not first.event_date:
+        return False
+    if ev.event_date != first.event_date and not (_undated(first) and ev.event_date <=
+                                                  first.event_date):
+        return False   # an undated lede ("the army announced the death of 11 soldiers")
+    demo = {ev.event_type, first.event_type} <= _DEMONSTRATION
+    if ev.event_type != first.event_type and not demo:
+        return False
+    if demo:
+        if not (ev.actors1 and first.actors1):
+            return False
+    elif _pair(ev) != _pair(first):
+        return False
+    if not _same_place(first, ev, lex):
+        return False
+    return not _SEPARATE.search(" ".join(s.text for s in d.sentences))
+
+
+def _undated(e: Event) -> bool:
+    """Dated from the publication day or a sentence before it, not from its own words."""
+    return not any(x.field == "event_date" for x in e.evidence)
+
+
+def _same_place(first: Event, ev: Event, lex: Lexicon) -> bool:
+    """Where each happened agrees: the same place first, or one names the other's place, or
+    one names only a country."""
+    a, b = _where(first), _where(ev)
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    named_a = {p.text.lower() for p in first.places}
+    named_b = {p.text.lower() for p in ev.places}
+    if b in named_a or a in named_b:
+        return True
+    return a in lex.demonym_map or b in lex.demonym_map
+
+
+def _fold_rank(sub: str) -> int:
+    """Which sub-type a folded incident takes: a demonstration by how far it went (a protest
+    turning to clashes is a riot), anything else by the codebook's table order."""
+    book = load_codebook()
+    if sub in book.demonstration_order:
+        return book.demonstration_order.index(sub)
+    return book.hierarchy.index(sub)
+
+
+def _pair(e: Event) -> frozenset:
+    return frozenset((a[0].kind, a[0].key) if a else None for a in (e.actors1, e.actors2))
+
+
+def _fold(first: Event, ev: Event, lex: Lexicon) -> None:
+    """The incident is typed by the highest sub-type in the codebook's order (its actors with
+    it) and takes the toll its first telling lacked."""
+    if _fold_rank(ev.sub_event_type) < _fold_rank(first.sub_event_type):
+        first.event_type, first.sub_event_type, first.why = (ev.event_type, ev.sub_event_type,
+                                                             ev.why)
+        first.actors1, first.actors2 = ev.actors1, ev.actors2
+        first.evidence = [x for x in first.evidence if x.field not in (
+            "event_type", "sub_event_type")] + [x for x in ev.evidence if x.field in (
+                "event_type", "sub_event_type")]
+    where = _where(first)
+    if (not where or where in lex.demonym_map) and _where(ev) not in ("", *lex.demonym_map):
+        first.places = ev.places + first.places   # the incident's place, from a later line
+    if _undated(first) and not _undated(ev):
+        first.event_date, first.time_precision = ev.event_date, ev.time_precision
+        first.evidence += [x for x in ev.evidence if x.field == "event_date"]
+    if not first.fatalities and ev.fatalities:
+        first.fatalities = ev.fatalities
+        first.evidence += [x for x in ev.evidence if x.field == "fatalities"]
+    first.injured = max(first.injured or 0, ev.injured or 0)
 
 
 def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos: int,

@@ -83,6 +83,7 @@ class Rule:
 @dataclass(frozen=True)
 class Codebook:
     hierarchy: tuple[str, ...]
+    demonstration_order: tuple[str, ...]
     close_pairs: tuple[str, ...]
     patterns: dict[str, re.Pattern]
     rules: tuple[Rule, ...]
@@ -153,7 +154,8 @@ def load_codebook() -> Codebook:
                               {k: float(v) for k, v in r["vote"].items()},
                               tuple(r.get("cue") or ()), tuple(r.get("examples") or ()),
                               f.name))
-    return Codebook(tuple(meta["hierarchy"]), tuple(meta.get("close_pairs") or ()), patterns,
+    return Codebook(tuple(meta["hierarchy"]), tuple(meta.get("demonstration_order") or ()),
+                    tuple(meta.get("close_pairs") or ()), patterns,
                     tuple(rules))
 
 

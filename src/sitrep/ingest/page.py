@@ -275,6 +275,13 @@ class _Block:
         return "\n".join(it.text for it in self.items)
 
 
+# A scraper's date marker fused in front of the page's first line ("date 2023-03-17 Protesters
+# Clash With ..."): chrome, not a date the article gives.
+_SCRAPE_DATE = re.compile(r"^date\s+\d{4}-\d{2}-\d{2}\b\s*", re.I)
+# A market ticker ("ABCD 51.87 Increased By ▲ 1.87 (3.74%)").
+_TICKER = re.compile(r"[▲▼]\s*[\d.,]+\s*\(?[-+]?[\d.,]+%\)?")
+
+
 def _items(text: str) -> list[_Item]:
     items: list[_Item] = []
     gap = 0
@@ -283,7 +290,15 @@ def _items(text: str) -> list[_Item]:
         if not s:
             gap += 1
             continue
-        items.append(_Item(n, " ".join(s.split()) if "\t" in s else s, gap))
+        s = " ".join(s.split()) if "\t" in s else s
+        m = _SCRAPE_DATE.match(s) if not items else None
+        if m:
+            items.append(_Item(n, s[:m.end()].strip(), gap, CHROME))
+            s, gap = s[m.end():], 0
+            if not s:
+                continue
+        items.append(_Item(n, s, gap, CHROME if _TICKER.search(s) and len(s) < 120
+                           else CONTENT))
         gap = 0
     return items
 
@@ -347,6 +362,30 @@ def _blocks(items: list[_Item], kind: str = CONTENT) -> list[_Block]:
     if cur:
         blocks.append(_Block(cur, cur_gap))
     return blocks
+
+
+_DAY = re.compile(r"\b(?:\d{1,2}\s+" + _MONTH + r"|" + _MONTH + r"\.?\s+\d{1,2}|(?:mon|tues|wednes|"
+                  r"thurs|fri|satur|sun)day)\b", re.I)
+
+
+def _line_paragraphs(blocks: list[_Block]) -> list[_Block]:
+    """A gallery, timeline or digest whose reports are separated by single line breaks: a
+    block whose lines are each a whole paragraph (8+ words ending a sentence; a headline may
+    lead) that names its own day is one paragraph a line. A story whose paragraphs are only
+    line-broken stays one paragraph, as does hard-wrapped text: across paragraphs Sitrep
+    would read it as several incidents (measured on the article pages: recall 0.87 -> 0.97
+    on one half, precision 0.68 -> 0.54 on the other when every such line was split)."""
+    out: list[_Block] = []
+    for b in blocks:
+        lines = b.items
+        body = lines[1:] if len(lines) > 2 and _is_headline(lines[0].text) else lines
+        whole = [it for it in body if len(_words(it.text)) >= 8 and _is_prose(it.text)
+                 and re.search(r"[.!?][\"”'’)]*$", it.text) and _DAY.search(it.text)]
+        if len(body) >= 2 and len(whole) >= 0.8 * len(body):
+            out.extend(_Block([it], b.gap if i == 0 else 1) for i, it in enumerate(lines))
+        else:
+            out.append(b)
+    return out
 
 
 def _comment_zone(items: list[_Item]) -> int | None:
@@ -464,7 +503,7 @@ def split_page(text: str) -> tuple[str, str, list[str], list[str]]:
     if zone is not None:
         zone_comments = _split_zone(items[zone:])
 
-    blocks = _blocks(items[:zone] if zone is not None else items)
+    blocks = _line_paragraphs(_blocks(items[:zone] if zone is not None else items))
 
     # headline: the first content line, skipping a byline or date line or two before it
     title = ""
@@ -472,7 +511,11 @@ def split_page(text: str) -> tuple[str, str, list[str], list[str]]:
     first_body = -1  # index of the block holding the title (blocks after it are the article)
     for bi, b in enumerate(blocks[:3]):
         s = b.items[0].text
-        if _is_headline(s) and not _is_prose(s) and not _BYLINE.match(s) \
+        # a hard-wrapped first line ("CAIRO Oct 22 At least 20 Houthi militia" / "fighters
+        # were killed ...") runs on into the next line: prose, not a headline
+        wrapped = len(b.items) > 1 and b.items[1].text[:1].islower()
+        if _is_headline(s) and not _is_prose(s) and not _BYLINE.match(s) and not wrapped \
+                and len(_words(s)) >= 3 \
                 and not _DATELINE.match(s) and not _is_timestamp_line(s):
             title, title_item, first_body = s, b.items[0], bi
             break
