@@ -72,3 +72,34 @@ def test_a_bad_rule_file_is_a_clear_error(tmp_path):
         rules_mod._compile_when({"alll": ["kill"]}, {}, {}, "x.y")
     with pytest.raises(ValueError, match="no pattern"):
         rules_mod._compile_when({"text": "nope"}, {}, good["patterns"], "x.y")
+
+
+def test_every_rule_is_needed(monkeypatch):
+    """Without any one rule, some example is coded differently: no rule is dead or only
+    restates another (the examples of a rule that can never win would still pass)."""
+    from dataclasses import replace
+
+    from test_rules import code, winner
+
+    book = load_codebook()
+    examples = [ex for r in book.rules for ex in r.examples]
+    won: dict[str, list[tuple[str, str]]] = {}
+    for ex in examples:
+        evs = code(ex["text"])
+        if evs:
+            won.setdefault(winner(evs[0]), []).append((ex["text"], evs[0].sub_event_type))
+    idle = []
+    for rule in book.rules:
+        monkeypatch.setattr(rules_mod, "load_codebook",
+                            lambda r=rule: replace(book, rules=tuple(
+                                x for x in book.rules if x is not r)))
+        changed = False
+        for text, sub in won.get(rule.id, []):
+            evs = code(text)
+            if not evs or evs[0].sub_event_type != sub:
+                changed = True
+                break
+        if not changed:
+            idle.append(rule.id)
+    monkeypatch.undo()
+    assert not idle, f"rules no example needs: {idle}"
