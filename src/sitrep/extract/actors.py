@@ -9,6 +9,8 @@ from ..models import ActorRef
 from .lexicon import Lexicon, _alt, _wb
 
 GENERIC_KINDS = ("unidentified", "gang", "communal", "civilians", "crowd")
+# An unnamed side of a fight whose report names no actor at all: first and second side.
+FRONT_KEYS = ("front_side_1", "front_side_2")
 
 
 @dataclass
@@ -322,6 +324,13 @@ def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
         if former:
             inter = 7
         return name, inter
+    if base == "unidentified" and ref.key in FRONT_KEYS and event_iso:
+        sides = (lex.countries.get(event_iso) or {}).get("front_sides") or []
+        if len(sides) == 2:
+            side = sides[FRONT_KEYS.index(ref.key)]
+            if side in STATE_PREFIX:
+                return name_actor(ActorRef(kind=side), lex, event_iso, year, day, as_of)
+            return name_actor(ActorRef(kind="named", key=side), lex, event_iso, year, day, as_of)
     if base in GENERIC_NAMES:
         label, inter = GENERIC_NAMES[base]
         gang_signs = (lex.countries.get(event_iso) or {}).get("gang_signs") if event_iso else None

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from ..models import ActorRef, Document, Event, PlaceMention, Source
 from . import model
-from .actors import Mention, find_actors, mark_gang_signs
+from .actors import FRONT_KEYS, Mention, find_actors, mark_gang_signs
 from .dates import DateMention, as_reported, find_dates
 from .fatalities import count_casualties
 from .lexicon import Lexicon, load_lexicon
@@ -1126,10 +1126,15 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
         if agent is not None and agent.kind in ("civilians",) and et != "Strategic developments":
             # victims named first, attacker unknown
             patient, agent = agent, None
+        unnamed = not any(m.ref.kind in ARMED_KINDS for m in all_ms)
         if agent is None and et in ("Battles", "Explosions/Remote violence",
                                     "Violence against civilians") or \
                 (agent is None and sub == "Looting/property destruction"):
-            agent = ActorRef(kind="unidentified")
+            # nobody named at all: on a front with two known sides (countries.yaml
+            # `front_sides`), naming codes it between them
+            agent = ActorRef(kind="unidentified",
+                             key=FRONT_KEYS[0] if unnamed and et != "Violence against civilians"
+                             else "")
         if et == "Battles" and patient is None:
             # the other side named elsewhere in the report ("At least five soldiers were
             # killed"), or the attacked post itself ("attacked a military base")
@@ -1141,7 +1146,7 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
                               r"position|convoy|patrol)s?\b", " ".join(x.text for x in
                                                                       d.sentences), re.I):
                 other = ActorRef(kind="military")
-            patient = other or ActorRef(kind="unidentified")
+            patient = other or ActorRef(kind="unidentified", key=FRONT_KEYS[1] if unnamed else "")
         if agent is None and sub == "Other":
             # displacement, returns, mass graves: the people it happened to
             agent = next((m.ref for _, m in d.mentions if m.ref.kind == "civilians"), None)
