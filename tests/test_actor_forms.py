@@ -38,3 +38,69 @@ def test_governmental_positions_are_the_state_military(pipeline):
     ev = one(pipeline, "On 3 March 2021, rebels fired mortars at government positions near "
                        "Kidal, Mali.")
     assert ev.actor2.startswith("Military Forces of Mali")
+
+
+def test_either_of_two_groups_is_x_and_or_y(pipeline):
+    # CODEBOOK 3: "X or Y" becomes "X and/or Y"
+    ev = one(pipeline, "On 3 March 2021, JNIM or ISGS militants kidnapped two herders near "
+                       "Djibo, Burkina Faso.")
+    assert ev.actor1 == ("JNIM: Group for Support of Islam and Muslims and/or "
+                         "Islamic State (Greater Sahara)")
+
+
+def test_boko_haram_in_cameroon_or_with_is_may_be_either_faction(pipeline):
+    both = ("Islamic State (West Africa) and/or Boko Haram - Jamatu Ahli is-Sunnah "
+            "lid-Dawatai wal-Jihad")
+    ev = one(pipeline, "On 3 March 2021, Boko Haram fighters looted shops in Mora town "
+                       "(Mayo-Sava, Extreme-Nord), Cameroon.")
+    assert ev.actor1 == both
+    ev = one(pipeline, "On 3 March 2021, Boko Haram/ISWAP fighters raided Gwoza town, Borno "
+                       "state.")
+    assert ev.actor1 == both   # the two parts are not repeated
+    ev = one(pipeline, "On 3 March 2021, Boko Haram fighters looted shops in Gwoza, Borno "
+                       "state.")
+    assert ev.actor1 == "Boko Haram - Jamatu Ahli is-Sunnah lid-Dawatai wal-Jihad"
+
+
+def test_foreign_nationals_keep_their_own_country(pipeline):
+    ev = one(pipeline, "On 3 March 2021, about 40 Sudanese refugees demonstrated outside the "
+                       "UNHCR office in Cairo, Egypt, demanding resettlement.")
+    assert ev.country == "Egypt" and ev.actor1 == "Protesters (Sudan)"
+    assert ev.assoc_actor_1 == "Refugees/IDPs (Sudan)"
+    ev = one(pipeline, "On 3 March 2021, Eritreans from a refugee camp protested in Shire, "
+                       "Ethiopia, over food rations.")
+    assert ev.actor1 == "Protesters (Eritrea)"
+    ev = one(pipeline, "On 3 March 2021, Iranian border guards shot dead two Afghan migrants "
+                       "near Zahedan, Iran.")
+    assert ev.actor2 == "Civilians (Afghanistan)"
+    ev = one(pipeline, "On 3 March 2021, about 40 Egyptian workers demonstrated outside the "
+                       "ministry in Cairo, Egypt, demanding wages.")
+    assert ev.actor1 == "Protesters (Egypt)"
+
+
+def test_coalition_members_are_coded_to_the_coalition(pipeline):
+    ev = one(pipeline, "On 3 March 2021, Emirati forces fired artillery at Houthi positions "
+                       "near Mocha, Yemen.")
+    assert ev.actor1 == "Operation Restoring Hope"
+    assert ev.assoc_actor_1.startswith("Military Forces of the United Arab Emirates")
+    ev = one(pipeline, "On 3 March 2021, coalition forces carried out airstrikes on IS "
+                       "hideouts in the Hamrin mountains, Iraq.")
+    assert ev.actor1 == "Global Coalition Against Daesh"
+    ev = one(pipeline, "On 3 March 2021, American troops fired artillery at Taliban positions "
+                       "near Sangin, Helmand.")
+    assert ev.actor1.startswith("Military Forces of the United States")   # no theatre there
+
+
+def test_with_no_cue_the_subject_is_the_agent():
+    from sitrep.extract import load_lexicon
+    from sitrep.extract.actors import find_actors
+    from sitrep.extract.events import Draft, assign_roles
+    from sitrep.extract.text import split_sentences
+
+    lexicon = load_lexicon()
+    text = "On 3 March 2021, pro-Houthi forces reportedly sprayed farms in Hays with gunfire."
+    sents = split_sentences(text)
+    d = Draft(sents, [], [(s, m) for s in sents for m in find_actors(s.text, lexicon)], [],
+              sents[0].paragraph)
+    agent, patient, _ = assign_roles(d, sents[0].start)
+    assert agent is not None and agent.ref.key == "houthis" and patient is None

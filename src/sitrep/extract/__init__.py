@@ -8,7 +8,7 @@ and writes the one-line notes.
 from __future__ import annotations
 
 from ..models import Event
-from .actors import name_actor
+from .actors import coalition_of, name_actor
 from .events import extract_events
 from .lexicon import Lexicon, load_lexicon
 
@@ -25,6 +25,11 @@ def name_actors(ev: Event, lex: Lexicon | None = None, as_of: str | None = None)
     def names(refs):
         out = []
         for r in refs:
+            coalition = coalition_of(r, lex, iso)
+            if coalition is not None:
+                out.append((coalition["name"], coalition.get("inter")))
+                if not r.country:
+                    continue
             n, inter = name_actor(r, lex, iso, year, ev.event_date, as_of)
             if n and n not in [x[0] for x in out]:
                 out.append((n, inter))
@@ -41,7 +46,9 @@ def name_actors(ev: Event, lex: Lexicon | None = None, as_of: str | None = None)
         if ev.actor2 == ev.actor1 and ev.event_type not in ("Battles", "Riots"):
             ev.actor2, ev.inter2 = "", None
     if ev.assoc_actor_1 and iso:
-        cn = (lex.countries.get(iso) or {}).get("name", "")
+        own = ev.actors1[0].country if ev.actors1 and ev.actors1[0].kind in (
+            "protesters", "rioters") else ""
+        cn = (lex.countries.get(own or iso) or {}).get("name", "")   # "Sudanese refugees"
         parts = []
         for p in ev.assoc_actor_1.split("; "):
             if "(" not in p and cn and p in (lex.generic.get("identity") or {}):

@@ -193,8 +193,37 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                     ref.country = lex.demonym_map[dm[-1].group(1).lower()]
                     s = s - len(pre) + dm[-1].start()
             add(ref, s, e)
+    # 4. Plural demonyms standing alone for people ("Palestinians from the camp protested"):
+    # civilians of that country.
+    if lex.demonym_re:
+        for m in lex.demonym_re.finditer(sent):
+            name = m.group(1)
+            iso = lex.demonym_map.get(name.lower())
+            c = lex.countries.get(iso) or {}
+            if not name.endswith("s") or name not in (c.get("demonyms") or []) or re.match(
+                    r"\s+(?:[A-Z]|(?:forces|troops|soldiers|army|military|police|government|"
+                    r"authorities|officials|jets|warplanes|drones)\b)", sent[m.end():]):
+                continue
+            add(ActorRef(kind="civilians", country=iso), m.start(), m.end())
     found.sort(key=lambda x: x.start)
-    return found
+    return _either(found, sent)
+
+
+def _either(found: list[Mention], sent: str) -> list[Mention]:
+    """"JNIM or ISGS militants", "Boko Haram/IS": one actor, named "X and/or Y" (CODEBOOK 3)."""
+    out: list[Mention] = []
+    for m in found:
+        prev = out[-1] if out else None
+        if prev is not None and prev.ref.kind == m.ref.kind == "named" and prev.ref.key and \
+                m.ref.key and m.ref.key not in prev.ref.key.split("|") and \
+                re.fullmatch(r"\s*(?:/|or|and/or)\s*", sent[prev.end:m.start]):
+            prev.ref.key += "|" + m.ref.key
+            prev.ref.name = f"{prev.ref.name or ''}|{m.ref.name or ''}"
+            prev.end = prev.ref.end = m.end
+            prev.ref.text = sent[prev.start:m.end]
+            continue
+        out.append(m)
+    return out
 
 
 def mark_gang_signs(ev, text: str, lex: Lexicon) -> None:
@@ -283,6 +312,23 @@ def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
     if kind == "identity_militia":
         cn = country_name(lex, event_iso) if event_iso else ""
         return (f"{ref.name} ({cn})" if cn else ref.name), 4
+    if kind == "named" and "|" in ref.key:
+        keys = ref.key.split("|")
+        for a in lex.actors:
+            pair = (a.get("pairs") or {}) if a.get("key") in keys else {}
+            label = next((v for k, v in pair.items() if k in keys and k != a["key"]), None)
+            if label and len(keys) == 2:
+                return label, a.get("inter")   # a pair with its own ACLED label
+        names: list[str] = []
+        inter = None
+        given = (ref.name or "").split("|")
+        for j, k in enumerate(ref.key.split("|")):
+            n = given[j] if j < len(given) else ""
+            nm, i = name_actor(ActorRef(kind="named", key=k, name=n), lex, event_iso, year, day,
+                               as_of)
+            inter = inter if inter is not None else i
+            names += [x for x in nm.split(" and/or ") if x not in names]
+        return " and/or ".join(names), inter
     if kind == "named":
         a = next((x for x in lex.actors if x.get("key") == ref.key), None)
         if ref.name:
@@ -342,6 +388,24 @@ def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
                                              r"|tourists?)\b", ref.text or "", re.I):
             return "Civilians (International)", 7
         iso = event_iso or ref.country
+        if base in ("civilians", "protesters", "rioters") and ref.country in lex.countries:
+            iso = ref.country   # "Ethiopian refugees protested": Protesters (Ethiopia)
         cn = country_name(lex, iso) if iso else ""
         return (f"{label} ({cn})" if cn else label), inter
     return ref.text or "Unidentified Armed Group", 3
+
+
+def coalition_of(ref: ActorRef, lex: Lexicon, event_iso: str) -> dict | None:
+    """The coalition (actors.yaml `members` + `theatres`) a state force acts in: a member's
+    military in one of its theatres ("Saudi forces" in Yemen), or "coalition forces" there.
+    ACLED codes the coalition, the member state as an associated actor (CODEBOOK 3)."""
+    if not event_iso or ref.kind != "military" or ref.name:
+        return None
+    for a in lex.actors:
+        if event_iso not in (a.get("theatres") or []):
+            continue
+        if (ref.country and ref.country != event_iso and ref.country in (a.get("members") or [])) \
+                or (not ref.country and re.match(r"(?i)coalition\b", ref.text or "")):
+            return a
+    return None
+

@@ -463,6 +463,8 @@ _CLAUSE = re.compile(r"^(?:On|Around|As reported on|Reported on|In|Late on|Early
                      r";|\bthat\b|\bwhen\b|\bafter\b|\bwhile\b|\bwhereas\b|\bbefore\b|"
                      r"\b(?:said|says|reported|claimed|stated|announced|added)\b")
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
+_SUBJECT_VERB = re.compile(r"(?:\s+\w+ly)*(?:\s+(?:were|was|have been|has been|had been|are|is|"
+                           r"got)(?:\s+\w+ly)?)?\s+", re.I)
 
 
 def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | None,
@@ -474,6 +476,11 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
         ms = [m for _, m in d.mentions]
     rel = trig_pos - sent0.start
     text = sent0.text
+    if not d.cues and ms and rel <= ms[0].start:
+        # no cue word (the learned head types the report): the verb after the first actor
+        # phrase, the sentence's subject, stands for the trigger
+        v = _SUBJECT_VERB.match(text, ms[0].end)
+        rel = v.end() if v else ms[0].end
     cue_ends = [c.end - sent0.start for c in d.cues if sent0.start <= c.start < sent0.end]
     by = [m for m in ms if _BY.search(text[max(0, m.start - 40):m.start])
           and (m.start <= rel + 60 or any(0 <= m.start - e <= 45 for e in cue_ends))]
@@ -1075,6 +1082,7 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
         first_crowd = next((m for m in all_ms if m.ref.kind in ("crowd", "civilians")), None)
         if first_crowd:
             crowd.start, crowd.end = s0.start + first_crowd.start, s0.start + first_crowd.end
+            crowd.country = first_crowd.ref.country   # "Chinese demonstrators": (China)
         ev.actors1 = [crowd]
         head = s0.text[: (first_crowd.end + 40) if first_crowd else 80]
         ev.assoc_actor_1 = "; ".join(_crowd_identity(head, lex))
@@ -1103,7 +1111,9 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
             agent = next((m.ref for m in all_ms if m.ref.kind in ARMED_KINDS), None)
         ev.actors1 = [agent or ActorRef(kind="unidentified")]
         ev.actors2 = [ActorRef(kind="civilians", start=patient.start if patient else -1,
-                               end=patient.end if patient else -1)]
+                               end=patient.end if patient else -1,
+                               country=patient.country if patient and patient.kind in (
+                                   "civilians", "crowd") else "")]
         ev.civilian_targeting = "Civilians targeted"
     elif sub == "Arrests":
         if agent is not None and agent.kind == "military" and re.search(
