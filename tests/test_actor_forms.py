@@ -104,3 +104,22 @@ def test_with_no_cue_the_subject_is_the_agent():
               sents[0].paragraph)
     agent, patient, _ = assign_roles(d, sents[0].start)
     assert agent is not None and agent.ref.key == "houthis" and patient is None
+
+
+def test_a_single_country_monitor_names_the_actors_when_no_place_resolves(pipeline):
+    ev = one(pipeline, "On 3 March 2021, the OSCE SMM recorded 5 explosions near Zzyxivka.")
+    assert ev.actor1 == "Military Forces of Ukraine (2019-)"
+    ev = one(pipeline, "On 3 March 2021, five explosions were heard near Zzyxivka.")
+    assert ev.actor1 == "Unidentified Armed Group"
+
+
+def test_suspected_x_is_coded_x(pipeline):
+    ev = one(pipeline, "On 3 March 2021, gunmen believed to belong to Al Shabaab shot dead a "
+                       "trader in Baidoa, Somalia.")
+    assert ev.actor1 == "Al Shabaab"
+
+
+def test_a_claim_of_responsibility_names_unnamed_attackers(pipeline):
+    ev = one(pipeline, "On 3 March 2021, militants attacked a gendarmerie post in Boni, Mali, "
+                       "wounding two gendarmes. JNIM claimed responsibility.")
+    assert ev.actor1 == "JNIM: Group for Support of Islam and Muslims"

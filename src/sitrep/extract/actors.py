@@ -32,6 +32,9 @@ _STATE_VERB = re.compile(
     r"carried out|deployed|struck|shelled|fired|attacked|withdrew|sent|bombed|shot down|"
     r"intercepted|seized|captured|bombarded|targeted|retook|recaptured|raided)\b")
 _generic_cache: dict[int, dict[str, re.Pattern]] = {}
+_SUSPECTED_OF = re.compile(r"\s+(?:(?:who\s+(?:are|were|is|was)\s+)?(?:believed|suspected|thought|"
+                           r"said|reported|presumed|alleged)\s+to\s+(?:be|belong\s+to|be\s+from)|"
+                           r"identified\s+as|affiliated\s+(?:with|to))\s+(?:the\s+|an?\s+)?", re.I)
 
 
 def _generic_res(lex: Lexicon) -> dict[str, re.Pattern]:
@@ -185,6 +188,9 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                                                                sent[e:]) and _overlaps(
                     taken, e + 1, e + 16):
                 continue   # "fighters of the Islamic State ...": the group is the actor
+            if kind in ("unidentified", "civilians", "crowd") and _SUSPECTED_OF.match(sent, e) \
+                    and _overlaps(taken, e + 1, e + 40):
+                continue   # "gunmen believed to belong to IS": suspected X is coded X
             ref = ActorRef(kind=kind)
             if lex.demonym_re:
                 pre = sent[max(0, s - 25):s]

@@ -565,6 +565,13 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
                  and re.match(r"\s+(?:\w+\s+)?(?:claimed|said it|took responsibility)",
                               s.text[m.end:])]
         agent = (claim or later or [None])[0]
+    elif agent.ref.kind == "unidentified" and agent.ref.country == "":
+        # "militants attacked the post ... JNIM claimed responsibility": the claimant
+        claim = [m for s, m in d.mentions if s is not sent0 and m.ref.kind == "named"
+                 and (m.ref.inter or 0) in (2, 3, 4) and re.match(
+                     r"\s+(?:\w+\s+)?(?:claimed (?:responsibility|the attack)|took responsibility)",
+                     s.text[m.end:])]
+        agent = claim[0] if claim else agent
     others = [m for m in ms if m is not agent and m is not patient]
     return agent, patient, others
 
