@@ -123,3 +123,29 @@ def test_a_claim_of_responsibility_names_unnamed_attackers(pipeline):
     ev = one(pipeline, "On 3 March 2021, militants attacked a gendarmerie post in Boni, Mali, "
                        "wounding two gendarmes. JNIM claimed responsibility.")
     assert ev.actor1 == "JNIM: Group for Support of Islam and Muslims"
+
+
+def test_a_state_like_actors_own_arms_are_that_actor(pipeline):
+    ev = one(pipeline, "On 3 March 2021, LNA warplanes struck a GNA camp near Gharyan, Libya.")
+    assert ev.actor1 == "Military Forces of Libya (2014-) Haftar Faction"
+    assert ev.actor2 == "Military Forces of Libya (2016-) Government of National Accord"
+
+
+def test_two_countries_forces_joined_by_and_are_two_actors(pipeline):
+    ev = one(pipeline, "Movement of forces: On 3 March 2021, a joint patrol by Turkish and "
+                       "Russian forces took place near Ain Issa, Syria.")
+    assert ev.actor1 == "Military Forces of Turkey (2016-)"
+    assert ev.assoc_actor_1 == "Military Forces of Russia (2000-)" and ev.actor2 == ""
+
+
+def test_two_tribes_joined_by_and_are_two_tribal_militias(pipeline):
+    ev = one(pipeline, "On 3 March 2021, clashes broke out between Al Awad and Al Saqr "
+                       "tribesmen near Marib city, Yemen.")
+    assert (ev.actor1, ev.actor2) == ("Al Awad Tribal Militia (Yemen)",
+                                      "Al Saqr Tribal Militia (Yemen)")
+
+
+def test_driven_by_names_an_owner_not_the_doer(pipeline):
+    ev = one(pipeline, "On 3 March 2021, Al Shabaab militants ambushed a truck driven by Kenyan "
+                       "soldiers near Mandera, Kenya.")
+    assert ev.actor1 == "Al Shabaab" and ev.actor2.startswith("Military Forces of Kenya")

@@ -23,8 +23,9 @@ class Mention:
 _PARTY = re.compile(r"\b(?:Party|Congress|Alliance|League|Union for|Rally|Democratic Movement)\b")
 _NAME = r"[A-Z][\w'’-]+(?:\s+(?:al|el|bin|ibn|Al|El|[A-Z][\w'’-]+))*"
 _TRIBAL = re.compile(
-    rf"(?P<n1>{_NAME})\s+(?P<k1>tribesm[ae]n|tribal fighters|tribal gunmen|tribal militia|"
-    rf"clansm[ae]n|clan militia|clan fighters)\b|"
+    rf"(?:(?P<n0>{_NAME})\s+and\s+)?"
+    rf"(?P<n1>{_NAME})\s+(?P<k1>tribesm[ae]n|tribal fighters|tribal gunmen|tribal militias?|"
+    rf"clansm[ae]n|clan militias?|clan fighters)\b|"
     rf"(?:militiam[ae]n|fighters|gunmen|members)\s+(?:from|of)\s+(?:the\s+)?(?P<n2>{_NAME})\s+"
     rf"(?P<k2>clan|sub-clan|tribe)\b")
 _STATE_VERB = re.compile(
@@ -82,6 +83,10 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
             tail = re.match(r"(?:\s+(?:militants?|fighters?|members?|forces|cells?|insurgents?|"
                             r"rebels?|militiam[ae]n|militias?|elements|gunmen|jihadists?|"
                             r"group|troops|soldiers|supporters?|activists?))+", sent[end:], re.I)
+            if not tail and a.get("state_like"):
+                # a state-like actor's own arms: "LNA air force", "GNA warplanes"
+                tail = re.match(r"\s+(?:air ?forces?|warplanes?|fighter jets?|jets|drones?|"
+                                r"aircraft|helicopters?|navy|artillery)\b", sent[end:], re.I)
             if tail:
                 end += tail.end()
             ref = ActorRef(kind="named", key=a.get("key", ""), inter=a.get("inter"))
@@ -120,6 +125,11 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                     d = dm[-1]
                     iso = lex.demonym_map[d.group(1).lower()]
                     s = s - len(pre) + d.start()
+                    both = re.search(r"\b([A-Z][\w'-]+)\s+and\s+$", sent[:s])
+                    other = lex.demonym_map.get(both.group(1).lower()) if both else None
+                    if other and other != iso:
+                        # "Turkish and Russian forces": each country's force
+                        add(ActorRef(kind=force, country=other), both.start(1), both.end(1))
                 post = re.match(r"\s+of\s+(?:the\s+)?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)", sent[e:])
                 if not iso and post and post.group(1).lower() in lex.demonym_map:
                     iso = lex.demonym_map[post.group(1).lower()]
@@ -173,6 +183,14 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
             continue
         kind_word = (m.group("k1") or m.group("k2") or "").lower()
         label = "Clan Militia" if "clan" in kind_word else "Tribal Militia"
+        n0 = (m.group("n0") or "").strip()
+        if n0 and n0.split()[0] not in ("The", "A", "An", "Two", "Local", "Armed", "Rival"):
+            # "between Al Tilan and Al Dahshal tribal militias": two militias
+            add(ActorRef(kind="identity_militia", name=f"{n0} {label}", inter=4),
+                m.start("n0"), m.end("n0"))
+            add(ActorRef(kind="identity_militia", name=f"{name} {label}", inter=4),
+                m.start("n1"), m.end())
+            continue
         add(ActorRef(kind="identity_militia", name=f"{name} {label}", inter=4),
             m.start(), m.end())
     # 3. Generic unnamed actors.

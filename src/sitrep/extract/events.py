@@ -463,6 +463,9 @@ _CLAUSE = re.compile(r"^(?:On|Around|As reported on|Reported on|In|Late on|Early
                      r";|\bthat\b|\bwhen\b|\bafter\b|\bwhile\b|\bwhereas\b|\bbefore\b|"
                      r"\b(?:said|says|reported|claimed|stated|announced|added)\b")
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
+# "a truck driven by X", "a car owned by X": the by-phrase names an owner, not the doer
+_NOT_AGENT_BY = re.compile(r"\b(?:driven|owned|run|manned|carried|used|occupied|"
+                           r"inhabited|guarded|controlled|held)\s*$", re.I)
 _SUBJECT_VERB = re.compile(r"(?:\s+\w+ly)*(?:\s+(?:were|was|have been|has been|had been|are|is|"
                            r"got)(?:\s+\w+ly)?)?\s+", re.I)
 
@@ -482,7 +485,8 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
         v = _SUBJECT_VERB.match(text, ms[0].end)
         rel = v.end() if v else ms[0].end
     cue_ends = [c.end - sent0.start for c in d.cues if sent0.start <= c.start < sent0.end]
-    by = [m for m in ms if _BY.search(text[max(0, m.start - 40):m.start])
+    by = [m for m in ms if (b := _BY.search(text[max(0, m.start - 40):m.start]))
+          and not _NOT_AGENT_BY.search(text[max(0, m.start - 40):m.start][:b.start()])
           and (m.start <= rel + 60 or any(0 <= m.start - e <= 45 for e in cue_ends))]
     agent = patient = None
     holder = next((m for m in ms if m.start <= rel < m.end and m.ref.kind in
@@ -1172,7 +1176,8 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
         if sub in ("Change to group/activity", "Other", "Headquarters or base established",
                    "Non-violent transfer of territory") and patient is not None and \
                 patient.kind not in ("civilians", "crowd") and patient_m is not None and \
-                agent_m is not None and patient_m.start < (trig_pos(d) - s0.start):
+                agent_m is not None and (patient_m.start < (trig_pos(d) - s0.start) or re.fullmatch(
+                    r"\s+and\s+", s0.text[agent_m.end:patient_m.start])):
             # a co-subject ("Turkey and Russia conducted a joint patrol"): associated actor
             ev.actors1.append(patient)
             ev.actors2 = []
