@@ -149,3 +149,21 @@ def test_driven_by_names_an_owner_not_the_doer(pipeline):
     ev = one(pipeline, "On 3 March 2021, Al Shabaab militants ambushed a truck driven by Kenyan "
                        "soldiers near Mandera, Kenya.")
     assert ev.actor1 == "Al Shabaab" and ev.actor2.startswith("Military Forces of Kenya")
+
+
+def test_a_units_members_are_the_unit(pipeline):
+    # CODEBOOK 3: units appended; "forces" after the unit is not a second, military actor
+    ev = one(pipeline, "On 3 March 2021, federal police forces seized 40 rifles and ammunition "
+                       "from a cartel warehouse in Santos, Sao Paulo, Brazil.")
+    assert ev.actor1.startswith("Police Forces of Brazil (2019-")
+    assert ev.actor1.endswith(") Federal Police")
+
+
+def test_a_bare_state_noun_takes_the_unit_named_in_full(pipeline):
+    ev = one(pipeline, "On 3 March 2021, police exchanged fire with gang members in Rio de "
+                       "Janeiro, Brazil, after Military Police officers entered the favela.")
+    assert ev.actor1.startswith("Military Forces of Brazil (2019-")
+    assert ev.actor1.endswith(") Military Police")
+    ev = one(pipeline, "On 3 March 2021, police exchanged fire with gang members in Rio de "
+                       "Janeiro, Brazil.")
+    assert ev.actor1.startswith("Police Forces of Brazil (2019-") and "Military" not in ev.actor1

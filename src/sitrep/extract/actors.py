@@ -69,7 +69,11 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
             iso, force, unit = lex.unit_map[m.group(1).lower()]
             s = m.start()
             pre = re.search(r"(?:\(|\b(?:the|a|an)\s+)$", sent[:s])
-            add(ActorRef(kind=force, country=iso, unit=unit), s if not pre else s, m.end())
+            # the unit's members: "Military Police officers", "Federal Police forces"
+            tail = re.match(r"\s+(?:forces|officers?|agents?|personnel|units?|troops|troopers|"
+                            r"soldiers|members|men|patrols?|officials)\b", sent[m.end():], re.I)
+            add(ActorRef(kind=force, country=iso, unit=unit), s if not pre else s,
+                m.end() + (tail.end() if tail else 0))
     for rx in (lex.named_re, lex.named_cs_re):
         if rx is None:
             continue

@@ -7,7 +7,7 @@ Pure functions: a Document and the lexicon in, Events out. The codebook's close-
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from ..models import ActorRef, Document, Event, PlaceMention, Source
@@ -1201,9 +1201,27 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
                 m.end <= agent_m.start + 2 and re.search(r"\band\b|,|\bwith\b",
                                                          s0.text[m.end:agent_m.start] + " and"):
             ev.actors1.append(m.ref)
+    for refs in (ev.actors1, ev.actors2):
+        if refs:
+            refs[0] = _fullest(refs[0], all_ms)
     for fld, refs in (("actor1", ev.actors1), ("actor2", ev.actors2)):
         if refs and refs[0].start >= 0 and refs[0].text:
             ev.add_evidence(fld, s0.start + refs[0].start, s0.start + refs[0].end, body)
+
+
+def _fullest(ref: ActorRef, mentions: list[Mention]) -> ActorRef:
+    """A bare state noun ("the Police", "officers") stands for the unit the report named in
+    full ("Military Police officers"): the unit is kept (CODEBOOK 3: units appended)."""
+    if ref.kind not in ("military", "police") or ref.unit or ref.name or not ref.text:
+        return ref
+    word = re.sub(r"^(?:the|a|an)\s+", "", ref.text.strip(), flags=re.I).lower()
+    for m in mentions:
+        r = m.ref
+        if r.kind in ("military", "police") and r.unit and r is not ref and \
+                (not ref.country or r.country in ("", ref.country)) and \
+                re.search(rf"\b{re.escape(word)}\b", r.text or "", re.I):
+            return replace(r, start=ref.start, end=ref.end)
+    return ref
 
 
 def _sources(ev: Event, doc: Document, d: Draft, lex: Lexicon) -> None:
