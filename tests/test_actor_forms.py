@@ -167,3 +167,9 @@ def test_a_bare_state_noun_takes_the_unit_named_in_full(pipeline):
     ev = one(pipeline, "On 3 March 2021, police exchanged fire with gang members in Rio de "
                        "Janeiro, Brazil.")
     assert ev.actor1.startswith("Police Forces of Brazil (2019-") and "Military" not in ev.actor1
+
+
+def test_unnamed_islamist_militants_are_the_countrys_islamist_militia(pipeline):
+    ev = one(pipeline, "On 3 March 2021, Islamist militants attacked Mocimboa da Praia "
+                       "(Cabo Delgado), Mozambique, burning houses and killing two villagers.")
+    assert ev.actor1 == "Islamist Militia (Mozambique)" and ev.inter1 == 3
