@@ -173,3 +173,19 @@ def test_unnamed_islamist_militants_are_the_countrys_islamist_militia(pipeline):
     ev = one(pipeline, "On 3 March 2021, Islamist militants attacked Mocimboa da Praia "
                        "(Cabo Delgado), Mozambique, burning houses and killing two villagers.")
     assert ev.actor1 == "Islamist Militia (Mozambique)" and ev.inter1 == 3
+
+
+def test_a_mobs_own_victims_are_actor2_not_the_police_who_come_later(pipeline):
+    ev = one(pipeline, "On 3 March 2021, a mob beat a man suspected of theft in Kisumu, Kenya, "
+                       "before police arrived and arrested three people.")
+    assert ev.sub_event_type == "Mob violence" and ev.actor2 == "Civilians (Kenya)"
+    ev = one(pipeline, "On 3 March 2021, villagers pelted stones at police officers in Gyumri, "
+                       "Armenia, over a land dispute.")
+    assert ev.actor2.startswith("Police Forces of Armenia")
+
+
+def test_a_brawl_between_two_crowds_has_rioters_on_both_sides(pipeline):
+    ev = one(pipeline, "On 3 March 2021, a physical fight broke out between members of two "
+                       "rival families in Gyumri, Armenia, over a land dispute.")
+    assert ev.sub_event_type == "Mob violence"
+    assert ev.actor1 == ev.actor2 == "Rioters (Armenia)"

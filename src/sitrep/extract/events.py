@@ -1101,7 +1101,23 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
         if sub in ("Protest with intervention", "Excessive force against protesters") or \
                 et == "Riots":
             target = next((m for m in state_ms), None)
-        if sub == "Mob violence" and target is None:
+        s0_ms = [m for x, m in d.mentions if x is s0]
+        first_state = next((m for m in s0_ms if m.ref.kind in ("military", "police")), None)
+        victim = next((m for m in s0_ms if m.ref.kind in ("civilians", "crowd") and (
+            first_crowd is None or m.start > first_crowd.start) and m is not first_crowd), None)
+        brawl = re.search(r"\b(?:clash\w*|fight\w*|brawl\w*|scuffle\w*)\b", s0.text, re.I)
+        if sub == "Mob violence" and (first_state is None or (
+                victim is not None and victim.start < first_state.start)):
+            # the mob's own target comes first ("a mob attacked health workers and police");
+            # police arriving later to arrest or disperse are not the other side
+            target = None
+            if brawl:
+                # a brawl between two crowds: rioters on both sides (CODEBOOK 2: communal brawl)
+                ev.actors2 = [ActorRef(kind="rioters", country=victim.ref.country if victim
+                                       else "")]
+            elif victim is not None:
+                ev.actors2 = [ActorRef(kind="civilians", country=victim.ref.country)]
+        if sub == "Mob violence" and target is None and not ev.actors2:
             target = patient_m if patient_m and patient_m.ref.kind not in ("crowd",) else None
             if target is None and not re.search(r"\b(?:clash\w*|fight\w*|brawl\w*)\b",
                                                 s0.text, re.I):
