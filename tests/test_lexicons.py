@@ -15,7 +15,8 @@ EXTRA_ISO = {"PS", "XK", "TW"}
 FORCES = {"military", "police", "government"}
 SCALES = {"Local partner", "Subnational", "National", "Regional", "International", "New media", "Other"}
 ACTOR_KEYS = {"key", "name", "per_country", "variants", "aliases", "alias_variants", "case_sensitive", "inter",
-              "countries", "state_like", "force", "unit", "foreign", "years", "note", "shared_aliases"}
+              "countries", "state_like", "force", "unit", "foreign", "years", "note", "shared_aliases",
+              "members", "theatres", "pairs"}
 OUTLET_KEYS = {"name", "aliases", "party", "zero_fatalities", "scale", "country", "domains", "case_sensitive",
                "ambiguous"}
 

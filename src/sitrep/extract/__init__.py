@@ -8,7 +8,7 @@ and writes the notes (the key passage in the report's words, after a date phrase
 from __future__ import annotations
 
 from ..models import Event
-from .actors import name_actor
+from .actors import coalition_of, name_actor
 from .events import extract_events
 from .lexicon import Lexicon, load_lexicon
 from .notes import write_notes
@@ -20,12 +20,17 @@ def name_actors(ev: Event, lex: Lexicon | None = None, as_of: str | None = None)
     """Name actor1/actor2 (+ associated actors) by ACLED's conventions and set inter codes.
     `as_of` (ISO day): state labels as they stood that day (see regime_label)."""
     lex = lex or load_lexicon()
-    iso = ev.country_code or ev.country_hint
+    iso = ev.country_code or ev.country_hint or _monitor_country(ev, lex)
     year = ev.year
 
     def names(refs):
         out = []
         for r in refs:
+            coalition = coalition_of(r, lex, iso)
+            if coalition is not None:
+                out.append((coalition["name"], coalition.get("inter")))
+                if not r.country:
+                    continue
             n, inter = name_actor(r, lex, iso, year, ev.event_date, as_of)
             if n and n not in [x[0] for x in out]:
                 out.append((n, inter))
@@ -42,7 +47,9 @@ def name_actors(ev: Event, lex: Lexicon | None = None, as_of: str | None = None)
         if ev.actor2 == ev.actor1 and ev.event_type not in ("Battles", "Riots"):
             ev.actor2, ev.inter2 = "", None
     if ev.assoc_actor_1 and iso:
-        cn = (lex.countries.get(iso) or {}).get("name", "")
+        own = ev.actors1[0].country if ev.actors1 and ev.actors1[0].kind in (
+            "protesters", "rioters") else ""
+        cn = (lex.countries.get(own or iso) or {}).get("name", "")   # "Sudanese refugees"
         parts = []
         for p in ev.assoc_actor_1.split("; "):
             if "(" not in p and cn and p in (lex.generic.get("identity") or {}):
@@ -58,3 +65,14 @@ def name_actors(ev: Event, lex: Lexicon | None = None, as_of: str | None = None)
         ev.sub_event_type = "Non-state actor overtakes territory"   # a foreign force takes it
     ev.notes = write_notes(ev, ev.notes)   # the key passage extract_events kept
     return ev
+
+
+def _monitor_country(ev: Event, lex: Lexicon) -> str:
+    """With no place resolved, the country of a monitor that covers one country (outlets.yaml
+    scale Other + country: "OSCE SMM-Ukraine") names the actors."""
+    for src in ev.sources:
+        o = next((x for x in lex.outlets if x.get("name") == src.outlet), None) or {}
+        if o.get("scale") == "Other" and o.get("country") and not o.get("party"):
+            return o["country"]
+    return ""
+

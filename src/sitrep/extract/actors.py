@@ -9,6 +9,8 @@ from ..models import ActorRef
 from .lexicon import Lexicon, _alt, _wb
 
 GENERIC_KINDS = ("unidentified", "gang", "communal", "civilians", "crowd")
+# An unnamed side of a fight whose report names no actor at all: first and second side.
+FRONT_KEYS = ("front_side_1", "front_side_2")
 
 
 @dataclass
@@ -21,8 +23,9 @@ class Mention:
 _PARTY = re.compile(r"\b(?:Party|Congress|Alliance|League|Union for|Rally|Democratic Movement)\b")
 _NAME = r"[A-Z][\w'’-]+(?:\s+(?:al|el|bin|ibn|Al|El|[A-Z][\w'’-]+))*"
 _TRIBAL = re.compile(
-    rf"(?P<n1>{_NAME})\s+(?P<k1>tribesm[ae]n|tribal fighters|tribal gunmen|tribal militia|"
-    rf"clansm[ae]n|clan militia|clan fighters)\b|"
+    rf"(?:(?P<n0>{_NAME})\s+and\s+)?"
+    rf"(?P<n1>{_NAME})\s+(?P<k1>tribesm[ae]n|tribal fighters|tribal gunmen|tribal militias?|"
+    rf"clansm[ae]n|clan militias?|clan fighters)\b|"
     rf"(?:militiam[ae]n|fighters|gunmen|members)\s+(?:from|of)\s+(?:the\s+)?(?P<n2>{_NAME})\s+"
     rf"(?P<k2>clan|sub-clan|tribe)\b")
 _STATE_VERB = re.compile(
@@ -30,6 +33,9 @@ _STATE_VERB = re.compile(
     r"carried out|deployed|struck|shelled|fired|attacked|withdrew|sent|bombed|shot down|"
     r"intercepted|seized|captured|bombarded|targeted|retook|recaptured|raided)\b")
 _generic_cache: dict[int, dict[str, re.Pattern]] = {}
+_SUSPECTED_OF = re.compile(r"\s+(?:(?:who\s+(?:are|were|is|was)\s+)?(?:believed|suspected|thought|"
+                           r"said|reported|presumed|alleged)\s+to\s+(?:be|belong\s+to|be\s+from)|"
+                           r"identified\s+as|affiliated\s+(?:with|to))\s+(?:the\s+|an?\s+)?", re.I)
 
 
 def _generic_res(lex: Lexicon) -> dict[str, re.Pattern]:
@@ -63,7 +69,11 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
             iso, force, unit = lex.unit_map[m.group(1).lower()]
             s = m.start()
             pre = re.search(r"(?:\(|\b(?:the|a|an)\s+)$", sent[:s])
-            add(ActorRef(kind=force, country=iso, unit=unit), s if not pre else s, m.end())
+            # the unit's members: "Military Police officers", "Federal Police forces"
+            tail = re.match(r"\s+(?:forces|officers?|agents?|personnel|units?|troops|troopers|"
+                            r"soldiers|members|men|patrols?|officials)\b", sent[m.end():], re.I)
+            add(ActorRef(kind=force, country=iso, unit=unit), s if not pre else s,
+                m.end() + (tail.end() if tail else 0))
     for rx in (lex.named_re, lex.named_cs_re):
         if rx is None:
             continue
@@ -77,6 +87,10 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
             tail = re.match(r"(?:\s+(?:militants?|fighters?|members?|forces|cells?|insurgents?|"
                             r"rebels?|militiam[ae]n|militias?|elements|gunmen|jihadists?|"
                             r"group|troops|soldiers|supporters?|activists?))+", sent[end:], re.I)
+            if not tail and a.get("state_like"):
+                # a state-like actor's own arms: "LNA air force", "GNA warplanes"
+                tail = re.match(r"\s+(?:air ?forces?|warplanes?|fighter jets?|jets|drones?|"
+                                r"aircraft|helicopters?|navy|artillery)\b", sent[end:], re.I)
             if tail:
                 end += tail.end()
             ref = ActorRef(kind="named", key=a.get("key", ""), inter=a.get("inter"))
@@ -115,6 +129,11 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                     d = dm[-1]
                     iso = lex.demonym_map[d.group(1).lower()]
                     s = s - len(pre) + d.start()
+                    both = re.search(r"\b([A-Z][\w'-]+)\s+and\s+$", sent[:s])
+                    other = lex.demonym_map.get(both.group(1).lower()) if both else None
+                    if other and other != iso:
+                        # "Turkish and Russian forces": each country's force
+                        add(ActorRef(kind=force, country=other), both.start(1), both.end(1))
                 post = re.match(r"\s+of\s+(?:the\s+)?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)", sent[e:])
                 if not iso and post and post.group(1).lower() in lex.demonym_map:
                     iso = lex.demonym_map[post.group(1).lower()]
@@ -168,6 +187,14 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
             continue
         kind_word = (m.group("k1") or m.group("k2") or "").lower()
         label = "Clan Militia" if "clan" in kind_word else "Tribal Militia"
+        n0 = (m.group("n0") or "").strip()
+        if n0 and n0.split()[0] not in ("The", "A", "An", "Two", "Local", "Armed", "Rival"):
+            # "between Al Tilan and Al Dahshal tribal militias": two militias
+            add(ActorRef(kind="identity_militia", name=f"{n0} {label}", inter=4),
+                m.start("n0"), m.end("n0"))
+            add(ActorRef(kind="identity_militia", name=f"{name} {label}", inter=4),
+                m.start("n1"), m.end())
+            continue
         add(ActorRef(kind="identity_militia", name=f"{name} {label}", inter=4),
             m.start(), m.end())
     # 3. Generic unnamed actors.
@@ -183,6 +210,9 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                                                                sent[e:]) and _overlaps(
                     taken, e + 1, e + 16):
                 continue   # "fighters of the Islamic State ...": the group is the actor
+            if kind in ("unidentified", "civilians", "crowd") and _SUSPECTED_OF.match(sent, e) \
+                    and _overlaps(taken, e + 1, e + 40):
+                continue   # "gunmen believed to belong to IS": suspected X is coded X
             ref = ActorRef(kind=kind)
             if lex.demonym_re:
                 pre = sent[max(0, s - 25):s]
@@ -191,8 +221,37 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                     ref.country = lex.demonym_map[dm[-1].group(1).lower()]
                     s = s - len(pre) + dm[-1].start()
             add(ref, s, e)
+    # 4. Plural demonyms standing alone for people ("Palestinians from the camp protested"):
+    # civilians of that country.
+    if lex.demonym_re:
+        for m in lex.demonym_re.finditer(sent):
+            name = m.group(1)
+            iso = lex.demonym_map.get(name.lower())
+            c = lex.countries.get(iso) or {}
+            if not name.endswith("s") or name not in (c.get("demonyms") or []) or re.match(
+                    r"\s+(?:[A-Z]|(?:forces|troops|soldiers|army|military|police|government|"
+                    r"authorities|officials|jets|warplanes|drones)\b)", sent[m.end():]):
+                continue
+            add(ActorRef(kind="civilians", country=iso), m.start(), m.end())
     found.sort(key=lambda x: x.start)
-    return found
+    return _either(found, sent)
+
+
+def _either(found: list[Mention], sent: str) -> list[Mention]:
+    """"JNIM or ISGS militants", "Boko Haram/IS": one actor, named "X and/or Y" (CODEBOOK 3)."""
+    out: list[Mention] = []
+    for m in found:
+        prev = out[-1] if out else None
+        if prev is not None and prev.ref.kind == m.ref.kind == "named" and prev.ref.key and \
+                m.ref.key and m.ref.key not in prev.ref.key.split("|") and \
+                re.fullmatch(r"\s*(?:/|or|and/or)\s*", sent[prev.end:m.start]):
+            prev.ref.key += "|" + m.ref.key
+            prev.ref.name = f"{prev.ref.name or ''}|{m.ref.name or ''}"
+            prev.end = prev.ref.end = m.end
+            prev.ref.text = sent[prev.start:m.end]
+            continue
+        out.append(m)
+    return out
 
 
 def mark_gang_signs(ev, text: str, lex: Lexicon) -> None:
@@ -281,6 +340,23 @@ def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
     if kind == "identity_militia":
         cn = country_name(lex, event_iso) if event_iso else ""
         return (f"{ref.name} ({cn})" if cn else ref.name), 4
+    if kind == "named" and "|" in ref.key:
+        keys = ref.key.split("|")
+        for a in lex.actors:
+            pair = (a.get("pairs") or {}) if a.get("key") in keys else {}
+            label = next((v for k, v in pair.items() if k in keys and k != a["key"]), None)
+            if label and len(keys) == 2:
+                return label, a.get("inter")   # a pair with its own ACLED label
+        names: list[str] = []
+        inter = None
+        given = (ref.name or "").split("|")
+        for j, k in enumerate(ref.key.split("|")):
+            n = given[j] if j < len(given) else ""
+            nm, i = name_actor(ActorRef(kind="named", key=k, name=n), lex, event_iso, year, day,
+                               as_of)
+            inter = inter if inter is not None else i
+            names += [x for x in nm.split(" and/or ") if x not in names]
+        return " and/or ".join(names), inter
     if kind == "named":
         a = next((x for x in lex.actors if x.get("key") == ref.key), None)
         if ref.name:
@@ -322,6 +398,13 @@ def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
         if former:
             inter = 7
         return name, inter
+    if base == "unidentified" and ref.key in FRONT_KEYS and event_iso:
+        sides = (lex.countries.get(event_iso) or {}).get("front_sides") or []
+        if len(sides) == 2:
+            side = sides[FRONT_KEYS.index(ref.key)]
+            if side in STATE_PREFIX:
+                return name_actor(ActorRef(kind=side), lex, event_iso, year, day, as_of)
+            return name_actor(ActorRef(kind="named", key=side), lex, event_iso, year, day, as_of)
     if base in GENERIC_NAMES:
         label, inter = GENERIC_NAMES[base]
         gang_signs = (lex.countries.get(event_iso) or {}).get("gang_signs") if event_iso else None
@@ -333,6 +416,24 @@ def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
                                              r"|tourists?)\b", ref.text or "", re.I):
             return "Civilians (International)", 7
         iso = event_iso or ref.country
+        if base in ("civilians", "protesters", "rioters") and ref.country in lex.countries:
+            iso = ref.country   # "Ethiopian refugees protested": Protesters (Ethiopia)
         cn = country_name(lex, iso) if iso else ""
         return (f"{label} ({cn})" if cn else label), inter
     return ref.text or "Unidentified Armed Group", 3
+
+
+def coalition_of(ref: ActorRef, lex: Lexicon, event_iso: str) -> dict | None:
+    """The coalition (actors.yaml `members` + `theatres`) a state force acts in: a member's
+    military in one of its theatres ("Saudi forces" in Yemen), or "coalition forces" there.
+    ACLED codes the coalition, the member state as an associated actor (CODEBOOK 3)."""
+    if not event_iso or ref.kind != "military" or ref.name:
+        return None
+    for a in lex.actors:
+        if event_iso not in (a.get("theatres") or []):
+            continue
+        if (ref.country and ref.country != event_iso and ref.country in (a.get("members") or [])) \
+                or (not ref.country and re.match(r"(?i)coalition\b", ref.text or "")):
+            return a
+    return None
+

@@ -7,12 +7,12 @@ Pure functions: a Document and the lexicon in, Events out. The codebook's close-
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
 from ..models import ActorRef, Document, Event, PlaceMention, Source
 from . import model
-from .actors import Mention, find_actors, mark_gang_signs
+from .actors import FRONT_KEYS, Mention, find_actors, mark_gang_signs
 from .dates import DateMention, as_reported, find_dates
 from .fatalities import count_casualties
 from .lexicon import Lexicon, load_lexicon
@@ -360,6 +360,11 @@ _CLAUSE = re.compile(r"^(?:On|Around|As reported on|Reported on|In|Late on|Early
                      r";|\bthat\b|\bwhen\b|\bafter\b|\bwhile\b|\bwhereas\b|\bbefore\b|"
                      r"\b(?:said|says|reported|claimed|stated|announced|added)\b")
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?$", re.I)
+# "a truck driven by X", "a car owned by X": the by-phrase names an owner, not the doer
+_NOT_AGENT_BY = re.compile(r"\b(?:driven|owned|run|manned|carried|used|occupied|"
+                           r"inhabited|guarded|controlled|held)\s*$", re.I)
+_SUBJECT_VERB = re.compile(r"(?:\s+\w+ly)*(?:\s+(?:were|was|have been|has been|had been|are|is|"
+                           r"got)(?:\s+\w+ly)?)?\s+", re.I)
 
 
 def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | None,
@@ -371,8 +376,14 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
         ms = [m for _, m in d.mentions]
     rel = trig_pos - sent0.start
     text = sent0.text
+    if not d.cues and ms and rel <= ms[0].start:
+        # no cue word (the learned head types the report): the verb after the first actor
+        # phrase, the sentence's subject, stands for the trigger
+        v = _SUBJECT_VERB.match(text, ms[0].end)
+        rel = v.end() if v else ms[0].end
     cue_ends = [c.end - sent0.start for c in d.cues if sent0.start <= c.start < sent0.end]
-    by = [m for m in ms if _BY.search(text[max(0, m.start - 40):m.start])
+    by = [m for m in ms if (b := _BY.search(text[max(0, m.start - 40):m.start]))
+          and not _NOT_AGENT_BY.search(text[max(0, m.start - 40):m.start][:b.start()])
           and (m.start <= rel + 60 or any(0 <= m.start - e <= 45 for e in cue_ends))]
     agent = patient = None
     holder = next((m for m in ms if m.start <= rel < m.end and m.ref.kind in
@@ -455,6 +466,13 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
                  and re.match(r"\s+(?:\w+\s+)?(?:claimed|said it|took responsibility)",
                               s.text[m.end:])]
         agent = (claim or later or [None])[0]
+    elif agent.ref.kind == "unidentified" and agent.ref.country == "":
+        # "militants attacked the post ... JNIM claimed responsibility": the claimant
+        claim = [m for s, m in d.mentions if s is not sent0 and m.ref.kind == "named"
+                 and (m.ref.inter or 0) in (2, 3, 4) and re.match(
+                     r"\s+(?:\w+\s+)?(?:claimed (?:responsibility|the attack)|took responsibility)",
+                     s.text[m.end:])]
+        agent = claim[0] if claim else agent
     others = [m for m in ms if m is not agent and m is not patient]
     return agent, patient, others
 
@@ -1076,6 +1094,7 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
         first_crowd = next((m for m in all_ms if m.ref.kind in ("crowd", "civilians")), None)
         if first_crowd:
             crowd.start, crowd.end = s0.start + first_crowd.start, s0.start + first_crowd.end
+            crowd.country = first_crowd.ref.country   # "Chinese demonstrators": (China)
         ev.actors1 = [crowd]
         head = s0.text[: (first_crowd.end + 40) if first_crowd else 80]
         ev.assoc_actor_1 = "; ".join(_crowd_identity(head, lex))
@@ -1083,7 +1102,23 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
         if sub in ("Protest with intervention", "Excessive force against protesters") or \
                 et == "Riots":
             target = next((m for m in state_ms), None)
-        if sub == "Mob violence" and target is None:
+        s0_ms = [m for x, m in d.mentions if x is s0]
+        first_state = next((m for m in s0_ms if m.ref.kind in ("military", "police")), None)
+        victim = next((m for m in s0_ms if m.ref.kind in ("civilians", "crowd") and (
+            first_crowd is None or m.start > first_crowd.start) and m is not first_crowd), None)
+        brawl = re.search(r"\b(?:clash\w*|fight\w*|brawl\w*|scuffle\w*)\b", s0.text, re.I)
+        if sub == "Mob violence" and (first_state is None or (
+                victim is not None and victim.start < first_state.start)):
+            # the mob's own target comes first ("a mob attacked health workers and police");
+            # police arriving later to arrest or disperse are not the other side
+            target = None
+            if brawl:
+                # a brawl between two crowds: rioters on both sides (CODEBOOK 2: communal brawl)
+                ev.actors2 = [ActorRef(kind="rioters", country=victim.ref.country if victim
+                                       else "")]
+            elif victim is not None:
+                ev.actors2 = [ActorRef(kind="civilians", country=victim.ref.country)]
+        if sub == "Mob violence" and target is None and not ev.actors2:
             target = patient_m if patient_m and patient_m.ref.kind not in ("crowd",) else None
             if target is None and not re.search(r"\b(?:clash\w*|fight\w*|brawl\w*)\b",
                                                 s0.text, re.I):
@@ -1104,7 +1139,9 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
             agent = next((m.ref for m in all_ms if m.ref.kind in ARMED_KINDS), None)
         ev.actors1 = [agent or ActorRef(kind="unidentified")]
         ev.actors2 = [ActorRef(kind="civilians", start=patient.start if patient else -1,
-                               end=patient.end if patient else -1)]
+                               end=patient.end if patient else -1,
+                               country=patient.country if patient and patient.kind in (
+                                   "civilians", "crowd") else "")]
         ev.civilian_targeting = "Civilians targeted"
     elif sub == "Arrests":
         if agent is not None and agent.kind == "military" and re.search(
@@ -1127,10 +1164,15 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
         if agent is not None and agent.kind in ("civilians",) and et != "Strategic developments":
             # victims named first, attacker unknown
             patient, agent = agent, None
+        unnamed = not any(m.ref.kind in ARMED_KINDS for m in all_ms)
         if agent is None and et in ("Battles", "Explosions/Remote violence",
                                     "Violence against civilians") or \
                 (agent is None and sub == "Looting/property destruction"):
-            agent = ActorRef(kind="unidentified")
+            # nobody named at all: on a front with two known sides (countries.yaml
+            # `front_sides`), naming codes it between them
+            agent = ActorRef(kind="unidentified",
+                             key=FRONT_KEYS[0] if unnamed and et != "Violence against civilians"
+                             else "")
         if et == "Battles" and patient is None:
             # the other side named elsewhere in the report ("At least five soldiers were
             # killed"), or the attacked post itself ("attacked a military base")
@@ -1142,7 +1184,7 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
                               r"position|convoy|patrol)s?\b", " ".join(x.text for x in
                                                                       d.sentences), re.I):
                 other = ActorRef(kind="military")
-            patient = other or ActorRef(kind="unidentified")
+            patient = other or ActorRef(kind="unidentified", key=FRONT_KEYS[1] if unnamed else "")
         if agent is None and sub == "Other":
             # displacement, returns, mass graves: the people it happened to
             agent = next((m.ref for _, m in d.mentions if m.ref.kind == "civilians"), None)
@@ -1151,7 +1193,8 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
         if sub in ("Change to group/activity", "Other", "Headquarters or base established",
                    "Non-violent transfer of territory") and patient is not None and \
                 patient.kind not in ("civilians", "crowd") and patient_m is not None and \
-                agent_m is not None and patient_m.start < (trig_pos(d) - s0.start):
+                agent_m is not None and (patient_m.start < (trig_pos(d) - s0.start) or re.fullmatch(
+                    r"\s+and\s+", s0.text[agent_m.end:patient_m.start])):
             # a co-subject ("Turkey and Russia conducted a joint patrol"): associated actor
             ev.actors1.append(patient)
             ev.actors2 = []
@@ -1175,9 +1218,27 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
                 m.end <= agent_m.start + 2 and re.search(r"\band\b|,|\bwith\b",
                                                          s0.text[m.end:agent_m.start] + " and"):
             ev.actors1.append(m.ref)
+    for refs in (ev.actors1, ev.actors2):
+        if refs:
+            refs[0] = _fullest(refs[0], all_ms)
     for fld, refs in (("actor1", ev.actors1), ("actor2", ev.actors2)):
         if refs and refs[0].start >= 0 and refs[0].text:
             ev.add_evidence(fld, s0.start + refs[0].start, s0.start + refs[0].end, body)
+
+
+def _fullest(ref: ActorRef, mentions: list[Mention]) -> ActorRef:
+    """A bare state noun ("the Police", "officers") stands for the unit the report named in
+    full ("Military Police officers"): the unit is kept (CODEBOOK 3: units appended)."""
+    if ref.kind not in ("military", "police") or ref.unit or ref.name or not ref.text:
+        return ref
+    word = re.sub(r"^(?:the|a|an)\s+", "", ref.text.strip(), flags=re.I).lower()
+    for m in mentions:
+        r = m.ref
+        if r.kind in ("military", "police") and r.unit and r is not ref and \
+                (not ref.country or r.country in ("", ref.country)) and \
+                re.search(rf"\b{re.escape(word)}\b", r.text or "", re.I):
+            return replace(r, start=ref.start, end=ref.end)
+    return ref
 
 
 def _sources(ev: Event, doc: Document, d: Draft, lex: Lexicon) -> None:
