@@ -355,3 +355,9 @@ def test_a_toll_summed_up_since_a_year_is_not_an_event(pipeline):
             "more than 3,000 people.")
     evs = pipeline.run_text(text, date(2021, 6, 10))
     assert [e.fatalities for e in evs] == [3], [(e.fatalities, e.notes) for e in evs]
+
+
+def test_a_one_country_monitor_gives_the_country_when_the_text_names_none(pipeline):
+    ev = one(pipeline, "On 2 June 2021, the OSCE SMM recorded 14 explosions near a village "
+                       "east of Novozvanivka, assessed as artillery rounds.")
+    assert ev.country == "Ukraine", (ev.country, ev.location)

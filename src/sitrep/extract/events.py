@@ -1049,6 +1049,10 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
             if _NOT_PLACE_DEMONYM.match(text, m.end()):
                 continue
             add(lex.demonym_map.get(m.group(1).lower()))
+    for src in ev.sources:   # a monitor that covers one country ("OSCE SMM-Ukraine") reports
+        o = next((x for x in lex.outlets if x.get("name") == src.outlet), None) or {}
+        if o.get("scale") == "Other" and o.get("country") and not o.get("party"):
+            add(o["country"])
     return out, strong
 
 
