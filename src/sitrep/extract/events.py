@@ -231,8 +231,11 @@ def rule_cue(d: Draft, rule: Rule | None) -> Cue | None:
 
 @predicate("riotword")
 def _riotword(f: Facts) -> bool:
-    """The first sentence says riot ("riots broke out", "rioters")."""
-    return bool(re.search(r"\briot(?:s|ed|ing|ers?)?\b", f.draft.sentences[0].text, re.I))
+    """The first sentence says riot ("riots broke out", "rioters") as a cue: not riot police,
+    not a feared or past riot (the cue's own modality checks)."""
+    s0 = f.draft.sentences[0]
+    return any(c.cls == "riot" and s0.start <= c.start < s0.end and re.match(
+        r"(?i)riot", c.text) for c in f.draft.cues)
 
 
 @predicate("protest_or_riotword")
@@ -307,8 +310,22 @@ def _arrests_at_the_protest(d: Draft) -> bool:
     intervention (codebook: dispersal by tear gas, batons, detentions); an arrest that is the
     protest's issue ("against the arrest of", "who had been detained") or its backstory ("was
     arrested in connection with a case") is not."""
+    return _at_the_protest(d, "arrest", _ARREST_VERB)
+
+
+_KILL_WORD = re.compile(r"(?i)\b(?:killed|shot dead|shot and killed|died|dead|killing)\b")
+
+
+@predicate("harm_at_protest")
+def _harm_at_protest(f: Facts) -> bool:
+    """A death told as happening at the protest ("was shot dead by police during a protest"),
+    not the protest's issue ("to protest against the killing of") or its backstory."""
+    return _at_the_protest(f.draft, "kill", _KILL_WORD)
+
+
+def _at_the_protest(d: Draft, cls: str, verb: re.Pattern) -> bool:
     for cue in d.cues:
-        if cue.cls != "arrest" or not _ARREST_VERB.fullmatch(cue.text):
+        if cue.cls != cls or not verb.search(cue.text):
             continue
         s = next((x for x in d.sentences if x.start <= cue.start < x.end), None)
         if s is None:
