@@ -24,49 +24,9 @@ from .text import Sentence, split_sentences
 
 ARMED_KINDS = {"named", "military", "police", "unidentified", "gang", "communal",
                "identity_militia"}
-_SEPARATE = re.compile(r"\b(a second|(?:the )?second (?:explosion|blast|bomb\w*|attack|strike|ambush|"
-                       r"incident)|another|in a separate|separately|elsewhere|in another|"
-                       r"a third|in a similar|a similar|the next day|the following day|"
-                       r"later (?:that|the same) day|a day later|hours later)\b", re.I)
 _NEXT_DAY = re.compile(r"\b(?:the next day|the following day|a day later)\b", re.I)
-_BACKGROUND = re.compile(r"\b(?:previous (?:week|day|month|year)s?|in the previous|earlier this year|"
-                         r"last (?:year|month)|in mid-\w+|since|until|ago|in recent (?:weeks|months|"
-                         r"days)|for (?:weeks|months|years))\b", re.I)
-_NEW_TOPIC = re.compile(r"^\W*(?:Following this|In addition|Moreover|Furthermore|Meanwhile|Besides|"
-                        r"Elsewhere|On the other hand|At the same time|Separately)\b", re.I)
-# Codebook section 1: countrywide or yearly totals, lone acts and private violence are not events.
-_NOT_AN_EVENT = re.compile(
-    r"\b(?:across the country|nationwide|countrywide|annual report|so far this year|"
-    r"since the (?:start|beginning) of (?:the year|\d{4})|in (?:19|20)\d\d\s*,?\s*(?:a|the|"
-    r"according)|(?:set|sets|setting) (?:himself|herself|themselves) (?:on fire|ablaze|alight)|"
-    r"self-immolat\w*|hunger strike|(?:killed|murdered|stabbed|shot|beat|strangled|attacked|"
-    r"hacked)\s+(?:to death\s+)?(?:his|her) (?:own )?(?:brother|sister|wife|husband|father|"
-    r"mother|son|daughter|cousin|uncle|aunt|nephew|niece|stepfather|stepmother|in-law)s?\b|"
-    # tallies over a period or a kind of violence, not one incident
-    r"(?:have|has) been (?:killed|wounded|injured)\b[^.;]*\bsince\b|"
-    r"(?:have|has) (?:been|killed|left|claimed)\b[^.;]*\bsince (?:19|20)\d\d\b|"
-    r"in (?:19|20)\d\d\s*,\s*(?:more than|over|at least|nearly|almost|some|about)\s+\d|"
-    r"\w+-related (?:incidents|violence|casualties|deaths)|"
-    r"in such (?:conflicts|attacks|incidents|clashes|violence)|"
-    r"(?:documented|recorded)\s+[\d,\s]+[^.;]*\bcasualties|"
-    r"the (?:highest|lowest) (?:number|figure|toll|level)s? of|"
-    r"highest (?:\w+ ){0,3}(?:casualties|toll|figures?)? ?since (?:19|20)\d\d|"
-    r"(?:leading|main|biggest) cause of|repeated (?:\w+ )?(?:raids|attacks|strikes|clashes)|"
-    r"(?<![\d,])[1-9]\d{1,2}(?:,\d{3})*(?![\d,])\s+(?:\w+\s+)?(?:attacks|incidents|raids|"
-    r"bombings|strikes|operations)\b|the (?:highest|lowest) since|"
-    r"previous (?:highest|lowest|record)|"
-    # a movement or a year summed up, not one day's incident
-    r"(?:have|has) (?:\w+ ){0,2}(?:gripped|rocked|swept|shaken|plagued|raged|engulfed|roiled)"
-    r"\b[^.;]*\bsince\b|continued for (?:several|many) (?:weeks|months|years)|"
-    r"(?:during|throughout) (?:19|20)\d\d\b(?!\s*[-/]))",
-    re.I)
-# A sentence that refers back to the incident being told rather than opening a new one.
-_CONTINUES = re.compile(
-    r"\b(?:the|this|that|such)\s+(?:deadly\s+|latest\s+|same\s+)?(?:attack|raid|shelling|"
-    r"blast|explosion|clash(?:es)?|fighting|strike|air ?strike|bombing|incident|killing|ambush|"
-    r"assault|protest|demonstration|march|rally|gunfire|unrest)s?\b(?!\s+(?:on|in|at)\s+[A-Z])|"
-    r"\b(?:death )?toll\b[^.;]*\b(?:rose|risen|climbed|increased|reached)\b|"
-    r"\bthe (?:protesters|demonstrators|raiders|mob|attackers|assailants|gunmen)\b", re.I)
+# What is an event and where an incident ends (not_an_event, separate_incident,
+# continues_incident, background, new_topic) are named patterns in data/codebook/codebook.yaml.
 _SAME_DAY = re.compile(r"\b(?:in|on) the same day\b|\bthe same day\b|\blater that day\b", re.I)
 _REPORTING = re.compile(r"\b(revealed|said|says|reported|announced|claimed|stated|confirmed|"
                         r"published|released a statement|told)\b", re.I)
@@ -538,15 +498,15 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None) -> list[Draft]:
         mentions = [(s, m) for m in find_actors(s.text, lex)
                     if not any(a <= m.start < b for a, b in quiet)]
         new_par = cur is not None and s.paragraph != cur.paragraph
-        if cur is not None and not new_par and _BACKGROUND.search(s.text) and \
-                not _SEPARATE.search(s.text):
+        if cur is not None and not new_par and pattern("background").search(s.text) and \
+                not pattern("separate_incident").search(s.text):
             cur.sentences.append(s)   # background to the current event: no cues, no dates
             continue
-        if cur is not None and not new_par and _NEW_TOPIC.search(s.text) and (
+        if cur is not None and not new_par and pattern("new_topic").search(s.text) and (
                 not (cues or prefix) or not _substantive(s, cues, mentions, dates)):
             continue   # another development, not reported as an incident: not this event's
         if cues or prefix:
-            separate = bool(_SEPARATE.search(s.text))
+            separate = bool(pattern("separate_incident").search(s.text))
             own_date = [x for x in dates if not _SAME_DAY.search(s.text)]
             date_differs = bool(own_date) and cur is not None and (
                 not cur.dates or own_date[0].date != cur.dates[0].date)
@@ -554,8 +514,8 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None) -> list[Draft]:
                 continue   # "did not comment on the shelling": the incident already coded
             if new_par and s.paragraph == cur.paragraph + 1 and not own_date and not separate \
                     and not s.is_headline \
-                    and not cur.headline and not _NEW_TOPIC.search(s.text) \
-                    and _CONTINUES.search(s.text):
+                    and not cur.headline and not pattern("new_topic").search(s.text) \
+                    and pattern("continues_incident").search(s.text):
                 # a later paragraph about the same incident: "the raid", "the protesters",
                 # a toll that rose; it has no day of its own and no marker of a new incident
                 cur.sentences.append(s)
@@ -563,7 +523,7 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None) -> list[Draft]:
                 cur.paragraph = s.paragraph
                 continue
             if cur is None or new_par or separate or date_differs or s.is_headline \
-                    or cur.headline or _NEW_TOPIC.search(s.text):
+                    or cur.headline or pattern("new_topic").search(s.text):
                 if not prefix and not _substantive(s, cues, mentions, dates):
                     if cur is not None and not new_par:
                         cur.sentences.append(s)
@@ -637,7 +597,7 @@ def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
               "sexual", "arrest", "protest", "riot", "mob", "loot", "territory", "disrupted",
               "hq", "agreement", "explosion", "clash", "other"}
     classes = {c.cls for c in cues}
-    if _NOT_AN_EVENT.search(s.text):
+    if pattern("not_an_event").search(s.text):
         return False
     if not dates and re.search(r"\b(?:campaign|wave|series|spate|string) of\b", s.text, re.I):
         return False   # a campaign summarised, not an incident
@@ -715,7 +675,7 @@ def _retells(last: Event, ev: Event, d: Draft) -> bool:
     """A later, undated draft that tells the previous incident again: same type, same actor
     pair, no place the previous one lacks, no new number of dead (details, quotes, an
     official's account)."""
-    if d.dates or d.headline or _SEPARATE.search(" ".join(s.text for s in d.sentences)):
+    if d.dates or d.headline or pattern("separate_incident").search(" ".join(s.text for s in d.sentences)):
         return False
     if (ev.event_type, ev.sub_event_type) != (last.event_type, last.sub_event_type):
         return False
@@ -764,7 +724,7 @@ def _same_incident(first: Event, ev: Event, d: Draft, lex: Lexicon) -> bool:
         return False
     if not _same_place(first, ev, lex):
         return False
-    return not _SEPARATE.search(" ".join(s.text for s in d.sentences))
+    return not pattern("separate_incident").search(" ".join(s.text for s in d.sentences))
 
 
 def _undated(e: Event) -> bool:

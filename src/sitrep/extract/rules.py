@@ -98,6 +98,8 @@ def _pattern(spec: dict) -> re.Pattern:
     alt = "|".join(f"(?:{w})" for w in sorted(spec["words"], key=len, reverse=True))
     if not spec.get("raw"):
         alt = rf"\b(?:{alt})\b"
+    elif spec.get("before") or spec.get("after"):
+        alt = f"{spec.get('before', '')}(?:{alt}){spec.get('after', '')}"
     return re.compile(alt, 0 if spec.get("case_sensitive") else re.I)
 
 
