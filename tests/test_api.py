@@ -86,7 +86,9 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 def test_events_page_and_total(ro, template_db):
     data = all_events(ro)
     info = template_db[1]
-    assert data["total"] == info["events"] >= 50
+    assert data["total"] == info["incidents"] >= 50                 # merged incidents
+    reports = all_events(ro, level="reports")
+    assert reports["total"] == info["events"] > info["incidents"]
     assert len(data["events"]) == data["total"]
     dates = [e["event_date"] for e in data["events"]]
     assert dates == sorted(dates, reverse=True)             # newest first by default
@@ -181,8 +183,8 @@ def test_points_format(ro):
     p = ro.get("/api/events", params={"format": "points"}).json()
     with_coords = [e for e in all_events(ro)["events"] if e["latitude"] is not None]
     assert p["total"] == p["returned"] == len(with_coords)
-    pid, lat, lon, t, fat, day = p["points"][0]
-    assert isinstance(lat, float) and p["types"][t] and fat >= 0
+    pid, lat, lon, t, fat, day, place, n_src = p["points"][0]
+    assert isinstance(lat, float) and p["types"][t] and fat >= 0 and place and n_src >= 1
 
 
 def test_one_event_with_evidence_and_sources(ro):

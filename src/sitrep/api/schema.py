@@ -26,6 +26,7 @@ from sqlalchemy import (
     event,
 )
 
+from ..merge.schema import canonical_events
 from ..store.schema import events, metadata
 
 review_log = Table(
@@ -73,6 +74,15 @@ API_EVENT_INDEXES = [
 ]
 for _ix in API_EVENT_INDEXES:           # not part of `events` DDL: created by create_api_tables
     events.indexes.discard(_ix)
+# The same on the merged incidents, the rows the API and dashboard show by default.
+_ce = canonical_events.c
+API_INCIDENT_INDEXES = [
+    Index("ix_incidents_api_date_id", _ce.event_date, _ce.id),
+    Index("ix_incidents_api_type_date", _ce.event_type, _ce.event_date, _ce.id),
+    Index("ix_incidents_api_bbox", _ce.latitude, _ce.longitude, _ce.event_date, _ce.id),
+]
+for _ix in API_INCIDENT_INDEXES:
+    canonical_events.indexes.discard(_ix)
 
 _SQLITE_APPEND_ONLY = [
     "CREATE TRIGGER IF NOT EXISTS review_log_no_update BEFORE UPDATE ON review_log "
@@ -96,5 +106,5 @@ for _sql in _PG_APPEND_ONLY:
 def create_api_tables(engine: Engine) -> None:
     """Create the API tables and indexes if missing (the store's tables must exist)."""
     metadata.create_all(engine, tables=API_TABLES, checkfirst=True)
-    for ix in API_EVENT_INDEXES:
+    for ix in API_EVENT_INDEXES + API_INCIDENT_INDEXES:
         ix.create(engine, checkfirst=True)

@@ -44,6 +44,13 @@ def register(app: typer.Typer) -> None:
         pipe = Pipeline()
 
         def report(r) -> None:
+            if r.events:            # what alerts, the API and dashboard show are incidents
+                from ..merge import merge_documents
+
+                try:
+                    merge_documents(store)
+                except Exception as e:  # noqa: BLE001 - the next poll merges again
+                    err.print(f"[red]merge failed[/red] {escape(str(e))}")
             if not quiet:
                 what = ("not modified" if r.not_modified else
                         f"{r.new_documents} new, {r.seen_before} seen, {r.events} events")
