@@ -261,3 +261,41 @@ def test_merge_then_split_from_the_checkboxes_lands_in_the_audit_log(browser, se
     assert get(server, "/api/events", limit=1)["total"] == n_before
     assert not errors, errors
     ctx.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_trends_follow_the_filters(browser, server, size):
+    ctx, pg, errors = open_page(browser, server, size)
+    pg.click("#tab-trends")
+    pg.wait_for_selector("#trends-wrap[data-ready='1']", timeout=15000)
+    everything = get(server, "/api/trends")
+    assert pg.get_attribute("#trends-wrap", "data-total") == str(everything["total"])
+    assert everything["total"] > 0
+    for c in ("chart-weekly", "chart-fatalities", "chart-admin1", "chart-actors"):
+        box = pg.locator(f"#{c}").bounding_box()
+        assert box["width"] > 80 and box["height"] > 50, (c, box)
+    shot(pg, "trends", size)
+    pg.check("#f-types input[value='Battles']")
+    settle(pg)
+    pg.wait_for_selector("#trends-wrap[data-ready='1']", timeout=15000)
+    battles = get(server, "/api/trends", event_type="Battles")
+    assert 0 < battles["total"] < everything["total"]
+    assert pg.get_attribute("#trends-wrap", "data-total") == str(battles["total"])
+    assert set(battles["by_type"]) == {"Battles"}
+    assert not errors, errors
+    ctx.close()
+
+
+def test_api_trends_periods_and_previous(server):
+    t = get(server, "/api/trends", date_from="2019-01-01", date_to="2019-12-31")
+    assert t["period"] == {"from": "2019-01-01", "to": "2019-12-31"}
+    assert t["previous"] == {"from": "2018-01-01", "to": "2018-12-31"}
+    now = get(server, "/api/events", date_from="2019-01-01", date_to="2019-12-31", limit=1)
+    before = get(server, "/api/events", date_from="2018-01-01", date_to="2018-12-31", limit=1)
+    assert t["total"] == now["total"] and t["previous_total"] == before["total"]
+    assert len(t["weeks"]) == len(t["fatalities"]) == len(t["previous_counts"]) == 53
+    assert sum(t["fatalities"]) == get(server, "/api/stats", date_from="2019-01-01",
+                                       date_to="2019-12-31")["fatalities"]
+    for row in t["admin1"] + t["actors"]:
+        assert row["count"] >= 1 and row["previous"] >= 0
+    assert get(server, "/api/trends", country="Nowhere")["period"] is None

@@ -299,6 +299,15 @@ def create_app(db: str | os.PathLike | None = None, *, store: Store | None = Non
         with engine.connect() as conn:
             return _json(Q.stats(conn, f, groups, top))
 
+    @app.get("/api/trends", dependencies=read, tags=["read"])
+    def get_trends(f: Filters, top: Annotated[int, Query(ge=1, le=100)] = 8):
+        """The trend charts' data for the filters: incidents per week by event type and
+        fatalities per week over the period (the date filters, else the last 12 weeks with
+        data) and the previous period of the same length; the top admin1 areas and actors
+        with their previous-period counts."""
+        with engine.connect() as conn:
+            return _json(Q.trends(conn, f, top))
+
     @app.get("/api/alerts", dependencies=read, tags=["read"])
     def get_alerts(
         as_of: Annotated[str | None, Query(description="last day of the window (default: the "

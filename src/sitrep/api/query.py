@@ -10,7 +10,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, literal, or_, select, union_all
@@ -565,3 +565,96 @@ def stats(conn: Connection, f: EventFilters, groups: list[str], top: int = 50
             select(both.c.actor, func.count()).group_by(both.c.actor)
             .order_by(func.count().desc()).limit(top))]
     return out
+
+
+# ---------------------------------------------------------------------- trends
+TREND_WEEKS = 12
+
+
+def _periods(conn: Connection, f: EventFilters) -> tuple[date, date, date, date] | None:
+    """(from, to, previous from, previous to): the filters' dates, or the TREND_WEEKS weeks
+    up to the latest matching event; the previous period is as long and ends the day
+    before."""
+    t = f.table
+    lo, hi = as_date(f.date_from), as_date(f.date_to)
+    if lo is None or hi is None:
+        conds = conditions(f, conn)
+        dmax = conn.execute(select(func.max(t.c.event_date))
+                            .where(and_(*conds) if conds else literal(True))).scalar()
+        if dmax is None:
+            return None
+        hi = hi or as_date(dmax)
+        lo = lo or hi - timedelta(days=7 * TREND_WEEKS - 1)
+    if lo > hi:
+        return None
+    days = (hi - lo).days + 1
+    return lo, hi, lo - timedelta(days=days), lo - timedelta(days=1)
+
+
+def trends(conn: Connection, f: EventFilters, top: int = 8) -> dict[str, Any]:
+    """What the trend charts draw, for the filters: incidents per week by event type and
+    fatalities per week in the period (the filters' dates, else the last TREND_WEEKS weeks
+    with data) and in the previous period of the same length, and the top admin1 areas and
+    actors of the period with their counts in the previous one."""
+    per = _periods(conn, f)
+    if per is None:
+        return {"period": None, "previous": None, "weeks": [], "by_type": {},
+                "fatalities": [], "previous_counts": [], "previous_fatalities": [],
+                "admin1": [], "actors": [], "total": 0, "previous_total": 0}
+    lo, hi, plo, phi = per
+    t = f.table
+    base = conditions(f.without_dates(), conn)
+
+    def window(a: date, b: date):
+        return and_(*base, t.c.event_date >= a.isoformat(), t.c.event_date <= b.isoformat())
+
+    n_weeks = ((hi - lo).days // 7) + 1
+
+    def week_of(day: str, start: date) -> int:
+        return min(n_weeks - 1, (as_date(day) - start).days // 7)
+
+    weeks = [(lo + timedelta(days=7 * k)).isoformat() for k in range(n_weeks)]
+    by_type: dict[str, list[int]] = {}
+    fat = [0] * n_weeks
+    prev_n, prev_fat = [0] * n_weeks, [0] * n_weeks
+    rows = conn.execute(select(t.c.event_date, t.c.event_type, func.count(),
+                               func.coalesce(func.sum(t.c.fatalities), 0))
+                        .where(window(plo, hi))
+                        .group_by(t.c.event_date, t.c.event_type)).all()
+    for day, et, n, fs in rows:
+        if day >= lo.isoformat():
+            k = week_of(day, lo)
+            by_type.setdefault(et or "", [0] * n_weeks)[k] += int(n)
+            fat[k] += int(fs or 0)
+        else:
+            k = week_of(day, plo)
+            prev_n[k] += int(n)
+            prev_fat[k] += int(fs or 0)
+
+    def grouped(where, *cols):
+        return select(*cols, func.count()).where(where, *[c != "" for c in cols]) \
+            .group_by(*cols).order_by(func.count().desc(), *cols)
+
+    admin1 = []
+    cur = conn.execute(grouped(window(lo, hi), t.c.admin1, t.c.country).limit(top)).all()
+    prev = {(a, c): int(n) for a, c, n in conn.execute(
+        grouped(window(plo, phi), t.c.admin1, t.c.country))}
+    for a, c, n in cur:
+        admin1.append({"name": f"{a}, {c}", "count": int(n), "previous": prev.get((a, c), 0)})
+
+    def actor_counts(where) -> Counter[str]:
+        both = union_all(select(t.c.actor1.label("actor")).where(where, t.c.actor1 != ""),
+                         select(t.c.actor2.label("actor")).where(where, t.c.actor2 != "")
+                         ).subquery()
+        return Counter({a: int(n) for a, n in conn.execute(
+            select(both.c.actor, func.count()).group_by(both.c.actor))})
+
+    ca, pa = actor_counts(window(lo, hi)), actor_counts(window(plo, phi))
+    actors = [{"name": a, "count": n, "previous": pa.get(a, 0)}
+              for a, n in sorted(ca.items(), key=lambda kv: (-kv[1], kv[0]))[:top]]
+    return {"period": {"from": lo.isoformat(), "to": hi.isoformat()},
+            "previous": {"from": plo.isoformat(), "to": phi.isoformat()},
+            "weeks": weeks, "by_type": by_type, "fatalities": fat,
+            "previous_counts": prev_n, "previous_fatalities": prev_fat,
+            "admin1": admin1, "actors": actors,
+            "total": sum(sum(v) for v in by_type.values()), "previous_total": sum(prev_n)}

@@ -6,6 +6,7 @@ import { clear, el, typeColor, TYPE_COLORS } from "./dom.js";
 import { EventMap } from "./map.js";
 import { Timeline } from "./timeline.js";
 import { renderDetail } from "./detail.js";
+import { Trends } from "./trends.js";
 
 const PAGE = 50;
 const state = { filters: {}, offset: 0, meta: null, selected: null, alert: null,
@@ -77,6 +78,7 @@ function buildFilterPanel(meta) {
 
 let map = null;
 let timeline = null;
+let trends = null;
 let loadSeq = 0;
 
 async function loadMap(seq) {
@@ -188,6 +190,24 @@ function selectAlert(a) {
   return applyForm();
 }
 
+async function loadTrends(seq) {
+  if ($("trends-wrap").hidden) return;
+  $("trends-wrap").dataset.ready = "0";
+  const data = await api(`/api/trends?${params({ top: 5 })}`);
+  if (seq !== loadSeq) return;
+  trends.render(data);
+}
+
+function showTab(which) {
+  const onTrends = which === "trends";
+  $("trends-wrap").hidden = !onTrends;
+  $("list-wrap").hidden = onTrends;
+  $("tab-trends").setAttribute("aria-selected", String(onTrends));
+  $("tab-list").setAttribute("aria-selected", String(!onTrends));
+  $("center").classList.toggle("trends-on", onTrends);
+  if (onTrends) loadTrends(loadSeq);
+}
+
 function updateExports() {
   $("export-csv").href = `/api/events?${params({ format: "csv" })}`;
   $("export-geojson").href = `/api/events?${params({ format: "geojson" })}`;
@@ -198,7 +218,7 @@ async function refresh({ timelineToo = true } = {}) {
   const seq = loadSeq;
   document.body.dataset.loading = "1";
   updateExports();
-  const jobs = [loadMap(seq), loadList(seq)];
+  const jobs = [loadMap(seq), loadList(seq), loadTrends(seq)];
   if (timelineToo) jobs.push(loadTimeline(seq));
   else timeline.setSelection(state.filters.date_from || state.filters.date_to
     ? [state.filters.date_from || null, state.filters.date_to || null] : null);
@@ -260,6 +280,9 @@ async function main() {
       applyForm({ timelineToo: !e.target.matches("input[type=date]") });
     }
   });
+  trends = new Trends($("trends-wrap"));
+  $("tab-list").addEventListener("click", () => showTab("list"));
+  $("tab-trends").addEventListener("click", () => showTab("trends"));
   $("alert-clear").addEventListener("click", () => state.alert && selectAlert(state.alert));
   loadAlerts().catch((e) => { $("alert-list").textContent = `alerts: ${e.message || e}`; });
   $("f-reset").addEventListener("click", () => {
