@@ -445,3 +445,35 @@ def test_scan_filters_page_like_the_index_path(ro):
         assert [e["id"] for e in page["events"]] == ids[2:5] and page["total"] == got["total"]
     asc = all_events(ro, q="e", sort="fatalities")["events"]
     assert [e["fatalities"] for e in asc] == sorted(e["fatalities"] for e in asc)
+
+
+def test_text_and_actor_filters_use_the_incident_index_and_match_like(db):
+    """On SQLite the incidents' q and actor filters go through the FTS5 trigram index; they
+    give exactly the rows a case-insensitive substring test gives, and follow changes."""
+    from sitrep.api.schema import has_incident_search
+
+    store = Store(db)
+    c = client_for(store)
+    with store.engine.connect() as conn:
+        assert has_incident_search(conn)
+        plan = " ".join(str(r) for r in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH "
+            "'\"state\"'"))
+    assert "VIRTUAL TABLE INDEX" in plan
+    rows = all_events(c, include="sources")["events"]
+    q_cols = ("notes", "actor1", "actor2", "location", "admin1", "admin2", "sub_event_type",
+              "source")
+    a_cols = ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2")
+    for term in ("Islamic State", "forces", "KUNDUZ", "raqqa", "ied", "Police", "xyzzy",
+                 'say "no"', "50%"):
+        for param, cols in (("q", q_cols), ("actor", a_cols)):
+            want = {e["id"] for e in rows
+                    if any(term.lower() in (e.get(k) or "").lower() for k in cols)}
+            got = {e["id"] for e in all_events(c, **{param: term})["events"]}
+            assert got == want, (param, term)
+    ev = rows[0]
+    r = c.post(f"/api/events/{ev['id']}/review", headers=AUTH, json={
+        "action": "correct", "fields": {"notes": "Zanzibar-unique marker"}})
+    assert r.status_code == 200
+    assert [e["id"] for e in all_events(c, q="zanzibar-uniq")["events"]] == [ev["id"]]
+    store.close()

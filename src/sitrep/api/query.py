@@ -13,7 +13,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, literal, or_, select, union_all
+from sqlalchemy import (
+    Connection,
+    Integer,
+    and_,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.sql import ColumnElement, Select
 
 from ..merge.schema import canonical_events as incidents
@@ -21,7 +32,7 @@ from ..merge.schema import event_reports
 from ..models import as_date
 from ..store import ci_like, event_filters, like_pattern, paged
 from ..store.schema import documents, event_evidence, event_sources, events
-from .schema import event_reviews, review_log
+from .schema import FTS_TABLE, event_reviews, has_incident_search, review_log
 
 # What a row of the API is: an incident (a canonical event of the merge stage, with all the
 # reports and sources behind it; the default) or one report of one document.
@@ -111,14 +122,42 @@ def _has_reviews(conn: Connection | None, statuses: tuple[str, ...] | None = Non
     return conn.execute(q.limit(1)).first() is not None
 
 
+def _fts(conn: Connection) -> bool:
+    """The SQLite FTS5 index of incidents exists (looked up once per engine)."""
+    eng = conn.engine
+    known = _FTS_SEEN.get(id(eng))
+    if known is None or known[0] is not eng:
+        known = _FTS_SEEN[id(eng)] = (eng, has_incident_search(conn))
+    return known[1]
+
+
+_FTS_SEEN: dict[int, tuple[Any, bool]] = {}
+
+
+def _match(columns: tuple[str, ...], term: str) -> ColumnElement:
+    """Incidents whose columns contain ``term`` (any case), through the FTS5 trigram index:
+    the same rows as a LIKE '%term%' over those columns, without reading every row."""
+    phrase = '"' + term.strip().replace('"', '""') + '"'
+    expr = "{" + " ".join(columns) + "} : " + phrase
+    hits = text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :m").bindparams(
+        m=expr).columns(rowid=Integer)
+    return literal_column("canonical_events.rowid").in_(hits)
+
+
 def conditions(f: EventFilters, conn: Connection | None = None) -> list[ColumnElement]:
     """WHERE conditions for the filters, on the filters' table (incidents or reports). With
     ``conn``, cheaper forms for its dialect and no review condition when no event was
     reviewed that way."""
     t = f.table
-    c: list[ColumnElement] = event_filters(
+    fts = t is incidents and conn is not None and _fts(conn)
+    actor = f.actor
+    c: list[ColumnElement] = []
+    if fts and actor and len(actor.strip()) >= 3:
+        c.append(_match(("actor1", "actor2", "assoc_actor_1", "assoc_actor_2"), actor))
+        actor = None
+    c += event_filters(
         t.c, country=f.country, event_type=f.event_type, sub_event_type=f.sub_event_type,
-        actor=f.actor, date_from=f.date_from, date_to=f.date_to, conn=conn)
+        actor=actor, date_from=f.date_from, date_to=f.date_to, conn=conn)
     if f.admin1:
         c.append(func.lower(t.c.admin1).in_([x.lower() for x in f.admin1 if x]))
     if f.bbox:
@@ -128,7 +167,10 @@ def conditions(f: EventFilters, conn: Connection | None = None) -> list[ColumnEl
             c.append(t.c.longitude.between(w, e))
         else:                                   # crosses the antimeridian
             c.append(or_(t.c.longitude >= w, t.c.longitude <= e))
-    if f.q:
+    if f.q and fts and len(f.q) >= 3:
+        c.append(_match(("notes", "actor1", "actor2", "location", "admin1", "admin2",
+                         "sub_event_type", "source"), f.q))
+    elif f.q:
         pat = like_pattern(f.q)
         c.append(or_(*[ci_like(conn, col, pat) for col in (
             t.c.notes, t.c.actor1, t.c.actor2, t.c.location,

@@ -103,8 +103,83 @@ for _sql in _PG_APPEND_ONLY:
     event.listen(review_log, "after_create", DDL(_sql).execute_if(dialect="postgresql"))
 
 
+# Free-text and actor filters on incidents through an index: FTS5 with the trigram tokenizer
+# on SQLite (a phrase matches any substring of three or more characters, in any case, as
+# LIKE '%...%' does), kept in step with canonical_events by triggers; trigram GIN indexes
+# (pg_trgm) on PostgreSQL, which serve the same lower(col) LIKE the filters already use.
+SEARCH_COLUMNS = ("notes", "actor1", "actor2", "assoc_actor_1", "assoc_actor_2", "location",
+                  "admin1", "admin2", "sub_event_type", "source")
+FTS_TABLE = "incidents_fts"
+
+
+def _sqlite_search(conn) -> None:
+    cols = ", ".join(SEARCH_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in SEARCH_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in SEARCH_COLUMNS)
+    exists = conn.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE name = ?", (FTS_TABLE,)).first()
+    if exists:
+        return
+    conn.exec_driver_sql(
+        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({cols}, content='canonical_events', "
+        "content_rowid='rowid', tokenize='trigram')")
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ai AFTER INSERT ON canonical_events BEGIN "
+        f"INSERT INTO {FTS_TABLE}(rowid, {cols}) VALUES (new.rowid, {new}); END")
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_ad AFTER DELETE ON canonical_events BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {cols}) VALUES ('delete', old.rowid, "
+        f"{old}); END")
+    conn.exec_driver_sql(
+        f"CREATE TRIGGER IF NOT EXISTS {FTS_TABLE}_au AFTER UPDATE ON canonical_events BEGIN "
+        f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {cols}) VALUES ('delete', old.rowid, "
+        f"{old}); INSERT INTO {FTS_TABLE}(rowid, {cols}) VALUES (new.rowid, {new}); END")
+    conn.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+
+
+def _pg_search(engine: Engine) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except DBAPIError:          # not allowed to create it: the filters scan, as before
+        return
+    with engine.begin() as conn:
+        for c in SEARCH_COLUMNS:
+            conn.exec_driver_sql(
+                f"CREATE INDEX IF NOT EXISTS ix_incidents_trgm_{c} ON canonical_events "
+                f"USING gin (lower({c}) gin_trgm_ops)")
+
+
+def create_incident_search(engine: Engine) -> None:
+    """The incidents' text index (see SEARCH_COLUMNS); the merge tables must exist."""
+    if engine.dialect.name == "sqlite":
+        from sqlalchemy.exc import OperationalError
+
+        try:
+            with engine.begin() as conn:
+                _sqlite_search(conn)
+        except OperationalError:     # an SQLite without FTS5 or trigram: LIKE scans
+            pass
+    elif engine.dialect.name == "postgresql":
+        _pg_search(engine)
+
+
+def has_incident_search(conn) -> bool:
+    """Whether the SQLite FTS5 index of incidents exists on this database."""
+    if conn.dialect.name != "sqlite":
+        return False
+    return conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = ?",
+                                (FTS_TABLE,)).first() is not None
+
+
 def create_api_tables(engine: Engine) -> None:
     """Create the API tables and indexes if missing (the store's tables must exist)."""
     metadata.create_all(engine, tables=API_TABLES, checkfirst=True)
     for ix in API_EVENT_INDEXES + API_INCIDENT_INDEXES:
         ix.create(engine, checkfirst=True)
+    from ..merge.schema import create_merge_tables
+
+    create_merge_tables(engine)
+    create_incident_search(engine)
