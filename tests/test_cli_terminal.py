@@ -438,3 +438,35 @@ def test_evaluate_prints_gold_and_predicted_text_literally():
     out = console.export_text()
     assert "Rioters [/dim] (Otherland)" in out          # not a MarkupError
     assert "[[bold]acled]" in out                          # the source, in brackets
+
+
+def test_every_command_and_option_is_in_readmes_table():
+    """README's command table names every command and every option it takes (--db is
+    documented once for all commands, under the table); a new flag without a line fails."""
+    import typer
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {m.group(1): line for line in readme.splitlines()
+            if (m := re.match(r"\| `sitrep ([a-z]+(?: [a-z]+)?)[ `]", line))}
+    assert "`--db`" in readme and "override it" in readme
+    missing = []
+
+    def walk(group, prefix=""):
+        for name, c in group.commands.items():
+            full = f"{prefix} {name}".strip()
+            if hasattr(c, "commands"):
+                walk(c, full)
+                continue
+            row = rows.get(full)
+            if row is None:
+                missing.append(full)
+                continue
+            for p in c.params:
+                opts = [o for o in p.opts + p.secondary_opts if o.startswith("--")]
+                if getattr(p, "hidden", False) or not opts or "--db" in opts:
+                    continue
+                if not any(re.search(re.escape(o) + r"(?![\w-])", row) for o in opts):
+                    missing.append(f"{full} {opts[0]}")
+
+    walk(typer.main.get_command(cli.app))
+    assert not missing, f"not in README's command table: {missing}"

@@ -203,3 +203,34 @@ def test_dashboard_shows_one_marker_and_row_per_incident(copies_db):
         srv.should_exit = True
         th.join(10)
         store.close()
+
+
+def test_incidents_api_on_postgresql(tmp_path, pipeline):
+    """The same incident-level reads, filters (through the trigram indexes when pg_trgm may
+    be created), trends and alerts on PostgreSQL."""
+    import conftest_pg
+    from starlette.testclient import TestClient
+
+    from sitrep.api import create_app
+    from sitrep.ingest import iter_documents
+    from sitrep.merge import merge_documents
+
+    with conftest_pg.pg_schema_url(conftest_pg.require_pg()) as url:
+        store = Store(url)
+        try:
+            for doc in iter_documents([str(copies_jsonl(tmp_path / "c.jsonl", 5))]):
+                store.save(doc, pipeline.run(doc))
+            merge_documents(store)
+            c = TestClient(create_app(store=store, token="t"), client=("127.0.0.1", 40000),
+                           base_url="http://127.0.0.1:8000")
+            data = c.get("/api/events").json()
+            assert data["total"] == INCIDENTS and {e["n_sources"] for e in data["events"]} == {5}
+            assert c.get("/api/events", params={"level": "reports"}).json()["total"] == 15
+            assert c.get("/api/events", params={"q": "bamako"}).json()["total"] == 1
+            assert c.get("/api/events", params={"actor": "mali"}).json()["total"] >= 1
+            assert c.get("/api/trends").json()["total"] == INCIDENTS
+            assert c.get("/api/alerts").json()["incidents_read"] == INCIDENTS
+            one = c.get(f"/api/events/{data['events'][0]['id']}").json()
+            assert len(one["reports"]) == 5
+        finally:
+            store.close()

@@ -143,13 +143,20 @@ def _pg_search(engine: Engine) -> None:
     try:
         with engine.begin() as conn:
             conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            where = conn.exec_driver_sql(
+                "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
+                "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'").scalar()
     except DBAPIError:          # not allowed to create it: the filters scan, as before
         return
-    with engine.begin() as conn:
-        for c in SEARCH_COLUMNS:
-            conn.exec_driver_sql(
-                f"CREATE INDEX IF NOT EXISTS ix_incidents_trgm_{c} ON canonical_events "
-                f"USING gin (lower({c}) gin_trgm_ops)")
+    ops = f'"{where}".gin_trgm_ops' if where else "gin_trgm_ops"
+    for c in SEARCH_COLUMNS:
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(
+                    f"CREATE INDEX IF NOT EXISTS ix_incidents_trgm_{c} ON canonical_events "
+                    f"USING gin (lower({c}) {ops})")
+        except DBAPIError:      # e.g. two servers starting at once: the other one builds it
+            return
 
 
 def create_incident_search(engine: Engine) -> None:

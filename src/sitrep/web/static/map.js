@@ -17,9 +17,13 @@ export function dominantType(types) {
 }
 
 function clusterIcon(cluster) {
-  const kids = cluster.getAllChildMarkers();
-  const k = dominantType(kids.map((m) => m.sitrepType));
   const count = cluster.getChildCount();
+  // the dominant type is counted once per cluster and size (icons are redrawn on every zoom)
+  if (!cluster._sitrepType || cluster._sitrepType[0] !== count) {
+    cluster._sitrepType = [count, dominantType(cluster.getAllChildMarkers()
+      .map((m) => m.sitrepType))];
+  }
+  const k = cluster._sitrepType[1];
   const size = count < 10 ? 30 : count < 100 ? 36 : 44;
   // only a number and a colour from the fixed palette go into the icon's markup
   const color = k >= 0 ? TYPE_COLORS[TYPES[k]] : "#555";
