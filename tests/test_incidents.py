@@ -234,3 +234,32 @@ def test_incidents_api_on_postgresql(tmp_path, pipeline):
             assert len(one["reports"]) == 5
         finally:
             store.close()
+
+
+def test_a_corrected_incident_keeps_its_correction_when_a_new_copy_joins(copies_db, tmp_path):
+    import shutil
+
+    from starlette.testclient import TestClient
+
+    from sitrep.api import create_app
+    from sitrep.merge import canonical_events
+
+    db = tmp_path / "review.db"
+    shutil.copy(copies_db, db)
+    store = Store(db)
+    c = TestClient(create_app(store=store, token="t"), client=("127.0.0.1", 40000),
+                   base_url="http://127.0.0.1:8000")
+    battle = c.get("/api/events", params={"event_type": "Battles"}).json()["events"][0]
+    r = c.post(f"/api/events/{battle['id']}/review", headers={"Authorization": "Bearer t"},
+               json={"action": "correct", "fields": {"fatalities": 9}})
+    assert r.status_code == 200 and r.json()["event"]["fatalities"] == 9
+    store.close()
+    extra = tmp_path / "late.jsonl"
+    copies_jsonl(extra, COPIES + 1)
+    late = extra.read_text(encoding="utf-8").splitlines()[-1]
+    extra.write_text(late + "\n", encoding="utf-8")
+    r = run("extract", str(extra), "--db", str(db), "--quiet")
+    assert r.returncode == 0, r.stderr
+    with Store(db) as st:
+        (inc,) = list(canonical_events(st, event_type="Battles"))
+    assert inc["n_sources"] == COPIES + 1 and inc["fatalities"] == 9

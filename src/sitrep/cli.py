@@ -204,6 +204,9 @@ def extract(
                               total=None, name="")
             progress.refresh()
             merged = merge_documents(store, saved_ids)
+            from .api.review import reapply_stored_reviews
+
+            reapply_stored_reviews(store)     # a recomputed incident keeps its corrections
     elapsed = time.perf_counter() - t0
     if not quiet:
         t = Table(title="sitrep extract")

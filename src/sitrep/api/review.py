@@ -451,3 +451,13 @@ def reapply_reviews(engine: Engine) -> int:
                 conn.execute(update(events).where(events.c.id == eid).values(**stale))
                 n += 1
     return n
+
+
+def reapply_stored_reviews(store) -> int:
+    """reapply_reviews where the database has reviews (after a merge recomputed incidents or
+    an extract re-coded documents); 0 when nothing was ever reviewed."""
+    from sqlalchemy import inspect
+
+    if not inspect(store.engine).has_table(event_reviews.name):
+        return 0
+    return reapply_reviews(store.engine)
