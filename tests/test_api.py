@@ -477,3 +477,29 @@ def test_text_and_actor_filters_use_the_incident_index_and_match_like(db):
     assert r.status_code == 200
     assert [e["id"] for e in all_events(c, q="zanzibar-uniq")["events"]] == [ev["id"]]
     store.close()
+
+
+def test_common_scan_filters_walk_the_date_index_and_page_the_same(ro, monkeypatch):
+    """A bbox (or admin1, sub-type...) filter with more than SCAN_MAX matches pages through
+    the date index instead of sorting every match's key: same rows, order and total."""
+    from sitrep.api import query as Q
+
+    full = all_events(ro, sort="-date")["events"]
+    for params in ({"bbox": "-180,-90,180,90"}, {"sub_event_type": "Armed clash"}):
+        want = [e["id"] for e in all_events(ro, **params)["events"]]
+        assert len(want) > 3
+        monkeypatch.setattr(Q, "SCAN_MAX", 3)
+        walked = []
+        real = Q.page_events
+
+        def spy(*a, walked=walked, real=real, **kw):
+            walked.append(kw.get("walk_index"))
+            return real(*a, **kw)
+
+        monkeypatch.setattr(Q, "page_events", spy)
+        got = ro.get("/api/events", params={**params, "limit": 3, "offset": 2}).json()
+        monkeypatch.undo()
+        assert walked == [True]
+        assert [e["id"] for e in got["events"]] == want[2:5]
+        assert got["total"] == len(want)
+        assert want == [e["id"] for e in full if e["id"] in set(want)]

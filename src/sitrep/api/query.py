@@ -213,7 +213,8 @@ def conditions(f: EventFilters, conn: Connection | None = None) -> list[ColumnEl
     return c
 
 
-def _page_query(f: EventFilters, sort: str, conn: Connection | None = None) -> Select:
+def _page_query(f: EventFilters, sort: str, conn: Connection | None = None,
+                walk_index: bool = False) -> Select:
     t = f.table
     status = (select(event_reviews.c.status).where(event_reviews.c.event_id == t.c.id)
               .scalar_subquery().label("review_status"))
@@ -227,12 +228,12 @@ def _page_query(f: EventFilters, sort: str, conn: Connection | None = None) -> S
     conds = conditions(f, conn)
     if conds:
         q = q.where(and_(*conds))
-    return q.order_by(*_order(f, sort))
+    return q.order_by(*_order(f, sort, walk_index))
 
 
-def _order(f: EventFilters, sort: str) -> tuple:
+def _order(f: EventFilters, sort: str, walk_index: bool = False) -> tuple:
     t = f.table
-    if f.scans() and sort in ("date", "-date"):
+    if f.scans() and not walk_index and sort in ("date", "-date"):
         # `event_date || ''` orders the same but keeps the planner off the date index
         key = t.c.event_date.concat("")
         return ((key.asc(), t.c.id.asc()) if sort == "date"
@@ -242,6 +243,7 @@ def _order(f: EventFilters, sort: str) -> tuple:
 
 
 COUNT_CAP = 10_000
+SCAN_MAX = 2_000        # matches a scan filter may have for its keys to be sorted in Python
 
 
 def count_events(conn: Connection, f: EventFilters, cap: int | None = None
@@ -330,9 +332,9 @@ def _clean(row: dict) -> dict:
 
 
 def page_events(conn: Connection, f: EventFilters, *, limit: int, offset: int = 0,
-                sort: str = "-date", evidence: bool = False, sources: bool = False
-                ) -> list[dict]:
-    q = _page_query(f, sort, conn).limit(limit).offset(offset)
+                sort: str = "-date", evidence: bool = False, sources: bool = False,
+                walk_index: bool = False) -> list[dict]:
+    q = _page_query(f, sort, conn, walk_index).limit(limit).offset(offset)
     rows = [_clean(dict(r)) for r in conn.execute(q).mappings()]
     return attach(conn, rows, evidence=evidence, sources=sources, level=f.level)
 
@@ -341,8 +343,16 @@ def page_with_total(conn: Connection, f: EventFilters, *, limit: int, offset: in
                     sort: str = "-date", evidence: bool = False, sources: bool = False,
                     exact: bool = False) -> tuple[list[dict], int, bool]:
     """(page rows, total matches, exact?). Filters that scan anyway get the total from the
-    same scan (a window count); the others count separately, up to COUNT_CAP unless exact."""
-    if f.scans():
+    same scan (a window count); the others count separately, up to COUNT_CAP unless exact.
+    On incidents, a scan filter (other than a text match) that matches more than SCAN_MAX
+    rows pages through the date index instead (matches are common there, so the page is
+    found after a few rows) and counts like the others."""
+    walk = False
+    if f.scans() and f.level != "reports" and sort in ("date", "-date") and not (
+            _fts(conn) and len((f.q or f.actor or "").strip()) >= 3):
+        # (a text match builds its whole hit list first anyway: probing it costs a scan)
+        walk = not count_events(conn, f, SCAN_MAX)[1]
+    if f.scans() and not walk:
         # One scan for the keys of every match (no index serves these filters), sorted here;
         # then the page's rows by primary key.
         t = f.table
@@ -362,7 +372,7 @@ def page_with_total(conn: Connection, f: EventFilters, *, limit: int, offset: in
         return (attach(conn, rows, evidence=evidence, sources=sources, level=f.level),
                 len(keys), True)
     rows = page_events(conn, f, limit=limit, offset=offset, sort=sort, evidence=evidence,
-                       sources=sources)
+                       sources=sources, walk_index=walk)
     if offset == 0 and len(rows) < limit:
         return rows, len(rows), True                 # the whole result is on this page
     total, ok = count_events(conn, f, None if exact else max(COUNT_CAP, offset + limit))

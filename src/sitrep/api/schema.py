@@ -80,6 +80,7 @@ API_INCIDENT_INDEXES = [
     Index("ix_incidents_api_date_id", _ce.event_date, _ce.id),
     Index("ix_incidents_api_type_date", _ce.event_type, _ce.event_date, _ce.id),
     Index("ix_incidents_api_bbox", _ce.latitude, _ce.longitude, _ce.event_date, _ce.id),
+    Index("ix_incidents_api_sources", _ce.n_sources, _ce.event_date, _ce.id),  # min_sources
 ]
 for _ix in API_INCIDENT_INDEXES:
     canonical_events.indexes.discard(_ix)
