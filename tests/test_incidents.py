@@ -263,3 +263,34 @@ def test_a_corrected_incident_keeps_its_correction_when_a_new_copy_joins(copies_
     with Store(db) as st:
         (inc,) = list(canonical_events(st, event_type="Battles"))
     assert inc["n_sources"] == COPIES + 1 and inc["fatalities"] == 9
+
+
+def test_watch_keeps_a_stored_documents_date_and_merges(tmp_path, pipeline):
+    """`sitrep watch` on an undated copy of a document stored with its date: the events keep
+    the stored date (not re-dated to today: a false surge in the current window), and what
+    watch stores is merged into incidents."""
+    from datetime import date
+
+    from sitrep.ingest import make_document
+    from sitrep.ingest.poll import poll_source
+
+    text = ("Gunmen kill three villagers near Gao\n\nGunmen killed three villagers in the "
+            "village of Tin-Hama near Gao, Mali, yesterday, a local official said.")
+    db = tmp_path / "w.db"
+    with Store(db) as st:
+        doc = make_document(text, path="a.txt", published=date(2021, 5, 4))
+        st.save(doc, pipeline.run(doc))
+        (before,) = [e["event_date"] for e in st.iter_events()]
+        assert before == "2021-05-03"
+        copy = tmp_path / "copy.txt"              # the same text, no date anywhere
+        copy.write_text(text, encoding="utf-8")
+        r = poll_source(str(copy), st, pipeline)
+        assert r.ok and r.seen_before == 0
+        assert [e["event_date"] for e in st.iter_events()] == ["2021-05-03"]
+    feed = tmp_path / "feed.txt"
+    feed.write_text(ARTICLE, encoding="utf-8")
+    r = run("watch", str(feed), "--once", "--db", str(db), "--published", "2022-03-10")
+    assert r.returncode == 0, r.stderr
+    events = run("events", "--db", str(db), "--format", "json", "--limit", "0")
+    assert "not merged" not in events.stderr
+    assert len(json.loads(events.stdout)) == 1 + INCIDENTS
