@@ -86,7 +86,9 @@ AUTH = {"Authorization": f"Bearer {TOKEN}"}
 def test_events_page_and_total(ro, template_db):
     data = all_events(ro)
     info = template_db[1]
-    assert data["total"] == info["events"] >= 50
+    assert data["total"] == info["incidents"] >= 50                 # merged incidents
+    reports = all_events(ro, level="reports")
+    assert reports["total"] == info["events"] > info["incidents"]
     assert len(data["events"]) == data["total"]
     dates = [e["event_date"] for e in data["events"]]
     assert dates == sorted(dates, reverse=True)             # newest first by default
@@ -181,8 +183,8 @@ def test_points_format(ro):
     p = ro.get("/api/events", params={"format": "points"}).json()
     with_coords = [e for e in all_events(ro)["events"] if e["latitude"] is not None]
     assert p["total"] == p["returned"] == len(with_coords)
-    pid, lat, lon, t, fat, day = p["points"][0]
-    assert isinstance(lat, float) and p["types"][t] and fat >= 0
+    pid, lat, lon, t, fat, day, place, n_src = p["points"][0]
+    assert isinstance(lat, float) and p["types"][t] and fat >= 0 and place and n_src >= 1
 
 
 def test_one_event_with_evidence_and_sources(ro):
@@ -446,3 +448,61 @@ def test_scan_filters_page_like_the_index_path(ro):
         assert [e["id"] for e in page["events"]] == ids[2:5] and page["total"] == got["total"]
     asc = all_events(ro, q="e", sort="fatalities")["events"]
     assert [e["fatalities"] for e in asc] == sorted(e["fatalities"] for e in asc)
+
+
+def test_text_and_actor_filters_use_the_incident_index_and_match_like(db):
+    """On SQLite the incidents' q and actor filters go through the FTS5 trigram index; they
+    give exactly the rows a case-insensitive substring test gives, and follow changes."""
+    from sitrep.api.schema import has_incident_search
+
+    store = Store(db)
+    c = client_for(store)
+    with store.engine.connect() as conn:
+        assert has_incident_search(conn)
+        plan = " ".join(str(r) for r in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT rowid FROM incidents_fts WHERE incidents_fts MATCH "
+            "'\"state\"'"))
+    assert "VIRTUAL TABLE INDEX" in plan
+    rows = all_events(c, include="sources")["events"]
+    q_cols = ("notes", "actor1", "actor2", "location", "admin1", "admin2", "sub_event_type",
+              "source")
+    a_cols = ("actor1", "actor2", "assoc_actor_1", "assoc_actor_2")
+    for term in ("Islamic State", "forces", "KUNDUZ", "raqqa", "ied", "Police", "xyzzy",
+                 'say "no"', "50%"):
+        for param, cols in (("q", q_cols), ("actor", a_cols)):
+            want = {e["id"] for e in rows
+                    if any(term.lower() in (e.get(k) or "").lower() for k in cols)}
+            got = {e["id"] for e in all_events(c, **{param: term})["events"]}
+            assert got == want, (param, term)
+    ev = rows[0]
+    r = c.post(f"/api/events/{ev['id']}/review", headers=AUTH, json={
+        "action": "correct", "fields": {"notes": "Zanzibar-unique marker"}})
+    assert r.status_code == 200
+    assert [e["id"] for e in all_events(c, q="zanzibar-uniq")["events"]] == [ev["id"]]
+    store.close()
+
+
+def test_common_scan_filters_walk_the_date_index_and_page_the_same(ro, monkeypatch):
+    """A bbox (or admin1, sub-type...) filter with more than SCAN_MAX matches pages through
+    the date index instead of sorting every match's key: same rows, order and total."""
+    from sitrep.api import query as Q
+
+    full = all_events(ro, sort="-date")["events"]
+    for params in ({"bbox": "-180,-90,180,90"}, {"sub_event_type": "Armed clash"}):
+        want = [e["id"] for e in all_events(ro, **params)["events"]]
+        assert len(want) > 3
+        monkeypatch.setattr(Q, "SCAN_MAX", 3)
+        walked = []
+        real = Q.page_events
+
+        def spy(*a, walked=walked, real=real, **kw):
+            walked.append(kw.get("walk_index"))
+            return real(*a, **kw)
+
+        monkeypatch.setattr(Q, "page_events", spy)
+        got = ro.get("/api/events", params={**params, "limit": 3, "offset": 2}).json()
+        monkeypatch.undo()
+        assert walked == [True]
+        assert [e["id"] for e in got["events"]] == want[2:5]
+        assert got["total"] == len(want)
+        assert want == [e["id"] for e in full if e["id"] in set(want)]

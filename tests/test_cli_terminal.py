@@ -222,6 +222,13 @@ def test_watchlist_format_is_documented():
 DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 
+def incidents(st, limit=None) -> list[dict]:
+    """What `sitrep events` lists by default: the merged incidents, by date then id."""
+    from sitrep.merge import canonical_events
+
+    return list(canonical_events(st, limit=limit))
+
+
 def test_events_table_at_80_columns_in_a_pipe_keeps_dates_whole(examples_db):
     r = run("events", "--db", examples_db, env_extra={"COLUMNS": "80"})
     assert r.returncode == 0, r.stderr
@@ -231,7 +238,7 @@ def test_events_table_at_80_columns_in_a_pipe_keeps_dates_whole(examples_db):
     assert len(rows) == 50
     assert not re.search(r"\d{4}-\d*…", r.stdout)             # no "2019-1…"
     with Store(examples_db) as st:
-        want = [e["event_date"] for e in st.iter_events(limit=50)]
+        want = [e["event_date"] for e in incidents(st, limit=50)]
     assert [DATE.search(line).group() for line in rows] == want
 
 
@@ -239,7 +246,7 @@ def test_events_table_ids_whole_when_wide(examples_db):
     r = invoke("events", "--db", examples_db, "--limit", "5", COLUMNS="130")
     assert r.exit_code == 0, r.output
     with Store(examples_db) as st:
-        ids = [e["id"] for e in st.iter_events(limit=5)]
+        ids = [e["id"] for e in incidents(st, limit=5)]
     assert all(i in r.output for i in ids)
     assert all(len(line) <= 130 for line in r.output.splitlines())
 
@@ -249,9 +256,14 @@ def test_events_csv_and_json_for_pipes(examples_db):
     assert r.exit_code == 0, r.output
     rows = list(csv.DictReader(io.StringIO(r.stdout)))
     with Store(examples_db) as st:
+        merged = incidents(st)
         stored = list(st.iter_events())
+    assert [x["sitrep_id"] for x in rows] == [e["id"] for e in merged]
+    assert [x["event_date"] for x in rows] == [e["event_date"] or "" for e in merged]
+    r = invoke("events", "--db", examples_db, "--format", "csv", "--limit", "0", "--reports")
+    rows = list(csv.DictReader(io.StringIO(r.stdout)))
     assert [x["sitrep_id"] for x in rows] == [e["id"] for e in stored]
-    assert [x["event_date"] for x in rows] == [e["event_date"] or "" for e in stored]
+    assert len(stored) > len(merged)
     r = invoke("events", "--db", examples_db, "--format", "json", "--limit", "3",
                "--sources")
     assert r.exit_code == 0, r.output
@@ -263,7 +275,7 @@ def test_events_csv_and_json_for_pipes(examples_db):
 
 def test_limit_says_how_many_are_hidden(examples_db):
     with Store(examples_db) as st:
-        total = st.counts()["events"]
+        total = len(incidents(st))
     assert total > 5
     r = invoke("events", "--db", examples_db, "--limit", "5")
     assert r.exit_code == 0
@@ -426,3 +438,35 @@ def test_evaluate_prints_gold_and_predicted_text_literally():
     out = console.export_text()
     assert "Rioters [/dim] (Otherland)" in out          # not a MarkupError
     assert "[[bold]acled]" in out                          # the source, in brackets
+
+
+def test_every_command_and_option_is_in_readmes_table():
+    """README's command table names every command and every option it takes (--db is
+    documented once for all commands, under the table); a new flag without a line fails."""
+    import typer
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = {m.group(1): line for line in readme.splitlines()
+            if (m := re.match(r"\| `sitrep ([a-z]+(?: [a-z]+)?)[ `]", line))}
+    assert "`--db`" in readme and "override it" in readme
+    missing = []
+
+    def walk(group, prefix=""):
+        for name, c in group.commands.items():
+            full = f"{prefix} {name}".strip()
+            if hasattr(c, "commands"):
+                walk(c, full)
+                continue
+            row = rows.get(full)
+            if row is None:
+                missing.append(full)
+                continue
+            for p in c.params:
+                opts = [o for o in p.opts + p.secondary_opts if o.startswith("--")]
+                if getattr(p, "hidden", False) or not opts or "--db" in opts:
+                    continue
+                if not any(re.search(re.escape(o) + r"(?![\w-])", row) for o in opts):
+                    missing.append(f"{full} {opts[0]}")
+
+    walk(typer.main.get_command(cli.app))
+    assert not missing, f"not in README's command table: {missing}"

@@ -147,7 +147,7 @@ def test_brush_timeline_sets_date_range(page, server):
     full = api_json(server, "/api/events", limit=1)["total"]
     assert 0 < expected < full
     assert page.evaluate("document.body.dataset.listTotal") == str(expected)
-    dates = page.locator("tr.event-row td:first-child").all_inner_texts()
+    dates = page.locator("tr.event-row td.date").all_inner_texts()
     assert dates and all(d_from <= d <= d_to for d in dates)
     assert float(page.locator("#timeline .brush").get_attribute("width")) > 10
     pts = api_json(server, "/api/events", format="points", date_from=d_from, date_to=d_to)

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from sitrep.cli import app as cli_app
 from sitrep.export import COLUMNS, csv_safe, write_acled_csv
+from sitrep.merge import merge_documents
 from sitrep.models import Document, Event, Source, content_id
 from sitrep.store import Store
 
@@ -63,6 +64,7 @@ def store(tmp_path):
     hostile, clean = _events()
     st.save(DOC, hostile)
     st.save(CLEAN_DOC, clean)
+    merge_documents(st)                  # as `sitrep extract` does: reads list incidents
     yield st
     st.close()
 
@@ -248,18 +250,30 @@ def test_store_export_neutralises_formulas(store):
     _hostile_row(_check_csv(buf.getvalue()))
 
 
+def _hostile_incident(rows: list[dict]) -> None:
+    """An incident's row: its coding comes from the report (the notes are the merge stage's
+    own sentence, which quotes the actor's formula inside, not at the start)."""
+    (row,) = [r for r in rows if r["country"] == "Colombia"]
+    assert row["actor1"].startswith("'@SUM") and row["actor2"] == "'+Dissident group"
+    assert row["document_urls"] == "'" + FORMULA and row["source"] == "'-2+3 News"
+    assert row["longitude"] == "-74.08175" and row["fatalities"] == "3"
+
+
 def test_cli_export_neutralises_formulas(store, tmp_path):
-    out = tmp_path / "events.csv"
-    r = subprocess.run([sys.executable, "-m", "sitrep.cli", "export", "--db",
-                        store.url, "-o", str(out)],
-                       capture_output=True, text=True, env=dict(os.environ), timeout=600)
-    assert r.returncode == 0, r.stderr
-    _hostile_row(_check_csv(out.read_text(encoding="utf-8")))
+    for args, check in (([], _hostile_incident), (["--reports"], _hostile_row)):
+        out = tmp_path / "events.csv"
+        r = subprocess.run([sys.executable, "-m", "sitrep.cli", "export", "--db",
+                            store.url, "-o", str(out), *args],
+                           capture_output=True, text=True, env=dict(os.environ), timeout=600)
+        assert r.returncode == 0, r.stderr
+        check(_check_csv(out.read_text(encoding="utf-8")))
 
 
 def test_api_csv_neutralises_formulas_and_review_corrections(store):
     c = client(store)
-    _hostile_row(_check_csv(c.get("/api/events", params={"format": "csv"}).text))
+    _hostile_incident(_check_csv(c.get("/api/events", params={"format": "csv"}).text))
+    _hostile_row(_check_csv(c.get("/api/events", params={"format": "csv",
+                                                         "level": "reports"}).text))
     eid = _event_id(c, "Peru")
     r = c.post(f"/api/events/{eid}/review", headers=AUTH, json={
         "action": "correct", "fields": {"notes": FORMULA, "location": "@Lima"}})

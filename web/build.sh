@@ -11,7 +11,8 @@ static="$here/../src/sitrep/web/static"
 check=0
 [ "${1:-}" = "--check" ] && check=1
 cd "$here"
-if [ ! -d node_modules/leaflet ] || [ ! -d node_modules/world-atlas ]; then
+if [ ! -d node_modules/leaflet ] || [ ! -d node_modules/world-atlas ] \
+   || [ ! -d node_modules/chart.js ]; then
   npm ci --no-audit --no-fund --ignore-scripts
 fi
 out="$static"
@@ -22,7 +23,7 @@ fi
 nm="$here/node_modules"
 v="$out/vendor"
 mkdir -p "$v/leaflet/images" "$v/leaflet.markercluster" "$v/topojson-client" \
-  "$v/world-atlas" "$v/swagger-ui"
+  "$v/world-atlas" "$v/swagger-ui" "$v/chart.js"
 cp "$nm/leaflet/dist/leaflet.js" "$nm/leaflet/dist/leaflet.css" "$nm/leaflet/LICENSE" \
   "$v/leaflet/"
 cp "$nm"/leaflet/dist/images/*.png "$v/leaflet/images/"
@@ -33,6 +34,9 @@ cp "$nm/leaflet.markercluster/MIT-LICENCE.txt" "$v/leaflet.markercluster/LICENSE
 cp "$nm/topojson-client/dist/topojson-client.min.js" "$nm/topojson-client/LICENSE" \
   "$v/topojson-client/"
 cp "$nm/world-atlas/LICENSE" "$v/world-atlas/"
+# the trend charts: Chart.js's UMD build (canvas, no eval: fits the dashboard's CSP)
+cp "$nm/chart.js/dist/chart.umd.min.js" "$v/chart.js/"
+cp "$nm/chart.js/LICENSE.md" "$v/chart.js/LICENSE.md"
 cp "$nm/swagger-ui-dist/swagger-ui-bundle.js" "$nm/swagger-ui-dist/swagger-ui.css" \
   "$nm/swagger-ui-dist/LICENSE" "$nm/swagger-ui-dist/NOTICE" "$v/swagger-ui/"
 # Natural Earth country shapes (public domain) as TopoJSON: 1:110m drawn first, 1:50m when
@@ -41,7 +45,7 @@ cp "$nm/world-atlas/countries-110m.json" "$nm/world-atlas/countries-50m.json" "$
 node -e '
 const fs = require("fs"), path = require("path");
 const nm = process.argv[1], names = ["leaflet", "leaflet.markercluster", "topojson-client",
-  "world-atlas", "swagger-ui-dist"];
+  "world-atlas", "swagger-ui-dist", "chart.js"];
 const out = {};
 for (const n of names) {
   const p = JSON.parse(fs.readFileSync(path.join(nm, n, "package.json"), "utf8"));

@@ -204,6 +204,9 @@ def extract(
                               total=None, name="")
             progress.refresh()
             merged = merge_documents(store, saved_ids)
+            from .api.review import reapply_stored_reviews
+
+            reapply_stored_reviews(store)     # a recomputed incident keeps its corrections
     elapsed = time.perf_counter() - t0
     if not quiet:
         t = Table(title="sitrep extract")
@@ -316,6 +319,30 @@ def _count_events(store, merged: bool, filters: dict) -> int:
                             .where(*event_filters(table.c, **filters))).scalar_one()
 
 
+def _incidents(store, filters: dict, limit: int | None, evidence: bool = False
+               ) -> tuple[list[dict], int]:
+    """(incidents matching the filters, how many in all), warning on stderr about stored
+    reports not merged yet (they are not shown)."""
+    from .merge import canonical_events, merge_pending
+
+    pending = merge_pending(store)
+    if pending is None:
+        rows, total = [], 0
+        pending = store.counts()["events"]
+    else:
+        rows = list(canonical_events(store, **filters, limit=limit))
+        total = _count_events(store, True, filters)
+        if evidence and rows:
+            from .api.query import incident_evidence
+
+            with store.engine.connect() as conn:
+                incident_evidence(conn, rows)
+    if pending:
+        err.print(f"[yellow]{pending} stored report(s) not merged yet (not shown); run sitrep "
+                  "merge, or give --reports[/yellow]")
+    return rows, total
+
+
 @app.command()
 def events(
     db: str | None = typer.Option(None, help="Database path or URL (default: SITREP_DB or "
@@ -331,10 +358,14 @@ def events(
     limit: int = typer.Option(50, min=0, help="Show at most N events (0: all)."),
     evidence: bool = typer.Option(False, "--evidence", help="Show the evidence spans."),
     sources: bool = typer.Option(False, "--sources", help="Show the sources of each event."),
+    reports: bool = typer.Option(False, "--reports", help="One row per report of one "
+                                 "document instead of one per incident (merged across "
+                                 "documents)."),
     fmt: str = typer.Option("table", "--format", help="table | csv | json (csv and json "
                             "for pipes: every column, nothing cut)."),
 ):
-    """Print stored events as a table (with --sources: merged events and their sources)."""
+    """Print stored incidents (events merged across documents, with their sources) as a
+    table; --reports: one row per report."""
     from .models import EVENT_TYPES, SUB_TO_TYPE
 
     if fmt not in ("table", "csv", "json"):
@@ -347,19 +378,8 @@ def events(
                    date_to=_parse_date(date_to, "--to"))
     store = _existing_store(db)
     try:
-        if sources:
-            from .merge import canonical_events, merge_pending
-
-            pending = merge_pending(store)
-            if pending is None:
-                rows, total = [], 0
-                pending = store.counts()["events"]
-            else:
-                rows = list(canonical_events(store, **filters, limit=limit or None))
-                total = _count_events(store, True, filters)
-            if pending:
-                err.print(f"[yellow]{pending} stored event(s) not merged yet (not shown); "
-                          "run sitrep merge[/yellow]")
+        if not reports:
+            rows, total = _incidents(store, filters, limit or None, evidence)
         else:
             rows = list(store.iter_events(**filters, limit=limit or None))
             total = _count_events(store, False, filters)
@@ -395,10 +415,15 @@ def export(
                             "geojson | jsonl"),
     db: str | None = typer.Option(None, help="Database path or URL."),
     output: str | None = typer.Option(None, "--output", "-o", help="File (default stdout)."),
-    merged: bool = typer.Option(False, "--merged", help="One row per merged event (reports of "
-                                "the same event across documents), with its sources."),
+    reports: bool = typer.Option(False, "--reports", help="One row per report of one "
+                                 "document instead of one per incident (merged across "
+                                 "documents, with its sources: the default)."),
+    merged: bool = typer.Option(False, "--merged", hidden=True,
+                                help="One row per incident: the default now (kept so old "
+                                "scripts run)."),
 ):
-    """Export stored events as ACLED-compatible CSV, GeoJSON or JSONL."""
+    """Export stored incidents (or, with --reports, every report) as ACLED-compatible CSV,
+    GeoJSON or JSONL."""
     from . import export as ex
 
     writers = {"csv": ex.write_acled_csv, "acled-csv": ex.write_acled_csv,
@@ -406,8 +431,11 @@ def export(
     if fmt not in writers:
         raise typer.BadParameter(f"unknown format {fmt!r}; use csv (or acled-csv), geojson "
                                  "or jsonl", param_hint="--format")
+    if merged and reports:
+        raise typer.BadParameter("--merged and --reports exclude each other",
+                                 param_hint="--reports")
     store = _existing_store(db)
-    if merged:
+    if not reports:
         from .merge import canonical_events, merge_pending
 
         pending = merge_pending(store)
@@ -416,8 +444,8 @@ def export(
         else:
             rows = canonical_events(store)
         if pending:
-            err.print(f"[yellow]{pending} stored event(s) not merged yet (not exported); run "
-                      "sitrep merge[/yellow]")
+            err.print(f"[yellow]{pending} stored report(s) not merged yet (not exported); "
+                      "run sitrep merge, or give --reports[/yellow]")
     else:
         rows = store.iter_events()
     if output:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 
 from .. import __version__
 from ..export import export_record, write_acled_csv
+from ..merge.schema import create_merge_tables
 from ..models import EVENT_TYPES, parse_day
 from ..store import Store
 from ..web import static_dir
@@ -30,6 +31,7 @@ JSON_MAX_LIMIT = 1000
 # runs (the databases' integers overflow long before Python's do).
 MAX_ROWS = 1_000_000_000                # limit and offset
 MAX_SOURCES = 10_000                    # min_sources
+MAX_IDS = 2_000                         # id=... (an alert's events)
 MAP_LIMIT = int(os.environ.get("SITREP_MAP_LIMIT", "20000"))
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -46,12 +48,14 @@ class ReviewRequest(BaseModel):
     """A review of one event. ``correct``: ``fields`` holds the corrected values;
     ``confirm`` / ``reject`` (not an event): nothing else; ``merge``: ``merge_ids`` are the
     duplicate events folded into this one (their sources and evidence move here);
-    ``split``: ``parts`` is one object of differing fields per new event."""
+    ``split``: ``parts`` is one object of differing fields per new event, or, for an
+    incident, ``report_ids`` are the reports behind it that are another incident."""
 
     action: Literal["correct", "confirm", "reject", "merge", "split"]
     fields: dict[str, Any] | None = None
     merge_ids: list[str] | None = None
     parts: list[dict[str, Any]] | None = None
+    report_ids: list[str] | None = Field(None, max_length=10_000)
     reviewer: str | None = Field(None, max_length=200, description="who reviews (audit log)")
     note: str | None = Field(None, max_length=2000)
 
@@ -73,6 +77,12 @@ def _filters(
     review: Annotated[str, Query(description="active (default: not rejected or merged), all, "
                                              "unreviewed, reviewed, confirmed, corrected, "
                                              "rejected, merged, split")] = "active",
+    ids: Annotated[list[str] | None, Query(alias="id", max_length=MAX_IDS, description=
+                                           "only these ids (an alert's events)")] = None,
+    level: Annotated[Literal["incidents", "reports"], Query(
+        description="incidents (default): one row per real-world incident, merged across "
+                    "documents, with all its sources; reports: one row per report of one "
+                    "document")] = "incidents",
 ) -> Q.EventFilters:
     for name, d in (("date_from", date_from), ("date_to", date_to)):
         if d:
@@ -90,7 +100,8 @@ def _filters(
         date_from=date_from, date_to=date_to, event_type=event_type or [],
         sub_event_type=sub_event_type or [], actor=actor or None, country=country or [],
         admin1=admin1 or [], bbox=box, q=(q or "").strip() or None,
-        claim_status=claim_status or [], min_sources=min_sources, review=review)
+        claim_status=claim_status or [], min_sources=min_sources, review=review, level=level,
+        ids=ids or [])
 
 
 Filters = Annotated[Q.EventFilters, Depends(_filters)]
@@ -141,7 +152,7 @@ def _csv_stream(rows: Iterator[dict], chunk: int = 500) -> Iterator[str]:
 def create_app(db: str | os.PathLike | None = None, *, store: Store | None = None,
                token: str | None = None, public_read: bool | None = None,
                allowed_hosts: tuple[str, ...] = (), generate_token: bool = True,
-               max_body: int | None = None) -> FastAPI:
+               max_body: int | None = None, watchlists: list[dict] | None = None) -> FastAPI:
     """The app for a database (path or SQLAlchemy URL; default SITREP_DB / user data dir).
 
     token: the API token (default SITREP_TOKEN; else tokens stored in the database; else one
@@ -149,9 +160,11 @@ def create_app(db: str | os.PathLike | None = None, *, store: Store | None = Non
     public_read: reads without token from any address (default SITREP_PUBLIC_READ).
     allowed_hosts: extra Host header names accepted for token-less loopback reads.
     max_body: the largest request body in bytes (default SITREP_MAX_BODY, else 1 MiB);
-    larger ones get 413 before any route or token check reads them."""
+    larger ones get 413 before any route or token check reads them.
+    watchlists: entries as `sitrep alerts --watchlist` reads them, for /api/alerts."""
     store = store or Store(db)
     engine = store.engine
+    create_merge_tables(engine)
     create_api_tables(engine)
     reapply_reviews(engine)
     app = FastAPI(title="Sitrep", version=__version__, docs_url=None, redoc_url=None,
@@ -159,6 +172,7 @@ def create_app(db: str | os.PathLike | None = None, *, store: Store | None = Non
                               "export, review. Reads are open on loopback; reviews need the "
                               "API token (Authorization: Bearer ...).")
     app.state.store = store
+    app.state.watchlists = watchlists or []
     app.state.engine = engine
     app.state.tokens = load_tokens(engine, token, generate=generate_token)
     app.state.public_read = env_flag("SITREP_PUBLIC_READ") if public_read is None \
@@ -198,7 +212,20 @@ def create_app(db: str | os.PathLike | None = None, *, store: Store | None = Non
                       "claim_statuses": list(CLAIM_STATUSES), "review_actions": list(ACTIONS),
                       "editable_fields": sorted(EDITABLE), "review_filters":
                       list(Q.REVIEW_FILTERS), "map_limit": MAP_LIMIT,
-                      "counts": store.counts()})
+                      "counts": _counts()})
+
+    def _counts() -> dict:
+        from sqlalchemy import func, select
+
+        from ..merge import merge_pending
+        from ..merge.schema import canonical_events
+
+        out = store.counts()
+        with engine.connect() as conn:
+            out["incidents"] = conn.execute(select(func.count())
+                                            .select_from(canonical_events)).scalar_one()
+        out["unmerged_reports"] = merge_pending(store) or 0
+        return out
 
     @app.get("/api/events", dependencies=read, tags=["read"])
     def list_events(
@@ -238,10 +265,13 @@ def create_app(db: str | os.PathLike | None = None, *, store: Store | None = Non
                       "events": rows})
 
     @app.get("/api/events/{event_id}", dependencies=read, tags=["read"])
-    def one_event(event_id: str):
+    def one_event(event_id: str, level: Annotated[Literal["incidents", "reports"], Query(
+            description="incidents: the incident with this id, with every report behind "
+                        "it (an id that is only a report's gives the report); reports: "
+                        "the report with this id")] = "incidents"):
         """One event with its evidence spans, sources, documents, review state and audit."""
         with engine.connect() as conn:
-            ev = Q.get_event(conn, event_id)
+            ev = Q.get_event(conn, event_id, level)
         if ev is None:
             raise HTTPException(404, f"no event {event_id}")
         return _json(ev)
@@ -268,6 +298,54 @@ def create_app(db: str | os.PathLike | None = None, *, store: Store | None = Non
             raise HTTPException(422, f"unknown group {', '.join(bad)}")
         with engine.connect() as conn:
             return _json(Q.stats(conn, f, groups, top))
+
+    @app.get("/api/trends", dependencies=read, tags=["read"])
+    def get_trends(f: Filters, top: Annotated[int, Query(ge=1, le=100)] = 8):
+        """The trend charts' data for the filters: incidents per week by event type and
+        fatalities per week over the period (the date filters, else the last 12 weeks with
+        data) and the previous period of the same length; the top admin1 areas and actors
+        with their previous-period counts."""
+        with engine.connect() as conn:
+            return _json(Q.trends(conn, f, top))
+
+    @app.get("/api/alerts", dependencies=read, tags=["read"])
+    def get_alerts(
+        as_of: Annotated[str | None, Query(description="last day of the window (default: the "
+                                                       "latest event date)")] = None,
+        window_days: Annotated[int, Query(ge=1, le=3660)] = 7,
+        baseline_days: Annotated[int, Query(ge=1, le=36600)] = 56,
+        min_count: Annotated[int, Query(ge=1, le=MAX_SOURCES)] = 5,
+        p_value: Annotated[float, Query(ge=0.0, le=1.0)] = 0.001,
+        method: Annotated[Literal["poisson", "ewma"], Query()] = "poisson",
+        level: Annotated[Literal["admin1", "admin2", "both"], Query()] = "both",
+    ):
+        """Surges per admin area and event type, and matches of the server's watchlists
+        (`sitrep serve --watchlist`), over incidents: the same detection as `sitrep alerts`,
+        computed for the day asked, nothing recorded or sent. Each alert has its reason
+        (count, expected, p-value) and the ids of its incidents."""
+        from ..watch import SurgeConfig, detect_alerts
+
+        if as_of:
+            try:
+                parse_day(as_of)
+            except ValueError as e:
+                raise HTTPException(422, f"as_of: {e}") from e
+        levels = {"both": ("admin1", "admin2"), "admin1": ("admin1",), "admin2": ("admin2",)}
+        cfg = SurgeConfig(window_days=window_days, baseline_days=baseline_days,
+                          min_count=min_count, p_value=p_value, method=method,
+                          levels=levels[level])
+        day, found, n = detect_alerts(store, as_of=as_of, watchlists=app.state.watchlists,
+                                      surge=cfg)
+        out = []
+        for a in found:
+            d = a.to_dict()
+            d["n_events"] = len(a.events)
+            d["events"] = d["events"][:50]
+            out.append(d)
+        out.sort(key=lambda d: (d["kind"] != "surge", d["reason"].get("p_value", 1.0),
+                                -d["n_events"]))
+        return _json({"as_of": day, "incidents_read": n, "watchlists": len(
+            app.state.watchlists), "alerts": out})
 
     @app.get("/api/audit", dependencies=read, tags=["read"])
     def audit(event_id: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,

@@ -21,6 +21,9 @@ def register(app: typer.Typer) -> None:
         new_token: bool = typer.Option(False, "--new-token", help="Generate another API "
                                        "token, print it once, and start."),
         log_level: str = typer.Option("info", help="uvicorn log level."),
+        watchlist: str | None = typer.Option(None, "--watchlist", help="Watchlists (the "
+                                             "file of sitrep alerts --watchlist) for the "
+                                             "dashboard's alerts panel and /api/alerts."),
     ):
         """Serve the dashboard (/), the API (/api) and its docs (/docs)."""
         import uvicorn
@@ -41,10 +44,19 @@ def register(app: typer.Typer) -> None:
         except NoDatabase as e:
             err.print(f"[red]{escape(str(e))}[/red]")
             raise typer.Exit(2) from None
+        watchlists = None
+        if watchlist:
+            from ..watch import load_watchlists
+
+            try:
+                watchlists = load_watchlists(watchlist)
+            except (OSError, ValueError) as e:
+                err.print(f"[red]watchlist:[/red] {escape(str(e))}")
+                raise typer.Exit(2) from None
         create_api_tables(store.engine)
         extra = generate_token(store.engine, "cli") if new_token else None
         app = create_app(store=store, public_read=public_read or None,
-                         allowed_hosts=(host,), max_body=max_body)
+                         allowed_hosts=(host,), max_body=max_body, watchlists=watchlists)
         shown = app.state.tokens.new_token or extra
         if shown:
             err.print("[bold]API token for reviews (shown once; it is stored only as a hash):"

@@ -25,7 +25,8 @@ def examples_dir() -> Path:
 
 def seed_examples(store: Store, pipeline=None, *, hostile: bool = True) -> dict:
     """Run the pipeline on the bundled examples (and the hostile article) and save them.
-    Returns {"documents", "events", "hostile_doc_id"}."""
+    then merge them into incidents. Returns {"documents", "events", "incidents",
+    "hostile_doc_id"}."""
     from ..ingest import IngestError, iter_documents, make_document
     from ..pipeline import Pipeline
 
@@ -44,4 +45,8 @@ def seed_examples(store: Store, pipeline=None, *, hostile: bool = True) -> dict:
         store.save(doc, evs)
         n_docs += 1
         n_events += len(evs)
-    return {"documents": n_docs, "events": n_events, "hostile_doc_id": hostile_id}
+    from ..merge import merge_documents
+
+    merged = merge_documents(store)          # as `sitrep extract` does
+    return {"documents": n_docs, "events": n_events, "incidents": merged.canonical_total,
+            "hostile_doc_id": hostile_id}

@@ -4,6 +4,13 @@ Each action runs in one transaction: it changes the events table (so every read,
 export sees the reviewed data), records the event's review state in ``event_reviews`` and
 appends who / when / before / after to ``review_log``. Corrections are also kept as
 overrides, and ``reapply_reviews`` writes them again after the pipeline re-codes a document.
+
+An id can name an incident (a merged event: its id is the id of its first report) as well as
+a report. Reviewing an incident corrects its row and its first report; merging incidents
+moves the reports of the others into it; splitting an incident by ``report_ids`` moves those
+reports out into a new incident (a split by ``parts`` copies the first report with other
+fields, and the copy is an incident of its own). Incident rows are recomputed from their
+reports by the merge stage's own rule, then the incident's corrections are applied again.
 """
 
 from __future__ import annotations
@@ -16,6 +23,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 
 from ..export import event_id_cnty
+from ..merge.schema import canonical_events as incidents
+from ..merge.schema import event_reports
 from ..models import EVENT_TYPES, SUB_TO_TYPE, disorder_type, interaction_code, parse_day
 from ..store.schema import event_evidence, event_sources, events
 from .schema import event_reviews, review_log
@@ -137,8 +146,72 @@ def validate_fields(current: dict, fields: dict) -> dict:
 def _event(conn: Connection, event_id: str) -> dict:
     r = conn.execute(select(events).where(events.c.id == event_id)).mappings().first()
     if r is None:
+        first = _members(conn, event_id)      # an incident whose first report is gone
+        if first:
+            r = conn.execute(select(events).where(events.c.id == first[0])).mappings().first()
+    if r is None:
         raise ReviewError(f"no event {_name(event_id)}", 404)
     return dict(r)
+
+
+# ---------------------------------------------------------------------- incidents
+def _incident(conn: Connection, iid: str) -> dict | None:
+    r = conn.execute(select(incidents).where(incidents.c.id == iid)).mappings().first()
+    return dict(r) if r else None
+
+
+def _members(conn: Connection, iid: str) -> list[str]:
+    return list(conn.execute(select(event_reports.c.event_id)
+                             .where(event_reports.c.canonical_id == iid)
+                             .order_by(event_reports.c.added_at, event_reports.c.event_id)
+                             ).scalars())
+
+
+def _incident_overrides(conn: Connection, iid: str, fields: dict) -> None:
+    """Write corrected fields that the incidents table has onto an incident's row."""
+    vals = {k: v for k, v in fields.items() if k in incidents.c and k != "id"}
+    if vals:
+        conn.execute(update(incidents).where(incidents.c.id == iid).values(**vals))
+
+
+def _recompute(conn: Connection, iid: str, cause: str) -> None:
+    """An incident's row from its reports (the merge stage's rule, with its change history),
+    or gone when it has none left; then its own corrections again."""
+    from ..merge.db import MergeResult, _delete_canonical, _write_cluster, load_reports
+
+    now = _now()
+    old = _incident(conn, iid)
+    ids = _members(conn, iid)
+    if not ids:
+        if old is not None:
+            _delete_canonical(conn, iid, old, now, MergeResult())
+        return
+    _write_cluster(conn, iid, load_reports(conn, event_ids=ids), old, now, cause,
+                   MergeResult())
+    st = _state(conn, iid)
+    if st:
+        _incident_overrides(conn, iid, json.loads(st["overrides"] or "{}"))
+
+
+def _move_reports(conn: Connection, report_ids: list[str], to: str) -> set[str]:
+    """Move reports into incident ``to`` (a report not merged yet joins it); returns the
+    incidents they left."""
+    left = set(conn.execute(select(event_reports.c.canonical_id)
+                            .where(event_reports.c.event_id.in_(report_ids))).scalars())
+    conn.execute(update(event_reports).where(event_reports.c.event_id.in_(report_ids))
+                 .values(canonical_id=to))
+    have = set(conn.execute(select(event_reports.c.event_id)
+                            .where(event_reports.c.event_id.in_(report_ids))).scalars())
+    for rid in report_ids:
+        if rid in have:
+            continue
+        r = conn.execute(select(events.c.doc_id, events.c.source).where(events.c.id == rid)
+                         ).first()
+        if r is not None:
+            conn.execute(insert(event_reports).values(
+                event_id=rid, canonical_id=to, doc_id=r[0], role="report",
+                outlet=r[1] or "", score=None, added_at=_now()))
+    return left - {to}
 
 
 def _state(conn: Connection, event_id: str) -> dict | None:
@@ -188,6 +261,12 @@ def _copy_children(conn: Connection, src_id: str, dst_id: str, *, skip_docs: set
         conn.execute(insert(event_sources).values(**{**d, "event_id": dst_id}))
 
 
+def _incident_docs(conn: Connection, iid: str) -> list[str]:
+    return list(dict.fromkeys(conn.execute(
+        select(event_reports.c.doc_id).where(event_reports.c.canonical_id == iid)
+        .order_by(event_reports.c.added_at, event_reports.c.event_id)).scalars()))
+
+
 def _source_docs(conn: Connection, ev: dict) -> list[str]:
     docs = [ev["doc_id"]] + [r[0] for r in conn.execute(
         select(event_sources.c.doc_id).where(event_sources.c.event_id == ev["id"]))]
@@ -205,6 +284,10 @@ def apply_review(engine: Engine, event_id: str, req: dict, *, token: str) -> dic
     created: list[str] = []
     with engine.begin() as conn:
         ev = _event(conn, event_id)
+        inc = _incident(conn, event_id)
+        is_incident = inc is not None
+        if is_incident:       # the incident's coding, which may differ from its 1st report's
+            ev.update({k: v for k, v in inc.items() if k in events.c and k != "id"})
         state = _state(conn, event_id)
         old_status = state["status"] if state else None
         if state and state["status"] == "merged" and action != "confirm":
@@ -222,7 +305,9 @@ def apply_review(engine: Engine, event_id: str, req: dict, *, token: str) -> dic
             if not changed:
                 raise ReviewError("nothing to change: the event already has these values")
             changed["timestamp"] = int(_now().timestamp())
-            conn.execute(update(events).where(events.c.id == event_id).values(**changed))
+            conn.execute(update(events).where(events.c.id == ev["id"]).values(**changed))
+            if is_incident:
+                _incident_overrides(conn, event_id, changed)
             user_fields = {k: v for k, v in changed.items() if k in EDITABLE}
             _set_state(conn, event_id, "corrected", who, overrides=user_fields)
             before = {k: ev.get(k) for k in changed if k != "timestamp"}
@@ -237,36 +322,80 @@ def apply_review(engine: Engine, event_id: str, req: dict, *, token: str) -> dic
             others = list(dict.fromkeys(x for x in others if x != event_id))
             if not others:
                 raise ReviewError("cannot merge an event into itself")
-            before_docs = _source_docs(conn, ev)
+            docs = _incident_docs if is_incident else _source_docs
+            before_docs = docs(conn, ev if not is_incident else event_id)
             for oid in others:
                 other = _event(conn, oid)
                 ost = _state(conn, oid)
                 if ost and ost["status"] == "merged":
                     raise ReviewError(f"event {oid} was already merged into "
                                       f"{ost['merged_into']}", 409)
-                have = set(_source_docs(conn, ev))
-                if other["doc_id"] not in have:
-                    conn.execute(insert(event_sources).values(
-                        event_id=event_id, doc_id=other["doc_id"], outlet=other["source"] or "",
-                        role="report", party="", url="", start=-1, end=-1))
-                _copy_children(conn, oid, event_id, skip_docs=have)
+                if is_incident:     # its reports (or the report itself) join this incident
+                    moved = _members(conn, oid) or [oid]
+                    for left in _move_reports(conn, moved, event_id):
+                        _recompute(conn, left, oid)
+                else:
+                    have = set(_source_docs(conn, ev))
+                    if other["doc_id"] not in have:
+                        conn.execute(insert(event_sources).values(
+                            event_id=event_id, doc_id=other["doc_id"],
+                            outlet=other["source"] or "", role="report", party="", url="",
+                            start=-1, end=-1))
+                    _copy_children(conn, oid, event_id, skip_docs=have)
                 _set_state(conn, oid, "merged", who, merged_into=event_id)
                 audit.append(_log(conn, oid, "merged_into", who, token,
                                   {"review_status": ost["status"] if ost else None},
                                   {"review_status": "merged", "merged_into": event_id}, note,
                                   [event_id]))
-            after_docs = _source_docs(conn, ev)
             _set_state(conn, event_id, old_status if old_status in ("confirmed", "corrected")
                        else "confirmed", who)
+            if is_incident:
+                _recompute(conn, event_id, others[0])
+            after_docs = docs(conn, ev if not is_incident else event_id)
             audit.append(_log(conn, event_id, "merge", who, token,
                               {"source_documents": before_docs},
                               {"source_documents": after_docs, "merged": others}, note, others))
-        else:  # split
+        elif req.get("report_ids"):     # split an incident by its reports
+            if not is_incident:
+                raise ReviewError("report_ids split an incident; this id is a report: use "
+                                  "parts")
+            ids = req["report_ids"]
+            members = _members(conn, event_id)
+            if not isinstance(ids, list) or not all(isinstance(x, str) for x in ids):
+                raise ReviewError("report_ids must be a list of report ids")
+            ids = list(dict.fromkeys(ids))
+            stray = [x for x in ids if x not in members]
+            if stray:
+                raise ReviewError(f"report {_name(stray[0])} is not a report of this incident")
+            if len(ids) >= len(members):
+                raise ReviewError("leave at least one report in the incident")
+            nid = next((x for x in ids if x != event_id), None)
+            if nid is None:
+                raise ReviewError("the incident keeps its first report; tick the others")
+            if nid == event_id or _incident(conn, nid) is not None:
+                nid = hashlib.sha1(f"{event_id}:split:{_now().isoformat()}".encode()
+                                   ).hexdigest()[:16]
+            _move_reports(conn, ids, nid)
+            _recompute(conn, nid, event_id)
+            _recompute(conn, event_id, nid)
+            _set_state(conn, nid, "split", who)
+            audit.append(_log(conn, nid, "split_from", who, token, None,
+                              {"reports": ids}, note, [event_id]))
+            created.append(nid)
+            _set_state(conn, event_id, "split", who)
+            audit.append(_log(conn, event_id, "split", who, token,
+                              {"review_status": old_status, "reports": members},
+                              {"review_status": "split", "split_into": created,
+                               "reports": [m for m in members if m not in ids]},
+                              note, created))
+        else:  # split into copies with other fields
             parts = req.get("parts") or []
             if not isinstance(parts, list) or not parts or not all(
                     isinstance(p, dict) for p in parts):
                 raise ReviewError("split needs parts: a list of field objects, one per new "
-                                  "event (fields that differ from this event)")
+                                  "event (fields that differ from this event), or, for an "
+                                  "incident, report_ids: the reports that are another "
+                                  "incident")
             stamp = _now()
             for k, part in enumerate(parts):
                 new = validate_fields(ev, part) if part else {}
@@ -276,9 +405,12 @@ def apply_review(engine: Engine, event_id: str, req: dict, *, token: str) -> dic
                        "timestamp": int(stamp.timestamp()),
                        "event_id_cnty": event_id_cnty(nid, ev.get("country_code"))}
                 conn.execute(insert(events).values(**row))
-                _copy_children(conn, event_id, nid, skip_docs=set())
+                _copy_children(conn, ev["id"], nid, skip_docs=set())
                 _set_state(conn, nid, "split", who,
                            overrides={k2: v for k2, v in new.items() if k2 in EDITABLE})
+                if is_incident:             # the copy is an incident of its own
+                    _move_reports(conn, [nid], nid)
+                    _recompute(conn, nid, event_id)
                 audit.append(_log(conn, nid, "split_from", who, token, None,
                                   {k2: row[k2] for k2 in sorted(set(new) | {"event_type",
                                    "sub_event_type", "event_date", "location"})}, note,
@@ -292,14 +424,20 @@ def apply_review(engine: Engine, event_id: str, req: dict, *, token: str) -> dic
 
 
 def reapply_reviews(engine: Engine) -> int:
-    """Write the stored corrections again where the events table lost them (re-coded
-    documents keep their event ids). Returns the number of events updated."""
+    """Write the stored corrections again where the events table (or an incident's row, which
+    a merge recomputed) lost them (re-coded documents keep their event ids). Returns the
+    number of events updated."""
     n = 0
     with engine.begin() as conn:
         rows = conn.execute(select(event_reviews.c.event_id, event_reviews.c.overrides)
                             .where(event_reviews.c.overrides != "{}")).all()
         for eid, ov in rows:
             fields = json.loads(ov or "{}")
+            inc = _incident(conn, eid)
+            if inc is not None and fields:
+                stale = {k: v for k, v in fields.items() if k in incidents.c and inc[k] != v}
+                if stale:
+                    _incident_overrides(conn, eid, stale)
             r = conn.execute(select(events).where(events.c.id == eid)).mappings().first()
             if r is None or not fields:
                 continue
@@ -313,3 +451,13 @@ def reapply_reviews(engine: Engine) -> int:
                 conn.execute(update(events).where(events.c.id == eid).values(**stale))
                 n += 1
     return n
+
+
+def reapply_stored_reviews(store) -> int:
+    """reapply_reviews where the database has reviews (after a merge recomputed incidents or
+    an extract re-coded documents); 0 when nothing was ever reviewed."""
+    from sqlalchemy import inspect
+
+    if not inspect(store.engine).has_table(event_reviews.name):
+        return 0
+    return reapply_reviews(store.engine)

@@ -44,6 +44,15 @@ def register(app: typer.Typer) -> None:
         pipe = Pipeline()
 
         def report(r) -> None:
+            if r.events:            # what alerts, the API and dashboard show are incidents
+                from ..api.review import reapply_stored_reviews
+                from ..merge import merge_documents
+
+                try:
+                    merge_documents(store)
+                    reapply_stored_reviews(store)   # recomputed incidents keep corrections
+                except Exception as e:  # noqa: BLE001 - the next poll merges again
+                    err.print(f"[red]merge failed[/red] {escape(str(e))}")
             if not quiet:
                 what = ("not modified" if r.not_modified else
                         f"{r.new_documents} new, {r.seen_before} seen, {r.events} events")

@@ -92,8 +92,11 @@ def poll_source(source: str, store, pipeline, *, published: date | None = None,
         if store.seen_items(source, [key]):
             result.seen_before += 1
             continue
+        # a document stored before (from another source, or `sitrep extract`) keeps its
+        # known date: an undated copy must not re-date its events to today (a false surge)
+        item, day = store.with_known_metadata(item, published)
         try:
-            events = pipeline.run(item)
+            events = pipeline.run(item, ref=day)
         except Exception as e:  # noqa: BLE001 - one bad document never loses the others
             result.errors.append(f"{item.path or item.id}: extraction failed: {e!r}")
             continue

@@ -4,7 +4,14 @@ webhook; fired alerts are remembered in the `alerts` table (``watch.schema``).
     from sitrep.watch import run_alerts, load_watchlists, recent_alerts
 """
 
-from .alerts import AlertRun, load_events, load_watchlists, recent_alerts, run_alerts
+from .alerts import (
+    AlertRun,
+    detect_alerts,
+    load_events,
+    load_watchlists,
+    recent_alerts,
+    run_alerts,
+)
 from .detect import (
     Alert,
     SurgeConfig,
@@ -17,6 +24,7 @@ from .detect import (
 from .webhook import Delivery, post_json
 
 __all__ = [
+    "detect_alerts",
     "Alert", "AlertRun", "Delivery", "SurgeConfig", "detect_surges", "haversine_km",
     "load_events", "load_watchlists", "match_event", "match_watchlists", "poisson_sf",
     "post_json", "recent_alerts", "run_alerts",

@@ -1,4 +1,7 @@
-"""Alerts over the stored events: surges and watchlists, remembered in the `alerts` table.
+"""Alerts over the stored incidents: surges and watchlists, remembered in the `alerts` table.
+
+An alert counts incidents (events merged across documents), never reports: the same article
+loaded forty times, or ten outlets reporting one attack, is one incident.
 
     run = run_alerts(store, watchlists=load_watchlists("watch.yaml"), jsonl="alerts.jsonl",
                      webhook="https://example.org/hook")
@@ -17,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select, true, update
 
 from ..models import as_date
 from ..store.schema import documents, events
@@ -77,7 +80,16 @@ def load_watchlists(path: str | Path) -> list[dict]:
     return entries
 
 
+def _merged(store) -> bool:
+    from sqlalchemy import inspect
+
+    from ..merge.schema import MERGE_TABLES
+
+    return all(inspect(store.engine).has_table(t.name) for t in MERGE_TABLES)
+
+
 def event_dates(store) -> tuple[str | None, str | None]:
+    """The first and last event date over incidents and reports not merged yet."""
     with store.engine.connect() as conn:
         lo, hi = conn.execute(select(func.min(events.c.event_date),
                                      func.max(events.c.event_date))).one()
@@ -85,34 +97,63 @@ def event_dates(store) -> tuple[str | None, str | None]:
 
 
 def load_events(store, date_from: date, date_to: date) -> list[dict]:
-    """Light event dicts (no evidence) with the document URL, by date then id."""
-    cols = [events.c[c] for c in _EVENT_COLS]
-    q = (select(*cols, documents.c.url.label("doc_url"))
-         .select_from(events.outerjoin(documents, events.c.doc_id == documents.c.id))
-         .where(events.c.event_date >= date_from.isoformat(),
-                events.c.event_date <= date_to.isoformat())
-         .order_by(events.c.event_date, events.c.id))
+    """What alerts count, as light dicts (no evidence) with a document URL, by date then id:
+    every incident (reports of one event merged across documents: one incident however many
+    copies or outlets report it), and each stored report not merged yet as an incident of
+    its own (so alerts work on a store that was never merged). Incidents carry
+    ``n_sources`` and their first document."""
+    lo, hi = date_from.isoformat(), date_to.isoformat()
+    out: list[dict] = []
     with store.engine.connect() as conn:
-        return [dict(r) for r in conn.execute(q).mappings()]
+        unmerged = true()
+        if _merged(store):
+            from ..merge.schema import canonical_events as ce
+            from ..merge.schema import event_reports as er
+
+            cols = [ce.c[c] for c in _EVENT_COLS if c != "doc_id"]
+            rows = [dict(r) for r in conn.execute(
+                select(*cols, ce.c.n_sources).where(ce.c.event_date >= lo,
+                                                    ce.c.event_date <= hi)).mappings()]
+            first: dict[str, tuple[str, str]] = {}
+            ids = [r["id"] for r in rows]
+            for k in range(0, len(ids), 500):
+                q = (select(er.c.canonical_id, er.c.doc_id, documents.c.url)
+                     .select_from(er.outerjoin(documents, er.c.doc_id == documents.c.id))
+                     .where(er.c.canonical_id.in_(ids[k:k + 500]))
+                     .order_by(er.c.added_at, er.c.event_id))
+                for cid, doc_id, url in conn.execute(q):
+                    first.setdefault(cid, (doc_id, url or ""))
+            for r in rows:
+                r["doc_id"], r["doc_url"] = first.get(r["id"], ("", ""))
+            out += rows
+            unmerged = ~events.c.id.in_(select(er.c.event_id))
+        cols = [events.c[c] for c in _EVENT_COLS]
+        q = (select(*cols, documents.c.url.label("doc_url"))
+             .select_from(events.outerjoin(documents, events.c.doc_id == documents.c.id))
+             .where(events.c.event_date >= lo, events.c.event_date <= hi, unmerged))
+        out += [{**dict(r), "n_sources": 1} for r in conn.execute(q).mappings()]
+    out.sort(key=lambda r: (r["event_date"] or "", r["id"]))
+    return out
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def run_alerts(store, *, as_of: date | str | None = None, watchlists: list[dict] | None = None,
-               surge: SurgeConfig | None = None, surges: bool = True,
-               watch_window_days: int | None = None, jsonl: str | Path | None = None,
-               webhook: str | None = None, retries: int = 3, timeout: float = 10.0,
-               backoff: float = 0.5) -> AlertRun:
-    """Detect, de-duplicate against the alerts table, record, and deliver (see module doc)."""
+def detect_alerts(store, *, as_of: date | str | None = None,
+                  watchlists: list[dict] | None = None, surge: SurgeConfig | None = None,
+                  surges: bool = True, watch_window_days: int | None = None
+                  ) -> tuple[str | None, list[Alert], int]:
+    """(as-of day, the alerts that hold on it, incidents read): surges and watchlist
+    matches over the incidents, without recording or sending anything (the dashboard's
+    view; `run_alerts` records and delivers the same alerts). as_of None: the latest
+    event date."""
     cfg = surge or SurgeConfig()
-    ensure_tables(store.engine)
     lo, hi = event_dates(store)
     if as_of is None:
         as_of = hi
     if as_of is None:
-        return AlertRun(as_of=None)
+        return None, [], 0
     as_of = as_date(as_of, required=True)
     wwd = watch_window_days or cfg.window_days
     longest = max([cfg.window_days + cfg.baseline_days, wwd]
@@ -123,7 +164,22 @@ def run_alerts(store, *, as_of: date | str | None = None, watchlists: list[dict]
         found += detect_surges(evs, as_of, cfg, data_start=lo)
     if watchlists:
         found += match_watchlists(evs, watchlists, as_of, wwd)
-    run = AlertRun(as_of=as_of.isoformat(), n_events=len(evs))
+    return as_of.isoformat(), found, len(evs)
+
+
+def run_alerts(store, *, as_of: date | str | None = None, watchlists: list[dict] | None = None,
+               surge: SurgeConfig | None = None, surges: bool = True,
+               watch_window_days: int | None = None, jsonl: str | Path | None = None,
+               webhook: str | None = None, retries: int = 3, timeout: float = 10.0,
+               backoff: float = 0.5) -> AlertRun:
+    """Detect, de-duplicate against the alerts table, record, and deliver (see module doc)."""
+    ensure_tables(store.engine)
+    day, found, n_events = detect_alerts(store, as_of=as_of, watchlists=watchlists,
+                                         surge=surge, surges=surges,
+                                         watch_window_days=watch_window_days)
+    if day is None:
+        return AlertRun(as_of=None)
+    run = AlertRun(as_of=day, n_events=n_events)
 
     with store.engine.begin() as conn:
         for a in found:

@@ -36,8 +36,9 @@ def alerts_command(
     retries: int = typer.Option(3, "--webhook-retries", min=0),
     timeout: float = typer.Option(10.0, "--webhook-timeout", min=0.1),
 ):
-    """Surge detection per admin area and event type, and watchlist matches; new alerts go
-    to the terminal, a JSONL feed and a webhook. An alert is sent once."""
+    """Surge detection per admin area and event type, and watchlist matches, over incidents
+    (reports merged across documents); new alerts go to the terminal, a JSONL feed and a
+    webhook. An alert is sent once."""
 
     from rich.console import Console
     from rich.markup import escape
@@ -89,7 +90,7 @@ def alerts_command(
         out.print(t)
     out.print(f"{len(run.new)} new alert(s); {len(run.repeated)} already sent, "
               f"{len(run.suppressed)} suppressed (series alerted in this window); "
-              f"{run.n_events} events read")
+              f"{run.n_events} incidents read")
     if jsonl and run.new:
         err.print(f"appended {len(run.new)} alert(s) to {escape(jsonl)}")
     for aid, d in run.deliveries.items():

@@ -1,12 +1,16 @@
 // Sitrep dashboard: filters -> /api/events (map points, list), /api/stats (timeline),
-// /api/events/{id} + /api/documents/{id} (detail). Plain ES modules, no framework.
+// /api/alerts (alerts panel: a click filters map and list to the alert's incidents),
+// /api/events/{id} + /api/documents/{id} (detail). Rows are incidents (events merged across
+// documents). Plain ES modules, no framework.
 import { clear, el, typeColor, TYPE_COLORS } from "./dom.js";
 import { EventMap } from "./map.js";
 import { Timeline } from "./timeline.js";
 import { renderDetail } from "./detail.js";
+import { Trends } from "./trends.js";
 
 const PAGE = 50;
-const state = { filters: {}, offset: 0, meta: null, selected: null };
+const state = { filters: {}, offset: 0, meta: null, selected: null, alert: null,
+  picked: new Set() };
 const $ = (id) => document.getElementById(id);
 
 async function api(path) {
@@ -43,6 +47,7 @@ function readForm() {
     if (val(id)) f[k] = val(id);
   }
   if ($("f-bbox").checked && map) f.bbox = map.bbox();
+  if (state.alert) f.id = state.alert.event_ids.slice(0, 2000);
   return f;
 }
 
@@ -73,16 +78,17 @@ function buildFilterPanel(meta) {
 
 let map = null;
 let timeline = null;
+let trends = null;
 let loadSeq = 0;
 
 async function loadMap(seq) {
   const data = await api(`/api/events?${params({ format: "points" })}`);
   if (seq !== loadSeq) return;
-  map.setPoints(data);
+  map.setPoints(data, { fit: !$("f-bbox").checked });
   $("map-note").textContent = data.truncated
     ? `Map shows the ${data.returned.toLocaleString()} newest of ${data.total.toLocaleString()
-    } matching events: narrow the filters or tick "only the map view".`
-    : `${data.returned.toLocaleString()} events with coordinates on the map`;
+    } matching incidents: narrow the filters or tick "only the map view".`
+    : `${data.returned.toLocaleString()} incidents with coordinates on the map`;
 }
 
 async function loadTimeline(seq) {
@@ -100,25 +106,106 @@ async function loadList(seq) {
   for (const e of data.events) {
     const sw = el("span", { class: "swatch" });
     sw.style.backgroundColor = typeColor(e.event_type);
+    const pick = el("input", { type: "checkbox", class: "pick", "aria-label": "tick to merge",
+      checked: state.picked.has(e.id) });
+    pick.addEventListener("click", (k) => k.stopPropagation());
+    pick.addEventListener("change", () => {
+      if (pick.checked) state.picked.add(e.id); else state.picked.delete(e.id);
+      document.body.dataset.picked = String(state.picked.size);
+    });
     const tr = el("tr", { class: "event-row", dataset: { id: e.id, type: e.event_type },
       tabindex: 0 },
-      el("td", {}, e.event_date || "—"), el("td", {}, sw, e.sub_event_type),
+      el("td", {}, pick), el("td", { class: "date" }, e.event_date || "—"),
+      el("td", {}, sw, e.sub_event_type),
       el("td", {}, [e.actor1, e.actor2].filter(Boolean).join(" vs ")),
       el("td", {}, [e.location, e.country].filter(Boolean).join(", ")),
       el("td", { class: "num" }, String(e.fatalities ?? 0)),
-      el("td", { class: "num" }, String(e.n_sources)), el("td", {}, e.review_status || ""));
+      el("td", { class: "num src" }, String(e.n_sources)), el("td", {}, e.review_status || ""));
     tr.addEventListener("click", () => openEvent(e.id));
-    tr.addEventListener("keydown", (k) => { if (k.key === "Enter") openEvent(e.id); });
+    tr.addEventListener("keydown", (k) => listKey(k, tr, e.id));
     tbody.appendChild(tr);
   }
   const last = state.offset + data.events.length;
   const total = `${data.total.toLocaleString()}${data.total_exact ? "" : "+"}`;
   $("list-count").textContent = data.total
-    ? `events ${state.offset + 1}–${last} of ${total}` : "no events";
+    ? `incidents ${state.offset + 1}–${last} of ${total}` : "no incidents";
   $("list-prev").disabled = state.offset === 0;
   $("list-next").disabled = data.total_exact && last >= data.total;
-  $("summary").textContent = `${total} events match`;
+  $("summary").textContent = `${total} incidents match`;
   document.body.dataset.listTotal = String(data.total);
+}
+
+function listKey(k, tr, id) {
+  // Keyboard: arrows (or j/k) move through the list and open the incident; Home/End; Enter.
+  const rows = [...document.querySelectorAll("tr.event-row")];
+  const i = rows.indexOf(tr);
+  let j = null;
+  if (k.key === "ArrowDown" || k.key === "j") j = Math.min(rows.length - 1, i + 1);
+  else if (k.key === "ArrowUp" || k.key === "k") j = Math.max(0, i - 1);
+  else if (k.key === "Home") j = 0;
+  else if (k.key === "End") j = rows.length - 1;
+  else if (k.key === "Enter" || k.key === " ") { k.preventDefault(); openEvent(id); return; }
+  if (j === null) return;
+  k.preventDefault();
+  rows[j].focus();
+  openEvent(rows[j].dataset.id);
+}
+
+function fmtP(p) {
+  if (p === undefined || p === null) return "—";
+  return p < 0.0001 ? p.toExponential(1) : p.toFixed(4);
+}
+
+async function loadAlerts() {
+  const data = await api("/api/alerts");
+  const ul = clear($("alert-list"));
+  $("alerts-count").textContent = `(${data.alerts.length})`;
+  if (!data.alerts.length) {
+    ul.appendChild(el("li", { class: "note" }, `no alerts as of ${data.as_of || "—"}`));
+  }
+  for (const a of data.alerts) {
+    const r = a.reason || {};
+    const why = a.kind === "surge"
+      ? `${r.count} incidents in ${r.window_days} days; expected ${r.expected}; p = ${fmtP(r.p_value)}`
+      : `${a.n_events} matching incident${a.n_events === 1 ? "" : "s"} (watchlist)`;
+    const li = el("li", { class: "alert-item", tabindex: 0, role: "button",
+      dataset: { id: a.id, kind: a.kind } },
+      el("strong", {}, a.name), el("div", { class: "why" }, why),
+      el("div", { class: "note" }, `${a.window_start} → ${a.window_end}`));
+    li.addEventListener("click", () => selectAlert(a));
+    li.addEventListener("keydown", (k) => { if (k.key === "Enter") selectAlert(a); });
+    ul.appendChild(li);
+  }
+  document.body.dataset.alerts = String(data.alerts.length);
+}
+
+function selectAlert(a) {
+  const same = state.alert && state.alert.id === a.id;
+  state.alert = same ? null : a;
+  for (const li of document.querySelectorAll(".alert-item")) {
+    li.classList.toggle("selected", !same && li.dataset.id === a.id);
+  }
+  $("alert-clear").hidden = !state.alert;
+  document.body.dataset.alert = state.alert ? a.id : "";
+  return applyForm();
+}
+
+async function loadTrends(seq) {
+  if ($("trends-wrap").hidden) return;
+  $("trends-wrap").dataset.ready = "0";
+  const data = await api(`/api/trends?${params({ top: 5 })}`);
+  if (seq !== loadSeq) return;
+  trends.render(data);
+}
+
+function showTab(which) {
+  const onTrends = which === "trends";
+  $("trends-wrap").hidden = !onTrends;
+  $("list-wrap").hidden = onTrends;
+  $("tab-trends").setAttribute("aria-selected", String(onTrends));
+  $("tab-list").setAttribute("aria-selected", String(!onTrends));
+  $("center").classList.toggle("trends-on", onTrends);
+  if (onTrends) loadTrends(loadSeq);
 }
 
 function updateExports() {
@@ -131,7 +218,7 @@ async function refresh({ timelineToo = true } = {}) {
   const seq = loadSeq;
   document.body.dataset.loading = "1";
   updateExports();
-  const jobs = [loadMap(seq), loadList(seq)];
+  const jobs = [loadMap(seq), loadList(seq), loadTrends(seq)];
   if (timelineToo) jobs.push(loadTimeline(seq));
   else timeline.setSelection(state.filters.date_from || state.filters.date_to
     ? [state.filters.date_from || null, state.filters.date_to || null] : null);
@@ -158,12 +245,15 @@ async function openEvent(id) {
   for (const r of document.querySelectorAll("tr.event-row.selected")) r.classList.remove("selected");
   const row = document.querySelector(`tr.event-row[data-id="${CSS.escape(id)}"]`);
   if (row) row.classList.add("selected");
-  await renderDetail($("detail"), ev, { api, meta: state.meta, onReviewed });
+  map.highlight(id);
+  await renderDetail($("detail"), ev, { api, meta: state.meta, onReviewed,
+    picked: () => [...state.picked].filter((x) => x !== id) });
 }
 
 async function onReviewed(id) {
+  state.picked.clear();
+  await refresh({ timelineToo: false });
   await openEvent(id);
-  refresh({ timelineToo: false });
 }
 
 async function main() {
@@ -190,7 +280,15 @@ async function main() {
       applyForm({ timelineToo: !e.target.matches("input[type=date]") });
     }
   });
+  trends = new Trends($("trends-wrap"));
+  $("tab-list").addEventListener("click", () => showTab("list"));
+  $("tab-trends").addEventListener("click", () => showTab("trends"));
+  $("alert-clear").addEventListener("click", () => state.alert && selectAlert(state.alert));
+  loadAlerts().catch((e) => { $("alert-list").textContent = `alerts: ${e.message || e}`; });
   $("f-reset").addEventListener("click", () => {
+    state.alert = null;
+    $("alert-clear").hidden = true;
+    for (const li of document.querySelectorAll(".alert-item.selected")) li.classList.remove("selected");
     $("filter-form").reset();
     $("f-review").value = "active";
     applyForm();

@@ -66,6 +66,76 @@ function auditList(entries) {
   return ul;
 }
 
+async function postReview(id, body, token, status) {
+  // One review request; returns the response data, or null after showing the error.
+  sessionStorage.setItem("sitrep-token", token);
+  status.textContent = "sending…";
+  status.classList.remove("error");
+  const resp = await fetch(`/api/events/${encodeURIComponent(id)}/review`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "Authorization": `Bearer ${token}` },
+    body: JSON.stringify(body),
+  });
+  let data = null;
+  try { data = await resp.json(); } catch (err) { data = null; }
+  if (!resp.ok) {
+    const d = data && data.detail;
+    status.textContent = `error ${resp.status}: ${typeof d === "string" ? d : JSON.stringify(d)}`;
+    status.classList.add("error");
+    return null;
+  }
+  status.textContent = `saved (${data.action})`;
+  return data;
+}
+
+function reportsPanel(ev, ctx) {
+  // The reports behind an incident, one per document, with checkboxes: split the ticked
+  // ones out into a new incident; merge the incidents ticked in the list into this one.
+  const status = el("div", { id: "rp-status", class: "note", role: "status" });
+  const table = el("table", { class: "reports", id: "report-list" },
+    el("thead", {}, el("tr", {}, el("th", {}, "✓"), el("th", {}, "date"), el("th", {}, "type"),
+      el("th", {}, "place"), el("th", {}, "fat."), el("th", {}, "document"))));
+  const tbody = el("tbody");
+  for (const r of ev.reports) {
+    tbody.appendChild(el("tr", { class: "report-row", dataset: { id: r.id, doc: r.doc_id } },
+      el("td", {}, el("input", { type: "checkbox", class: "rp-pick", value: r.id,
+        "aria-label": `report ${r.id}` })),
+      el("td", {}, r.event_date || "—"), el("td", {}, r.sub_event_type || ""),
+      el("td", {}, [r.location, r.country].filter(Boolean).join(", ")),
+      el("td", { class: "num" }, String(r.fatalities ?? 0)),
+      el("td", {}, r.source_name || r.doc_title || r.doc_id)));
+  }
+  table.appendChild(tbody);
+  const token = () => (document.getElementById("rf-token") || {}).value
+    || sessionStorage.getItem("sitrep-token") || "";
+  const reviewer = () => {
+    const who = (document.getElementById("rf-reviewer") || {}).value || "";
+    sessionStorage.setItem("sitrep-reviewer", who);
+    return who || null;
+  };
+  const split = el("button", { type: "button", id: "rp-split" },
+    "Split ticked reports into a new incident");
+  split.addEventListener("click", async () => {
+    const ids = [...tbody.querySelectorAll("input.rp-pick:checked")].map((i) => i.value);
+    if (!ids.length) { status.textContent = "tick the reports that are another incident"; return; }
+    const data = await postReview(ev.id, { action: "split", report_ids: ids,
+      reviewer: reviewer() }, token(), status);
+    if (data) ctx.onReviewed(ev.id, data);
+  });
+  const merge = el("button", { type: "button", id: "rp-merge" },
+    "Merge the incidents ticked in the list into this one");
+  merge.addEventListener("click", async () => {
+    const ids = ctx.picked ? ctx.picked() : [];
+    if (!ids.length) { status.textContent = "tick incidents in the list first"; return; }
+    const data = await postReview(ev.id, { action: "merge", merge_ids: ids,
+      reviewer: reviewer() }, token(), status);
+    if (data) ctx.onReviewed(ev.id, data);
+  });
+  return el("details", { open: true, id: "reports-panel" },
+    el("summary", {}, `Reports behind this incident (${ev.reports.length})`), table,
+    el("div", { class: "buttons" }, split, merge), status);
+}
+
 function reviewForm(ev, ctx) {
   const fieldOptions = ctx.meta.editable_fields.map((f) => el("option", { value: f }, f));
   const rows = el("div", { class: "correct-rows" });
@@ -130,24 +200,9 @@ function reviewForm(ev, ctx) {
         return;
       }
     }
-    sessionStorage.setItem("sitrep-token", token.value);
     sessionStorage.setItem("sitrep-reviewer", reviewer.value);
-    status.textContent = "sending…";
-    const resp = await fetch(`/api/events/${encodeURIComponent(ev.id)}/review`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", "Authorization": `Bearer ${token.value}` },
-      body: JSON.stringify(body),
-    });
-    let data = null;
-    try { data = await resp.json(); } catch (err) { data = null; }
-    if (!resp.ok) {
-      const d = data && data.detail;
-      status.textContent = `error ${resp.status}: ${typeof d === "string" ? d : JSON.stringify(d)}`;
-      status.classList.add("error");
-      return;
-    }
-    status.classList.remove("error");
-    status.textContent = `saved (${data.action})`;
+    const data = await postReview(ev.id, body, token.value, status);
+    if (!data) return;
     ctx.onReviewed(ev.id, data);
   });
   return form;
@@ -171,7 +226,9 @@ export async function renderDetail(node, ev, ctx, docId) {
   node.appendChild(head);
 
   const evidenceBy = {};
-  for (const e of ev.evidence) (evidenceBy[e.field] = evidenceBy[e.field] || []).push(e);
+  // an incident: the evidence of the document shown (each report has its own spans)
+  const shown = ev.reports ? ev.evidence.filter((e) => e.doc_id === current) : ev.evidence;
+  for (const e of shown) (evidenceBy[e.field] = evidenceBy[e.field] || []).push(e);
   const article = el("div", { class: "article", id: "article" });
   const table = el("table", { class: "fields", id: "detail-fields" });
   for (const f of SHOWN_FIELDS) {
@@ -194,6 +251,7 @@ export async function renderDetail(node, ev, ctx, docId) {
   }
   if (ev.sources.length) node.appendChild(el("details", {}, el("summary", {},
     `Sources (${ev.n_sources} document${ev.n_sources === 1 ? "" : "s"})`), srcList));
+  if (ev.reports) node.appendChild(reportsPanel(ev, ctx));
 
   const docSel = el("select", { id: "doc-select", "aria-label": "document" },
     evDocs.map((d) => el("option", { value: d.id, selected: d.id === current },
@@ -216,8 +274,10 @@ export async function renderDetail(node, ev, ctx, docId) {
   }
   node.appendChild(legend);
   node.appendChild(article);
+  // an incident's evidence in this document is that of its report from this document
+  const rep = (ev.reports || []).find((r) => r.doc_id === current);
   const doc = await ctx.api(`/api/documents/${encodeURIComponent(current)}?event_id=${
-    encodeURIComponent(ev.id)}`);
+    encodeURIComponent(rep ? rep.id : ev.id)}`);
   if (node.dataset.eventId !== ev.id) return;
   renderArticle(article, doc, null);
 

@@ -1,7 +1,45 @@
-// The map: country borders (world-atlas TopoJSON, offline), event markers clustered at low
-// zoom, coloured by event type, sized by fatalities. Marker data never reaches Leaflet's
-// HTML popups: a click only calls onSelect(id).
-import { typeColor } from "./dom.js";
+// The map: country borders (world-atlas TopoJSON, offline), incident markers clustered at
+// low zoom, coloured by event type (a cluster by the type most of its incidents have), sized
+// by fatalities, with a hover tooltip built from text nodes. The view fits the filtered
+// results; selecting an incident pans to it and highlights its marker. Marker data never
+// reaches Leaflet's HTML popups: a click only calls onSelect(id).
+import { el, TYPE_COLORS, typeColor } from "./dom.js";
+
+const TYPES = Object.keys(TYPE_COLORS);
+
+export function dominantType(types) {
+  // The most frequent type (ties: the first in the codebook's order); -1 when none.
+  const n = new Array(TYPES.length).fill(0);
+  for (const t of types) { const k = TYPES.indexOf(t); if (k >= 0) n[k] += 1; }
+  let best = -1;
+  for (let k = 0; k < n.length; k++) if (n[k] && (best < 0 || n[k] > n[best])) best = k;
+  return best;
+}
+
+function clusterIcon(cluster) {
+  const count = cluster.getChildCount();
+  // the dominant type is counted once per cluster and size (icons are redrawn on every zoom)
+  if (!cluster._sitrepType || cluster._sitrepType[0] !== count) {
+    cluster._sitrepType = [count, dominantType(cluster.getAllChildMarkers()
+      .map((m) => m.sitrepType))];
+  }
+  const k = cluster._sitrepType[1];
+  const size = count < 10 ? 30 : count < 100 ? 36 : 44;
+  // only a number and a colour from the fixed palette go into the icon's markup
+  const color = k >= 0 ? TYPE_COLORS[TYPES[k]] : "#555";
+  return L.divIcon({
+    html: `<div style="background-color:${color}"><span>${Number(count)}</span></div>`,
+    className: `marker-cluster sitrep-cluster type-${k}`, iconSize: L.point(size, size),
+  });
+}
+
+function tooltipNode(p, type) {
+  const [, , , , fat, day, place, nSrc] = p;
+  return el("div", { class: "ev-tip" }, el("strong", {}, type || "?"),
+    el("div", {}, day || "no date"), el("div", {}, place || "no place"),
+    el("div", {}, `fatalities: ${fat ?? 0}`),
+    el("div", {}, `${nSrc ?? 1} source${nSrc === 1 ? "" : "s"}`));
+}
 
 export function radiusFor(fatalities) {
   return Math.min(22, 5 + 2 * Math.sqrt(Math.max(0, fatalities || 0)));
@@ -20,10 +58,13 @@ export class EventMap {
       chunkedLoading: true, chunkInterval: 150, chunkDelay: 1, maxClusterRadius: 45,
       showCoverageOnHover: false, spiderfyOnMaxZoom: true, disableClusteringAtZoom: 12,
       chunkProgress: (done, total) => this._progress(done, total),
+      iconCreateFunction: clusterIcon,
     });
+    this.byId = new Map();
+    this.highlighted = null;
     this.map.addLayer(this.cluster);
     this.seq = 0;
-    this.map.on("moveend", () => onMove && onMove(this.bbox()));
+    this.map.on("moveend", () => onMove && !this.fitting && onMove(this.bbox()));
   }
 
   async loadBorders(coarseUrl, fineUrl) {
@@ -55,27 +96,75 @@ export class EventMap {
     return [w, s, e, n].map((x) => x.toFixed(4)).join(",");
   }
 
-  setPoints(data) {
+  setPoints(data, { fit = true } = {}) {
     this.seq += 1;
     document.body.dataset.mapReady = "0";
     this.cluster.clearLayers();
+    this.byId = new Map();
+    this.highlighted = null;
     this.expected = data.points.length;
     const markers = new Array(data.points.length);
     for (let i = 0; i < data.points.length; i++) {
-      const [id, lat, lon, t, fat] = data.points[i];
+      const p = data.points[i];
+      const [id, lat, lon, t, fat] = p;
+      const type = data.types[t];
       const m = L.circleMarker([lat, lon], {
         radius: radiusFor(fat), color: "#222", weight: 0.8, opacity: 0.9,
-        fillColor: typeColor(data.types[t]), fillOpacity: 0.8, className: "ev-marker",
+        fillColor: typeColor(type), fillOpacity: 0.8, className: "ev-marker",
       });
       m.sitrepId = id;
+      m.sitrepType = type;
+      m.bindTooltip(() => tooltipNode(p, type), { direction: "top", offset: [0, -4] });
       m.on("click", () => this.onSelect(id));
       markers[i] = m;
+      this.byId.set(id, m);
     }
+    if (fit) this.fit(data.points);
     if (!markers.length) {
       this._drawn(0);
       return;
     }
     this.cluster.addLayers(markers);
+  }
+
+  fit(points) {
+    // Fit the view to the results (one point: a regional view around it).
+    if (!points.length) return;
+    let s = 90, w = 180, n = -90, e = -180;
+    for (const p of points) {
+      s = Math.min(s, p[1]); n = Math.max(n, p[1]); w = Math.min(w, p[2]); e = Math.max(e, p[2]);
+    }
+    this.fitting = true;
+    if (points.length === 1 || (n - s < 0.5 && e - w < 0.5)) {
+      this.map.setView([(s + n) / 2, (w + e) / 2], 8, { animate: false });
+    } else {
+      this.map.fitBounds([[s, w], [n, e]], { padding: [24, 24], maxZoom: 9, animate: false });
+    }
+    this.fitting = false;
+    const c = this.map.getBounds();
+    document.body.dataset.mapBounds = [c.getWest(), c.getSouth(), c.getEast(), c.getNorth()]
+      .map((x) => x.toFixed(3)).join(",");
+  }
+
+  highlight(id) {
+    // Pan to the incident (opening its cluster) and mark it; the previous one goes back.
+    if (this.highlighted) {
+      this.highlighted.setStyle({ weight: 0.8, color: "#222" });
+      this.highlighted = null;
+    }
+    const m = this.byId.get(id);
+    if (!m) {
+      delete document.body.dataset.highlighted;
+      return false;
+    }
+    this.cluster.zoomToShowLayer(m, () => {
+      m.setStyle({ weight: 4, color: "#ffd400" });
+      m.bringToFront();
+      this.map.panTo(m.getLatLng(), { animate: false });
+      this.highlighted = m;
+      document.body.dataset.highlighted = id;
+    });
+    return true;
   }
 
   _progress(done, total) {
