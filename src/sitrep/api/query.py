@@ -434,7 +434,7 @@ def _documents(conn: Connection, doc_ids: list[str]) -> list[dict]:
 
 
 REPORT_FIELDS = ("id", "doc_id", "event_date", "event_type", "sub_event_type", "actor1",
-                 "actor2", "location", "admin1", "country", "fatalities", "notes")
+                 "actor2", "location", "admin1", "country", "fatalities", "notes", "why")
 
 
 def get_incident(conn: Connection, incident_id: str) -> dict | None:
@@ -455,6 +455,9 @@ def get_incident(conn: Connection, incident_id: str) -> dict | None:
         .select_from(events.outerjoin(documents, events.c.doc_id == documents.c.id))
         .where(events.c.id.in_(row["report_ids"]))).mappings()}
     row["reports"] = [reps[i] for i in row["report_ids"] if i in reps]
+    # why this type: the rules that typed the first report coded as the incident is
+    row["why"] = next((x["why"] for x in row["reports"] if x.get("why") and x.get(
+        "sub_event_type") == row.get("sub_event_type")), "")
     row["review"] = _review_of(conn, incident_id)
     row["documents"] = _documents(conn, list(row["document_ids"]))
     row["audit"] = audit_entries(conn, incident_id)
