@@ -160,39 +160,68 @@ def _notes(row: dict) -> str:
     return write_notes(ev)
 
 
-def _write_cluster(conn, cid: str, members: list[Report], old: dict | None, now: datetime,
-                   cause: str, result: MergeResult) -> None:
-    row = _canonical_row(cid, members)
-    if old is None:
-        conn.execute(insert(ce_t).values(**row, created_at=now, updated_at=now))
-        conn.execute(insert(hist_t).values(
-            canonical_id=cid, changed_at=now, action="create", field="",
-            old_value=None, new_value=json.dumps({k: row[k] for k in CANONICAL_FIELDS},
-                                                 default=str), event_id=cause))
-        result.created += 1
+class _Writes:
+    """Canonical and history rows of one merge, written with a few executemany statements
+    (statement building per row costs more than the database itself). History rows keep
+    the order in which the changes were made."""
+
+    def __init__(self, now: datetime, result: MergeResult):
+        self.now, self.result = now, result
+        self.inserts: list[dict] = []
+        self.updates: list[dict] = []
+        self.deletes: list[str] = []
+        self.history: list[dict] = []
+
+    def cluster(self, cid: str, members: list[Report], old: dict | None, cause: str) -> None:
+        row = _canonical_row(cid, members)
+        now, result = self.now, self.result
+        if old is None:
+            self.inserts.append({**row, "created_at": now, "updated_at": now})
+            self.history.append({
+                "canonical_id": cid, "changed_at": now, "action": "create", "field": "",
+                "old_value": None, "new_value": json.dumps(
+                    {k: row[k] for k in CANONICAL_FIELDS}, default=str), "event_id": cause})
+            result.created += 1
+            result.touched.append(cid)
+            return
+        changes = [(k, old.get(k), row[k]) for k in CANONICAL_FIELDS
+                   if _jsonish(old.get(k)) != _jsonish(row[k])]
+        if not changes:
+            return
+        # every field is written (unchanged ones with their old value): one statement shape
+        vals = {**{k: old.get(k) for k in CANONICAL_FIELDS}, **{k: n for k, _, n in changes},
+                "updated_at": now}
+        self.updates.append({"u_" + k: v for k, v in vals.items()} | {"b_id": cid})
+        self.history.extend(
+            {"canonical_id": cid, "changed_at": now, "action": "update", "field": k,
+             "old_value": _jsonish(o), "new_value": _jsonish(n), "event_id": cause}
+            for k, o, n in changes)
+        result.updated += 1
         result.touched.append(cid)
-        return
-    changes = [(k, old.get(k), row[k]) for k in CANONICAL_FIELDS
-               if _jsonish(old.get(k)) != _jsonish(row[k])]
-    if not changes:
-        return
-    conn.execute(update(ce_t).where(ce_t.c.id == cid).values(
-        **{k: row[k] for k, _, _ in changes}, updated_at=now))
-    conn.execute(insert(hist_t), [
-        {"canonical_id": cid, "changed_at": now, "action": "update", "field": k,
-         "old_value": _jsonish(o), "new_value": _jsonish(n), "event_id": cause}
-        for k, o, n in changes])
-    result.updated += 1
-    result.touched.append(cid)
 
+    def delete(self, cid: str, old: dict) -> None:
+        self.deletes.append(cid)
+        self.history.append({
+            "canonical_id": cid, "changed_at": self.now, "action": "delete", "field": "",
+            "old_value": json.dumps({k: old.get(k) for k in CANONICAL_FIELDS}, default=str),
+            "new_value": None, "event_id": ""})
+        self.result.deleted += 1
 
-def _delete_canonical(conn, cid: str, old: dict, now: datetime, result: MergeResult) -> None:
-    conn.execute(delete(ce_t).where(ce_t.c.id == cid))
-    conn.execute(insert(hist_t).values(
-        canonical_id=cid, changed_at=now, action="delete", field="",
-        old_value=json.dumps({k: old.get(k) for k in CANONICAL_FIELDS}, default=str),
-        new_value=None, event_id=""))
-    result.deleted += 1
+    def flush(self, conn) -> None:
+        from sqlalchemy import bindparam
+
+        for chunk in _chunks(self.deletes):
+            conn.execute(delete(ce_t).where(ce_t.c.id.in_(chunk)))
+        for chunk in _chunks(self.inserts):
+            conn.execute(insert(ce_t), chunk)
+        if self.updates:
+            stmt = (update(ce_t).where(ce_t.c.id == bindparam("b_id"))
+                    .values({k: bindparam("u_" + k) for k in [*CANONICAL_FIELDS, "updated_at"]}))
+            for chunk in _chunks(self.updates):
+                conn.execute(stmt, chunk)
+        for chunk in _chunks(self.history):
+            conn.execute(insert(hist_t), chunk)
+        self.inserts, self.updates, self.deletes, self.history = [], [], [], []
 
 
 def _load_canonicals(conn, ids: Iterable[str]) -> dict[str, dict]:
@@ -292,7 +321,7 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
             all_eids = [e for es in members.values() for e in es]
             old_reports = {r.id: r for r in load_reports(conn, event_ids=all_eids)}
             merger = Merger()
-            for cid in near:
+            for cid in sorted(near):        # a set: seed in one order (ties go by it)
                 ms = [old_reports[e] for e in members.get(cid, []) if e in old_reports]
                 if ms:
                     merger.seed(cid, ms)
@@ -309,14 +338,16 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
             result.reports = len(new)
             touched = set(added) | dirty
             olds = _load_canonicals(conn, touched)
+            writes = _Writes(now, result)
             for cid in sorted(touched):
                 ms = merger.clusters.get(cid) or []
                 if not ms:
                     if cid in olds:
-                        _delete_canonical(conn, cid, olds[cid], now, result)
+                        writes.delete(cid, olds[cid])
                     continue
                 cause = added[cid][-1].id if added.get(cid) else ""
-                _write_cluster(conn, cid, ms, olds.get(cid), now, cause, result)
+                writes.cluster(cid, ms, olds.get(cid), cause)
+            writes.flush(conn)
         result.canonical_total = conn.execute(
             select(func.count()).select_from(ce_t)).scalar_one()
     result.seconds = round(time.perf_counter() - t0, 3)
@@ -354,11 +385,14 @@ def _rebuild(conn, now: datetime, result: MergeResult) -> None:
     for chunk in _chunks(rows):
         conn.execute(insert(er_t), chunk)
     result.reports = len(rows)
+    writes = _Writes(now, result)
     for cid, old in olds.items():
         if cid not in renamed:
-            _delete_canonical(conn, cid, old, now, result)
+            writes.delete(cid, old)
+    writes.flush(conn)       # deleted before re-created: an id may come back
     for cid, ms in renamed.items():
-        _write_cluster(conn, cid, ms, olds.get(cid), now, "", result)
+        writes.cluster(cid, ms, olds.get(cid), "")
+    writes.flush(conn)
 
 
 # ---------------------------------------------------------------------- reading
