@@ -351,6 +351,8 @@ class Store:
             if conn.dialect.name == "postgresql":
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK})
             metadata.create_all(conn, checkfirst=True)
+            for ix in events.indexes:      # an index added since the table was created
+                ix.create(conn, checkfirst=True)
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -507,7 +509,9 @@ class Store:
                 if doc.id not in inserted or first[doc.id] != i:
                     self._update_metadata(conn, doc)
             self._lock_documents(conn, ids)
-            self._replace_events_many(conn, ids, [batch[last[i]][1] for i in ids], now)
+            # events in input order (each document's at its last copy), as saves in a row
+            order = sorted(ids, key=last.__getitem__)
+            self._replace_events_many(conn, order, [batch[last[i]][1] for i in order], now)
             for (doc, _evs), s in zip(batch, seen, strict=True):
                 if s is not None:
                     self._mark_seen(conn, s[0], s[1], doc.id)
