@@ -9,10 +9,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
@@ -351,6 +353,20 @@ def _nearby_canonicals(conn, reports: list[Report]) -> set[str]:
 
 
 # ---------------------------------------------------------------------- the stage
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No automatic garbage collection while a merge builds its reports and clusters: the
+    objects it allocates stay alive until it ends, and the collections their allocation
+    triggers would rescan them again and again; the collector resumes afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 _MERGE_LOCK = 0x5172E9  # advisory lock key for merges
 
 
@@ -359,10 +375,11 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
     """Merge stored events into canonical events.
 
     doc_ids None: every event not merged yet; else the events of these documents (those not
-    merged yet). Only the canonical events near the new reports (same country, dates within
-    the widest window) are loaded, so a run costs what the new reports touch. Memberships of
-    events no longer stored (a document re-extracted) are pruned first, and the canonical
-    events they belonged to are recomputed (or deleted when left empty).
+    merged yet). Only the canonical events the new reports' blocks reach are loaded (see
+    `_nearby_canonicals`), without document bodies, so a run costs what the new reports
+    touch, not the size of the store. Memberships of events no longer stored (a document
+    re-extracted; with doc_ids, only those documents' events) are pruned first, and the
+    canonical events they belonged to are recomputed (or deleted when left empty).
 
     rebuild=True re-clusters every stored event from scratch; each new cluster keeps the id of
     the stored canonical event it shares most reports with, so ids stay stable.
@@ -371,7 +388,7 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
     create_merge_tables(store.engine)
     result = MergeResult()
     now = _now()
-    with store._write() as conn:   # BEGIN IMMEDIATE on SQLite: merges queue, never deadlock
+    with _gc_paused(), store._write() as conn:   # BEGIN IMMEDIATE on SQLite: merges queue
         if conn.dialect.name == "postgresql":
             # one merge at a time: two concurrent extract runs must not both create a
             # canonical event for the same incident

@@ -6,12 +6,14 @@
 
 Crash and concurrency safety: every save is one transaction (the document, its events, their
 evidence and sources, and optionally the polling item it came from), so a killed process leaves
-either all of a document or none of it. Several processes may write one store: on SQLite
-(WAL, busy timeout) write transactions start with BEGIN IMMEDIATE, so they queue instead of
-failing on a lock upgrade; on PostgreSQL a save locks its document row (SELECT ... FOR UPDATE)
-after an INSERT ... ON CONFLICT DO NOTHING, so two writers of one document take turns and each
-transaction touches one document only (no lock cycles, no deadlocks). Schema creation is
-serialised the same way (BEGIN IMMEDIATE / an advisory lock).
+either all of a document or none of it; `save_many` writes a batch of documents the same way,
+with a few executemany statements per table (all of the batch or none of it). Several
+processes may write one store: on SQLite (WAL, busy timeout) write transactions start with
+BEGIN IMMEDIATE, so they queue instead of failing on a lock upgrade; on PostgreSQL a save
+locks its document rows (SELECT ... FOR UPDATE) after an INSERT ... ON CONFLICT DO NOTHING,
+so two writers of one document take turns, and a batch inserts and locks its documents in id
+order, so batches sharing documents queue in one order (no lock cycles, no deadlocks). Schema
+creation is serialised the same way (BEGIN IMMEDIATE / an advisory lock).
 """
 
 from __future__ import annotations
