@@ -247,3 +247,90 @@ def test_bench_merge_small(monkeypatch):
     ctx.state["merge_sizes"] = [1000, 2000]
     out = BENCHES["merge"](ctx)
     assert out["n2000_merge_s"] > 0 and "n2000_time_growth_vs_linear" in out
+
+
+# ---------------------------------------------------------------------- windowed candidates
+def _synthetic_store(db: str, n: int = 900) -> list[list[str]]:
+    """Stored documents of one event each, from the merge bench's stream (dates, precisions,
+    places, unplaced reports); returns the document ids in three batches."""
+    from datetime import date as _date
+
+    from sitrep.merge.bench import synthetic_stream
+    from sitrep.models import Event, Evidence
+
+    store = Store(db)
+    ids: list[str] = []
+    for k, (r, _label, _pub) in enumerate(synthetic_stream(n, seed=7, per_day=40)):
+        body = f"Dispatch {k}. {r.text}."
+        unplaced = k % 11 == 0                  # no place at all: compared country-blind
+        doc = Document(id=f"doc{k:05d}", text=body, body=body, source_name=f"Outlet {k % 9}",
+                       published=_date.fromordinal(r.day + 1))
+        ev = Event(doc_id=doc.id, event_type=r.event_type, sub_event_type=r.sub_event_type,
+                   event_date=_date.fromordinal(r.day).isoformat(),
+                   time_precision=r.time_precision, actor1=r.actor1, fatalities=r.fatalities,
+                   country_code=r.country_code, admin1="" if unplaced else r.admin1,
+                   location="" if unplaced else r.location,
+                   latitude=None if unplaced else r.lat, longitude=None if unplaced else r.lon,
+                   geo_precision=None if unplaced else r.geo_precision,
+                   sentence_start=len(f"Dispatch {k}. "), sentence_end=len(body))
+        ev.evidence.append(Evidence("event_type", ev.sentence_start, len(body),
+                                    body[ev.sentence_start:], doc.id))
+        store.save(doc, [ev])
+        ids.append(doc.id)
+    store.close()
+    return [ids[: n // 3], ids[n // 3: 2 * n // 3], ids[2 * n // 3:]]
+
+
+def _merge_tables(store) -> dict:
+    from sqlalchemy import select
+
+    from sitrep.merge.schema import canonical_events as ce_t
+    from sitrep.merge.schema import canonical_history as hist_t
+    from sitrep.merge.schema import event_reports as er_t
+
+    with store.engine.connect() as c:
+        drop = ("created_at", "updated_at", "changed_at", "added_at", "pk")
+        return {t.name: sorted(({k: v for k, v in dict(r).items() if k not in drop}
+                                for r in c.execute(select(t)).mappings()), key=repr)
+                for t in (ce_t, er_t, hist_t)}
+
+
+def test_windowed_candidates_merge_like_every_cluster_loaded(tmp_path, monkeypatch):
+    """The merge loads only the stored clusters the new reports' blocks reach; the tables
+    are the same as when every stored cluster is loaded."""
+    import shutil
+
+    from sqlalchemy import select
+
+    import sitrep.merge.db as mdb
+
+    batches = _synthetic_store(str(tmp_path / "a.db"))
+    shutil.copy(tmp_path / "a.db", tmp_path / "b.db")
+    seen: list[tuple[int, int]] = []
+    real = mdb._nearby_canonicals
+
+    def counted(conn, reports):
+        got = real(conn, reports)
+        seen.append((len(got), conn.execute(select(mdb.func.count())
+                                            .select_from(mdb.ce_t)).scalar_one()))
+        return got
+
+    monkeypatch.setattr(mdb, "_nearby_canonicals", counted)
+    with Store(str(tmp_path / "a.db")) as a:
+        for b in batches:
+            merge_documents(a, b)
+        windowed = _merge_tables(a)
+    monkeypatch.setattr(mdb, "_nearby_canonicals", lambda conn, reports: set(
+        conn.execute(select(mdb.ce_t.c.id)).scalars()))
+    with Store(str(tmp_path / "b.db")) as b_store:
+        for b in batches:
+            merge_documents(b_store, b)
+        every = _merge_tables(b_store)
+    assert windowed == every
+    n_ce = len(windowed["canonical_events"])
+    assert 250 < n_ce < 850                                 # reports did merge
+    assert any(r["n_reports"] > 1 and len({m["doc_id"] for m in windowed["event_reports"]
+                                           if m["canonical_id"] == r["id"]}) > 1
+               for r in windowed["canonical_events"])
+    # later batches loaded a part of the stored clusters, not all of them
+    assert seen[0][0] == 0 and all(0 < k < total for k, total in seen[1:])

@@ -96,8 +96,13 @@ def test_local_engine_equals_single_process(corpus_input, tmp_path):
     assert len(failures) == 3                    # bad JSON line, binary file, missing file
     assert summary["documents"] == 20 and summary["events"] > 20
     assert _store_rows(str(tmp_path / "local.db")) == _store_rows(str(tmp_path / "plain.db"))
-    dates = {p.name for p in (tmp_path / "pq" / "events").iterdir()}
-    assert all(d.startswith("event_date=") for d in dates) and len(dates) > 5
+    # one events file per partition, the event date a column of it
+    files = sorted(p.name for p in (tmp_path / "pq" / "events").iterdir())
+    assert files == [f"part-{i:06d}.parquet" for i in range(len(files))]
+    assert 1 < len(files) <= summary["partitions"]
+    rows = read_event_rows(str(tmp_path / "pq"))
+    assert len(rows) == summary["events"]
+    assert len({r["event_date"] for r in rows}) > 5
 
 
 def test_dask_equals_local(corpus_input, tmp_path):
@@ -150,3 +155,49 @@ def test_parquet_input(tmp_path):
     s = run_local([str(tmp_path / "a.parquet")], None, str(tmp_path / "x.db"), partition_size=2)
     assert s["documents"] == 5 and s["partitions"] == 3 and not s["failures"]
     assert Store(str(tmp_path / "x.db")).counts()["documents"] == 5
+
+
+def _merged_incidents(db: str) -> list[list[str]]:
+    """Merged events as sorted lists of their report ids (plus the canonical fields)."""
+    from sitrep.merge import canonical_events
+
+    st = Store(db)
+    out = sorted((sorted(ce["report_ids"]), ce["event_date"], ce["sub_event_type"],
+                  ce["location"], ce["fatalities"], ce["n_sources"])
+                 for ce in canonical_events(st))
+    st.close()
+    return out
+
+
+def test_dask_merges_like_local_extract(tmp_path, monkeypatch):
+    """The Dask engine stores and merges through the same batched writer as `sitrep extract`
+    (local engine): the same merged incidents, also when the input spans several batches."""
+    pytest.importorskip("distributed")
+    from distributed import LocalCluster
+
+    from sitrep.scale import run_dask, stream
+    from sitrep.scale.engine import get_pipeline
+
+    monkeypatch.setattr(stream, "BATCH_DOCS", 7)        # several batches, several merges
+    docs = build_corpus(40, seed=5)
+    docs += docs[3:6]                                     # repeats, in a later batch
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps({"url": d.url, "title": d.title, "text": d.text,
+                                         "source": d.source_name,
+                                         "published": d.published.isoformat()
+                                         if d.published else None}) for d in docs) + "\n",
+                   encoding="utf-8")
+    local_db = str(tmp_path / "local.db")
+    with Store(local_db) as st:
+        s = stream.extract_to_store([str(src)], st, get_pipeline(), batch_docs=7)
+    assert s["documents"] == 43 and s["new_documents"] == 40 and s["canonical_total"]
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster:
+        d = run_dask([str(src)], None, str(tmp_path / "dask.db"),
+                     scheduler=cluster.scheduler_address, partition_size=3)
+    assert d["documents"] == 43 and d["new_documents"] == 40
+    assert d["merged_events"] == s["canonical_total"]
+    local = _merged_incidents(local_db)
+    assert _merged_incidents(str(tmp_path / "dask.db")) == local
+    assert any(len(ids) > 1 for ids, *_ in local)         # reports did merge
+    assert _store_rows(str(tmp_path / "dask.db")) == _store_rows(local_db)

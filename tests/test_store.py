@@ -271,3 +271,36 @@ def test_why_is_stored_and_an_earlier_database_gains_the_column(tmp_path):
     assert again.get_event(ev.id)["why"] == ""
     again.save(ARREST, [arrest_event()])
     assert again.counts()["events"] == 2
+
+
+def _rows(s: Store) -> dict:
+    from sqlalchemy import select
+
+    from sitrep.store.schema import documents, event_evidence, event_sources, events
+
+    drop = {"created_at", "timestamp", "ingested_at"}
+    with s.engine.connect() as c:
+        return {t.name: [{k: v for k, v in dict(r).items() if k not in drop}
+                         for r in c.execute(select(t).order_by(*t.primary_key.columns))
+                         .mappings()]
+                for t in (documents, events, event_evidence, event_sources)}
+
+
+def test_save_many_is_saves_in_a_row(store: Store, tmp_path):
+    """One transaction for the batch, the same rows as one save per document: a document
+    repeated in the batch is new once, and its later copy's events (and metadata) win."""
+    bare = doc(IED.body)                                    # the same text, no metadata
+    batch = [(ARREST, [arrest_event()]), (IED, [ied_event()]),
+             (bare, [ied_event(fatalities=3)]), (ARREST, [arrest_event("2019-04-02")])]
+    assert store.save_many(batch) == [True, True, False, False]
+    with Store(tmp_path / "one-by-one.db") as ref:
+        assert [ref.save(d, evs) for d, evs in batch] == [True, True, False, False]
+        assert _rows(store) == _rows(ref)
+    got = {e["doc_id"]: e for e in store.iter_events()}
+    assert got[IED.id]["fatalities"] == 3 and got[ARREST.id]["event_date"] == "2019-04-02"
+    assert store.get_document(IED.id).url == IED.url          # kept: the copy had none
+    assert store.save_many([]) == []
+    with pytest.raises(ValueError):                           # nothing of the batch is saved
+        store.save_many([(doc("Another text entirely."), []),
+                         (IED, [arrest_event()])])
+    assert store.counts() == {"documents": 2, "events": 2}

@@ -678,7 +678,8 @@ def _load_plugins() -> None:
 
 def main(what: str = "pipeline", n_docs: int = 2000, json_out: str | None = None,
          seed: int = DEFAULT_SEED, spacy_max_docs: int = SPACY_MAX_DOCS,
-         cold_runs: int = COLD_RUNS, quiet: bool = False) -> int:
+         cold_runs: int = COLD_RUNS, quiet: bool = False,
+         scale_sizes: list[int] | None = None) -> int:
     """Run ``what`` ("all" or a name in ``BENCHES``); print tables, write JSON. Exit code."""
     from rich.console import Console
     from rich.markup import escape
@@ -698,6 +699,8 @@ def main(what: str = "pipeline", n_docs: int = 2000, json_out: str | None = None
                        cold_runs=cold_runs,
                        log=(lambda m: None) if quiet else
                        (lambda m: err.print(f"[dim]{escape(m)}[/dim]")))
+    if scale_sizes:
+        ctx.state["scale_sizes"] = list(scale_sizes)
     report: dict[str, Any] = {
         "sitrep_version": __version__, "python": platform.python_version(),
         "platform": platform.platform(), "cpu_count": os.cpu_count(), "seed": seed,

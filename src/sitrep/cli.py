@@ -116,7 +116,7 @@ def extract(
                                "event across documents after extraction."),
 ):
     """Ingest articles, code their events and store both."""
-    from .ingest import IngestError, count_inputs, iter_documents
+    from .ingest import IngestError, count_inputs
     from .pipeline import Pipeline
 
     pub = _parse_date(published)
@@ -149,14 +149,10 @@ def extract(
             err.print(f"[red]no documents found in {escape(', '.join(paths))}[/red]")
             raise typer.Exit(1)
         raise typer.Exit(1 if summary.get("failures") else 0)
+    from .scale.stream import extract_to_store
+
     store = _store(db)
     pipe = Pipeline()
-    n_docs = n_new = n_events = 0
-    saved_ids: list[str] = []
-    failures: list[tuple[str, str]] = []
-    by_type: dict[str, int] = {}
-    undated: dict[str, date] = {}     # undated documents: the day they resolved against
-    t0 = time.perf_counter()
     progress = _progress(quiet)
     with progress:
         if pipe.use_geo:
@@ -171,43 +167,31 @@ def extract(
                 _ = pipe.gazetteer
                 progress.remove_task(g)
         task = progress.add_task("extract", total=expected, name="")
-        # the --published fallback is applied after the stored copy's metadata (below)
-        for item in iter_documents(paths, None, allow_private=allow_private or None):
-            if isinstance(item, IngestError):
-                failures.append((item.path, item.reason))
-                progress.advance(task)
-                continue
-            n_docs += 1
-            progress.update(task, name=Path(item.path).name[:40] if item.path else item.id)
-            item, day = store.with_known_metadata(item, pub)
-            try:
-                events = pipe.run(item, ref=day)
-            except Exception as e:  # one bad document never loses the others
-                failures.append((item.path or item.id, f"extraction failed: {e!r}"))
-                progress.advance(task)
-                continue
-            if store.save(item, events):
-                n_new += 1
-            saved_ids.append(item.id)
-            if item.published is None:
-                undated[item.id] = day
-            n_events += len(events)
-            for ev in events:
-                by_type[ev.event_type] = by_type.get(ev.event_type, 0) + 1
-            progress.advance(task)
-        merged = None
-        if saved_ids and merge:
-            from .merge import merge_documents
 
-            saved_ids = list(dict.fromkeys(saved_ids))   # a repeated document merges once
-            progress.add_task(f"merging the events of {len(saved_ids)} documents",
-                              total=None, name="")
+        def advance(item) -> None:
+            if isinstance(item, IngestError):
+                progress.advance(task)
+                return
+            progress.update(task, advance=1, description="extract",
+                            name=Path(item.path).name[:40] if item.path else item.id)
+
+        def merging(n: int) -> None:
+            progress.update(task, description=f"merging the events of {n} documents")
             progress.refresh()
-            merged = merge_documents(store, saved_ids)
+
+        # documents and events are written (and merged) a batch at a time: memory stays flat
+        summary = extract_to_store(paths, store, pipe, published=pub,
+                                   allow_private=allow_private or None, merge=merge,
+                                   on_item=advance, on_merge=merging)
+        if merge and summary["documents"]:
             from .api.review import reapply_stored_reviews
 
             reapply_stored_reviews(store)     # a recomputed incident keeps its corrections
-    elapsed = time.perf_counter() - t0
+    n_docs, n_new, n_events = (summary["documents"], summary["new_documents"],
+                               summary["events"])
+    by_type, failures = summary["by_type"], summary["failures"]
+    merged_total = summary["canonical_total"]
+    elapsed = summary["seconds"]
     if not quiet:
         t = Table(title="sitrep extract")
         t.add_column("what")
@@ -217,17 +201,17 @@ def extract(
         t.add_row("events coded", str(n_events))
         for k, v in sorted(by_type.items()):
             t.add_row(f"  {k}", str(v))
-        if merged is not None:
-            t.add_row("merged events (total)", str(merged.canonical_total))
+        if merged_total is not None:
+            t.add_row("merged events (total)", str(merged_total))
         t.add_row("failed inputs", str(len(failures)))
         t.add_row("seconds", f"{elapsed:.2f}")
         err.print(t)
         err.print(f"database: {escape(store.url)}")
     for path, reason in failures:
         err.print(f"[red]skipped[/red] {escape(str(path))}: {escape(str(reason))}")
-    if undated:
-        err.print(undated_warning(list(undated.values())), markup=False, highlight=False,
-                  soft_wrap=True)
+    if summary["undated"]:
+        err.print(undated_warning(list(summary["undated"].values())), markup=False,
+                  highlight=False, soft_wrap=True)
     store.close()
     if not n_docs and not failures:
         err.print(f"[red]no documents found in {escape(', '.join(paths))}[/red]")
@@ -480,11 +464,21 @@ def bench(
     what: str = typer.Argument("pipeline", help="pipeline | gazetteer | merge | serve | "
                                "scale | all, or several joined by commas (scale needs "
                                "the scale extra)."),
+    sizes: str | None = typer.Option(None, "--sizes", help="scale: corpus sizes, "
+                                     "comma-separated (default 300,1000; e.g. 100000)."),
 ):
     """Measure speed and memory against baselines run on the same corpus."""
     from .bench import main as bench_main
 
-    raise typer.Exit(bench_main(what=what, n_docs=docs, json_out=json_out))
+    try:
+        scale_sizes = [int(x) for x in (sizes or "").replace("_", "").split(",") if x.strip()]
+    except ValueError:
+        raise typer.BadParameter(f"not a list of numbers: {sizes!r}",
+                                 param_hint="--sizes") from None
+    if any(n < 1 for n in scale_sizes):
+        raise typer.BadParameter("sizes must be at least 1", param_hint="--sizes")
+    raise typer.Exit(bench_main(what=what, n_docs=docs, json_out=json_out,
+                                scale_sizes=scale_sizes or None))
 
 
 @app.command()

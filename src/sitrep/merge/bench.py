@@ -10,8 +10,10 @@ order; the merger indexes by (country, family, day, grid cell) and evicts days o
 the widest window, so memory stays flat and time grows linearly with the stream.
 
 Each size runs in a fresh subprocess: CPU time (and wall time) of generation alone and of
-generation plus merge (the difference is the merge), peak RSS above the interpreter's baseline, pairwise
-precision and recall against the generator's incident labels, and comparisons per report.
+generation plus merge (the difference is the merge; also given without the CPU time the
+garbage collector took, measured with gc.callbacks), peak RSS above the interpreter's
+baseline, pairwise precision and recall against the generator's incident labels, and
+comparisons per report.
 Sizes: ``SITREP_BENCH_MERGE_SIZES`` (comma-separated; default 10000,100000,1000000).
 """
 
@@ -146,10 +148,22 @@ def _prepare(r: Report) -> Report:
 
 def run_size(n: int, seed: int = 2024, merge: bool = True) -> dict[str, Any]:
     """Run one stream in this process: figures for it."""
+    import gc
     import resource
     import time
 
     base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    gc_s = 0.0
+    gc_t0 = [0.0]
+
+    def on_gc(phase, _info):            # CPU time spent in the garbage collector
+        nonlocal gc_s
+        if phase == "start":
+            gc_t0[0] = time.process_time()
+        else:
+            gc_s += time.process_time() - gc_t0[0]
+
+    gc.callbacks.append(on_gc)
     t0 = time.perf_counter()
     c0 = time.process_time()
     m = Merger()
@@ -180,9 +194,11 @@ def run_size(n: int, seed: int = 2024, merge: bool = True) -> dict[str, Any]:
             close(members)
     secs = time.perf_counter() - t0
     cpu = time.process_time() - c0
+    gc.callbacks.remove(on_gc)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base_rss
     true_pairs = sum(k * (k - 1) // 2 for k in true_sizes.values())
-    return {"n": n, "seconds": secs, "cpu_s": cpu, "peak_mb": peak, "comparisons": m.comparisons,
+    return {"n": n, "seconds": secs, "cpu_s": cpu, "gc_s": gc_s, "peak_mb": peak,
+            "comparisons": m.comparisons,
             "precision": tp / pred if pred else 1.0,
             "recall": tp / true_pairs if true_pairs else 1.0}
 
@@ -226,6 +242,11 @@ def bench_merge(ctx: BenchContext) -> dict[str, Any]:
         out[f"{k}_merge_wall_s"] = round(max(0.0, full["seconds"] - gen["seconds"]), 3)
         out[f"{k}_generate_s"] = round(gen["cpu_s"], 3)
         out[f"{k}_us_per_report"] = round(1e6 * merge_s / n, 2)
+        # the merge alone: garbage collection (triggered by generation and merge alike) out
+        gc_s = max(0.0, full["gc_s"] - gen["gc_s"])
+        out[f"{k}_gc_s"] = round(gc_s, 3)
+        out[f"{k}_us_per_report_without_gc"] = round(
+            1e6 * max(1e-9, (full["cpu_s"] - full["gc_s"]) - (gen["cpu_s"] - gen["gc_s"])) / n, 2)
         out[f"{k}_peak_mb"] = round(full["peak_mb"], 1)
         out[f"{k}_generate_peak_mb"] = round(gen["peak_mb"], 1)
         out[f"{k}_comparisons_per_report"] = round(full["comparisons"] / n, 2)

@@ -263,10 +263,15 @@ def report_from_event(ev, text: str | None = None, body: str | None = None) -> R
         row=ev.to_dict()).prepare()
 
 
-def report_from_row(row: dict, body: str | None = None) -> Report:
-    """A Report from a stored event row (Store.iter_events shape: `sources` attached)."""
+def report_from_row(row: dict, body: str | None = None, sentence: str | None = None
+                    ) -> Report:
+    """A Report from a stored event row (Store.iter_events shape: `sources` attached).
+    The evidence text is `sentence` when given (body[sentence_start:sentence_end], read by
+    the database), else cut from `body`, else the evidence spans joined."""
     s0, s1 = row.get("sentence_start") or 0, row.get("sentence_end") or 0
-    if body and s1 > s0:
+    if sentence is not None:
+        text = sentence
+    elif body and s1 > s0:
         text = body[s0:s1]
     else:
         text = " ".join(e.get("text", "") for e in row.get("evidence") or [])

@@ -9,18 +9,32 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 
 from ..models import disorder_type, interaction_code, iso_date
 from ..store.schema import documents, event_sources, events
-from .core import MAX_WINDOW, Merger, Report, canonical, report_from_row
+from .core import WINDOW, Merger, Report, canonical, report_from_row
 from .schema import CANONICAL_FIELDS, create_merge_tables
 from .schema import canonical_events as ce_t
 from .schema import canonical_history as hist_t
@@ -59,7 +73,13 @@ def _chunks(xs: list, n: int = _CHUNK) -> Iterator[list]:
 
 # ---------------------------------------------------------------------- loading reports
 def _report_query():
-    return (select(events, documents.c.body.label("doc_body"),
+    """Stored events with what a Report needs of their document: the event's sentence is
+    cut by the database (no document body is read)."""
+    s0 = func.coalesce(events.c.sentence_start, 0)
+    sentence = case((and_(events.c.sentence_end > s0, documents.c.body != ""),
+                     func.substr(documents.c.body, s0 + 1, events.c.sentence_end - s0)),
+                    else_=None)
+    return (select(events, sentence.label("doc_sentence"),
                    documents.c.url.label("doc_url"), documents.c.title.label("doc_title"),
                    documents.c.published.label("doc_published"),
                    documents.c.source_name.label("doc_source_name"))
@@ -74,7 +94,7 @@ def _rows_to_reports(conn, rows: list[dict]) -> list[Report]:
     attach_evidence_sources(conn, rows, chunk=_CHUNK)
     out = []
     for r in rows:
-        body = r.pop("doc_body", None)
+        sentence = r.pop("doc_sentence", None)
         if not r["sources"] and r.get("doc_source_name"):
             r["sources"] = [{"doc_id": r["doc_id"], "outlet": r["doc_source_name"],
                              "role": "report", "party": "", "url": r.get("doc_url") or ""}]
@@ -82,7 +102,7 @@ def _rows_to_reports(conn, rows: list[dict]) -> list[Report]:
             s.setdefault("url", r.get("doc_url") or "")
             if not s.get("url"):
                 s["url"] = r.get("doc_url") or ""
-        out.append(report_from_row(r, body))
+        out.append(report_from_row(r, sentence=sentence))
     return out
 
 
@@ -93,7 +113,7 @@ def load_reports(conn, *, event_ids: Iterable[str] | None = None,
     twice, 500 ids apart, would otherwise come back from two chunks)."""
     base = _report_query()
     if unmerged:
-        base = base.where(~events.c.id.in_(select(er_t.c.event_id)))
+        base = base.where(~exists().where(er_t.c.event_id == events.c.id))
     if event_ids is not None:
         col, wanted = events.c.id, list(dict.fromkeys(event_ids))
     elif doc_ids is not None:
@@ -163,39 +183,68 @@ def _notes(row: dict) -> str:
     return write_notes(ev)
 
 
-def _write_cluster(conn, cid: str, members: list[Report], old: dict | None, now: datetime,
-                   cause: str, result: MergeResult) -> None:
-    row = _canonical_row(cid, members)
-    if old is None:
-        conn.execute(insert(ce_t).values(**row, created_at=now, updated_at=now))
-        conn.execute(insert(hist_t).values(
-            canonical_id=cid, changed_at=now, action="create", field="",
-            old_value=None, new_value=json.dumps({k: row[k] for k in CANONICAL_FIELDS},
-                                                 default=str), event_id=cause))
-        result.created += 1
+class _Writes:
+    """Canonical and history rows of one merge, written with a few executemany statements
+    (statement building per row costs more than the database itself). History rows keep
+    the order in which the changes were made."""
+
+    def __init__(self, now: datetime, result: MergeResult):
+        self.now, self.result = now, result
+        self.inserts: list[dict] = []
+        self.updates: list[dict] = []
+        self.deletes: list[str] = []
+        self.history: list[dict] = []
+
+    def cluster(self, cid: str, members: list[Report], old: dict | None, cause: str) -> None:
+        row = _canonical_row(cid, members)
+        now, result = self.now, self.result
+        if old is None:
+            self.inserts.append({**row, "created_at": now, "updated_at": now})
+            self.history.append({
+                "canonical_id": cid, "changed_at": now, "action": "create", "field": "",
+                "old_value": None, "new_value": json.dumps(
+                    {k: row[k] for k in CANONICAL_FIELDS}, default=str), "event_id": cause})
+            result.created += 1
+            result.touched.append(cid)
+            return
+        changes = [(k, old.get(k), row[k]) for k in CANONICAL_FIELDS
+                   if _jsonish(old.get(k)) != _jsonish(row[k])]
+        if not changes:
+            return
+        # every field is written (unchanged ones with their old value): one statement shape
+        vals = {**{k: old.get(k) for k in CANONICAL_FIELDS}, **{k: n for k, _, n in changes},
+                "updated_at": now}
+        self.updates.append({"u_" + k: v for k, v in vals.items()} | {"b_id": cid})
+        self.history.extend(
+            {"canonical_id": cid, "changed_at": now, "action": "update", "field": k,
+             "old_value": _jsonish(o), "new_value": _jsonish(n), "event_id": cause}
+            for k, o, n in changes)
+        result.updated += 1
         result.touched.append(cid)
-        return
-    changes = [(k, old.get(k), row[k]) for k in CANONICAL_FIELDS
-               if _jsonish(old.get(k)) != _jsonish(row[k])]
-    if not changes:
-        return
-    conn.execute(update(ce_t).where(ce_t.c.id == cid).values(
-        **{k: row[k] for k, _, _ in changes}, updated_at=now))
-    conn.execute(insert(hist_t), [
-        {"canonical_id": cid, "changed_at": now, "action": "update", "field": k,
-         "old_value": _jsonish(o), "new_value": _jsonish(n), "event_id": cause}
-        for k, o, n in changes])
-    result.updated += 1
-    result.touched.append(cid)
 
+    def delete(self, cid: str, old: dict) -> None:
+        self.deletes.append(cid)
+        self.history.append({
+            "canonical_id": cid, "changed_at": self.now, "action": "delete", "field": "",
+            "old_value": json.dumps({k: old.get(k) for k in CANONICAL_FIELDS}, default=str),
+            "new_value": None, "event_id": ""})
+        self.result.deleted += 1
 
-def _delete_canonical(conn, cid: str, old: dict, now: datetime, result: MergeResult) -> None:
-    conn.execute(delete(ce_t).where(ce_t.c.id == cid))
-    conn.execute(insert(hist_t).values(
-        canonical_id=cid, changed_at=now, action="delete", field="",
-        old_value=json.dumps({k: old.get(k) for k in CANONICAL_FIELDS}, default=str),
-        new_value=None, event_id=""))
-    result.deleted += 1
+    def flush(self, conn) -> None:
+        from sqlalchemy import bindparam
+
+        for chunk in _chunks(self.deletes):
+            conn.execute(delete(ce_t).where(ce_t.c.id.in_(chunk)))
+        for chunk in _chunks(self.inserts):
+            conn.execute(insert(ce_t), chunk)
+        if self.updates:
+            stmt = (update(ce_t).where(ce_t.c.id == bindparam("b_id"))
+                    .values({k: bindparam("u_" + k) for k in [*CANONICAL_FIELDS, "updated_at"]}))
+            for chunk in _chunks(self.updates):
+                conn.execute(stmt, chunk)
+        for chunk in _chunks(self.history):
+            conn.execute(insert(hist_t), chunk)
+        self.inserts, self.updates, self.deletes, self.history = [], [], [], []
 
 
 def _load_canonicals(conn, ids: Iterable[str]) -> dict[str, dict]:
@@ -216,41 +265,111 @@ def _members_of(conn, cids: Iterable[str]) -> dict[str, list[str]]:
     return out
 
 
-def _intervals(days: list[int], pad: int) -> list[tuple[int, int]]:
-    out: list[list[int]] = []
-    for d in sorted(days):
-        if out and d - pad <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], d + pad)
-        else:
-            out.append([d - pad, d + pad])
-    return [(a, b) for a, b in out]
+_GAP = 7      # candidate date intervals closer than this are read with one query
+
+
+def _day_iso(d: int) -> str:
+    return date.fromordinal(max(1, d)).isoformat()
+
+
+def _light_report(row) -> Report:
+    """A stored member event as the blocking index sees it (no text, sources or row)."""
+    return Report(id=row.id, date=row.event_date, time_precision=row.time_precision or 1,
+                  event_type=row.event_type or "", sub_event_type=row.sub_event_type or "",
+                  lat=row.latitude, lon=row.longitude, country_code=row.country_code or "",
+                  location=row.location or "", geo_precision=row.geo_precision).prepare()
 
 
 def _nearby_canonicals(conn, reports: list[Report]) -> set[str]:
-    """Stored canonical events in the blocks the new reports touch: same country, dates
-    within the widest window (by country and merged date intervals)."""
-    by_cc: dict[str, list[int]] = defaultdict(list)
-    undated: set[str] = set()
+    """The stored canonical events some new report can be compared with: exactly those the
+    merger's blocking index would offer (same country or an unplaced side, event family,
+    dates within both windows, neighbouring grid cells) if every stored cluster were loaded.
+
+    Candidate member events are read without text by (country, member precision, date
+    interval), each interval the new reports' days padded by their window plus the member
+    precision's window; the blocking index then keeps the members it would really offer.
+    The cost follows the reports near the new ones, not the size of the store."""
+    reg = {tp: (w if tp > 1 else 0) for tp, w in WINDOW.items()}   # days a member spans
+    spans: dict[tuple[str | None, int], list[tuple[int, int]]] = defaultdict(list)
+    undated: set[str | None] = set()
     for r in reports:
-        if r.day is None:
-            undated.add(r.country_code)
-        else:
-            by_cc[r.country_code].append(r.day)
+        keys = [None] if r.unplaced else [r.country_code, "*unplaced"]
+        for k in keys:
+            if r.day is None:
+                undated.add(k)
+                continue
+            for tp, w in reg.items():
+                spans[(k, tp)].append((r.day - r.window - w, r.day + r.window + w))
+    cols = (er_t.c.canonical_id, events.c.id, events.c.event_date, events.c.time_precision,
+            events.c.event_type, events.c.sub_event_type, events.c.latitude,
+            events.c.longitude, events.c.country_code, events.c.location,
+            events.c.geo_precision)
+    base = select(*cols).select_from(events.join(er_t, er_t.c.event_id == events.c.id))
+
+    def where_key(k):
+        if k is None:
+            return []
+        if k == "*unplaced":
+            return [events.c.latitude.is_(None), events.c.location == ""]
+        return [events.c.country_code == bindparam("cc")]
+
+    def where_tp(tp):
+        if tp == 1:
+            return or_(events.c.time_precision.is_(None), events.c.time_precision.not_in((2, 3)))
+        return events.c.time_precision == tp
+
+    # one statement per (kind of key, precision), executed per interval (compiled once)
+    stmts: dict[tuple, object] = {}
+    rows = {}
+    for (k, tp), ivs in spans.items():
+        kind = k if k in (None, "*unplaced") else "cc"
+        stmt = stmts.get((kind, tp))
+        if stmt is None:
+            stmt = stmts[(kind, tp)] = base.where(
+                *where_key(k), where_tp(tp), events.c.event_date >= bindparam("lo"),
+                events.c.event_date <= bindparam("hi"))
+        merged: list[list[int]] = []
+        for a, b in sorted(ivs):
+            if merged and a <= merged[-1][1] + _GAP:
+                merged[-1][1] = max(merged[-1][1], b)
+            else:
+                merged.append([a, b])
+        for a, b in merged:
+            for row in conn.execute(stmt, {"cc": k, "lo": _day_iso(a), "hi": _day_iso(b)}):
+                rows[row.id] = row
+    for k in undated:
+        q = base.where(*where_key(k), events.c.event_date.is_(None))
+        for row in conn.execute(q, {"cc": k}):
+            rows[row.id] = row
+    if not rows:
+        return set()
+    # the blocking index decides: each candidate member as its own cluster
+    index = Merger()
+    cluster_of = {}
+    for row in rows.values():
+        index.seed(row.id, [_light_report(row)])
+        cluster_of[row.id] = row.canonical_id
     out: set[str] = set()
-    pad = 2 * MAX_WINDOW + 1
-    for cc, days in by_cc.items():
-        for a, b in _intervals(days, pad):
-            lo, hi = date.fromordinal(a).isoformat(), date.fromordinal(b).isoformat()
-            q = select(ce_t.c.id).where(ce_t.c.country_code == cc,
-                                        ce_t.c.event_date >= lo, ce_t.c.event_date <= hi)
-            out.update(conn.execute(q).scalars())
-    for cc in undated:
-        q = select(ce_t.c.id).where(ce_t.c.country_code == cc, ce_t.c.event_date.is_(None))
-        out.update(conn.execute(q).scalars())
+    for r in reports:
+        out.update(cluster_of[m] for m in index._candidates(r))
     return out
 
 
 # ---------------------------------------------------------------------- the stage
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No automatic garbage collection while a merge builds its reports and clusters: the
+    objects it allocates stay alive until it ends, and the collections their allocation
+    triggers would rescan them again and again; the collector resumes afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 _MERGE_LOCK = 0x5172E9  # advisory lock key for merges
 
 
@@ -259,10 +378,11 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
     """Merge stored events into canonical events.
 
     doc_ids None: every event not merged yet; else the events of these documents (those not
-    merged yet). Only the canonical events near the new reports (same country, dates within
-    the widest window) are loaded, so a run costs what the new reports touch. Memberships of
-    events no longer stored (a document re-extracted) are pruned first, and the canonical
-    events they belonged to are recomputed (or deleted when left empty).
+    merged yet). Only the canonical events the new reports' blocks reach are loaded (see
+    `_nearby_canonicals`), without document bodies, so a run costs what the new reports
+    touch, not the size of the store. Memberships of events no longer stored (a document
+    re-extracted; with doc_ids, only those documents' events) are pruned first, and the
+    canonical events they belonged to are recomputed (or deleted when left empty).
 
     rebuild=True re-clusters every stored event from scratch; each new cluster keeps the id of
     the stored canonical event it shares most reports with, so ids stay stable.
@@ -271,15 +391,20 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
     create_merge_tables(store.engine)
     result = MergeResult()
     now = _now()
-    with store._write() as conn:   # BEGIN IMMEDIATE on SQLite: merges queue, never deadlock
+    with _gc_paused(), store._write() as conn:   # BEGIN IMMEDIATE on SQLite: merges queue
         if conn.dialect.name == "postgresql":
             # one merge at a time: two concurrent extract runs must not both create a
             # canonical event for the same incident
             conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MERGE_LOCK})
         # -- prune memberships of events that are gone
-        stale = conn.execute(
-            select(er_t.c.event_id, er_t.c.canonical_id)
-            .where(~er_t.c.event_id.in_(select(events.c.id)))).all()
+        gone = ~exists().where(events.c.id == er_t.c.event_id)
+        if doc_ids is None or rebuild:
+            stale = conn.execute(select(er_t.c.event_id, er_t.c.canonical_id).where(gone)).all()
+        else:   # only these documents can have been re-extracted by the caller
+            doc_ids = list(dict.fromkeys(doc_ids))
+            stale = [row for chunk in _chunks(doc_ids) for row in conn.execute(
+                select(er_t.c.event_id, er_t.c.canonical_id)
+                .where(er_t.c.doc_id.in_(chunk), gone)).all()]
         dirty: set[str] = {cid for _, cid in stale}
         for chunk in _chunks([eid for eid, _ in stale]):
             conn.execute(delete(er_t).where(er_t.c.event_id.in_(chunk)))
@@ -288,14 +413,13 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
         if rebuild:
             _rebuild(conn, now, result)
         else:
-            new = load_reports(conn, doc_ids=list(doc_ids) if doc_ids is not None else None,
-                               unmerged=True)
+            new = load_reports(conn, doc_ids=doc_ids, unmerged=True)
             near = _nearby_canonicals(conn, new) | dirty if new else set(dirty)
             members = _members_of(conn, near)
             all_eids = [e for es in members.values() for e in es]
             old_reports = {r.id: r for r in load_reports(conn, event_ids=all_eids)}
             merger = Merger()
-            for cid in near:
+            for cid in sorted(near):        # a set: seed in one order (ties go by it)
                 ms = [old_reports[e] for e in members.get(cid, []) if e in old_reports]
                 if ms:
                     merger.seed(cid, ms)
@@ -312,14 +436,16 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
             result.reports = len(new)
             touched = set(added) | dirty
             olds = _load_canonicals(conn, touched)
+            writes = _Writes(now, result)
             for cid in sorted(touched):
                 ms = merger.clusters.get(cid) or []
                 if not ms:
                     if cid in olds:
-                        _delete_canonical(conn, cid, olds[cid], now, result)
+                        writes.delete(cid, olds[cid])
                     continue
                 cause = added[cid][-1].id if added.get(cid) else ""
-                _write_cluster(conn, cid, ms, olds.get(cid), now, cause, result)
+                writes.cluster(cid, ms, olds.get(cid), cause)
+            writes.flush(conn)
         result.canonical_total = conn.execute(
             select(func.count()).select_from(ce_t)).scalar_one()
     result.seconds = round(time.perf_counter() - t0, 3)
@@ -357,11 +483,14 @@ def _rebuild(conn, now: datetime, result: MergeResult) -> None:
     for chunk in _chunks(rows):
         conn.execute(insert(er_t), chunk)
     result.reports = len(rows)
+    writes = _Writes(now, result)
     for cid, old in olds.items():
         if cid not in renamed:
-            _delete_canonical(conn, cid, old, now, result)
+            writes.delete(cid, old)
+    writes.flush(conn)       # deleted before re-created: an id may come back
     for cid, ms in renamed.items():
-        _write_cluster(conn, cid, ms, olds.get(cid), now, "", result)
+        writes.cluster(cid, ms, olds.get(cid), "")
+    writes.flush(conn)
 
 
 # ---------------------------------------------------------------------- reading

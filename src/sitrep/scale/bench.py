@@ -1,13 +1,21 @@
-"""`sitrep bench scale`: articles/s of the extract stage, single process vs Dask 1 and 2 workers.
+"""`sitrep bench scale`: the whole path (ingest, extract, store, merge) at several sizes.
 
 The corpus is the bench corpus (``sitrep.bench.build_corpus``: the example articles with
-varied towns, dates and numbers) written to one JSONL file, so every engine reads the same
-input the same way (line-range partitions). Timed: partition extraction and the Parquet
-writes, after the workers have loaded the gazetteer (cluster start-up is reported apart).
-The store merge is the same single writer for every engine; it is timed once, on a prefix.
+varied towns, dates and numbers) written to one JSONL file per size. Each run is a fresh
+subprocess, so its peak RSS is its own:
 
-Corpus size: 20,000 articles unless ``--docs`` is given a value other than its default (2000),
-or ``SITREP_SCALE_DOCS`` is set.
+* local: what `sitrep extract FILE` runs (``scale.stream.extract_to_store``, batched writes
+  and merges) into a new SQLite store: end-to-end articles/s, the pipeline-only rate of the
+  same run (documents / seconds spent in ``Pipeline.run``), their ratio, peak RSS, the time
+  split into pipeline / save / merge, and the projected wall time of a 250,000-article day;
+* Dask with 1 and 2 workers (the bench needs the scale extra): `sitrep extract
+  --engine dask` end to end (cluster start-up included and also given apart), the driver's
+  peak RSS, and whether its merged incidents are the local engine's;
+* incremental merge: ``ADD_DOCS`` (or ``SITREP_SCALE_ADD``) more articles merged into an
+  empty store and into the
+  store of the largest size (merge seconds of each, and their ratio).
+
+Sizes: ``--sizes`` (comma-separated), else ``SITREP_SCALE_SIZES``, else ``DEFAULT_SIZES``.
 """
 
 from __future__ import annotations
@@ -15,24 +23,67 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from ..bench import BenchContext, _rate, _ratio, build_corpus, register
-from .engine import DEFAULT_PARTITION_SIZE, require_dask, run_dask, run_local
+from .engine import require_dask
 
-SCALE_DOCS = 20_000
-CLI_DEFAULT_DOCS = BenchContext.n_docs          # 2000: `sitrep bench --docs` default
-MERGE_SAMPLE_DOCS = 1000
+DEFAULT_SIZES = (300, 1000)
+ADD_DOCS = 1000
+DAY_DOCS = 250_000
+CHILD_TIMEOUT_S = 6 * 3600
+
+_CHILD = r"""
+import hashlib, json, resource, sys, time
+t0 = time.perf_counter()
+mode, src, db = sys.argv[1:4]
+from sitrep.store import Store
+
+def incidents(db):
+    from sitrep.merge import canonical_events
+    st = Store(db)
+    groups = sorted(",".join(sorted(ce["report_ids"])) for ce in canonical_events(st))
+    st.close()
+    return len(groups), hashlib.sha1("\n".join(groups).encode()).hexdigest()[:16]
+
+if mode in ("local", "add"):
+    from sitrep.pipeline import Pipeline
+    from sitrep.scale.stream import extract_to_store
+    pipe = Pipeline()
+    _ = pipe.gazetteer
+    t_ready = time.perf_counter()
+    store = Store(db)
+    out = extract_to_store([src], store, pipe)
+    store.close()
+    out = {k: out[k] for k in ("documents", "events", "canonical_total", "seconds",
+                               "pipeline_s", "save_s", "merge_s")}
+    out["startup_s"] = t_ready - t0
+else:
+    from sitrep.scale import run_dask
+    t_ready = time.perf_counter()
+    r = run_dask([src], None, db, n_workers=int(mode[4:]))
+    out = {"documents": r["documents"], "events": r["events"],
+           "canonical_total": r["merged_events"], "seconds": r["seconds"],
+           "extract_s": r["extract_seconds"], "startup_s": r["startup_seconds"]}
+out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out["children_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+if mode != "add":
+    out["incidents"], out["incidents_sha1"] = incidents(db)
+print(json.dumps(out))
+"""
 
 
-def scale_docs(ctx: BenchContext) -> int:
-    env = os.environ.get("SITREP_SCALE_DOCS")
-    if env:
-        return max(1, int(env))
-    return ctx.n_docs if ctx.n_docs != CLI_DEFAULT_DOCS else SCALE_DOCS
+def scale_sizes(ctx: BenchContext) -> list[int]:
+    got = ctx.state.get("scale_sizes")
+    if not got:
+        env = os.environ.get("SITREP_SCALE_SIZES", "").replace("_", "")
+        got = [int(x) for x in env.split(",") if x.strip()] if env.strip() else DEFAULT_SIZES
+    return [max(1, int(n)) for n in got]
 
 
 def write_jsonl(docs, path: Path) -> None:
@@ -44,78 +95,96 @@ def write_jsonl(docs, path: Path) -> None:
                                 ensure_ascii=False) + "\n")
 
 
-@register("scale")
-def bench_scale(ctx: BenchContext) -> dict[str, Any]:
-    """Single process vs Dask with 1 and 2 workers on the same JSONL corpus."""
-    require_dask("sitrep bench scale")          # say what to install before any work
-    n = scale_docs(ctx)
-    docs = ctx.corpus if n == ctx.n_docs else build_corpus(n, ctx.seed)
-    size = max(10, min(DEFAULT_PARTITION_SIZE, n // 16))   # enough tasks to balance 2 workers
-    out: dict[str, Any] = {"docs": len(docs), "partitions": None, "partition_size": size,
-                           "cpu_count": os.cpu_count()}
-    tmp = Path(tempfile.mkdtemp(prefix="sitrep-bench-scale-"))
-    try:
-        src = tmp / "corpus.jsonl"
-        ctx.log(f"scale: writing {len(docs)} articles to JSONL")
-        write_jsonl(docs, src)
-        del docs
-
-        ctx.log("scale: single process")
-        local = run_local([str(src)], None, None, parquet_dir=str(tmp / "pq-local"),
-                          merge=False, partition_size=size)
-        out["partitions"] = local["partitions"]
-        out["events"] = local["events"]
-        out["single_s"] = local["extract_seconds"]
-        out["single_docs_per_s"] = _rate(local["documents"], local["extract_seconds"])
-
-        for k in (1, 2):
-            ctx.log(f"scale: dask, {k} worker{'s' if k > 1 else ''}")
-            t = time.perf_counter()
-            r = run_dask([str(src)], None, None, n_workers=k,
-                         parquet_dir=str(tmp / f"pq-dask{k}"), merge=False, partition_size=size)
-            wall = time.perf_counter() - t
-            if r["events"] != local["events"] or r["documents"] != local["documents"]:
-                raise RuntimeError(f"dask ({k} workers) coded {r['events']} events, "
-                                   f"single process {local['events']}")
-            out[f"dask{k}_s"] = r["extract_seconds"]
-            out[f"dask{k}_docs_per_s"] = _rate(r["documents"], r["extract_seconds"])
-            out[f"dask{k}_startup_s"] = round(wall - r["extract_seconds"], 3)
-
-        # the store merge (one writer, same for every engine), on a prefix of the corpus
-        from ..store import Store
-        from .engine import merge_into_store, plan_partitions
-
-        k = max(1, MERGE_SAMPLE_DOCS // size)
-        sample = [{"index": p.index, **_summary_files(tmp / "pq-local", p.index)}
-                  for p in plan_partitions([str(src)], partition_size=size)[:k]]
-        n_merge = sum(s["documents"] for s in sample)
-        store = Store(str(tmp / "merge.db"))
-        t = time.perf_counter()
-        merge_into_store(store, str(tmp / "pq-local"), sample)
-        store.close()
-        out["merge_docs"] = n_merge
-        out["merge_docs_per_s"] = _rate(n_merge, time.perf_counter() - t)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-    out["ratio_dask1_single"] = _ratio(out["dask1_docs_per_s"], out["single_docs_per_s"])
-    out["ratio_dask2_single"] = _ratio(out["dask2_docs_per_s"], out["single_docs_per_s"])
-    out["ratio_dask2_dask1"] = _ratio(out["dask2_docs_per_s"], out["dask1_docs_per_s"])
-    out["note"] = (f"{out['docs']:,} articles: single process {out['single_docs_per_s']}/s, "
-                   f"Dask 1 worker {out['dask1_docs_per_s']}/s "
-                   f"({out['ratio_dask1_single']}x), 2 workers {out['dask2_docs_per_s']}/s "
-                   f"({out['ratio_dask2_single']}x single, {out['ratio_dask2_dask1']}x 1 worker) "
-                   f"on {out['cpu_count']} CPUs; store merge {out['merge_docs_per_s']}/s")
-    ctx.log(f"scale: {out['note']}")
+def _child(mode: str, src: Path, db: Path) -> dict[str, Any]:
+    t = time.perf_counter()
+    p = subprocess.run([sys.executable, "-c", _CHILD, mode, str(src), str(db)],
+                       capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)
+    if p.returncode != 0:
+        tail = p.stderr.strip().splitlines()[-1:] or ["failed"]
+        raise RuntimeError(f"bench scale ({mode}): {tail[0]}")
+    out = json.loads(p.stdout.strip().splitlines()[-1])
+    out["wall_s"] = time.perf_counter() - t
     return out
 
 
-def _summary_files(out_dir: Path, index: int) -> dict:
-    """The files one partition wrote (what extract_partition's summary lists)."""
-    name = f"part-{index:06d}.parquet"
-    files = [f"documents/{name}"] if (out_dir / "documents" / name).exists() else []
-    files += sorted(str(p.relative_to(out_dir)) for p in out_dir.glob(f"events/*/{name}"))
-    import pyarrow.parquet as pq
-
-    n = pq.read_metadata(out_dir / files[0]).num_rows if files else 0
-    return {"files": files, "documents": n}
+@register("scale")
+def bench_scale(ctx: BenchContext) -> dict[str, Any]:
+    """Ingest -> extract -> store -> merge end to end, local engine and Dask, per size."""
+    require_dask("sitrep bench scale")          # say what to install before any work
+    sizes = scale_sizes(ctx)
+    dask = True
+    add_docs = int(os.environ.get("SITREP_SCALE_ADD", ADD_DOCS))
+    out: dict[str, Any] = {"sizes": sizes, "cpu_count": os.cpu_count(), "dask": dask,
+                           "day_docs": DAY_DOCS}
+    tmp = Path(tempfile.mkdtemp(prefix="sitrep-bench-scale-"))
+    try:
+        corpus = build_corpus(max(sizes) + add_docs, ctx.seed)
+        for n in sizes:
+            src = tmp / f"corpus-{n}.jsonl"
+            write_jsonl(corpus[:n], src)
+            k = f"n{n}"
+            ctx.log(f"scale: {n:,} articles, local engine")
+            loc = _child("local", src, tmp / f"local-{n}.db")
+            e2e = _rate(loc["documents"], loc["seconds"])
+            pipe = _rate(loc["documents"], loc["pipeline_s"])
+            out[f"{k}_local_docs_per_s"] = e2e
+            out[f"{k}_local_pipeline_docs_per_s"] = pipe
+            out[f"{k}_ratio_local_e2e_pipeline"] = _ratio(e2e, pipe)
+            out[f"{k}_local_peak_mb"] = round(loc["peak_rss_mb"], 1)
+            out[f"{k}_local_pipeline_s"] = round(loc["pipeline_s"], 2)
+            out[f"{k}_local_save_s"] = round(loc["save_s"], 2)
+            out[f"{k}_local_merge_s"] = round(loc["merge_s"], 2)
+            out[f"{k}_local_other_s"] = round(loc["seconds"] - loc["pipeline_s"]
+                                              - loc["save_s"] - loc["merge_s"], 2)
+            out[f"{k}_local_startup_s"] = round(loc["startup_s"], 2)
+            out[f"{k}_local_events"] = loc["events"]
+            out[f"{k}_local_incidents"] = loc["incidents"]
+            out[f"{k}_day_local_h"] = round(DAY_DOCS / e2e / 3600, 2) if e2e else None
+            for w in (1, 2) if dask else ():
+                ctx.log(f"scale: {n:,} articles, dask with {w} worker{'s' * (w > 1)}")
+                r = _child(f"dask{w}", src, tmp / f"dask{w}-{n}.db")
+                rate = _rate(r["documents"], r["seconds"])
+                out[f"{k}_dask{w}_docs_per_s"] = rate
+                # the same, cluster start-up excluded (it does not grow with the input)
+                out[f"{k}_dask{w}_running_docs_per_s"] = _rate(
+                    r["documents"], r["seconds"] - r["startup_s"])
+                out[f"{k}_dask{w}_startup_s"] = round(r["startup_s"], 2)
+                out[f"{k}_dask{w}_extract_s"] = round(r["extract_s"], 2)
+                out[f"{k}_dask{w}_driver_peak_mb"] = round(r["peak_rss_mb"], 1)
+                out[f"{k}_dask{w}_same_incidents"] = (
+                    r["incidents_sha1"] == loc["incidents_sha1"]
+                    and r["incidents"] == loc["incidents"])
+                out[f"{k}_day_dask{w}_h"] = round(DAY_DOCS / rate / 3600, 2) if rate else None
+            if dask:
+                out[f"{k}_ratio_dask2_dask1"] = _ratio(out[f"{k}_dask2_docs_per_s"],
+                                                       out[f"{k}_dask1_docs_per_s"])
+                out[f"{k}_ratio_dask2_dask1_running"] = _ratio(
+                    out[f"{k}_dask2_running_docs_per_s"], out[f"{k}_dask1_running_docs_per_s"])
+            for f in tmp.glob(f"dask*-{n}.db*"):
+                f.unlink()
+        # incremental merge: the same new articles into an empty store and the largest one
+        big = max(sizes)
+        add = tmp / "add.jsonl"
+        write_jsonl(corpus[big:big + add_docs], add)
+        del corpus
+        ctx.log(f"scale: {add_docs:,} more articles into an empty store and a {big:,} store")
+        empty = _child("add", add, tmp / "add-empty.db")
+        shutil.copy(tmp / f"local-{big}.db", tmp / "add-big.db")
+        full = _child("add", add, tmp / "add-big.db")
+        out["add_docs"] = add_docs
+        out["add_merge_empty_s"] = round(empty["merge_s"], 2)
+        out[f"add_merge_into_{big}_s"] = round(full["merge_s"], 2)
+        out["ratio_add_merge_big_empty"] = _ratio(full["merge_s"], empty["merge_s"])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    n = big
+    out["note"] = (f"{n:,} articles end to end: local {out[f'n{n}_local_docs_per_s']}/s "
+                   f"({out[f'n{n}_ratio_local_e2e_pipeline']} of the pipeline-only rate), "
+                   f"peak {out[f'n{n}_local_peak_mb']} MB, a 250k-article day in "
+                   f"{out[f'n{n}_day_local_h']} h"
+                   + (f"; Dask 2 workers {out[f'n{n}_ratio_dask2_dask1']}x one worker"
+                      if dask else "; Dask not installed")
+                   + f" on {out['cpu_count']} CPUs; merging {add_docs:,} more into the "
+                   f"{n:,} store costs {out['ratio_add_merge_big_empty']}x an empty one")
+    ctx.log(f"scale: {out['note']}")
+    return out

@@ -11,12 +11,12 @@
 2. ``extract_partition`` (on a worker) reads its partition with the ingest code, runs every
    document through a Pipeline cached once per process (lexicons and gazetteer are loaded once
    per worker), and writes two Parquet outputs under ``parquet_dir``:
-   ``documents/part-NNNNNN.parquet`` and ``events/event_date=YYYY-MM-DD/part-NNNNNN.parquet``
-   (hive layout; events without a date go to ``event_date=__HIVE_DEFAULT_PARTITION__``).
-   It returns a small summary (counts, IngestErrors, files written).
-3. ``merge_into_store`` reads the files back partition by partition and saves documents and
-   their events with ``Store.save`` in input order: the same rows the single-process
-   ``sitrep extract`` stores.
+   ``documents/part-NNNNNN.parquet`` and ``events/part-NNNNNN.parquet`` (the event date is a
+   column). It returns a small summary (counts, IngestErrors, files written).
+3. ``merge_into_store`` reads the files back partition by partition, in input order, as
+   soon as the partitions before them are done (while the workers extract the rest), and
+   feeds them to the batched writer of ``sitrep extract`` (``scale.stream.BatchWriter``):
+   the same batches, so the same stored rows and the same merged events as the local engine.
 
 Workers must see the input paths and ``parquet_dir`` (a shared filesystem) when the scheduler
 is remote. A ``parquet_dir`` given is kept (its ``documents/`` and ``events/`` are replaced at
@@ -46,8 +46,7 @@ from ..ingest.sources import JSONL_SUFFIXES, _from_jsonl_lines, _walk
 from ..models import Document
 from .rows import (
     DOCUMENT_SCHEMA,
-    EVENT_FILE_SCHEMA,
-    NULL_DATE_DIR,
+    EVENT_SCHEMA,
     document_from_record,
     document_record,
     event_from_record,
@@ -256,14 +255,9 @@ def extract_partition(part: Partition, published: date | None, out_dir: str,
     if docs:
         _write(pa.Table.from_pylist(docs, schema=DOCUMENT_SCHEMA), out / "documents" / name)
         files.append(f"documents/{name}")
-    by_date: dict[str, list[dict]] = {}
-    for r in evs:
-        by_date.setdefault(r["event_date"] or NULL_DATE_DIR, []).append(r)
-    for d in sorted(by_date):
-        rows = [{k: v for k, v in r.items() if k != "event_date"} for r in by_date[d]]
-        rel = f"events/event_date={d}/{name}"
-        _write(pa.Table.from_pylist(rows, schema=EVENT_FILE_SCHEMA), out / rel)
-        files.append(rel)
+    if evs:
+        _write(pa.Table.from_pylist(evs, schema=EVENT_SCHEMA), out / "events" / name)
+        files.append(f"events/{name}")
     return {"index": part.index, "documents": len(docs), "events": len(evs), "errors": errors,
             "by_type": by_type, "files": files}
 
@@ -279,9 +273,7 @@ def read_partition(out_dir: str, summary: dict) -> list[tuple[Document, list]]:
         if rel.startswith("documents/"):
             docs.extend(rows)
             continue
-        d = rel.split("/")[1].split("=", 1)[1]
         for r in rows:
-            r["event_date"] = None if d == NULL_DATE_DIR else d
             by_seq.setdefault(r["doc_seq"], []).append(r)
     result = []
     for drow in sorted(docs, key=lambda r: r["doc_seq"]):
@@ -291,28 +283,53 @@ def read_partition(out_dir: str, summary: dict) -> list[tuple[Document, list]]:
 
 
 def read_event_rows(parquet_dir: str) -> list[dict]:
-    """Every event row under ``parquet_dir`` (event_date restored), sorted by id."""
+    """Every event row under ``parquet_dir``, sorted by id."""
     rows = []
-    for f in sorted(Path(parquet_dir, "events").glob("event_date=*/*.parquet")):
-        d = f.parent.name.split("=", 1)[1]
-        for r in pq.read_table(f).to_pylist():
-            r["event_date"] = None if d == NULL_DATE_DIR else d
-            rows.append(r)
+    for f in sorted(Path(parquet_dir, "events").glob("*.parquet")):
+        rows.extend(pq.read_table(f).to_pylist())
     return sorted(rows, key=lambda r: (r["id"], r["part"], r["doc_seq"], r["event_seq"]))
 
 
+class _OrderedWriter:
+    """Feeds finished partitions to a BatchWriter in input order, as soon as every partition
+    before them is done."""
+
+    def __init__(self, store, out_dir: str, merge_events: bool):
+        from . import stream
+
+        self.out_dir = out_dir
+        self.writer = stream.BatchWriter(store, batch_docs=stream.BATCH_DOCS,
+                                         merge=merge_events)
+        self.waiting: dict[int, dict] = {}
+        self.next = 0
+        self.seconds = 0.0
+
+    def done(self, summary: dict, order: list[int]) -> None:
+        t = time.perf_counter()
+        self.waiting[summary["index"]] = summary
+        while self.next < len(order) and order[self.next] in self.waiting:
+            s = self.waiting.pop(order[self.next])
+            for doc, events in read_partition(self.out_dir, s):
+                self.writer.add(doc, events)
+            self.next += 1
+        self.seconds += time.perf_counter() - t
+
+    def close(self) -> None:
+        t = time.perf_counter()
+        self.writer.flush()
+        self.seconds += time.perf_counter() - t
+
+
 def merge_into_store(store, out_dir: str, summaries: list[dict],
-                     saved_ids: list[str] | None = None) -> int:
-    """Save every partition's documents and events in input order. Returns new documents;
-    the id of every document read (new or stored before) is appended to ``saved_ids``."""
-    n_new = 0
-    for s in sorted(summaries, key=lambda s: s["index"]):
-        for doc, events in read_partition(out_dir, s):
-            if store.save(doc, events):
-                n_new += 1
-            if saved_ids is not None:
-                saved_ids.append(doc.id)
-    return n_new
+                     merge_events: bool = False) -> int:
+    """Save every partition's documents and events in input order through the batched
+    writer (merging each batch's reports when ``merge_events``). Returns new documents."""
+    w = _OrderedWriter(store, out_dir, merge_events)
+    order = sorted(s["index"] for s in summaries)
+    for s in summaries:
+        w.done(s, order)
+    w.close()
+    return w.writer.new_documents
 
 
 # ---------------------------------------------------------------------- drivers
@@ -322,6 +339,7 @@ class _Run:
     parquet_dir: str
     keep: bool
     t0: float = field(default_factory=time.perf_counter)
+    store: object = None
 
 
 def _prepare_dir(parquet_dir: str | None) -> tuple[str, bool]:
@@ -334,8 +352,18 @@ def _prepare_dir(parquet_dir: str | None) -> tuple[str, bool]:
     return tempfile.mkdtemp(prefix="sitrep-scale-"), False
 
 
-def _finish(run: _Run, parts: list[Partition], summaries: list[dict], db: str | None,
-            merge: bool, t_extract: float, extra: dict, merge_events: bool = True) -> dict:
+def _open_writer(run: _Run, db: str | None, merge: bool, merge_events: bool):
+    """The store and the ordered batched writer of a run (None when not storing)."""
+    if not merge:
+        return None
+    from ..store import Store, default_db_path
+
+    run.store = Store(db or default_db_path())
+    return _OrderedWriter(run.store, run.parquet_dir, merge_events)
+
+
+def _finish(run: _Run, parts: list[Partition], summaries: list[dict], writer,
+            t_extract: float, extra: dict) -> dict:
     summaries = sorted(summaries, key=lambda s: s["index"])
     failures = [tuple(e) for s in summaries for e in s["errors"]]
     by_type: dict[str, int] = {}
@@ -349,22 +377,16 @@ def _finish(run: _Run, parts: list[Partition], summaries: list[dict], db: str | 
            "parquet_dir": run.parquet_dir if run.keep else None,
            "extract_seconds": round(t_extract, 3), "merge_seconds": None,
            "merged_events": None, **extra}
-    if merge:
-        from ..store import Store, default_db_path
-
-        t = time.perf_counter()
-        store = Store(db or default_db_path())
+    if writer is not None:
         try:
-            saved: list[str] = []
-            out["new_documents"] = merge_into_store(store, run.parquet_dir, summaries, saved)
-            out["db"] = store.url
-            if merge_events and saved:   # as `sitrep extract` does: reports of one event
-                from ..merge import merge_documents
-
-                out["merged_events"] = merge_documents(store, saved).canonical_total
+            writer.close()
+            out["new_documents"] = writer.writer.new_documents
+            out["merged_events"] = writer.writer.canonical_total
+            out["db"] = run.store.url
         finally:
-            store.close()
-        out["merge_seconds"] = round(time.perf_counter() - t, 3)
+            run.store.close()
+        # time the driver spent writing (partly while the workers were still extracting)
+        out["merge_seconds"] = round(writer.seconds, 3)
     if not run.keep:
         shutil.rmtree(run.parquet_dir, ignore_errors=True)
     out["seconds"] = round(time.perf_counter() - run.t0, 3)
@@ -376,15 +398,24 @@ def run_local(paths: list[str], published: date | None, db: str | None,
               parquet_dir: str | None = None, *, merge: bool = True,
               partition_size: int = DEFAULT_PARTITION_SIZE, use_geo: bool = True,
               stdin=None, merge_events: bool = True) -> dict:
-    """The same partitions, function and files as ``run_dask``, in this process."""
+    """The same partitions, function, files and writer as ``run_dask``, in this process.
+    ``extract_seconds`` counts the extraction only (the writes are ``merge_seconds``)."""
     out_dir, keep = _prepare_dir(parquet_dir)
     run = _Run("local", out_dir, keep)
     parts = plan_partitions(paths, partition_size=partition_size, stdin=stdin)
     get_pipeline(use_geo)
-    t = time.perf_counter()
-    summaries = [extract_partition(p, published, out_dir, use_geo) for p in parts]
-    return _finish(run, parts, summaries, db, merge, time.perf_counter() - t,
-                   {"workers": 1, "scheduler": None}, merge_events)
+    writer = _open_writer(run, db, merge, merge_events)
+    order = [p.index for p in parts]
+    summaries = []
+    t_extract = 0.0
+    for p in parts:
+        t = time.perf_counter()
+        summaries.append(extract_partition(p, published, out_dir, use_geo))
+        t_extract += time.perf_counter() - t
+        if writer is not None:
+            writer.done(summaries[-1], order)
+    return _finish(run, parts, summaries, writer, t_extract,
+                   {"workers": 1, "scheduler": None})
 
 
 try:                                   # dask is an optional extra ("sitrep[scale]")
@@ -449,22 +480,32 @@ def run_dask(paths: list[str], published: date | None, db: str | None,
         cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
                                dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
+    writer = None
     try:
         client.register_plugin(PipelinePreload(use_geo), name=PipelinePreload.name)
         workers = len(client.scheduler_info().get("workers", {}))
         address = client.scheduler.address
+        writer = _open_writer(run, db, merge, merge_events)
+        order = [p.index for p in parts]
         t = time.perf_counter()
         futures = client.map(extract_partition, parts, published=published, out_dir=out_dir,
                              use_geo=use_geo, pure=False)
         summaries = []
         for done, fut in enumerate(as_completed(futures), 1):
             summaries.append(fut.result())
+            if writer is not None:      # store what is done, in order, while workers extract
+                writer.done(summaries[-1], order)
             if progress:
                 progress(done, len(futures))
         t_extract = time.perf_counter() - t
+    except BaseException:
+        if run.store is not None:
+            run.store.close()
+        raise
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
-    return _finish(run, parts, summaries, db, merge, t_extract,
-                   {"workers": workers, "scheduler": scheduler or address}, merge_events)
+    return _finish(run, parts, summaries, writer, t_extract,
+                   {"workers": workers, "scheduler": scheduler or address,
+                    "startup_seconds": round(t - run.t0, 3)})

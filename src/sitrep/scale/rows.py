@@ -3,8 +3,8 @@
 Events: the fields of ``Event.to_dict()`` in a fixed order (dataclass order, then the derived
 ``disorder_type``, ``interaction``, ``year``, ``id``), evidence and sources as JSON strings, then
 three ordering columns (``part``, ``doc_seq``, ``event_seq``) so a merge can replay the
-single-process order. The Parquet files are partitioned by ``event_date`` (hive layout: the date
-lives in the directory name, not in the file), so ``event_date`` is absent from the file schema.
+single-process order. One events file per partition, ``event_date`` a column like the others
+(a file per date and partition cost more to write and read than the events in it).
 """
 
 from __future__ import annotations
@@ -39,8 +39,6 @@ EVENT_SCHEMA = pa.schema(
     [pa.field(f.name, _arrow_type(str(f.type))) for f in dataclasses.fields(Event)
      if f.name in _EXPORTED]
     + [pa.field(n, t) for n, t in _DERIVED] + [pa.field(n, t) for n, t in _ORDER])
-# In the files (event_date is the partition directory).
-EVENT_FILE_SCHEMA = pa.schema([f for f in EVENT_SCHEMA if f.name != "event_date"])
 
 DOCUMENT_SCHEMA = pa.schema([
     ("id", pa.string()), ("url", pa.string()), ("title", pa.string()),
@@ -48,8 +46,6 @@ DOCUMENT_SCHEMA = pa.schema([
     ("path", pa.string()), ("body", pa.string()), ("comments", pa.string()),
     ("chrome", pa.string()), ("part", pa.int64()), ("doc_seq", pa.int64()),
 ])
-
-NULL_DATE_DIR = "__HIVE_DEFAULT_PARTITION__"
 
 
 def _json(v) -> str:

@@ -6,12 +6,14 @@
 
 Crash and concurrency safety: every save is one transaction (the document, its events, their
 evidence and sources, and optionally the polling item it came from), so a killed process leaves
-either all of a document or none of it. Several processes may write one store: on SQLite
-(WAL, busy timeout) write transactions start with BEGIN IMMEDIATE, so they queue instead of
-failing on a lock upgrade; on PostgreSQL a save locks its document row (SELECT ... FOR UPDATE)
-after an INSERT ... ON CONFLICT DO NOTHING, so two writers of one document take turns and each
-transaction touches one document only (no lock cycles, no deadlocks). Schema creation is
-serialised the same way (BEGIN IMMEDIATE / an advisory lock).
+either all of a document or none of it; `save_many` writes a batch of documents the same way,
+with a few executemany statements per table (all of the batch or none of it). Several
+processes may write one store: on SQLite (WAL, busy timeout) write transactions start with
+BEGIN IMMEDIATE, so they queue instead of failing on a lock upgrade; on PostgreSQL a save
+locks its document rows (SELECT ... FOR UPDATE) after an INSERT ... ON CONFLICT DO NOTHING,
+so two writers of one document take turns, and a batch inserts and locks its documents in id
+order, so batches sharing documents queue in one order (no lock cycles, no deadlocks). Schema
+creation is serialised the same way (BEGIN IMMEDIATE / an advisory lock).
 """
 
 from __future__ import annotations
@@ -299,6 +301,30 @@ def event_row(ev: Event, created_at: datetime | None = None) -> dict:
     return row
 
 
+def _document_row(doc: Document, now: datetime) -> dict:
+    return {
+        "id": doc.id, "url": doc.url or "", "title": doc.title or "",
+        "published": as_date(doc.published), "source_name": doc.source_name or "",
+        "path": doc.path or "", "language": doc.language or "en", "body": doc.body,
+        "comments": json.dumps(list(doc.comments), ensure_ascii=False),
+        "chrome": json.dumps(list(doc.chrome), ensure_ascii=False),
+        "ingested_at": now,
+    }
+
+
+def _check_events(doc_id: str, evs: Iterable[Event]) -> None:
+    """The events belong to the document and their ids are distinct (else ValueError)."""
+    seen: set[str] = set()
+    for ev in evs:
+        if ev.doc_id != doc_id:
+            raise ValueError(f"event {ev.id} belongs to document {ev.doc_id!r}, "
+                             f"not {doc_id!r}")
+        if ev.id in seen:
+            raise ValueError(f"two events with the same id {ev.id} in document {doc_id} "
+                             f"(same sentence, sub-event type and date)")
+        seen.add(ev.id)
+
+
 def _dialect_insert(conn: Connection):
     """The dialect's INSERT with ON CONFLICT support, or None."""
     if conn.dialect.name == "sqlite":
@@ -343,6 +369,8 @@ class Store:
                 conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _SCHEMA_LOCK})
             metadata.create_all(conn, checkfirst=True)
             _add_missing_columns(conn)
+            for ix in events.indexes:      # an index added since the table was created
+                ix.create(conn, checkfirst=True)
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -398,14 +426,7 @@ class Store:
         if conn.execute(select(documents.c.id).where(documents.c.id == doc.id)).first():
             self._update_metadata(conn, doc)
             return False
-        row = {
-            "id": doc.id, "url": doc.url or "", "title": doc.title or "",
-            "published": as_date(doc.published), "source_name": doc.source_name or "",
-            "path": doc.path or "", "language": doc.language or "en", "body": doc.body,
-            "comments": json.dumps(list(doc.comments), ensure_ascii=False),
-            "chrome": json.dumps(list(doc.chrome), ensure_ascii=False),
-            "ingested_at": _now(),
-        }
+        row = _document_row(doc, _now())
         d_insert = _dialect_insert(conn)
         if d_insert is not None:
             stmt = (d_insert(documents).values(**row).on_conflict_do_nothing()
@@ -452,34 +473,8 @@ class Store:
     # -- events ----------------------------------------------------------------------------
     def _replace_events(self, conn: Connection, doc_id: str, evs: Iterable[Event]) -> int:
         evs = list(evs)
-        seen: set[str] = set()
-        for ev in evs:
-            if ev.doc_id != doc_id:
-                raise ValueError(f"event {ev.id} belongs to document {ev.doc_id!r}, "
-                                 f"not {doc_id!r}")
-            if ev.id in seen:
-                raise ValueError(f"two events with the same id {ev.id} in document {doc_id} "
-                                 f"(same sentence, sub-event type and date)")
-            seen.add(ev.id)
-        old = select(events.c.id).where(events.c.doc_id == doc_id).scalar_subquery()
-        conn.execute(delete(event_evidence).where(event_evidence.c.event_id.in_(old)))
-        conn.execute(delete(event_sources).where(event_sources.c.event_id.in_(old)))
-        conn.execute(delete(events).where(events.c.doc_id == doc_id))
-        if not evs:
-            return 0
-        now = _now()
-        conn.execute(insert(events), [event_row(ev, now) for ev in evs])
-        ev_rows = [{"event_id": ev.id, "field": e.field, "doc_id": e.doc_id or ev.doc_id,
-                    "start": e.start, "end": e.end, "text": e.text or ""}
-                   for ev in evs for e in ev.evidence]
-        if ev_rows:
-            conn.execute(insert(event_evidence), ev_rows)
-        src_rows = [{"event_id": ev.id, "doc_id": s.doc_id or ev.doc_id, "outlet": s.outlet or "",
-                     "role": s.role or "report", "party": s.party or "", "url": s.url or "",
-                     "start": s.start, "end": s.end}
-                    for ev in evs for s in ev.sources]
-        if src_rows:
-            conn.execute(insert(event_sources), src_rows)
+        _check_events(doc_id, evs)
+        self._replace_events_many(conn, [doc_id], [evs], _now())
         return len(evs)
 
     def replace_events(self, doc_id: str, evs: Iterable[Event]) -> int:
@@ -496,14 +491,100 @@ class Store:
         Returns True when the document was new. Idempotent, and safe against a concurrent save
         of the same document (the later one replaces the events). seen=(source, item) also
         marks a polled item as seen in the same transaction."""
-        evs = list(evs)
+        return self.save_many([(doc, list(evs))], seen=[seen])[0]
+
+    def save_many(self, batch: list[tuple[Document, list[Event]]], *,
+                  seen: list[tuple[str, str] | None] | None = None) -> list[bool]:
+        """`save` for many documents in one transaction: a few executemany statements per
+        table for the whole batch, so a killed process leaves all of a batch or none of it.
+        Returns, per document, True when it was new. A document id given twice in a batch is
+        saved as two saves in a row would be (the later copy's events replace the earlier's).
+
+        Rows are written in document-id order (the documents inserted with ON CONFLICT DO
+        NOTHING, then locked FOR UPDATE on PostgreSQL), so concurrent batches that share
+        documents wait for each other in one order and never deadlock."""
+        seen = list(seen) if seen is not None else [None] * len(batch)
+        if len(seen) != len(batch):
+            raise ValueError("seen must give one entry (or None) per document")
+        last: dict[str, int] = {}
+        for i, (doc, evs) in enumerate(batch):
+            _check_events(doc.id, evs)
+            last[doc.id] = i
+        if not batch:
+            return []
+        now = _now()
         with self._write() as conn:
-            new = self._insert_document(conn, doc)
-            self._lock_document(conn, doc.id)
-            self._replace_events(conn, doc.id, evs)
-            if seen is not None:
-                self._mark_seen(conn, seen[0], seen[1], doc.id)
-            return new
+            ids = sorted(last)
+            stored = self._stored_metadata(conn, ids)
+            first: dict[str, int] = {}
+            for i, (doc, _evs) in enumerate(batch):
+                first.setdefault(doc.id, i)
+            rows = [_document_row(batch[first[i]][0], now) for i in ids if i not in stored]
+            inserted = self._insert_documents(conn, rows)
+            # documents stored before (or by a concurrent writer just now) take the metadata
+            # of their copies; a copy repeated in the batch updates the one inserted first
+            for i, (doc, _evs) in enumerate(batch):
+                if doc.id not in inserted or first[doc.id] != i:
+                    self._update_metadata(conn, doc)
+            self._lock_documents(conn, ids)
+            # events in input order (each document's at its last copy), as saves in a row
+            order = sorted(ids, key=last.__getitem__)
+            self._replace_events_many(conn, order, [batch[last[i]][1] for i in order], now)
+            for (doc, _evs), s in zip(batch, seen, strict=True):
+                if s is not None:
+                    self._mark_seen(conn, s[0], s[1], doc.id)
+        return [doc.id in inserted and first[doc.id] == i for i, (doc, _evs) in enumerate(batch)]
+
+    def _stored_metadata(self, conn: Connection, ids: list[str]) -> set[str]:
+        out: set[str] = set()
+        for i in range(0, len(ids), _CHUNK):
+            part = ids[i:i + _CHUNK]
+            out.update(conn.execute(select(documents.c.id)
+                                    .where(documents.c.id.in_(part))).scalars())
+        return out
+
+    def _insert_documents(self, conn: Connection, rows: list[dict]) -> set[str]:
+        """Insert document rows (in id order); the ids actually inserted (a concurrent
+        writer may have stored some first)."""
+        if not rows:
+            return set()
+        d_insert = _dialect_insert(conn)
+        if d_insert is None:
+            conn.execute(insert(documents), rows)
+            return {r["id"] for r in rows}
+        stmt = d_insert(documents).on_conflict_do_nothing().returning(documents.c.id)
+        return set(conn.execute(stmt, rows).scalars())
+
+    def _lock_documents(self, conn: Connection, ids: list[str]) -> None:
+        """Hold the documents' rows until commit, in id order (see save_many)."""
+        if conn.dialect.name == "postgresql":
+            for i in range(0, len(ids), _CHUNK):
+                conn.execute(select(documents.c.id).where(documents.c.id.in_(ids[i:i + _CHUNK]))
+                             .order_by(documents.c.id).with_for_update()).all()
+
+    def _replace_events_many(self, conn: Connection, doc_ids: list[str],
+                             evs_per_doc: list[list[Event]], now: datetime) -> None:
+        for i in range(0, len(doc_ids), _CHUNK):
+            part = doc_ids[i:i + _CHUNK]
+            old = select(events.c.id).where(events.c.doc_id.in_(part)).scalar_subquery()
+            conn.execute(delete(event_evidence).where(event_evidence.c.event_id.in_(old)))
+            conn.execute(delete(event_sources).where(event_sources.c.event_id.in_(old)))
+            conn.execute(delete(events).where(events.c.doc_id.in_(part)))
+        evs = [ev for es in evs_per_doc for ev in es]
+        if not evs:
+            return
+        conn.execute(insert(events), [event_row(ev, now) for ev in evs])
+        ev_rows = [{"event_id": ev.id, "field": e.field, "doc_id": e.doc_id or ev.doc_id,
+                    "start": e.start, "end": e.end, "text": e.text or ""}
+                   for ev in evs for e in ev.evidence]
+        if ev_rows:
+            conn.execute(insert(event_evidence), ev_rows)
+        src_rows = [{"event_id": ev.id, "doc_id": s.doc_id or ev.doc_id, "outlet": s.outlet or "",
+                     "role": s.role or "report", "party": s.party or "", "url": s.url or "",
+                     "start": s.start, "end": s.end}
+                    for ev in evs for s in ev.sources]
+        if src_rows:
+            conn.execute(insert(event_sources), src_rows)
 
     # -- polling state (sitrep watch) -------------------------------------------------------
     def _mark_seen(self, conn: Connection, source: str, item: str, doc_id: str = "") -> None:

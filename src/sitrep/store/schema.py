@@ -74,6 +74,8 @@ events = Table(
 Index("ix_events_event_date", events.c.event_date)
 Index("ix_events_country", events.c.country)
 Index("ix_events_doc_id", events.c.doc_id)
+# the merge reads candidate events by country code and date (sitrep.merge.db)
+Index("ix_events_cc_date", events.c.country_code, events.c.event_date)
 
 event_evidence = Table(
     "event_evidence", metadata,
