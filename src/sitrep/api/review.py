@@ -177,17 +177,15 @@ def _incident_overrides(conn: Connection, iid: str, fields: dict) -> None:
 def _recompute(conn: Connection, iid: str, cause: str) -> None:
     """An incident's row from its reports (the merge stage's rule, with its change history),
     or gone when it has none left; then its own corrections again."""
-    from ..merge.db import MergeResult, _delete_canonical, _write_cluster, load_reports
+    from ..merge.db import load_reports, rewrite_cluster
 
     now = _now()
     old = _incident(conn, iid)
     ids = _members(conn, iid)
+    rewrite_cluster(conn, iid, load_reports(conn, event_ids=ids) if ids else [], old, now,
+                    cause)
     if not ids:
-        if old is not None:
-            _delete_canonical(conn, iid, old, now, MergeResult())
         return
-    _write_cluster(conn, iid, load_reports(conn, event_ids=ids), old, now, cause,
-                   MergeResult())
     st = _state(conn, iid)
     if st:
         _incident_overrides(conn, iid, json.loads(st["overrides"] or "{}"))

@@ -247,6 +247,20 @@ class _Writes:
         self.inserts, self.updates, self.deletes, self.history = [], [], [], []
 
 
+def rewrite_cluster(conn, cid: str, members: list[Report], old: dict | None, now: datetime,
+                    cause: str) -> MergeResult:
+    """One cluster's canonical row and its history, from its member reports, or its deletion
+    when it has none left: what a review's split or merge of incidents calls."""
+    result = MergeResult()
+    w = _Writes(now, result)
+    if members:
+        w.cluster(cid, members, old, cause)
+    elif old is not None:
+        w.delete(cid, old)
+    w.flush(conn)
+    return result
+
+
 def _load_canonicals(conn, ids: Iterable[str]) -> dict[str, dict]:
     out = {}
     for chunk in _chunks(list(ids)):
