@@ -141,7 +141,7 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
                 _is_admin_in(gaz, u, cc) for u in ctx):
             continue   # a namesake outside the province the text names: code to the unit
         out.append((s, i))
-    out.sort(key=lambda t: (-t[0], t[1]))
+    out.sort(key=lambda t: -t[0])   # stable: ties keep the gazetteer order
     return out
 
 
@@ -217,7 +217,7 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                         for j in others)
                 s += 250 if d < 100 else 120 if d < 400 else 0
                 rescored.append((s, i))
-            rescored.sort(key=lambda t: (-t[0], t[1]))
+            rescored.sort(key=lambda t: -t[0])   # stable: ties keep the gazetteer order
             cands[k] = rescored
 
     # a mention that names the province of another mention's place is context, not the
