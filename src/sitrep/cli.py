@@ -487,6 +487,7 @@ class _ImportProgress:
         self.task = None
         self.t0 = 0.0
         self.rows0 = 0
+        self.began = time.perf_counter()
 
     def start(self, label: str, total: int, rows: int) -> None:
         self.bar.start()
@@ -502,7 +503,7 @@ class _ImportProgress:
         self.bar.stop()
 
     def log(self, msg: str) -> None:
-        err.print(f"[dim]{escape(msg)}[/dim]")
+        err.print(f"[dim]{time.perf_counter() - self.began:6.1f} s  {escape(msg)}[/dim]")
 
 
 @gaz_app.command("import")

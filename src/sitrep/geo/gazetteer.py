@@ -17,6 +17,7 @@ import pickle
 import re
 import time
 from collections import Counter, defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -133,6 +134,10 @@ def clean_admin_name(name: str) -> str:
         prev = s
         s = ADMIN_WORDS.sub("", s).strip()
     return s or name.strip()
+
+
+_ADMIN_FEATS = frozenset(("A1", "A2", "A3"))
+_light = lru_cache(maxsize=1 << 16)(light)
 
 
 def _good_alt(a: str) -> bool:
@@ -296,41 +301,48 @@ class Gazetteer:
         a1f = fold(a1n) if a1n else ""
         cc_q = (country or "").upper()
         out = []
+        entry = self._entry
         for i in set(hits):
-            f = self.feat[i]
+            gid, nm, cc, a1, pop, f = entry(i)
             s = 1000.0 if exact else 0.0
             if i in full:
                 s += 150
-            cc = self.cc[i]
             if cc_q:
                 if cc == cc_q:
                     s += 500
             if a1n:
-                an = normalize(self.admin1_names.get((cc, self.a1[i]), ""))
+                an = normalize(self.admin1_names.get((cc, a1), ""))
                 if an and (an == a1n or fold(an) == a1f):
                     s += 200
             if want:
-                if f == want or (want == "A1" and f == "A2") or (want == "A2" and f == "A1"):
-                    s += 100 if f == want else 60
+                g = "A2" if f == "A3" else f          # a district: admin2 or admin3
+                if g == want or (want == "A1" and g == "A2") or (want == "A2" and g == "A1"):
+                    s += 100 if g == want else 60
             else:
+                # populated places first, then admin units, then natural and built features
                 if f == "P":
                     s += 50
                 elif f == "PCLI":
                     s += 80
-                elif f not in ("A1", "A2"):
-                    s += 30
-            if light(self.names[i]) == lq:
+                elif f not in _ADMIN_FEATS and not f.startswith("ADM"):
+                    s -= 20
+            if _light(nm) == lq:
                 s += 2   # the primary name: a tie-breaker, population weighs more
-            s += 10 * math.log10(1 + int(self.pop[i]))
-            out.append((s, i, exact))
-        out.sort(key=lambda t: (-t[0], int(self.gid[t[1]]), self.feat[t[1]]))
-        return out
+            s += 10 * math.log10(1 + pop)
+            out.append((s, i, exact, gid, f))
+        out.sort(key=lambda t: (-t[0], t[3], t[4]))
+        return [t[:3] for t in out]
+
+    def _entry(self, i: int) -> tuple:
+        """(geonameid, name, country code, admin1 code, population, feature) of entry i."""
+        return (int(self.gid[i]), self.names[i], self.cc[i], self.a1[i], int(self.pop[i]),
+                self.feat[i])
 
     def _fold_hits(self, key: str) -> tuple[int, ...]:
         fk = fold(key)
         if len(fk) < 4:
             return ()
-        v = self.fold.get(fk)
+        v = self.fold.get(fk) if self.backend == "memory" else self.fold.get(fk, key[:1])
         if v is None:
             return ()
         out: list[int] = []

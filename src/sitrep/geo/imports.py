@@ -361,8 +361,13 @@ def _stream(con, m: _Member, skip: int, counts: dict, progress: Progress) -> Non
         keys.clear()
         other.clear()
 
+    from functools import lru_cache
+
     from .gazetteer import _good_alt
     from .normalize import is_latin_key, normalize
+    # names repeat a lot over a country's villages: compute each key once
+    normalize = lru_cache(maxsize=1 << 18)(normalize)
+    fold_key = lru_cache(maxsize=1 << 18)(fold_key)
     with m.open() as fh:
         for raw in fh:
             if rows > skip and rows % BATCH == 0:    # rows read so far are all in the batch
@@ -395,7 +400,7 @@ def _stream(con, m: _Member, skip: int, counts: dict, progress: Progress) -> Non
                 alts = [f[2], *f[3].split(",")] if f[3] else [f[2]]
                 ents.append((gid, gid, display_name(name), lat, lon, f[8], f[10], "", f[11],
                              pop, feat, gid))
-                for k in name_keys(name, alts, feat in ("A1", "A2", "A3")):
+                for k in name_keys(name, alts, feat in ("A1", "A2", "A3"), normalize):
                     keys.append((k, fold_key(k), gid))
                 counts["places"] += 1
             elif kind == "alt":

@@ -5,6 +5,7 @@ Tables (an entry's id is its GeoNames id; entries the build makes up, such as ad
 located at their largest town, get ids from ``SYNTH_BASE`` up):
   entries(id, gid, name, lat, lon, cc, a1, a2, a2code, pop, feat, anchor)
   names(key, fk, id)        normalised name key, its transliteration fold, entry id
+  folds(fk, key)            the name keys of each fold (loose matching)
   admin1(cc, code, name)    admin2(cc, a1, code, name)
   alt(gid, key, fk)         imported alternate names whose place is not (yet) imported
   progress(file, rows, done)  how far an interrupted import got, per dump file
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .gazetteer import Gazetteer, _postings, clean_admin_name
+from .gazetteer import Gazetteer, _good_alt, _postings, clean_admin_name
 from .normalize import fold, is_latin_key, normalize
 
 SYNTH_BASE = 1_000_000_000
@@ -38,12 +39,12 @@ CREATE TABLE IF NOT EXISTS admin1(cc TEXT, code TEXT, name TEXT, PRIMARY KEY(cc,
     WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS admin2(cc TEXT, a1 TEXT, code TEXT, name TEXT,
     PRIMARY KEY(cc, a1, code)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS folds(fk TEXT, key TEXT, PRIMARY KEY(fk, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS alt(gid INTEGER, key TEXT, fk TEXT);
 CREATE TABLE IF NOT EXISTS progress(file TEXT PRIMARY KEY, rows INTEGER, done INTEGER);
 """
 INDEXES = """
 CREATE INDEX IF NOT EXISTS names_key ON names(key, id);
-CREATE INDEX IF NOT EXISTS names_fk ON names(fk);
 """
 ROW_CACHE = 65536
 KEY_CACHE = 65536
@@ -124,6 +125,14 @@ def finish(con: sqlite3.Connection, log=None) -> None:
         log("indexing name keys")
     con.executescript(INDEXES)
     con.execute("BEGIN")
+    if log:
+        log("indexing transliteration folds")
+    last = get_meta(con, "folded_rowid", 0)
+    con.execute("INSERT OR IGNORE INTO folds SELECT fk, key FROM names WHERE rowid > ? "
+                "AND fk != '' ORDER BY fk, key", (last,))
+    set_meta(con, folded_rowid=con.execute("SELECT max(rowid) FROM names").fetchone()[0] or 0)
+    con.execute("COMMIT")
+    con.execute("BEGIN")
     set_meta(con, entries=con.execute("SELECT count(*) FROM entries").fetchone()[0])
     con.execute("COMMIT")
     con.execute("ANALYZE")
@@ -141,16 +150,52 @@ class _Col:
         return self._row(int(i))[self._k]
 
 
+_ROW_SQL = "gid, name, lat, lon, cc, a1, a2, pop, feat, anchor, a2code"
+
+
+class _Rows:
+    """Entry rows by id, cached; a name key's rows come in one query with its ids."""
+
+    def __init__(self, con: sqlite3.Connection, admin2: dict):
+        self.con, self.admin2 = con, admin2
+        self.cache: dict[int, tuple] = {}
+        self.intern: dict[str, str] = {}
+        self.q_id = f"SELECT id, {_ROW_SQL} FROM entries WHERE id=?"
+        self.q_key = (f"SELECT DISTINCT e.id, {', '.join('e.' + c for c in _ROW_SQL.split(', '))} "
+                      "FROM names n JOIN entries e ON e.id = n.id WHERE n.key=?")
+
+    def _keep(self, r) -> int:
+        i = r[0]
+        a2 = (self.admin2.get((r[5], r[6], r[11])) or r[7]) if r[11] else r[7]
+        it = self.intern
+        t = (r[1], r[2], r[3], r[4], it.setdefault(r[5], r[5]), it.setdefault(r[6], r[6]),
+             it.setdefault(a2, a2), r[8], it.setdefault(r[9], r[9]), r[10])
+        if len(self.cache) >= ROW_CACHE:
+            self.cache.clear()
+        self.cache[i] = t
+        return i
+
+    def __call__(self, i: int) -> tuple:
+        t = self.cache.get(i)
+        if t is None:
+            r = self.con.execute(self.q_id, (i,)).fetchone()
+            if r is None:
+                raise IndexError(i)
+            self._keep(r)
+            t = self.cache[i]
+        return t
+
+    def ids_of(self, key: str) -> tuple[int, ...]:
+        return tuple(self._keep(r) for r in self.con.execute(self.q_key, (key,)))
+
+
 class _Keys:
     """``gaz.exact.get(key)``: the entry ids of a normalised name key."""
 
-    def __init__(self, con: sqlite3.Connection):
-        q = "SELECT DISTINCT id FROM names WHERE key=?"
-
+    def __init__(self, rows: _Rows):
         @lru_cache(maxsize=KEY_CACHE)
         def get(key: str):
-            ids = tuple(r[0] for r in con.execute(q, (key,)))
-            return ids or None
+            return rows.ids_of(key) or None
         self.get = get
 
 
@@ -158,11 +203,16 @@ class _Folds:
     """``gaz.fold.get(fk)``: the name keys that share a transliteration fold."""
 
     def __init__(self, con: sqlite3.Connection):
-        q = "SELECT DISTINCT key FROM names WHERE fk=?"
+        q = "SELECT key FROM folds WHERE fk=?"
+        q1 = "SELECT key FROM folds WHERE fk=? AND key >= ? AND key < ?"
 
         @lru_cache(maxsize=KEY_CACHE)
-        def get(fk: str):
-            keys = tuple(r[0] for r in con.execute(q, (fk,)))
+        def get(fk: str, first: str = ""):
+            if first:      # only the keys that start with this letter (a range of the index)
+                rows = con.execute(q1, (fk, first, chr(ord(first) + 1)))
+            else:
+                rows = con.execute(q, (fk,))
+            keys = tuple(r[0] for r in rows)
             return keys or None
         self.get = get
 
@@ -191,24 +241,11 @@ class DiskGazetteer(Gazetteer):
                              con.execute("SELECT cc, code, name FROM admin1")}
         admin2 = {(c, a1, code): clean_admin_name(nm) for c, a1, code, nm in
                   con.execute("SELECT cc, a1, code, name FROM admin2")}
-        q = ("SELECT gid, name, lat, lon, cc, a1, a2, pop, feat, anchor, a2code "
-             "FROM entries WHERE id=?")
-        intern: dict[str, str] = {}
-
-        @lru_cache(maxsize=ROW_CACHE)
-        def row(i: int) -> tuple:
-            r = con.execute(q, (i,)).fetchone()
-            if r is None:
-                raise IndexError(i)
-            r = list(r[:10]) if not r[10] else \
-                [*r[:6], admin2.get((r[4], r[5], r[10])) or r[6], *r[7:10]]
-            for k in (4, 5, 6, 8):
-                r[k] = intern.setdefault(r[k], r[k])
-            return tuple(r)
+        row = _Rows(con, admin2)
         self._row = row
         for k, f in enumerate(_FIELDS):
             setattr(self, "names" if f == "name" else f, _Col(row, k))
-        self.exact = _Keys(con)
+        self.exact = _Keys(row)
         self.fold = _Folds(con)
         self._tree = None
 
@@ -221,6 +258,10 @@ class DiskGazetteer(Gazetteer):
 
     def __len__(self) -> int:
         return self._n
+
+    def _entry(self, i: int) -> tuple:
+        r = self._row(i)
+        return (r[0], r[1], r[4], r[5], r[7], r[8])
 
     def close(self) -> None:
         self._con.close()
@@ -243,10 +284,8 @@ class DiskGazetteer(Gazetteer):
         return self._tree
 
 
-def name_keys(name: str, alts, admin: bool) -> set[str]:
+def name_keys(name: str, alts, admin: bool, normalize=normalize) -> set[str]:
     """The name keys of one place: its name and its good alternate names, normalised."""
-    from .gazetteer import _good_alt
-
     keys = set()
     seen = {name}
     for nm in (name, *alts):
