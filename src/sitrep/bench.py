@@ -623,6 +623,8 @@ import json, time
 from sitrep.geo.imports import import_geonames
 r = import_geonames(sys.argv[1:])
 r["peak_rss_mb"] = peak_mb()
+ru = resource.getrusage(resource.RUSAGE_SELF)
+r["cpu_s"] = ru.ru_utime + ru.ru_stime
 print(json.dumps(r))
 """
 
@@ -712,6 +714,10 @@ def bench_gazetteer(ctx: BenchContext) -> dict[str, Any]:
         total = r["rows"]
         out.update(import_rows=total, import_places=r["places"], import_altnames=r["altnames"],
                    import_s=round(wall, 1), import_rows_per_s=_rate(total, wall),
+                   import_cpu_s=round(r["cpu_s"], 1),
+                   import_rows_per_cpu_s=_rate(total, r["cpu_s"]),
+                   load_average=round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg")
+                   else None,
                    import_peak_rss_mb=round(r["peak_rss_mb"], 1))
         idx = disk_path(cdir)
         out["index_size_mb"] = round(idx.stat().st_size / 1048576, 1)

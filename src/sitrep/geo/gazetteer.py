@@ -28,7 +28,7 @@ from sitrep.models import Place
 from . import countries as _countries
 from .normalize import display_name, fold, is_latin_key, light, normalize
 
-VERSION = "geo-6"
+VERSION = "geo-7"
 
 ADMIN_WORDS = re.compile(
     r"^(?:muhafazat|muhafazah|sha[`'’]?biyat|wilayat(?:-e)?|mayorality of|mayoralty of|province of|"
@@ -127,9 +127,13 @@ def build_disk(cdir: Path, log=None) -> Path:
     return path
 
 
+_FRENCH_UNIT = re.compile(r"^(?:province|d[ée]partement|pr[ée]fecture|commune|r[ée]gion)\s+"
+                         r"(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’])", re.I)
+
+
 def clean_admin_name(name: str) -> str:
     prev = None
-    s = name.strip()
+    s = _FRENCH_UNIT.sub("", name.strip())
     while prev != s:
         prev = s
         s = ADMIN_WORDS.sub("", s).strip()
@@ -449,6 +453,16 @@ def _supplement() -> Path:
     return Path(__file__).with_name("supplement.txt")
 
 
+def _compass_names() -> dict[str, str]:
+    out = {}
+    with open(Path(__file__).with_name("compass.txt"), encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip() and not line.startswith("#") and "\t" in line:
+                en, fr = line.rstrip("\n").split("\t", 1)
+                out[normalize(en)] = fr.strip()
+    return out
+
+
 def build_index(overlay: dict | None = None) -> dict:
     """Build the index dict (what ``Gazetteer`` holds and the cache pickles)."""
     from scipy.spatial import cKDTree
@@ -567,6 +581,7 @@ def build_index(overlay: dict | None = None) -> dict:
         ex_anchor.append(i_anchor)
         ex_gid.append(int(gids[i_anchor]))
 
+    compass = _compass_names()
     groups1: dict[tuple[str, str], list[int]] = defaultdict(list)
     groups2: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     have_a1 = {(cc[i], a1[i]) for i in range(n) if feat[i] == "A1"}
@@ -588,6 +603,9 @@ def build_index(overlay: dict | None = None) -> dict:
             sk = normalize(sn)
             if sk == normalize(nm) or fold(sk) == k:
                 alt.append(sn)
+        fr = compass.get(normalize(nm))
+        if fr:
+            alt.append(fr)
         total = int(sum(int(pop[i]) for i in members))
         add(nm, alt, best, "A1", total)
     for (c, code, nm), members in groups2.items():
