@@ -715,7 +715,7 @@ def bench_gazetteer(ctx: BenchContext) -> dict[str, Any]:
         out.update(import_rows=total, import_places=r["places"], import_altnames=r["altnames"],
                    import_s=round(wall, 1), import_rows_per_s=_rate(total, wall),
                    import_cpu_s=round(r["cpu_s"], 1),
-                   import_rows_per_cpu_s=_rate(total, r["cpu_s"]),
+                   import_cpu_rows_per_s=_rate(total, r["cpu_s"]),
                    load_average=round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg")
                    else None,
                    import_peak_rss_mb=round(r["peak_rss_mb"], 1))

@@ -453,14 +453,18 @@ def _supplement() -> Path:
     return Path(__file__).with_name("supplement.txt")
 
 
-def _compass_names() -> dict[str, str]:
-    out = {}
+def _compass_names() -> tuple[dict[str, str], set[str]]:
+    """compass.txt: English compass names of admin units -> French, and where they apply."""
+    out, where = {}, set()
     with open(Path(__file__).with_name("compass.txt"), encoding="utf-8") as fh:
         for line in fh:
             if line.strip() and not line.startswith("#") and "\t" in line:
                 en, fr = line.rstrip("\n").split("\t", 1)
-                out[normalize(en)] = fr.strip()
-    return out
+                if en == "@countries":
+                    where = {c.strip() for c in fr.split(",")}
+                else:
+                    out[normalize(en)] = fr.strip()
+    return out, where
 
 
 def build_index(overlay: dict | None = None) -> dict:
@@ -581,7 +585,7 @@ def build_index(overlay: dict | None = None) -> dict:
         ex_anchor.append(i_anchor)
         ex_gid.append(int(gids[i_anchor]))
 
-    compass = _compass_names()
+    compass, compass_cc = _compass_names()
     groups1: dict[tuple[str, str], list[int]] = defaultdict(list)
     groups2: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     have_a1 = {(cc[i], a1[i]) for i in range(n) if feat[i] == "A1"}
@@ -603,7 +607,7 @@ def build_index(overlay: dict | None = None) -> dict:
             sk = normalize(sn)
             if sk == normalize(nm) or fold(sk) == k:
                 alt.append(sn)
-        fr = compass.get(normalize(nm))
+        fr = compass.get(normalize(nm)) if c in compass_cc else None
         if fr:
             alt.append(fr)
         total = int(sum(int(pop[i]) for i in members))

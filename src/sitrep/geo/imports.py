@@ -270,7 +270,7 @@ def import_geonames(paths: Iterable[str | os.PathLike],
     import shutil
     import time
 
-    from .gazetteer import Gazetteer, cache_dir, disk_path
+    from .gazetteer import build_disk, cache_dir, disk_path
     from .index import close_rw, connect_rw, finish, get_meta, set_meta
 
     progress = progress or Progress()
@@ -285,7 +285,7 @@ def import_geonames(paths: Iterable[str | os.PathLike],
     else:
         if not index.exists():
             progress.log("building the gazetteer from the offline data first")
-            Gazetteer.load(cdir).close()
+            build_disk(cdir)
         tmp = work.with_name(work.name + ".copy")
         shutil.copyfile(index, tmp)
         os.replace(tmp, work)

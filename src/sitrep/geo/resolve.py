@@ -121,15 +121,21 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
     # which town of that name; the province does
     ctx = [c for c in admin_context if c and not is_stopped(c) and normalize(_clean(c)) != own]
     ctx_cc: set[str] = set()
+    big = False
     for unit in ctx:
         iso = _countries.country(unit)
         if iso:
             ctx_cc.add(iso)
+            big = True
             continue
-        # every country where the unit name exists ("Arnissa of Pella": a town of 2,500)
+        # every country where the unit name exists as an admin unit or a real town, and then
+        # its smaller namesakes too ("Arnissa of Pella": a town of 2,500)
         for _, j, e in gaz.candidates(unit):
             if e:
                 ctx_cc.add(gaz.cc[j])
+                big = big or gaz.feat[j] in ADMIN_FEATURES or int(gaz.pop[j]) >= 5000
+    if not big:
+        ctx_cc = set()
     hints = [h for h in hints if h]
     if strong:
         hints = [h for h in hints if h in strong]   # the text names the country: trust that
@@ -239,7 +245,7 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
     # a dozen countries, must not pull "Leon" to Nicaragua)
     tops = [(k, c[0][1]) for k, c in enumerate(cands) if c and
             (len(c) == 1 or c[0][0] - c[1][0] >= 200 or gaz.cc[c[0][1]] == gaz.cc[c[1][1]])]
-    if len(tops) > 1:
+    if tops and sum(1 for c in cands if c) > 1:
         for k, c in enumerate(cands):
             if len(c) < 2:
                 continue
@@ -272,7 +278,8 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                 i = c[0][1]
                 if m.role == "other" and (gaz.cc[i] not in hints if hints else
                                           int(gaz.pop[i]) < 50000 and
-                                          gaz.feat[i] not in ADMIN_FEATURES):
+                                          gaz.feat[i] not in ADMIN_FEATURES) and \
+                        not any(gaz.contains(i, u) for u in m.context):
                     continue   # a place named in passing, with nothing tying it to the event
                 if gaz.feat[i] == "PCLI":
                     hint = hint or gaz.cc[i]
