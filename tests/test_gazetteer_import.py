@@ -117,6 +117,10 @@ def test_alternate_names_before_their_places(tmp_path, cache):
     assert not Gazetteer.load(cache).lookup("The Green Hamlet")
     import_geonames([d / "IQ.txt"], cache)
     assert Gazetteer.load(cache).lookup("The Green Hamlet")[0].geonameid == 92000001
+    again = _Interrupt(after=-1)
+    counts = import_geonames([d / "IQ.txt"], cache, progress=again)      # the same file again
+    assert counts["places"] == 0 and any("already imported" in m for m in again.messages)
+    assert len(Gazetteer.load(cache).exact.get("qaryat akhdar")) == 1
 
 
 class _Stop(Exception):

@@ -315,8 +315,7 @@ def import_geonames(paths: Iterable[str | os.PathLike],
         if ap not in imported:
             imported.append(ap)
     con.execute("BEGIN")
-    set_meta(con, imported=imported)
-    con.execute("DELETE FROM progress")
+    set_meta(con, imported=imported)      # progress stays: the same file again is a no-op
     con.execute("COMMIT")
     close_rw(con)
     os.replace(work, index)
