@@ -10,12 +10,15 @@ import zipfile
 
 import pytest
 
+from sitrep.extract.places import find_place_mentions
 from sitrep.geo import Gazetteer, import_geonames
 from sitrep.geo import imports as imports_mod
 from sitrep.geo.gazetteer import disk_path
 from sitrep.geo.imports import GeoNamesFileError, Progress
 from sitrep.geo.index import DiskGazetteer
+from sitrep.geo.resolve import place_event
 from sitrep.geo.synthetic import FIRST_ID, write_dump
+from sitrep.models import Event
 
 
 @pytest.fixture(scope="module")
@@ -100,6 +103,15 @@ def test_import_dump_plain_and_zipped(tmp_path, cache):
     assert g.lookup("Tiyas Airbase")[0].feature == "MILB"
     assert g.lookup("Wadi al Ghadir")[0].feature == "WAD"
     assert g.lookup("Nahiyat Kafr Nabl")[0].feature == "A3"
+    body = "Shelling hit Nahiyat Kafr Nabl district on Monday."
+    ev = Event("doc", "Explosions/Remote violence", "Shelling/artillery/missile attack",
+               places=find_place_mentions(body))
+    place_event(ev, body, g)
+    assert (ev.location, ev.geo_precision, ev.country_code) == ("Nahiyat Kafr Nabl", 2, "SY")
+    body = "Troops clashed with militants at Qa'idat Tiyas on Monday."
+    ev = Event("doc", "Battles", "Armed clash", places=find_place_mentions(body))
+    place_event(ev, body, g)
+    assert ev.location == "Qa'idat Tiyas" and ev.geo_precision == 1
     assert not g.lookup("Hotel Nowhere")
     assert not g.lookup("https://example.org/x") and not g.lookup("Wadi Ghadeer Old")
     assert g.lookup("Raqqa")[0].geonameid == 172955              # the offline data is kept

@@ -23,7 +23,7 @@ from .normalize import normalize
 
 _STOPLIST = Path(__file__).with_name("stoplist.txt")
 _RESTRICTED = Path(__file__).with_name("restricted.txt")
-ADMIN_FEATURES = ("A1", "A2", "PCLI")
+ADMIN_FEATURES = ("A1", "A2", "A3", "PCLI")
 _NATURAL = {"MT", "MTS", "HLL", "HLLS", "VAL", "PLN", "DSRT", "OAS", "ISL", "ISLS", "PEN",
             "AREA", "RGN", "RGNE", "FRST", "WAD", "LCTY", "PASS"}
 _KIND_WANT = {"province": "A1", "region": "A1", "state": "A1", "governorate": "A1",
@@ -203,8 +203,8 @@ def _precision(gaz: Gazetteer, i: int, m: PlaceMention) -> int:
     f = gaz.feat[i]
     if f == "A1" or f == "PCLI" or f in _NATURAL:
         return 3
-    if f == "A2":
-        return 2
+    if f in ("A2", "A3"):
+        return 2     # a district: its admin2 or admin3 unit
     if f == "P" and m.kind_hint in ("province", "region", "governorate", "state"):
         return 3
     if f == "P" and m.kind_hint in ("district", "county"):
