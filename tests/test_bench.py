@@ -160,3 +160,18 @@ def test_failing_bench_reported(tmp_path, monkeypatch):
 
 def test_unknown_bench():
     assert main(what="nonsense", n_docs=2, quiet=True) == 2
+
+
+def test_gazetteer_bench_imports_a_generated_dump(tmp_path, monkeypatch):
+    """The 2-million-row figure is the bench's; here a small dump goes the same way."""
+    monkeypatch.setenv("SITREP_BENCH_GAZ_ROWS", "3000")
+    out = tmp_path / "gaz.json"
+    assert main(what="gazetteer", n_docs=4, json_out=str(out), cold_runs=1, quiet=True) == 0
+    g = json.loads(out.read_text())["benches"]["gazetteer"]
+    assert g["dump_rows"] == 3000 and g["import_rows"] >= 3000 + 750
+    assert g["imported_entries"] > g["entries"]
+    for k in ("import_rows_per_s", "import_peak_rss_mb", "index_size_mb",
+              "imported_cold_open_s", "imported_lookups_per_s", "memory_docs_per_s",
+              "disk_docs_per_s", "ratio_disk_memory_docs_per_s", "disk_peak_rss_mb"):
+        assert g[k] and g[k] > 0, k
+    assert g["extract_docs"] == 4

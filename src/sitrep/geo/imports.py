@@ -1,4 +1,5 @@
-"""Import GeoNames dump files into a user overlay merged into the gazetteer at load.
+"""Import GeoNames dump files into the on-disk gazetteer index (``sitrep.geo.index``),
+streamed in batches with progress, resumable after an interruption.
 
 Understood files (plain or .zip, recognised by name, else by column count):
   allCountries.txt / XX.txt   19 columns: geonameid, name, asciiname, alternatenames, latitude,
@@ -14,9 +15,9 @@ from __future__ import annotations
 
 import io
 import os
-import pickle
 import zipfile
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 _SKIP_LANGS = {"link", "wkdt", "post", "iata", "icao", "faac", "fr_1793", "unlc", "tcid"}
@@ -167,32 +168,266 @@ def _add_altnames(out: dict, alt_rows: list[tuple[int, str]]) -> None:
             out["altnames"].setdefault(gid, []).append(nm)
 
 
+# ---------------------------------------------------------------------- streaming import
+BATCH = 50_000
+
+
+class _Member:
+    """One dump to stream: a plain file or a .txt inside a zip."""
+
+    def __init__(self, path: Path, inner: str | None, size: int):
+        self.path, self.inner, self.size = path, inner, size
+        self.label = f"{path.name}:{inner}" if inner else path.name
+        st = path.stat()
+        self.key = f"{path.resolve()}:{inner or ''}:{st.st_size}:{st.st_mtime_ns}"
+        self.kind = ""
+
+    @contextmanager
+    def open(self):
+        if self.inner is None:
+            with open(self.path, "rb") as fh:
+                yield fh
+            return
+        with zipfile.ZipFile(self.path) as zf, zf.open(self.inner) as fh:
+            yield fh
+
+
+def _members(path: Path) -> list[_Member]:
+    if not path.exists():
+        raise GeoNamesFileError(f"{path}: not found")
+    if not path.is_file():
+        raise GeoNamesFileError(f"{path}: not a file")
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as zf:
+                out = [_Member(path, info.filename, info.file_size) for info in zf.infolist()
+                       if not info.is_dir() and info.filename.endswith(".txt")
+                       and not Path(info.filename).name.lower().startswith("readme")]
+            if not out:
+                raise GeoNamesFileError(f"{path}: a zip file with no GeoNames .txt dump in it;"
+                                        f" expected {EXPECTED}")
+            return out
+        return [_Member(path, None, path.stat().st_size)]
+    except (OSError, zipfile.BadZipFile) as e:
+        raise GeoNamesFileError(f"{path}: cannot read ({e})") from None
+
+
+def _first_row(m: _Member) -> list[str]:
+    with m.open() as fh:
+        for n, raw in enumerate(fh):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                raise GeoNamesFileError(f"{m.label}: not UTF-8 text; expected {EXPECTED}"
+                                        ) from None
+            if line.strip() and not line.startswith("#"):
+                return line.rstrip("\r\n").split("\t")
+            if n > 1000:
+                break
+    raise GeoNamesFileError(f"{m.label}: not a GeoNames dump (it is empty); expected {EXPECTED}")
+
+
+def check_files(paths: Iterable[str | os.PathLike]) -> list[_Member]:
+    """Every dump inside ``paths``, its kind told from its name and first row; a clear
+    ``GeoNamesFileError`` for a missing file or one not in a GeoNames format, before anything
+    is imported. Ordered admin codes, places, alternate names."""
+    members: list[_Member] = []
+    for p in paths:
+        for m in _members(Path(p)):
+            f = _first_row(m)
+            kind = _kind(m.label, f)
+            if _read_row(kind, f, {"places": {}, "altnames": {}, "admin1": {}, "admin2": {}},
+                         []) == 0:
+                raise GeoNamesFileError(f"{m.label}: not a GeoNames dump (its first line has "
+                                        f"{len(f)} tab-separated column(s)); expected {EXPECTED}")
+            m.kind = kind
+            members.append(m)
+    order = {"admin1": 0, "admin2": 1, "places": 2, "alt": 3}
+    members.sort(key=lambda m: order[m.kind])
+    return members
+
+
+class Progress:
+    """What an import reports as it goes: ``start(label, total_bytes, done_rows)``,
+    ``update(bytes, rows)``, ``end()``, ``log(msg)``. The default says nothing."""
+
+    def start(self, label: str, total: int, rows: int) -> None: ...
+    def update(self, done: int, rows: int) -> None: ...
+    def end(self) -> None: ...
+    def log(self, msg: str) -> None: ...
+
+
 def import_geonames(paths: Iterable[str | os.PathLike],
-                    gazetteer_dir: str | os.PathLike | None = None) -> dict:
-    """Merge GeoNames dump files into the user overlay; the next ``Gazetteer.load`` rebuilds.
+                    gazetteer_dir: str | os.PathLike | None = None,
+                    progress: Progress | None = None) -> dict:
+    """Stream GeoNames dump files into the on-disk gazetteer index.
 
-    Returns counts: {"places", "altnames", "admin1", "admin2", "overlay"} (overlay = path).
+    The import works on a copy of the index (``<index>.import``) that it commits every
+    ``BATCH`` rows with how far it got in each file, so an interrupted import resumes where
+    it stopped when run again; when every file is in, the copy replaces the index. Returns
+    counts: {"places", "altnames", "admin1", "admin2", "rows", "seconds", "index"}.
     """
-    from .gazetteer import cache_dir, overlay_path
+    import shutil
+    import time
 
-    new = read_geonames_files(paths)
-    ov = overlay_path(cache_dir(gazetteer_dir))
-    ov.parent.mkdir(parents=True, exist_ok=True)
-    cur = {"places": {}, "altnames": {}, "admin1": {}, "admin2": {}}
-    if ov.exists():
-        with open(ov, "rb") as fh:
-            cur = pickle.load(fh)
-    for k in ("places", "admin1", "admin2"):
-        cur[k].update(new[k])
-    for gid, names in new["altnames"].items():
-        if gid in cur["places"]:
-            name, alts, *rest = cur["places"][gid]
-            cur["places"][gid] = (name, tuple(dict.fromkeys(alts + tuple(names))), *rest)
-        else:
-            cur["altnames"][gid] = list(dict.fromkeys(cur["altnames"].get(gid, []) + names))
-    tmp = ov.with_suffix(f".tmp{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        pickle.dump(cur, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, ov)
-    return {"places": len(new["places"]), "altnames": sum(map(len, new["altnames"].values())),
-            "admin1": len(new["admin1"]), "admin2": len(new["admin2"]), "overlay": str(ov)}
+    from .gazetteer import build_disk, cache_dir, disk_path
+    from .index import close_rw, connect_rw, finish, get_meta, set_meta
+
+    progress = progress or Progress()
+    members = check_files(paths)
+    cdir = cache_dir(gazetteer_dir)
+    cdir.mkdir(parents=True, exist_ok=True)
+    index = disk_path(cdir)
+    work = index.with_name(index.name + ".import")
+    t0 = time.perf_counter()
+    if work.exists():
+        progress.log(f"resuming the import in {work}")
+    else:
+        if not index.exists():
+            progress.log("building the gazetteer from the offline data first")
+            build_disk(cdir)
+        tmp = work.with_name(work.name + ".copy")
+        shutil.copyfile(index, tmp)
+        os.replace(tmp, work)
+    con = connect_rw(work)
+    con.execute("DROP INDEX IF EXISTS names_key")
+    con.execute("DROP INDEX IF EXISTS names_fk")
+    counts = {"places": 0, "altnames": 0, "admin1": 0, "admin2": 0, "rows": 0}
+    try:
+        for m in members:
+            row = con.execute("SELECT rows, done FROM progress WHERE file=?",
+                              (m.key,)).fetchone()
+            skip, done = (row[0], row[1]) if row else (0, 0)
+            if done:
+                progress.log(f"{m.label}: already imported")
+                continue
+            _stream(con, m, skip, counts, progress)
+        progress.log("indexing")
+        finish(con, progress.log)
+    except BaseException:       # interrupted: what is committed stays for the next run
+        if con.in_transaction:
+            con.execute("ROLLBACK")
+        con.close()
+        raise
+    imported = get_meta(con, "imported", []) or []
+    for p in paths:
+        ap = str(Path(p).resolve())
+        if ap not in imported:
+            imported.append(ap)
+    con.execute("BEGIN")
+    set_meta(con, imported=imported)      # progress stays: the same file again is a no-op
+    con.execute("COMMIT")
+    close_rw(con)
+    os.replace(work, index)
+    counts.update(seconds=round(time.perf_counter() - t0, 2), index=str(index))
+    return counts
+
+
+def _stream(con, m: _Member, skip: int, counts: dict, progress: Progress) -> None:
+    """Read one dump from row ``skip`` on, committing every ``BATCH`` rows."""
+    from .gazetteer import _feature, clean_admin_name, display_name
+    from .index import fold_key, name_keys
+
+    kind = m.kind
+    ents: list[tuple] = []
+    keys: list[tuple] = []
+    other: list[tuple] = []
+    rows = 0
+    pos = 0
+    progress.start(m.label, m.size, skip)
+
+    def flush(final: bool = False) -> None:
+        con.execute("BEGIN")
+        if ents:
+            con.executemany(
+                "INSERT INTO entries VALUES (?,?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(id) DO UPDATE "
+                "SET name=excluded.name, lat=excluded.lat, lon=excluded.lon, cc=excluded.cc, "
+                "a1=excluded.a1, a2code=excluded.a2code, pop=excluded.pop, feat=excluded.feat",
+                ents)
+        if keys:
+            con.executemany("INSERT INTO names VALUES (?,?,?)", keys)
+        if other:
+            if kind == "admin1":
+                con.executemany("INSERT OR REPLACE INTO admin1 VALUES (?,?,?)", other)
+            elif kind == "admin2":
+                con.executemany("INSERT OR REPLACE INTO admin2 VALUES (?,?,?,?)", other)
+            else:
+                con.executemany("INSERT INTO alt VALUES (?,?,?)", other)
+        con.execute("INSERT OR REPLACE INTO progress VALUES (?,?,?)",
+                    (m.key, rows, 1 if final else 0))
+        con.execute("COMMIT")
+        ents.clear()
+        keys.clear()
+        other.clear()
+
+    from functools import lru_cache
+
+    from .gazetteer import _good_alt
+    from .normalize import is_latin_key, normalize
+    # names repeat a lot over a country's villages: compute each key once
+    normalize = lru_cache(maxsize=1 << 18)(normalize)
+    fold_key = lru_cache(maxsize=1 << 18)(fold_key)
+    with m.open() as fh:
+        for raw in fh:
+            if rows > skip and rows % BATCH == 0:    # rows read so far are all in the batch
+                flush()
+                progress.update(pos, rows)
+            pos += len(raw)
+            rows += 1
+            if rows <= skip:
+                continue
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                continue          # one bad row: skip it, keep the rest
+            if line[:1] == "#" or not line.strip():
+                continue
+            f = line.rstrip("\r\n").split("\t")
+            if kind == "places":
+                if len(f) < 15:
+                    continue
+                feat = _feature(f[6], f[7])
+                if feat is None:
+                    continue
+                try:
+                    gid = int(f[0])
+                    lat, lon = float(f[4]), float(f[5])
+                    pop = int(f[14] or 0)
+                except ValueError:
+                    continue
+                name = f[1]
+                alts = [f[2], *f[3].split(",")] if f[3] else [f[2]]
+                ents.append((gid, gid, display_name(name), lat, lon, f[8], f[10], "", f[11],
+                             pop, feat, gid))
+                for k in name_keys(name, alts, feat in ("A1", "A2", "A3"), normalize):
+                    keys.append((k, fold_key(k), gid))
+                counts["places"] += 1
+            elif kind == "alt":
+                if len(f) < 4 or f[2] in _SKIP_LANGS or (len(f) > 7 and f[7] == "1"):
+                    continue
+                nm = f[3]
+                if not _good_alt(nm):
+                    continue
+                k = normalize(nm)
+                if not is_latin_key(k):
+                    continue
+                try:
+                    other.append((int(f[1]), k, fold_key(k)))
+                except ValueError:
+                    continue
+                counts["altnames"] += 1
+            elif kind == "admin1":
+                if len(f) >= 2 and "." in f[0]:
+                    c, code = f[0].split(".", 1)
+                    other.append((c, code, clean_admin_name(f[2] if len(f) > 2 and f[2]
+                                                            else f[1])))
+                    counts["admin1"] += 1
+            else:
+                parts = f[0].split(".")
+                if len(f) >= 2 and len(parts) == 3:
+                    other.append((*parts, f[2] if len(f) > 2 and f[2] else f[1]))
+                    counts["admin2"] += 1
+    flush(final=True)
+    counts["rows"] += rows - skip
+    progress.update(pos, rows)
+    progress.end()

@@ -12,6 +12,7 @@ and "Dayr az Zawr" all fold to "darzar"; "Baghouz" and "Baghuz" to "bagaz".
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 
@@ -31,8 +32,10 @@ _ASSIM = re.compile(r"\b[ae]([dlnrstz])\1(?=[a-z])")
 _DIGRAPHS = (("kh", "k"), ("gh", "g"), ("sh", "s"), ("ch", "s"), ("th", "t"), ("dh", "d"),
              ("zh", "z"), ("ph", "f"), ("dj", "j"), ("ck", "k"), ("q", "k"), ("c", "k"),
              ("x", "ks"))
-_VOWELS = re.compile(r"[aeiouyhw]+")
+_VOWEL_A = str.maketrans({**{c: "a" for c in "aeiouyhw"}, " ": None})
 _DOUBLE = re.compile(r"(.)\1+")
+_VOWEL_B = bytes.maketrans(b"eiouyhw", b"aaaaaaa")
+_GROUP1 = operator.itemgetter(1)
 _LATIN = re.compile(r"[a-z0-9 ]+")
 
 
@@ -44,6 +47,8 @@ def strip_accents(text: str) -> str:
 
 def display_name(name: str) -> str:
     """ASCII-ish display form of a GeoNames name: no diacritics, apostrophes unified."""
+    if name.isascii():
+        return name.replace("`", "'") if "`" in name else name
     s = strip_accents(name)
     for ch in "’‘ʿʾ`´ʼʻ":
         s = s.replace(ch, "'")
@@ -52,13 +57,13 @@ def display_name(name: str) -> str:
 
 def light(name: str) -> str:
     """Lower-case, no diacritics or punctuation; articles kept."""
-    s = strip_accents(name).lower().translate(_TRANS)
+    s = (name if name.isascii() else strip_accents(name)).lower().translate(_TRANS)
     return " ".join(s.split())
 
 
 def normalize(name: str) -> str:
     """The exact match key: ``light`` plus word-initial articles dropped."""
-    toks = light(name).split()
+    toks = (name if name.isascii() else strip_accents(name)).lower().translate(_TRANS).split()
     if len(toks) > 1:
         last = len(toks) - 1
         toks = [t for i, t in enumerate(toks) if i == last or t not in ARTICLES]
@@ -67,12 +72,18 @@ def normalize(name: str) -> str:
 
 def fold(key: str) -> str:
     """The loose key, computed from a ``normalize``d key."""
-    s = _ASSIM.sub(r"\1", key)
+    s = _ASSIM.sub(_GROUP1, key) if _ASSIM.search(key) else key
     for a, b in _DIGRAPHS:
-        s = s.replace(a, b)
-    s = s.replace(" ", "")
-    s = _VOWELS.sub("a", s)
-    return _DOUBLE.sub(r"\1", s)
+        if a in s:
+            s = s.replace(a, b)
+    # every vowel (and h, w, y) to "a": a run of them collapses with the doubled letters
+    if s.isascii():
+        s = s.encode().translate(_VOWEL_B, b" ").decode()
+    else:
+        s = s.translate(_VOWEL_A)
+    while "aa" in s:
+        s = s.replace("aa", "a")
+    return _DOUBLE.sub(_GROUP1, s) if _DOUBLE.search(s) else s
 
 
 def is_latin_key(key: str) -> bool:

@@ -22,7 +22,8 @@ from .gazetteer import Gazetteer
 from .normalize import normalize
 
 _STOPLIST = Path(__file__).with_name("stoplist.txt")
-ADMIN_FEATURES = ("A1", "A2", "PCLI")
+_RESTRICTED = Path(__file__).with_name("restricted.txt")
+ADMIN_FEATURES = ("A1", "A2", "A3", "PCLI")
 _NATURAL = {"MT", "MTS", "HLL", "HLLS", "VAL", "PLN", "DSRT", "OAS", "ISL", "ISLS", "PEN",
             "AREA", "RGN", "RGNE", "FRST", "WAD", "LCTY", "PASS"}
 _KIND_WANT = {"province": "A1", "region": "A1", "state": "A1", "governorate": "A1",
@@ -51,10 +52,36 @@ def stoplist() -> frozenset[str]:
     return frozenset(words)
 
 
+@lru_cache(maxsize=1)
+def restricted() -> dict[str, frozenset[str]]:
+    """Names that are places only in some countries (restricted.txt): key -> ISO2 codes."""
+    out: dict[str, frozenset[str]] = {}
+    with open(_RESTRICTED, encoding="utf-8") as fh:
+        for line in fh:
+            if line.strip() and not line.startswith("#") and "\t" in line:
+                name, codes = line.rstrip("\n").split("\t", 1)
+                out[normalize(name)] = frozenset(c.strip().upper() for c in codes.split(","))
+    return out
+
+
+@lru_cache(maxsize=1)
+def demonyms() -> frozenset[str]:
+    """Demonyms of the country lexicon ("Iranian", "Syrians"): a people, never a place."""
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("sitrep.data").joinpath("countries.yaml").read_text("utf-8")
+    data = yaml.safe_load(text) or {}
+    return frozenset(normalize(d) for c in data.values() if isinstance(c, dict)
+                     for d in c.get("demonyms") or ())
+
+
 def is_stopped(text: str) -> bool:
-    """True for a mention that must never resolve to a place ("Amaq", "Jazeera Storm")."""
+    """True for a mention that must never resolve to a place ("Amaq", "Jazeera Storm",
+    "Iranian")."""
     k = normalize(text)
-    if not k or k in stoplist():
+    if not k or k in stoplist() or k in demonyms():
         return True
     toks = k.split()
     return all(t in stoplist() for t in toks)
@@ -89,22 +116,34 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
     if not text or is_stopped(text):
         return []
     out = []
-    ctx = [c for c in admin_context if c and not is_stopped(c)]
+    own = normalize(text)
+    # "Hyderabad city (Hyderabad, Sindh)": a district named after its town says nothing about
+    # which town of that name; the province does
+    ctx = [c for c in admin_context if c and not is_stopped(c) and normalize(_clean(c)) != own]
     ctx_cc: set[str] = set()
+    big = False
     for unit in ctx:
         iso = _countries.country(unit)
         if iso:
             ctx_cc.add(iso)
+            big = True
             continue
-        # every country where the unit name exists as an admin unit or a real town
+        # every country where the unit name exists as an admin unit or a real town, and then
+        # its smaller namesakes too ("Arnissa of Pella": a town of 2,500)
         for _, j, e in gaz.candidates(unit):
-            if e and (gaz.feat[j] in ADMIN_FEATURES or int(gaz.pop[j]) >= 5000):
+            if e:
                 ctx_cc.add(gaz.cc[j])
+                big = big or gaz.feat[j] in ADMIN_FEATURES or int(gaz.pop[j]) >= 5000
+    if not big:
+        ctx_cc = set()
     hints = [h for h in hints if h]
     if strong:
         hints = [h for h in hints if h in strong]   # the text names the country: trust that
+    only = restricted().get(own)
     for s, i, exact in gaz.candidates(text, country=country, want=want):
         if not _ok(gaz, text, i, exact):
+            continue
+        if only is not None and gaz.cc[i] not in only:
             continue
         cc = gaz.cc[i]
         if hints:
@@ -123,9 +162,8 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
         inside = False
         for unit in ctx:
             if gaz.contains(i, unit):
-                s += 700
+                s += 300 if inside else 700     # each further unit the text names: more
                 inside = True
-                break
         if ctx_cc and not inside and gaz.cc[i] not in ctx_cc:
             if not exact or int(gaz.pop[i]) < 100000:
                 continue
@@ -141,7 +179,7 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
                 _is_admin_in(gaz, u, cc) for u in ctx):
             continue   # a namesake outside the province the text names: code to the unit
         out.append((s, i))
-    out.sort(key=lambda t: (-t[0], t[1]))
+    out.sort(key=lambda t: -t[0])   # stable: ties keep the gazetteer order
     return out
 
 
@@ -165,8 +203,8 @@ def _precision(gaz: Gazetteer, i: int, m: PlaceMention) -> int:
     f = gaz.feat[i]
     if f == "A1" or f == "PCLI" or f in _NATURAL:
         return 3
-    if f == "A2":
-        return 2
+    if f in ("A2", "A3"):
+        return 2     # a district: its admin2 or admin3 unit
     if f == "P" and m.kind_hint in ("province", "region", "governorate", "state"):
         return 3
     if f == "P" and m.kind_hint in ("district", "county"):
@@ -203,8 +241,11 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
         cands.append(scored_candidates(m, gaz, hint, ctx, hints=hints, strong=strong))
 
     # second pass: agreement with the other mentions' best guesses (distance)
-    tops = [(k, c[0][1]) for k, c in enumerate(cands) if c]
-    if len(tops) > 1:
+    # only a mention that is sure of its place vouches for the others' ("El Palmar", found in
+    # a dozen countries, must not pull "Leon" to Nicaragua)
+    tops = [(k, c[0][1]) for k, c in enumerate(cands) if c and
+            (len(c) == 1 or c[0][0] - c[1][0] >= 200 or gaz.cc[c[0][1]] == gaz.cc[c[1][1]])]
+    if tops and sum(1 for c in cands if c) > 1:
         for k, c in enumerate(cands):
             if len(c) < 2:
                 continue
@@ -217,7 +258,7 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                         for j in others)
                 s += 250 if d < 100 else 120 if d < 400 else 0
                 rescored.append((s, i))
-            rescored.sort(key=lambda t: (-t[0], t[1]))
+            rescored.sort(key=lambda t: -t[0])   # stable: ties keep the gazetteer order
             cands[k] = rescored
 
     # a mention that names the province of another mention's place is context, not the
@@ -237,7 +278,8 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                 i = c[0][1]
                 if m.role == "other" and (gaz.cc[i] not in hints if hints else
                                           int(gaz.pop[i]) < 50000 and
-                                          gaz.feat[i] not in ADMIN_FEATURES):
+                                          gaz.feat[i] not in ADMIN_FEATURES) and \
+                        not any(gaz.contains(i, u) for u in m.context):
                     continue   # a place named in passing, with nothing tying it to the event
                 if gaz.feat[i] == "PCLI":
                     hint = hint or gaz.cc[i]
@@ -253,12 +295,16 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                     continue
                 for k, unit in enumerate(m.context):
                     um = next((x for x in mentions if x.text == unit and x is not m), None)
-                    want = _KIND_WANT.get(um.kind_hint, "") if um else ""
+                    # "(Pobe-Mengao, Soum)": the units a village is given in are admin units
+                    want = _KIND_WANT.get(um.kind_hint, "") if um else "A2"
                     c = scored_candidates(unit, gaz, hint, m.context[k + 1:], want=want,
                                           hints=hints, strong=strong)
                     if c and gaz.feat[c[0][1]] != "PCLI":
                         i = c[0][1]
-                        prec = 3 if gaz.feat[i] == "A1" else 2
+                        # a province coded to its town of the same name: that town, 2
+                        prec = 3 if gaz.feat[i] == "A1" and (
+                            want == "A1" or normalize(gaz.names[int(gaz.anchor[i])]) !=
+                            normalize(_clean(unit))) else 2
                         _fill(event, gaz, i, prec)
                         event.add_evidence("location", m.start, m.end, body)
                         _text_admin1(event, gaz, i, event_ctx)
@@ -304,6 +350,74 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
     _fill(event, gaz, i, prec)
     event.add_evidence("location", m.start, m.end, body)
     _text_admin1(event, gaz, i, event_ctx + [x.text for x in mentions if x is not m])
+
+
+_GEO_FIELDS = ("location", "latitude", "longitude", "geonameid", "geo_precision", "country",
+               "country_code", "iso", "region", "admin1", "admin1_code", "admin2")
+
+
+def _clear(ev: Event) -> None:
+    for f in _GEO_FIELDS:
+        setattr(ev, f, None if f in ("latitude", "longitude", "geonameid", "iso",
+                                     "geo_precision") else "")
+    ev.evidence = [e for e in ev.evidence if e.field != "location"]
+
+
+def document_country(events: list[Event]) -> str:
+    """The country a page is about: the one its events' strong cues (a country or its admin
+    units named, a group's home) and their placed locations agree on; "" when none leads."""
+    from collections import Counter
+
+    votes: Counter = Counter()
+    for ev in events:
+        for iso in dict.fromkeys(h.upper() for h in ev.strong_hints):
+            votes[iso] += 2
+        if ev.country_code:
+            votes[ev.country_code] += 1
+            if ev.country_code in (h.upper() for h in ev.strong_hints):
+                votes[ev.country_code] += 1
+    if not votes:
+        return ""
+    (top, n), *rest = votes.most_common(2) + [("", 0)]
+    return top if n >= 3 and n >= 2 * rest[0][1] else ""
+
+
+def place_events(events: list[Event], body: str, gazetteer: Gazetteer) -> str:
+    """Place every event of one document, then hold them to the document's country (issue
+    15: a page-level prior): an event placed in another country that its own sentences give
+    no cue for, 1,000 km or more from the page's other events and its capital (a namesake
+    abroad, not a raid across a border), is placed again from the document's country, or
+    keeps only that country. Returns the country ("" if the page has no clear one)."""
+    for ev in events:
+        place_event(ev, body, gazetteer)
+    doc = document_country(events) if len(events) > 1 else ""
+    if not doc:
+        return ""
+    home = [(e.latitude, e.longitude) for e in events
+            if e.country_code == doc and e.latitude is not None]
+    gaz = gazetteer
+    home += [(float(gaz.lat[i]), float(gaz.lon[i])) for _, i, e in
+             gaz.candidates(_countries.acled_country(doc))[:3]
+             if e and gaz.feat[i] == "PCLI" and gaz.cc[i] == doc][:1]   # its capital
+    for ev in events:
+        own = [h.upper() for h in ev.country_hints + ev.strong_hints]
+        if not ev.country_code or ev.country_code == doc or ev.country_code in own:
+            continue
+        if ev.latitude is not None and min(
+                (haversine_km(ev.latitude, ev.longitude, la, lo) for la, lo in home),
+            default=1e9) < 1000:
+            continue        # across a border from the page's other events: may well be so
+        hints = (ev.country_hints, ev.strong_hints, ev.country_hint)
+        ev.country_hints = [doc] + [h for h in ev.country_hints if h.upper() != doc]
+        ev.strong_hints = [doc]
+        ev.country_hint = doc
+        _clear(ev)
+        place_event(ev, body, gazetteer)
+        ev.country_hints, ev.strong_hints, ev.country_hint = hints
+        if ev.country_code != doc:      # nothing at home: the country, not a namesake abroad
+            _clear(ev)
+            _fill_country(ev, doc)
+    return doc
 
 
 _ADMIN_WORD = re.compile(r"\s+(?:province|governorate|state|region|department|oblast|"

@@ -1,0 +1,92 @@
+"""Choosing the place: containment in the units a sentence names, "X km from" a town, words
+that are no places, and the page's country as the prior every event starts from. Sentences
+are the project's own."""
+
+from __future__ import annotations
+
+import pytest
+
+from sitrep.extract.places import find_place_mentions
+from sitrep.geo import Gazetteer
+from sitrep.geo.resolve import place_event, place_events, resolve_mention
+from sitrep.models import Event, PlaceMention
+
+
+@pytest.fixture(scope="module")
+def gaz() -> Gazetteer:
+    return Gazetteer.load()
+
+
+def placed(gaz, sentence: str, **kw) -> Event:
+    ev = Event("doc", "Protests", "Peaceful protest",
+               places=find_place_mentions(sentence), **kw)
+    ev.sentence_start, ev.sentence_end = 0, len(sentence)
+    place_event(ev, sentence, gaz)
+    return ev
+
+
+def test_a_district_named_after_its_town_does_not_pick_the_namesake(gaz):
+    ev = placed(gaz, "Teachers marched in Hyderabad city (Hyderabad, Sindh) on Monday.")
+    assert (ev.location, ev.country_code, ev.admin1) == ("Hyderabad", "PK", "Sindh")
+
+
+def test_the_province_after_a_long_name_is_its_context(gaz):
+    ev = placed(gaz, "Farmers blocked a road in Leon de los Aldama, Guanajuato, on Friday.")
+    assert (ev.country_code, ev.admin1) == ("MX", "Guanajuato")
+
+
+def test_a_namesake_mention_does_not_pull_the_place_abroad(gaz):
+    """Agreement between mentions counts only for a mention sure of its own place."""
+    ev = placed(gaz, "Residents rioted in Kingston city after police raided Denham Town.")
+    assert ev.country_code == "JM"
+
+
+def test_km_from_a_town_is_near_it(gaz):
+    ms = find_place_mentions("Gunmen abducted two herders in Tinzaouatene, about 30 km "
+                             "from Kidal, on Sunday.")
+    assert ("Kidal", "near") in [(m.text, m.role) for m in ms]
+    ev = placed(gaz, "Gunmen abducted two herders 30 km north of Kidal on Sunday.")
+    assert ev.location == "Kidal" and ev.geo_precision == 2
+
+
+@pytest.mark.parametrize("word", ["Middle East", "Iranian", "Syrians", "Ismail", "Abu", "Ford",
+                                  "West Africa", "Twitter"])
+def test_words_that_are_no_places(gaz, word):
+    assert resolve_mention(PlaceMention(word, 0, len(word)), gaz) is None, word
+
+
+def test_federal_capital_territory_only_in_nigeria(gaz):
+    p = resolve_mention(PlaceMention("Federal Capital Territory", 0, 25), gaz)
+    assert p is None or p.country_code == "NG"
+
+
+def _event(place: str, strong=()) -> Event:
+    body = f"Fighting was reported in {place}."
+    start = body.index(place)
+    ev = Event("doc", "Battles", "Armed clash",
+               places=[PlaceMention(place, start, start + len(place), "in")],
+               strong_hints=list(strong), country_hints=list(strong))
+    return ev
+
+
+def test_page_country_holds_a_namesake_at_home(gaz):
+    """A page about Somalia: an event in "Baki" with no cue of its own is not in Indonesia."""
+    alone = _event("Baki")
+    place_event(alone, f"Fighting was reported in {'Baki'}.", gaz)
+    assert alone.country_code != "SO"          # on its own, the bigger namesake abroad
+    events = [_event("Mogadishu", ["SO"]), _event("Kismayo", ["SO"]), _event("Baki")]
+    body = "Fighting was reported in Baki."
+    assert place_events(events, body, gaz) == "SO"
+    assert events[2].country_code == "SO"
+
+
+def test_page_country_leaves_a_place_across_the_border(gaz):
+    events = [_event("Mogadishu", ["SO"]), _event("Kismayo", ["SO"]), _event("Mandera")]
+    place_events(events, "Fighting was reported in Mandera.", gaz)
+    assert events[2].country_code == "KE"
+
+
+def test_no_page_country_without_agreement(gaz):
+    events = [_event("Mogadishu", ["SO"]), _event("Kabul", ["AF"])]
+    assert place_events(events, "", gaz) == ""
+    assert [e.country_code for e in events] == ["SO", "AF"]
