@@ -273,18 +273,10 @@ def attach(conn: Connection, rows: list[dict], *, evidence: bool = True,
 
     if level == "reports":
         return attach_evidence_sources(conn, rows, evidence=evidence, sources=sources)
-    from ..export import event_id_cnty
-    from ..merge.db import _attach_sources
+    from ..merge.db import dress_canonical
 
-    _attach_sources(conn, rows, False)
+    dress_canonical(conn, rows)
     for r in rows:
-        r["event_id_cnty"] = event_id_cnty(r["id"], r.get("country_code"))
-        r["sitrep_id"] = r["id"]
-        r["year"] = int(r["event_date"][:4]) if r.get("event_date") else None
-        try:
-            r["roles"] = json.loads(r.get("roles") or "{}")
-        except ValueError:
-            r["roles"] = {}
         r["level"] = "incident"
         first = r["sources"][0] if r["sources"] else {}
         r["doc_id"] = r["document_ids"][0] if r["document_ids"] else ""

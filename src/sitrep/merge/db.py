@@ -508,6 +508,23 @@ def _rebuild(conn, now: datetime, result: MergeResult) -> None:
 
 
 # ---------------------------------------------------------------------- reading
+def dress_canonical(conn, rows: list[dict], history: bool = False) -> list[dict]:
+    """Canonical rows as export and the API read them: their sources (and history), ACLED's
+    `event_id_cnty`, `sitrep_id`, `year`, and `roles` as a dict."""
+    from ..export import event_id_cnty
+
+    _attach_sources(conn, rows, history)
+    for r in rows:
+        r["event_id_cnty"] = event_id_cnty(r["id"], r.get("country_code"))
+        r["sitrep_id"] = r["id"]
+        r["year"] = int(r["event_date"][:4]) if r.get("event_date") else None
+        try:
+            r["roles"] = json.loads(r.get("roles") or "{}")
+        except ValueError:
+            r["roles"] = {}
+    return rows
+
+
 def canonical_events(store, *, country: str | None = None, event_type: str | None = None,
                      sub_event_type: str | None = None, actor: str | None = None,
                      date_from: str | date | None = None, date_to: str | date | None = None,
@@ -517,7 +534,6 @@ def canonical_events(store, *, country: str | None = None, event_type: str | Non
     """Canonical events as dicts (canonical columns, `id`, `event_id_cnty`, `sources`: one
     entry per document and outlet with its role, `n_sources`, `report_ids`, `document_ids`,
     `roles` as a dict; `history` when asked), ordered by date then id."""
-    from ..export import event_id_cnty
     from ..store import event_filters, paged
 
     create_merge_tables(store.engine)
@@ -534,17 +550,8 @@ def canonical_events(store, *, country: str | None = None, event_type: str | Non
     q = q.order_by(ce_t.c.event_date, ce_t.c.id)
 
     def fetch(conn, n, pos):
-        rows = [dict(r) for r in conn.execute(q.limit(n).offset(pos)).mappings()]
-        _attach_sources(conn, rows, history)
-        for r in rows:
-            r["event_id_cnty"] = event_id_cnty(r["id"], r.get("country_code"))
-            r["sitrep_id"] = r["id"]
-            r["year"] = int(r["event_date"][:4]) if r.get("event_date") else None
-            try:
-                r["roles"] = json.loads(r.get("roles") or "{}")
-            except ValueError:
-                r["roles"] = {}
-        return rows
+        return dress_canonical(conn, [dict(r) for r in conn.execute(
+            q.limit(n).offset(pos)).mappings()], history)
 
     return paged(store.engine, fetch, limit=limit, offset=offset, chunk=_CHUNK)
 
