@@ -163,6 +163,7 @@ EXPECTED_FIELDS = {
     "civilian_targeting": (3, 4, 3),
     "country": (4, 5, 4),
     "admin1": (4, 5, 4),
+    "admin1_exact": (3, 5, 4),   # one prediction spells the unit differently
     "location": (2, 4, 3),
     "date_exact": (3, 5, 4),
     "date_7d": (4, 5, 4),
@@ -575,3 +576,15 @@ def test_page_set_file_outside_its_folder_is_refused(tmp_path: Path):
     (tmp_path / "gold.jsonl").write_text('{"file": "../secret.txt", "events": []}\n')
     with pytest.raises(ValueError, match="outside"):
         load_gold(tmp_path / "gold.jsonl")
+
+
+def test_admin1_is_scored_exact_and_with_spelling_variants():
+    from sitrep.evaluate import compare_fields
+
+    gold = {"event_type": "Battles", "admin1": "Rakhine State", "country": "Myanmar"}
+    variant = compare_fields(gold, {"event_type": "Battles", "admin1": "Rakhine",
+                                    "country": "Myanmar"})
+    assert variant["admin1"] and not variant["admin1_exact"]
+    same = compare_fields(gold, {"event_type": "Battles", "admin1": "rakhine state",
+                                 "country": "Myanmar"})
+    assert same["admin1"] and same["admin1_exact"]

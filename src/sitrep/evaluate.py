@@ -72,8 +72,8 @@ DISTANCE_BUCKETS = (1, 10, 25, 161)
 # Scored fields, in report order.
 FIELDS = [
     "event_type", "sub_event_type", "disorder_type", "actor1", "actor2", "actor1_full",
-    "actor2_full", "actor_pair", "inter1", "inter2", "interaction", "civilian_targeting", "country", "admin1", "location",
-    "date_exact", "date_7d", "time_precision", "geo_precision",
+    "actor2_full", "actor_pair", "inter1", "inter2", "interaction", "civilian_targeting", "country", "admin1", "admin1_exact",
+    "location", "date_exact", "date_7d", "time_precision", "geo_precision",
     *(f"loc_{km}km" for km in DISTANCE_BUCKETS),
     "fatalities_exact", "fatalities_pm1", "fatalities_range",
 ]
@@ -82,6 +82,8 @@ FIELD_LABELS = {
     "date_exact": "date (exact)", "date_7d": "date (within 7 days)",
     **{f"loc_{km}km": f"location within {km} km" for km in DISTANCE_BUCKETS},
     "location": "location (name)", "actor_pair": "actor pair (any order)",
+    "admin1": "admin1 (spelling variants accepted)",
+    "admin1_exact": "admin1 (exact: only case and accents folded)",
     "actor1": "actor1 (brackets and prefixes dropped)", "actor1_full": "actor1 (full name)",
     "actor2": "actor2 (brackets and prefixes dropped)", "actor2_full": "actor2 (full name)",
     "fatalities_exact": "fatalities (exact)", "fatalities_pm1": "fatalities (within +-1)",
@@ -208,6 +210,8 @@ def applicable_fields(gold: dict) -> list[str]:
     for k in ("country", "admin1", "location"):
         if k in gold:
             have.add(k)
+    if "admin1" in gold:
+        have.add("admin1_exact")
     if parse_date(gold.get("event_date")):
         have |= {"date_exact", "date_7d"}
     for k in ("time_precision", "geo_precision"):
@@ -249,6 +253,8 @@ def compare_fields(gold: dict, pred) -> dict[str, bool]:
             ok = g == p or (gold.get("scheme") == "ucdp" and g == "israel" and p == "palestine")
         elif f == "admin1":
             ok = norm_admin1(gold.get(f)) == norm_admin1(_get(pred, f))
+        elif f == "admin1_exact":
+            ok = fold(gold.get("admin1")) == fold(_get(pred, "admin1"))
         elif f == "location":
             ok = norm_place(gold.get(f)) == norm_place(_get(pred, f))
         elif f == "date_exact":
@@ -799,7 +805,8 @@ def print_report(report: Report, console: Console | None = None, errors: int = 0
 
 _SUMMARY_FIELDS = ("event_type", "sub_event_type", "actor1_full", "actor2_full", "actor1",
                    "actor2", "inter1", "country",
-                   "admin1", "date_exact", "loc_25km", "loc_161km", "fatalities_exact",
+                   "admin1", "admin1_exact", "date_exact", "loc_25km", "loc_161km",
+                   "fatalities_exact",
                    "fatalities_range")
 
 
