@@ -20,7 +20,7 @@ def name_actors(ev: Event, lex: Lexicon | None = None, as_of: str | None = None)
     """Name actor1/actor2 (+ associated actors) by ACLED's conventions and set inter codes.
     `as_of` (ISO day): state labels as they stood that day (see regime_label)."""
     lex = lex or load_lexicon()
-    iso = ev.country_code or ev.country_hint or _monitor_country(ev, lex)
+    iso = ev.country_code or ev.country_hint
     year = ev.year
 
     def names(refs):
@@ -65,14 +65,4 @@ def name_actors(ev: Event, lex: Lexicon | None = None, as_of: str | None = None)
         ev.sub_event_type = "Non-state actor overtakes territory"   # a foreign force takes it
     ev.notes = write_notes(ev, ev.notes)   # the key passage extract_events kept
     return ev
-
-
-def _monitor_country(ev: Event, lex: Lexicon) -> str:
-    """With no place resolved, the country of a monitor that covers one country (outlets.yaml
-    scale Other + country: "OSCE SMM-Ukraine") names the actors."""
-    for src in ev.sources:
-        o = next((x for x in lex.outlets if x.get("name") == src.outlet), None) or {}
-        if o.get("scale") == "Other" and o.get("country") and not o.get("party"):
-            return o["country"]
-    return ""
 

@@ -170,7 +170,7 @@ def _first(cues: list[Cue], *classes: str) -> Cue | None:
 
 
 def _facts(d: Draft, agent: ActorRef | None, patient: ActorRef | None) -> Facts:
-    return Facts(d.classes(), " ".join(s.text for s in d.sentences),
+    return Facts(d.classes(), draft_text(d),
                  agent.kind if agent is not None else "none",
                  patient.kind if patient is not None else "none",
                  lambda *cls: _first(d.cues, *cls), lambda cue, n: text_after(d, cue, n),
@@ -297,8 +297,6 @@ def _at_the_protest(d: Draft, cls: str, verb: re.Pattern) -> bool:
     return False
 
 
-
-
 def _crowd_agent(d: Draft, agent: ActorRef | None) -> bool:
     """The doer is several unorganised, unarmed people ("five persons", "local residents")."""
     if agent is None or agent.kind not in ("civilians", "crowd") or agent.start < 0:
@@ -308,8 +306,8 @@ def _crowd_agent(d: Draft, agent: ActorRef | None) -> bool:
         return False
     words = s.text[agent.start - s.start:agent.end - s.start]
     text = " ".join(x.text for x in d.sentences)
-    return bool(re.search(r"(?i)(?:s|men|people|folk)$", words.strip())) and not pattern("armed_doer").search(
-        text)
+    plural = re.search(r"(?i)(?:s|men|people|folk)$", words.strip())
+    return bool(plural) and not pattern("armed_doer").search(text)
 
 
 def text_after(d: Draft, cue: Cue | None, n: int) -> str:
@@ -658,10 +656,13 @@ def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None =
                     r"\b(?:unknown|unidentified)\b", " ".join(s.text for s in d.sentences),
                     re.I):
             ev.actors1[0] = perpetrator   # the headline says who is behind it
-        mark_gang_signs(ev, " ".join(s.text for s in d.sentences), lex)
-        if events and _retells(events[-1], ev, d):
+        told = draft_text(d)
+        mark_gang_signs(ev, told, lex)
+        separate = bool(pattern("separate_incident").search(told))
+        if events and _retells(events[-1], ev, d, separate):
             continue
-        same = next((e for e in events if _same_incident(e, ev, d, lex)), None)
+        same = None if separate else next(
+            (e for e in events if _same_incident(e, ev, lex)), None)
         if same is not None:
             _fold(same, ev, lex)
             continue
@@ -671,19 +672,15 @@ def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None =
     return events
 
 
-def _retells(last: Event, ev: Event, d: Draft) -> bool:
+def _retells(last: Event, ev: Event, d: Draft, separate: bool) -> bool:
     """A later, undated draft that tells the previous incident again: same type, same actor
     pair, no place the previous one lacks, no new number of dead (details, quotes, an
-    official's account)."""
-    if d.dates or d.headline or pattern("separate_incident").search(" ".join(s.text for s in d.sentences)):
+    official's account). `separate`: the draft says it is another incident."""
+    if d.dates or d.headline or separate:
         return False
     if (ev.event_type, ev.sub_event_type) != (last.event_type, last.sub_event_type):
         return False
-
-    def pair(e: Event):
-        return tuple((a[0].kind, a[0].key) if a else None for a in (e.actors1, e.actors2))
-
-    if pair(ev) != pair(last):
+    if _actor_keys(ev) != _actor_keys(last):
         return False
     known = {p.text.lower() for p in last.places}
     if any(p.text.lower() not in known for p in ev.places):
@@ -703,12 +700,12 @@ def _where(e: Event) -> str:
     return ""
 
 
-def _same_incident(first: Event, ev: Event, d: Draft, lex: Lexicon) -> bool:
+def _same_incident(first: Event, ev: Event, lex: Lexicon) -> bool:
     """CODEBOOK 1: the same actor pair, place and day is one event, and demonstrations at one
     place and day are one event. A later draft on the same day, at the same place (its first
     place named as where it happened), of the same event type (a protest and a riot count as
-    one demonstration) with the same actor pair, and no marker of a separate incident, is
-    that incident told again."""
+    one demonstration) with the same actor pair is that incident told again (the caller
+    leaves out drafts with a marker of a separate incident)."""
     if not ev.event_date or not first.event_date:
         return False
     if ev.event_date != first.event_date and not (_undated(first) and ev.event_date <=
@@ -722,9 +719,7 @@ def _same_incident(first: Event, ev: Event, d: Draft, lex: Lexicon) -> bool:
             return False
     elif _pair(ev) != _pair(first):
         return False
-    if not _same_place(first, ev, lex):
-        return False
-    return not pattern("separate_incident").search(" ".join(s.text for s in d.sentences))
+    return _same_place(first, ev, lex)
 
 
 def _undated(e: Event) -> bool:
@@ -756,8 +751,14 @@ def _fold_rank(sub: str) -> int:
     return book.hierarchy.index(sub)
 
 
+def _actor_keys(e: Event) -> tuple:
+    """(actor1, actor2) as kind and key, before naming."""
+    return tuple((a[0].kind, a[0].key) if a else None for a in (e.actors1, e.actors2))
+
+
 def _pair(e: Event) -> frozenset:
-    return frozenset((a[0].kind, a[0].key) if a else None for a in (e.actors1, e.actors2))
+    """The actor pair in any order (CODEBOOK 3: order means nothing)."""
+    return frozenset(_actor_keys(e))
 
 
 def _fold(first: Event, ev: Event, lex: Lexicon) -> None:
@@ -770,8 +771,8 @@ def _fold(first: Event, ev: Event, lex: Lexicon) -> None:
         first.evidence = [x for x in first.evidence if x.field not in (
             "event_type", "sub_event_type")] + [x for x in ev.evidence if x.field in (
                 "event_type", "sub_event_type")]
-    where = _where(first)
-    if (not where or where in lex.demonym_map) and _where(ev) not in ("", *lex.demonym_map):
+    where, later = _where(first), _where(ev)
+    if (not where or where in lex.demonym_map) and later and later not in lex.demonym_map:
         first.places = ev.places + first.places   # the incident's place, from a later line
     if _undated(first) and not _undated(ev):
         first.event_date, first.time_precision = ev.event_date, ev.time_precision
@@ -1029,7 +1030,7 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
     for src in ev.sources:   # a monitor that covers one country ("OSCE SMM-Ukraine") reports
         o = next((x for x in lex.outlets if x.get("name") == src.outlet), None) or {}
         if o.get("scale") == "Other" and o.get("country") and not o.get("party"):
-            add(o["country"])
+            add(o["country"])   # naming takes the country from this hint too
     return out, strong
 
 
