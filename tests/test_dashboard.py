@@ -8,6 +8,7 @@ import os
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -38,7 +39,6 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, pipeline):
-    import uvicorn
 
     from sitrep.api import create_app
     from sitrep.api.fixtures import seed_examples
@@ -46,7 +46,16 @@ def server(tmp_path_factory, pipeline):
     path = tmp_path_factory.mktemp("dash") / "dash.db"
     store = Store(path)
     info = seed_examples(store, pipeline)
-    app = create_app(store=store, token=TOKEN)
+    with running(create_app(store=store, token=TOKEN)) as base:
+        yield {"base": base, "info": info, "db": path}
+    store.close()
+
+
+@contextmanager
+def running(app):
+    """The app served by uvicorn on a free loopback port, in a thread: its base URL."""
+    import uvicorn
+
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     th = threading.Thread(target=srv.run, daemon=True)
@@ -56,11 +65,11 @@ def server(tmp_path_factory, pipeline):
             break
         time.sleep(0.05)
     assert srv.started, "uvicorn did not start"
-    base = f"http://127.0.0.1:{port}"
-    yield {"base": base, "info": info, "db": path}
-    srv.should_exit = True
-    th.join(10)
-    store.close()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        th.join(10)
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,6 @@ checkboxes land in the audit log. Screenshots go to artifacts/screenshots/ (git-
 
 from __future__ import annotations
 
-import threading
-import time
 from pathlib import Path
 
 import httpx
@@ -27,36 +25,18 @@ WATCH = [{"name": "syria-all", "country": "Syria", "window_days": 36500}]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, pipeline):
-    import uvicorn
-
     from sitrep.api import create_app
     from sitrep.api.fixtures import seed_examples
 
     path = tmp_path_factory.mktemp("analyst") / "analyst.db"
     store = Store(path)
     info = seed_examples(store, pipeline)
-    app = create_app(store=store, token=TOKEN, watchlists=WATCH)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=dash._free_port(),
-                                        log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    assert srv.started
-    yield {"base": f"http://127.0.0.1:{srv.config.port}", "info": info}
-    srv.should_exit = True
-    th.join(10)
+    with dash.running(create_app(store=store, token=TOKEN, watchlists=WATCH)) as base:
+        yield {"base": base, "info": info}
     store.close()
 
 
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=dash.CHROMIUM, args=dash.ARGS, headless=True)
-        yield b
-        b.close()
+browser = dash.browser     # fixture: one headless Chromium for the module
 
 
 def open_page(browser, server, size="1600x900"):

@@ -168,25 +168,12 @@ def test_unmerged_reports_count_as_incidents_of_their_own(tmp_path, pipeline):
 def test_dashboard_shows_one_marker_and_row_per_incident(copies_db):
     dash = pytest.importorskip("test_dashboard")
     sync_api = dash.sync_api
-    import threading
-    import time
-
-    import uvicorn
-
     from sitrep.api import create_app
 
     store = Store(copies_db)
-    srv = uvicorn.Server(uvicorn.Config(create_app(store=store, token="t"), host="127.0.0.1",
-                                        port=dash._free_port(), log_level="warning"))
-    th = threading.Thread(target=srv.run, daemon=True)
-    th.start()
     try:
-        for _ in range(200):
-            if srv.started:
-                break
-            time.sleep(0.05)
-        base = f"http://127.0.0.1:{srv.config.port}"
-        with sync_api.sync_playwright() as p:
+        with dash.running(create_app(store=store, token="t")) as base, \
+                sync_api.sync_playwright() as p:
             b = p.chromium.launch(executable_path=dash.CHROMIUM, args=dash.ARGS, headless=True)
             pg = b.new_page(viewport={"width": 1440, "height": 900})
             pg.goto(base + "/")
@@ -200,8 +187,6 @@ def test_dashboard_shows_one_marker_and_row_per_incident(copies_db):
             assert "3 incidents" in pg.inner_text("#summary")
             b.close()
     finally:
-        srv.should_exit = True
-        th.join(10)
         store.close()
 
 
