@@ -6,6 +6,7 @@ checkboxes land in the audit log. Screenshots go to artifacts/screenshots/ (git-
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import httpx
@@ -279,3 +280,85 @@ def test_api_trends_periods_and_previous(server):
     for row in t["admin1"] + t["actors"]:
         assert row["count"] >= 1 and row["previous"] >= 0
     assert get(server, "/api/trends", country="Nowhere")["period"] is None
+
+
+HEAT_PIXELS = """(() => {
+  const c = document.querySelector('canvas.leaflet-heatmap-layer');
+  if (!c || !c.width || !c.height) return -1;
+  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+  let n = 0;
+  for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n += 1;
+  return n;
+})()"""
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_density_layer_switches_on_draws_and_keeps_the_choice(browser, server, size):
+    ctx, pg, errors = open_page(browser, server, size)
+    pts = get(server, "/api/events", format="points")
+    # a few dozen incidents: markers only, the density layer starts off
+    assert pg.evaluate("document.body.dataset.density") == "off"
+    assert pg.locator("canvas.leaflet-heatmap-layer").count() == 0
+    control = pg.locator(".leaflet-control-layers-overlays label", has_text="Density")
+    control.locator("input").check()
+    wait_js(pg, "document.body.dataset.density === 'on'")
+    assert pg.evaluate("document.body.dataset.densityPoints") == str(pts["returned"])
+    wait_js(pg, HEAT_PIXELS + " > 200")            # the canvas really shows the density
+    shot(pg, "density", size)
+    # the choice outlives a new filter, and the layer follows the filtered results
+    pg.check("#f-types input[value='Protests']")
+    settle(pg)
+    protests = get(server, "/api/events", format="points", event_type="Protests")
+    assert pg.evaluate("document.body.dataset.density") == "on"
+    assert pg.evaluate("document.body.dataset.densityPoints") == str(protests["returned"])
+    control.locator("input").uncheck()
+    wait_js(pg, "document.body.dataset.density === 'off'")
+    assert pg.locator("canvas.leaflet-heatmap-layer").count() == 0
+    assert not errors, errors
+    ctx.close()
+
+
+def test_api_density_counts_every_match_per_cell(server):
+    pts = get(server, "/api/events", format="points")
+    d = get(server, "/api/events", format="density", cell=1)
+    assert d["cell"] == 1 and d["total"] == pts["total"] == sum(c[2] for c in d["cells"])
+    # each incident falls in the cell whose centre is within half a cell of it
+    for p in pts["points"]:
+        assert any(abs(c[0] - p[1]) <= 0.5 and abs(c[1] - p[2]) <= 0.5 for c in d["cells"]), p
+    counts = {}
+    for p in pts["points"]:
+        key = (math.floor(p[1]), math.floor(p[2]))
+        counts[key] = counts.get(key, 0) + 1
+    assert sorted(c[2] for c in d["cells"]) == sorted(counts.values())
+    # negative coordinates go to the cell below them, not toward zero
+    west = get(server, "/api/events", format="density", cell=1, bbox="-180,-90,0,90")
+    assert west["cells"]
+    for c in west["cells"]:
+        assert c[1] < 0 and (c[1] + 0.5) % 1 == 0
+    protests = get(server, "/api/events", format="density", event_type="Protests")
+    assert protests["total"] == get(server, "/api/events", format="points",
+                                    event_type="Protests")["total"] < d["total"]
+    r = httpx.get(server["base"] + "/api/events", params={"format": "density", "cell": 0},
+                  timeout=10)
+    assert r.status_code == 422
+
+
+def test_density_layer_counts_every_match_when_markers_are_capped(browser, server):
+    """More matches than markers (here forced to 5): the density layer takes the grid cells
+    of every match, not the capped markers."""
+    w, h = SIZES["1600x900"]
+    ctx = browser.new_context(viewport={"width": w, "height": h})
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.route("**/api/events?*format=points*",
+             lambda route: route.continue_(url=route.request.url + "&limit=5"))
+    pg.goto(server["base"] + "/")
+    pg.wait_for_selector("body[data-map-ready='1']", timeout=20000)
+    wait_js(pg, "document.body.dataset.densitySource === 'cells'")
+    total = get(server, "/api/events", format="points")["total"]
+    assert pg.evaluate("document.body.dataset.markers") == "5"
+    assert pg.evaluate("document.body.dataset.densityPoints") == str(total)
+    assert "newest" in pg.inner_text("#map-note")
+    assert not errors, errors
+    ctx.close()

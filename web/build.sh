@@ -12,7 +12,7 @@ check=0
 [ "${1:-}" = "--check" ] && check=1
 cd "$here"
 if [ ! -d node_modules/leaflet ] || [ ! -d node_modules/world-atlas ] \
-   || [ ! -d node_modules/chart.js ]; then
+   || [ ! -d node_modules/chart.js ] || [ ! -d node_modules/leaflet.heat ]; then
   npm ci --no-audit --no-fund --ignore-scripts
 fi
 out="$static"
@@ -23,7 +23,7 @@ fi
 nm="$here/node_modules"
 v="$out/vendor"
 mkdir -p "$v/leaflet/images" "$v/leaflet.markercluster" "$v/topojson-client" \
-  "$v/world-atlas" "$v/swagger-ui" "$v/chart.js"
+  "$v/world-atlas" "$v/swagger-ui" "$v/chart.js" "$v/leaflet.heat"
 cp "$nm/leaflet/dist/leaflet.js" "$nm/leaflet/dist/leaflet.css" "$nm/leaflet/LICENSE" \
   "$v/leaflet/"
 cp "$nm"/leaflet/dist/images/*.png "$v/leaflet/images/"
@@ -31,6 +31,8 @@ cp "$nm/leaflet.markercluster/dist/leaflet.markercluster.js" \
   "$nm/leaflet.markercluster/dist/MarkerCluster.css" \
   "$nm/leaflet.markercluster/dist/MarkerCluster.Default.css" "$v/leaflet.markercluster/"
 cp "$nm/leaflet.markercluster/MIT-LICENCE.txt" "$v/leaflet.markercluster/LICENSE"
+# the density layer: Leaflet.heat (simpleheat on a canvas)
+cp "$nm/leaflet.heat/dist/leaflet-heat.js" "$nm/leaflet.heat/LICENSE" "$v/leaflet.heat/"
 cp "$nm/topojson-client/dist/topojson-client.min.js" "$nm/topojson-client/LICENSE" \
   "$v/topojson-client/"
 cp "$nm/world-atlas/LICENSE" "$v/world-atlas/"
@@ -45,7 +47,7 @@ cp "$nm/world-atlas/countries-110m.json" "$nm/world-atlas/countries-50m.json" "$
 node -e '
 const fs = require("fs"), path = require("path");
 const nm = process.argv[1], names = ["leaflet", "leaflet.markercluster", "topojson-client",
-  "world-atlas", "swagger-ui-dist", "chart.js"];
+  "world-atlas", "swagger-ui-dist", "chart.js", "leaflet.heat"];
 const out = {};
 for (const n of names) {
   const p = JSON.parse(fs.readFileSync(path.join(nm, n, "package.json"), "utf8"));

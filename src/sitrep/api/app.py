@@ -230,9 +230,10 @@ def create_app(db: str | os.PathLike | None = None, *, store: Store | None = Non
     @app.get("/api/events", dependencies=read, tags=["read"])
     def list_events(
         f: Filters,
-        format: Annotated[Literal["json", "geojson", "csv", "points"], Query(
+        format: Annotated[Literal["json", "geojson", "csv", "points", "density"], Query(
             description="json (a page), geojson, csv (ACLED columns then Sitrep's), points "
-                        "(compact map markers)")] = "json",
+                        "(compact map markers, the newest SITREP_MAP_LIMIT), density (every "
+                        "match counted per grid cell, for the density layer)")] = "json",
         limit: Annotated[int | None, Query(ge=1, le=MAX_ROWS, description="page size "
                                            "(json: default 100, max 1000; csv/geojson: "
                                            "default all)")] = None,
@@ -243,8 +244,13 @@ def create_app(db: str | os.PathLike | None = None, *, store: Store | None = Non
         count: Annotated[Literal["auto", "exact"], Query(
             description="json: auto counts matches up to 10,000 (then total_exact is false); "
                         "exact always counts them all")] = "auto",
+        cell: Annotated[float, Query(ge=0.01, le=10, description="density: grid cell size "
+                                     "in degrees")] = Q.DENSITY_CELL,
     ):
         """Events matching the filters, newest first by default."""
+        if format == "density":
+            with engine.connect() as conn:
+                return _json(Q.map_density(conn, f, cell=cell))
         if format == "points":
             with engine.connect() as conn:
                 return _json(Q.map_points(conn, f, limit=min(limit or MAP_LIMIT, MAP_LIMIT)))

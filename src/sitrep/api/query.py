@@ -17,6 +17,7 @@ from sqlalchemy import (
     Connection,
     Integer,
     and_,
+    cast,
     func,
     literal,
     literal_column,
@@ -377,6 +378,39 @@ def iter_events(engine, f: EventFilters, *, limit: int | None = None, offset: in
     return paged(engine, lambda conn, n, pos: page_events(
         conn, f, limit=n, offset=pos, sort=sort, evidence=True, sources=True),
         limit=limit, offset=offset, chunk=chunk)
+
+
+def _floor(conn: Connection, x: ColumnElement) -> ColumnElement:
+    """floor(x) in SQL: SQLite builds without its math functions lack floor(); there a cast
+    truncates toward zero and one is taken off below it."""
+    if conn.dialect.name != "sqlite":
+        return func.floor(x)
+    i = cast(x, Integer)
+    return i - cast(x < i, Integer)
+
+
+DENSITY_CELL = 0.1      # degrees: about 11 km, a town and its surroundings
+
+
+def map_density(conn: Connection, f: EventFilters, *, cell: float = DENSITY_CELL
+                ) -> dict[str, Any]:
+    """Every matching incident with coordinates, counted per grid cell of ``cell`` degrees:
+    [centre lat, centre lon, incidents, fatalities] per occupied cell, for the map's density
+    layer when there are more incidents than markers (no cap: one grouped scan)."""
+    t = f.table
+    conds = [*conditions(f, conn), t.c.latitude.is_not(None), t.c.longitude.is_not(None)]
+    gy = _floor(conn, t.c.latitude / cell)
+    gx = _floor(conn, t.c.longitude / cell)
+    q = (select(gy.label("gy"), gx.label("gx"), func.count().label("n"),
+                func.coalesce(func.sum(t.c.fatalities), 0).label("fat"))
+         .where(and_(*conds)).group_by(gy, gx))
+    cells, total = [], 0
+    for gyv, gxv, n, fat in conn.execute(q):
+        total += int(n)
+        cells.append([round((float(gyv) + 0.5) * cell, 5), round((float(gxv) + 0.5) * cell, 5),
+                      int(n), int(fat or 0)])
+    cells.sort(key=lambda c: (-c[2], c[0], c[1]))
+    return {"total": total, "cell": cell, "cells": cells}
 
 
 def map_points(conn: Connection, f: EventFilters, *, limit: int) -> dict[str, Any]:

@@ -85,6 +85,12 @@ async function loadMap(seq) {
   const data = await api(`/api/events?${params({ format: "points" })}`);
   if (seq !== loadSeq) return;
   map.setPoints(data, { fit: !$("f-bbox").checked });
+  if (data.truncated) {
+    // the markers are the newest MAP_LIMIT; the density layer shows all of the matches
+    const dens = await api(`/api/events?${params({ format: "density" })}`);
+    if (seq !== loadSeq) return;
+    map.setDensity(dens);
+  }
   $("map-note").textContent = data.truncated
     ? `Map shows the ${data.returned.toLocaleString()} newest of ${data.total.toLocaleString()
     } matching incidents: narrow the filters or tick "only the map view".`
@@ -238,10 +244,14 @@ function applyForm({ timelineToo = true } = {}) {
   return refresh({ timelineToo });
 }
 
+let openSeq = 0;
+
 async function openEvent(id) {
+  // the latest call wins, also over an earlier call for the same incident (before a review)
   state.selected = id;
+  const seq = ++openSeq;
   const ev = await api(`/api/events/${encodeURIComponent(id)}`);
-  if (state.selected !== id) return;
+  if (seq !== openSeq) return;
   for (const r of document.querySelectorAll("tr.event-row.selected")) r.classList.remove("selected");
   const row = document.querySelector(`tr.event-row[data-id="${CSS.escape(id)}"]`);
   if (row) row.classList.add("selected");

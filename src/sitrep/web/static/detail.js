@@ -209,6 +209,9 @@ function reviewForm(ev, ctx) {
 }
 
 export async function renderDetail(node, ev, ctx, docId) {
+  // only the latest render of the pane finishes it: an earlier one still waiting for its
+  // article (the same incident before a review, say) must not append its stale form
+  const seq = (node.sitrepRender = (node.sitrepRender || 0) + 1);
   clear(node);
   node.dataset.eventId = ev.id;
   node.dataset.ready = "0";
@@ -278,7 +281,7 @@ export async function renderDetail(node, ev, ctx, docId) {
   const rep = (ev.reports || []).find((r) => r.doc_id === current);
   const doc = await ctx.api(`/api/documents/${encodeURIComponent(current)}?event_id=${
     encodeURIComponent(rep ? rep.id : ev.id)}`);
-  if (node.dataset.eventId !== ev.id) return;
+  if (node.sitrepRender !== seq) return;
   renderArticle(article, doc, null);
 
   node.appendChild(el("h3", {}, "Review"));

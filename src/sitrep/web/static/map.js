@@ -3,6 +3,9 @@
 // by fatalities, with a hover tooltip built from text nodes. The view fits the filtered
 // results; selecting an incident pans to it and highlights its marker. Marker data never
 // reaches Leaflet's HTML popups: a click only calls onSelect(id).
+// A density layer (Leaflet.heat on a canvas) shows where incidents concentrate; it is on by
+// default once the results reach DENSITY_AUTO incidents, and the layer control (fixed labels)
+// switches it and the markers on and off.
 import { el, TYPE_COLORS, typeColor } from "./dom.js";
 
 const TYPES = Object.keys(TYPE_COLORS);
@@ -41,6 +44,26 @@ function tooltipNode(p, type) {
     el("div", {}, `${nSrc ?? 1} source${nSrc === 1 ? "" : "s"}`));
 }
 
+export const DENSITY_AUTO = 5000;   // from this many incidents, the density layer starts on
+
+export function densityPoints(points) {
+  // [lat, lon, intensity] per incident; the intensity grows slowly with fatalities so that a
+  // mass-casualty attack stands out without hiding a stream of small incidents
+  const out = new Array(points.length);
+  for (let i = 0; i < points.length; i++) {
+    const p = points[i];
+    out[i] = [p[1], p[2], Math.min(1, 0.35 + 0.15 * Math.log1p(Math.max(0, p[4] || 0)))];
+  }
+  return out;
+}
+
+export function densityCells(cells) {
+  // [lat, lon, intensity] per grid cell of /api/events?format=density: the busiest cell 1
+  let top = 1;
+  for (const c of cells) top = Math.max(top, c[2]);
+  return cells.map((c) => [c[0], c[1], Math.min(1, 0.3 + 0.7 * Math.sqrt(c[2] / top))]);
+}
+
 export function radiusFor(fatalities) {
   return Math.min(22, 5 + 2 * Math.sqrt(Math.max(0, fatalities || 0)));
 }
@@ -63,6 +86,16 @@ export class EventMap {
     this.byId = new Map();
     this.highlighted = null;
     this.map.addLayer(this.cluster);
+    this.heat = L.heatLayer([], { radius: 18, blur: 16, minOpacity: 0.3, maxZoom: 10 });
+    this.densityChosen = null;   // the user's choice in the layer control, once made
+    this.layers = L.control.layers(null, { Incidents: this.cluster, Density: this.heat },
+      { collapsed: false, position: "topright" }).addTo(this.map);
+    this.map.on("overlayadd overlayremove", (e) => {
+      if (e.layer !== this.heat) return;
+      if (!this.auto) this.densityChosen = e.type === "overlayadd";
+      this._densityState();
+    });
+    this._densityState();
     this.seq = 0;
     this.map.on("moveend", () => onMove && !this.fitting && onMove(this.bbox()));
   }
@@ -102,7 +135,17 @@ export class EventMap {
     this.cluster.clearLayers();
     this.byId = new Map();
     this.highlighted = null;
+    this.pendingHighlight = null;
     this.expected = data.points.length;
+    this.heat.setLatLngs(densityPoints(data.points));
+    document.body.dataset.densityPoints = String(data.points.length);
+    document.body.dataset.densitySource = "points";
+    const on = this.densityChosen ?? (data.total ?? data.points.length) >= DENSITY_AUTO;
+    this.auto = true;
+    if (on && !this.map.hasLayer(this.heat)) this.map.addLayer(this.heat);
+    if (!on && this.map.hasLayer(this.heat)) this.map.removeLayer(this.heat);
+    this.auto = false;
+    this._densityState();
     const markers = new Array(data.points.length);
     for (let i = 0; i < data.points.length; i++) {
       const p = data.points[i];
@@ -146,6 +189,17 @@ export class EventMap {
       .map((x) => x.toFixed(3)).join(",");
   }
 
+  setDensity(data) {
+    // More incidents than markers: the density layer counts every one of them per grid cell
+    this.heat.setLatLngs(densityCells(data.cells));
+    document.body.dataset.densityPoints = String(data.total);
+    document.body.dataset.densitySource = "cells";
+  }
+
+  _densityState() {
+    document.body.dataset.density = this.map.hasLayer(this.heat) ? "on" : "off";
+  }
+
   highlight(id) {
     // Pan to the incident (opening its cluster) and mark it; the previous one goes back.
     if (this.highlighted) {
@@ -153,9 +207,16 @@ export class EventMap {
       this.highlighted = null;
     }
     const m = this.byId.get(id);
+    this.pendingHighlight = null;
     if (!m) {
       delete document.body.dataset.highlighted;
       return false;
+    }
+    if (!this.cluster.hasLayer(m)) {
+      // the markers are still being added (chunked loading after a new filter or a review):
+      // highlight once they are all on the map
+      this.pendingHighlight = id;
+      return true;
     }
     this.cluster.zoomToShowLayer(m, () => {
       m.setStyle({ weight: 4, color: "#ffd400" });
@@ -180,6 +241,7 @@ export class EventMap {
     }
     document.body.dataset.markers = String(n);
     document.body.dataset.mapReady = "1";
+    if (this.pendingHighlight) this.highlight(this.pendingHighlight);
   }
 
   focus(lat, lon) {
