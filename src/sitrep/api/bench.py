@@ -258,6 +258,7 @@ def bench_serve(ctx: BenchContext) -> dict[str, Any]:
                     return _pct(xs, 50)
 
                 out["points_all_p50_ms"] = timed("/api/events", {"format": "points"})
+                out["density_all_p50_ms"] = timed("/api/events", {"format": "density"})
                 out["stats_day_p50_ms"] = timed("/api/stats", {"group": "day"})
                 out["stats_all_p50_ms"] = timed("/api/stats", {})
                 out["trends_p50_ms"] = timed("/api/trends", {})
