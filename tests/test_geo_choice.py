@@ -90,3 +90,15 @@ def test_no_page_country_without_agreement(gaz):
     events = [_event("Mogadishu", ["SO"]), _event("Kabul", ["AF"])]
     assert place_events(events, "", gaz) == ""
     assert [e.country_code for e in events] == ["SO", "AF"]
+
+
+@pytest.mark.parametrize("sentence, cc", [
+    ("Residents banged pots around Villa Nueva (Mendoza) against the release of prisoners.", "AR"),
+    ("Militants attacked the gendarmerie post in Mandoli (Bandiagara, Mopti) at dawn.", "ML"),
+])
+def test_a_namesake_where_the_named_unit_is_no_province_is_not_taken(gaz, sentence, cc):
+    """The unit in brackets is a province or district of one country only: a small namesake
+    of the town in another country (Mexico's Villa Nueva, India's Mandoli) is not the place;
+    the event goes to the unit the text names."""
+    ev = placed(gaz, sentence)
+    assert ev.country_code == cc, (ev.location, ev.country_code)

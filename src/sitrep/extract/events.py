@@ -93,6 +93,8 @@ def find_cues(sent: Sentence, lex: Lexicon) -> list[Cue]:
                 continue
             if _is_modal(text, m.start(), lex, cls):
                 continue
+            if cls != "protest" and _in_grievance(text, m.start()):
+                continue
             if cls == "shelling" and _WEAK_SHELL.fullmatch(m.group()) and not _FIRE_VERB.search(
                     text):
                 continue
@@ -124,6 +126,25 @@ def modal_words(text: str, lex: Lexicon) -> list[re.Match]:
             continue
         out.append(m)
     return out
+
+
+_GRIEVANCE = re.compile(
+    r"\b(?:protest(?:s|ed|ing|ers)?|demonstrat(?:ed|ing|ion|ions|ors)|rall(?:y|ied|ies)|"
+    r"march(?:ed|es)?|sit-ins?|strikes?|went on strike)\b[^;.]{0,60}?"
+    r"\b(?:against|over|for|demanding|denouncing|condemning|to (?:denounce|condemn|demand))\s+",
+    re.I)
+_GRIEVANCE_END = re.compile(r"[;.]|,\s|\b(?:and|then|while|before|after|but|when)\b", re.I)
+
+
+def _in_grievance(text: str, pos: int) -> bool:
+    """A cue inside what a demonstration is about ("protested for the arrest of the men who
+    torched their wheat"), not something the crowd or anyone did there (CODEBOOK 2: a
+    demonstration's type comes from how it was held)."""
+    window = text[max(0, pos - 120):pos]
+    last = None
+    for m in _GRIEVANCE.finditer(window):
+        last = m
+    return last is not None and not _GRIEVANCE_END.search(window[last.end():])
 
 
 def _is_modal(text: str, pos: int, lex: Lexicon, cls: str = "") -> bool:

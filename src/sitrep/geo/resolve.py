@@ -136,6 +136,9 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
                 big = big or gaz.feat[j] in ADMIN_FEATURES or int(gaz.pop[j]) >= 5000
     if not big:
         ctx_cc = set()
+    # the countries in which a unit the text names is an admin unit ("X (Mendoza)": Argentina)
+    admin_cc = {gaz.cc[j] for unit in ctx if not _countries.country(unit)
+                for _, j, e in gaz.candidates(unit)[:8] if e and gaz.feat[j] in ("A1", "A2")}
     hints = [h for h in hints if h]
     if strong:
         hints = [h for h in hints if h in strong]   # the text names the country: trust that
@@ -178,6 +181,8 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
         if ctx and not inside and gaz.feat[i] == "P" and any(
                 _is_admin_in(gaz, u, cc) for u in ctx):
             continue   # a namesake outside the province the text names: code to the unit
+        if ctx and not inside and admin_cc and cc not in admin_cc and cc not in hints:
+            continue   # a namesake in a country where no unit the text names is a province
         out.append((s, i))
     out.sort(key=lambda t: -t[0])   # stable: ties keep the gazetteer order
     return out
