@@ -102,3 +102,10 @@ def test_a_namesake_where_the_named_unit_is_no_province_is_not_taken(gaz, senten
     the event goes to the unit the text names."""
     ev = placed(gaz, sentence)
     assert ev.country_code == cc, (ev.location, ev.country_code)
+
+
+def test_the_province_after_in_is_the_town_s_context(gaz):
+    """"X town in Y countryside / province": Y contains X, so Jordan's Ma'an is not the
+    Maan of Hama."""
+    ev = placed(gaz, "A landmine exploded under a tractor in Maan town in Hama countryside.")
+    assert ev.country_code == "SY", (ev.location, ev.country_code)

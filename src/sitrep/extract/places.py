@@ -81,6 +81,11 @@ def _context_after(sent: str, end: int) -> tuple[list[str], int]:
             if part and part[0].isupper():
                 ctx.append(part)
         return ctx, end + m.end()
+    m = re.match(rf"\s+in\s+(?:the\s+)?(?:(?:northern|southern|eastern|western|central)\s+)?"
+                 rf"({NAME_RE.pattern})\s+(?:countryside|province|governorate|district|region|"
+                 rf"state|county)\b", sent[end:])
+    if m and m.group(1).split()[0] not in _STOP_START:
+        return [m.group(1)], end + m.end()   # "Maan town in Hama countryside"
     m = re.match(rf"\s+of\s+(?:the\s+)?(?:city|town|province|governorate|district|region)?"
                  rf"\s*(?:of\s+)?({NAME_RE.pattern})", sent[end:])
     if m and m.group(1).split()[0] not in _STOP_START:
