@@ -80,6 +80,9 @@ export class EventMap {
     this.cluster = L.markerClusterGroup({
       chunkedLoading: true, chunkInterval: 150, chunkDelay: 1, maxClusterRadius: 45,
       showCoverageOnHover: false, spiderfyOnMaxZoom: true, disableClusteringAtZoom: 12,
+      // no cluster animations: a reload of the markers during an animated spiderfy (the
+      // incidents of one place, opened to select one) broke the plugin's state
+      animate: false,
       chunkProgress: (done, total) => this._progress(done, total),
       iconCreateFunction: clusterIcon,
     });
@@ -136,6 +139,7 @@ export class EventMap {
     this.byId = new Map();
     this.highlighted = null;
     this.pendingHighlight = null;
+    this.adding = true;         // until every marker is on the map (chunked loading)
     this.expected = data.points.length;
     this.heat.setLatLngs(densityPoints(data.points));
     document.body.dataset.densityPoints = String(data.points.length);
@@ -212,7 +216,7 @@ export class EventMap {
       delete document.body.dataset.highlighted;
       return false;
     }
-    if (!this.cluster.hasLayer(m)) {
+    if (this.adding) {
       // the markers are still being added (chunked loading after a new filter or a review):
       // highlight once they are all on the map
       this.pendingHighlight = id;
@@ -239,6 +243,7 @@ export class EventMap {
     if (window.__sitrepFirstRender === undefined) {
       window.__sitrepFirstRender = performance.now();
     }
+    this.adding = false;
     document.body.dataset.markers = String(n);
     document.body.dataset.mapReady = "1";
     if (this.pendingHighlight) this.highlight(this.pendingHighlight);
