@@ -389,6 +389,13 @@ def _floor(conn: Connection, x: ColumnElement) -> ColumnElement:
     return i - cast(x < i, Integer)
 
 
+def _mapped(f: EventFilters, conn: Connection) -> list[ColumnElement]:
+    """The filters' conditions, for events that have coordinates (the map's points and
+    density cells)."""
+    t = f.table
+    return [*conditions(f, conn), t.c.latitude.is_not(None), t.c.longitude.is_not(None)]
+
+
 DENSITY_CELL = 0.1      # degrees: about 11 km, a town and its surroundings
 
 
@@ -398,7 +405,7 @@ def map_density(conn: Connection, f: EventFilters, *, cell: float = DENSITY_CELL
     [centre lat, centre lon, incidents, fatalities] per occupied cell, for the map's density
     layer when there are more incidents than markers (no cap: one grouped scan)."""
     t = f.table
-    conds = [*conditions(f, conn), t.c.latitude.is_not(None), t.c.longitude.is_not(None)]
+    conds = _mapped(f, conn)
     gy = _floor(conn, t.c.latitude / cell)
     gx = _floor(conn, t.c.longitude / cell)
     q = (select(gy.label("gy"), gx.label("gx"), func.count().label("n"),
@@ -417,7 +424,7 @@ def map_points(conn: Connection, f: EventFilters, *, limit: int) -> dict[str, An
     """Compact points for the map: [id, lat, lon, type index, fatalities, date, place,
     sources], newest first."""
     t = f.table
-    conds = [*conditions(f, conn), t.c.latitude.is_not(None), t.c.longitude.is_not(None)]
+    conds = _mapped(f, conn)
     n_src = t.c.n_sources if t is incidents else n_sources_expr()
     q = (select(t.c.id, t.c.latitude, t.c.longitude, t.c.event_type, t.c.fatalities,
                 t.c.event_date, t.c.location, t.c.country, n_src)

@@ -121,6 +121,8 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
     # which town of that name; the province does
     ctx = [c for c in admin_context if c and not is_stopped(c) and normalize(_clean(c)) != own]
     ctx_cc: set[str] = set()
+    # the countries in which a unit the text names is an admin unit ("X (Mendoza)": Argentina)
+    admin_cc: set[str] = set()
     big = False
     for unit in ctx:
         iso = _countries.country(unit)
@@ -130,15 +132,14 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
             continue
         # every country where the unit name exists as an admin unit or a real town, and then
         # its smaller namesakes too ("Arnissa of Pella": a town of 2,500)
-        for _, j, e in gaz.candidates(unit):
+        for k, (_, j, e) in enumerate(gaz.candidates(unit)):
             if e:
                 ctx_cc.add(gaz.cc[j])
                 big = big or gaz.feat[j] in ADMIN_FEATURES or int(gaz.pop[j]) >= 5000
+                if k < 8 and gaz.feat[j] in ("A1", "A2"):
+                    admin_cc.add(gaz.cc[j])
     if not big:
         ctx_cc = set()
-    # the countries in which a unit the text names is an admin unit ("X (Mendoza)": Argentina)
-    admin_cc = {gaz.cc[j] for unit in ctx if not _countries.country(unit)
-                for _, j, e in gaz.candidates(unit)[:8] if e and gaz.feat[j] in ("A1", "A2")}
     hints = [h for h in hints if h]
     if strong:
         hints = [h for h in hints if h in strong]   # the text names the country: trust that
