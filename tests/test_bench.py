@@ -55,6 +55,25 @@ def test_corpus_deterministic_and_prefix_stable(corpus200):
     assert [d.id for d in other][n_arts:] != [d.id for d in small][n_arts:]
 
 
+def test_a_next_batch_is_dated_after_the_corpus(corpus200):
+    """`bench scale` merges a stream's next batch: every article built `after` a day is
+    published in the weeks after it, its weekdays kept (whole weeks from its article)."""
+    from datetime import timedelta
+
+    from sitrep.scale.bench import in_stream_order
+
+    shipped = {a.name: a.published for a in load_articles()}
+    last = max(d.published for d in corpus200)
+    nxt = build_corpus(60, seed=8, after=last)
+    assert len({d.id for d in nxt}) == 60
+    assert all(last < d.published <= last + timedelta(weeks=5) for d in nxt)
+    assert all((d.published - shipped[d.path.rsplit("/", 1)[-1]]).days % 7 == 0 for d in nxt)
+    assert not {d.id for d in nxt} & {d.id for d in corpus200}
+    ordered = in_stream_order(corpus200)
+    days = [d.published for d in ordered]
+    assert days == sorted(days) and days != [d.published for d in corpus200]
+
+
 def test_corpus_varied(corpus200):
     st = corpus_stats(corpus200)
     assert st["distinct_ids"] == 200

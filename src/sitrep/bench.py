@@ -172,12 +172,17 @@ def load_articles(folder: str | os.PathLike | None = None) -> list[Article]:
 _PARA_SPLIT = re.compile(r"(\n[ \t]*\n\s*)")
 
 
+SHIFT_WEEKS = (-160, 160)     # variants' date shifts: about six years around each article
+
+
 class _Variator:
     """One variant's choices (town mapping, date shift), applied alike to body and title."""
 
-    def __init__(self, rng: random.Random, art: Article):
+    def __init__(self, rng: random.Random, art: Article,
+                 weeks: tuple[int, int] = SHIFT_WEEKS):
         self.rng = rng
-        self.shift = timedelta(weeks=rng.choice([k for k in range(-160, 161) if k]))
+        self.shift = timedelta(weeks=rng.choice([k for k in range(weeks[0], weeks[1] + 1)
+                                                 if k]))
         self.year = (art.published or date(2020, 6, 15)).year
         text = art.raw + "\n" + art.title
         present = list(dict.fromkeys(m.group(0) for m in _TOWN_RE.finditer(text)))
@@ -243,9 +248,11 @@ class _Variator:
         return new.capitalize() if word[0].isupper() else new
 
 
-def make_variant(art: Article, rng: random.Random) -> tuple[str, str, date | None]:
-    """(raw text, title, published) of one variant of an article."""
-    v = _Variator(rng, art)
+def make_variant(art: Article, rng: random.Random, weeks: tuple[int, int] = SHIFT_WEEKS
+                 ) -> tuple[str, str, date | None]:
+    """(raw text, title, published) of one variant of an article, its dates shifted by a
+    whole number of weeks drawn from ``weeks`` (inclusive, zero left out)."""
+    v = _Variator(rng, art, weeks)
     raw = art.raw
     if len(art.shufflable) > 1:
         paras = _PARA_SPLIT.split(raw)
@@ -257,10 +264,13 @@ def make_variant(art: Article, rng: random.Random) -> tuple[str, str, date | Non
 
 
 def build_corpus(n_docs: int, seed: int = DEFAULT_SEED,
-                 articles: list[Article] | None = None) -> list[Document]:
+                 articles: list[Article] | None = None,
+                 after: date | None = None, weeks: int = 5) -> list[Document]:
     """``n_docs`` Documents with distinct ids: the articles as shipped, then variants.
 
-    Deterministic for a seed; document ``i`` is the same whatever ``n_docs`` is.
+    Deterministic for a seed; document ``i`` is the same whatever ``n_docs`` is. Variants are
+    dated up to ``SHIFT_WEEKS`` from their article; with ``after``, every document is a
+    variant published in the ``weeks`` weeks after that day (a stream's next batch).
     """
     from .ingest import make_document
 
@@ -273,10 +283,14 @@ def build_corpus(n_docs: int, seed: int = DEFAULT_SEED,
         art = arts[i % len(arts)]
         rng = random.Random(f"sitrep-bench:{seed}:{i}")
         for attempt in range(20):
-            if i < len(arts) and attempt == 0:
+            if i < len(arts) and attempt == 0 and after is None:
                 raw, title, pub = art.raw, art.title, art.published
             else:
-                raw, title, pub = make_variant(art, rng)
+                band = SHIFT_WEEKS
+                if after is not None:
+                    k = (after - (art.published or after)).days // 7 + 1
+                    band = (k, k + weeks - 1)
+                raw, title, pub = make_variant(art, rng, band)
             if attempt == 19:               # practically unreachable: force a distinct text
                 raw = f"{raw.rstrip()}\n\n(Ref. {seed}-{i})\n"
             doc = make_document(raw, path=f"bench/{i:05d}/{art.name}",

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 
 from ..models import Document, Event
 
@@ -74,6 +75,17 @@ class BatchWriter:
             self.merge_s += time.perf_counter() - t
 
 
+def _read_ahead(items: Iterable, store, n: int) -> Iterator[tuple[object, dict | None]]:
+    """Each input item with the stored metadata of its chunk of ``n`` documents, read in one
+    query before the chunk is extracted (one lookup per document cost about as much as
+    saving it)."""
+    it = iter(items)
+    while chunk := list(islice(it, n)):
+        known = store.known_metadata(d.id for d in chunk if isinstance(d, Document))
+        for item in chunk:
+            yield item, known
+
+
 def extract_to_store(paths: list[str], store, pipe, *, published: date | None = None,
                      allow_private: bool | None = None, merge: bool = True,
                      batch_docs: int = BATCH_DOCS,
@@ -97,16 +109,21 @@ def extract_to_store(paths: list[str], store, pipe, *, published: date | None = 
     by_type: Counter = Counter()
     undated: dict[str, date] = {}      # undated document id -> the day it resolved against
     # the --published fallback is applied after the stored copy's metadata (below)
-    for item in iter_documents(paths, None, allow_private=allow_private):
+    seen: set[str] = set()
+    for item, known in _read_ahead(iter_documents(paths, None, allow_private=allow_private),
+                                   store, batch_docs):
         if isinstance(item, IngestError):
             failures.append((item.path, item.reason))
             if on_item:
                 on_item(item)
             continue
         n_docs += 1
-        if writer.pending(item.id):      # its stored metadata must be the earlier copy's
-            writer.flush()
-        item, day = store.with_known_metadata(item, published)
+        if item.id in seen:              # a repeat: its stored metadata is the earlier copy's
+            if writer.pending(item.id):
+                writer.flush()
+            known = None
+        seen.add(item.id)
+        item, day = store.with_known_metadata(item, published, known)
         t = time.perf_counter()
         try:
             events = pipe.run(item, ref=day)

@@ -381,8 +381,8 @@ class Store:
                 yield conn
 
     # -- documents -----------------------------------------------------------------------
-    def with_known_metadata(self, doc: Document, fallback_published: date | None = None
-                            ) -> tuple[Document, date]:
+    def with_known_metadata(self, doc: Document, fallback_published: date | None = None,
+                            known: dict | None = None) -> tuple[Document, date]:
         """The document as it should be extracted, and the day to resolve its relative dates
         against when it has no publication date.
 
@@ -391,10 +391,13 @@ class Store:
         same text again without its date file is never re-dated; then fallback_published
         (the --published flag) fills a date still missing. The day is the day the document
         was first ingested (today, UTC, for a new one), so a re-extraction resolves the same.
+        ``known``: the stored rows of a batch read at once (`known_metadata`); a document
+        missing from it is looked up.
         """
-        with self.engine.connect() as conn:
-            r = conn.execute(select(*[documents.c[k] for k in _META], documents.c.ingested_at)
-                             .where(documents.c.id == doc.id)).mappings().first()
+        if known is not None and doc.id in known:
+            r = known[doc.id]
+        else:
+            r = self.known_metadata([doc.id]).get(doc.id)
         changes: dict = {}
         if r is not None:
             if doc.published is None and r["published"] is not None:
@@ -406,6 +409,19 @@ class Store:
             changes["published"] = fallback_published
         day = as_date(r["ingested_at"]) if r is not None and r["ingested_at"] else None
         return (dataclasses.replace(doc, **changes) if changes else doc), day or _now().date()
+
+    def known_metadata(self, doc_ids: Iterable[str]) -> dict[str, dict | None]:
+        """id -> the stored metadata row (None when the document is not stored), for many
+        documents in a few queries."""
+        ids = list(dict.fromkeys(doc_ids))
+        out: dict[str, dict | None] = dict.fromkeys(ids)
+        cols = [documents.c.id, *[documents.c[k] for k in _META], documents.c.ingested_at]
+        with self.engine.connect() as conn:
+            for i in range(0, len(ids), 500):
+                for r in conn.execute(select(*cols).where(
+                        documents.c.id.in_(ids[i:i + 500]))).mappings():
+                    out[r["id"]] = dict(r)
+        return out
 
     def _update_metadata(self, conn: Connection, doc: Document) -> None:
         """A stored document takes the metadata its events are now extracted with, where the
