@@ -361,3 +361,38 @@ def test_a_one_country_monitor_gives_the_country_when_the_text_names_none(pipeli
     ev = one(pipeline, "On 2 June 2021, the OSCE SMM recorded 14 explosions near a village "
                        "east of Novozvanivka, assessed as artillery rounds.")
     assert ev.country == "Ukraine", (ev.country, ev.location)
+
+
+def _pages(shared_dir):
+    from sitrep.bench import examples_dir
+
+    yield from sorted(examples_dir().glob("*.txt"))
+    yield from sorted((shared_dir / "gold" / "articles").glob("*.txt"))
+
+
+def test_actor_evidence_is_the_actor_phrase(pipeline, shared_dir):
+    """Every actor1/actor2 evidence span is an actor phrase of its own sentence, also when
+    the draft's roles come from a later sentence than its first ("A previous report on
+    Thursday put the toll at seven. ... soldiers lost their lives"): a mention's offsets are
+    relative to the sentence it was found in."""
+    from sitrep.extract.actors import find_actors
+    from sitrep.extract.lexicon import load_lexicon
+    from sitrep.extract.text import split_sentences
+    from sitrep.ingest import make_document
+
+    lex = load_lexicon()
+    checked = 0
+    for path in _pages(shared_dir):
+        doc = make_document(path.read_text(encoding="utf-8"), path=path.name)
+        sents = split_sentences(doc.body)
+        for ev in pipeline.run(doc):
+            for x in ev.evidence:
+                if x.field not in ("actor1", "actor2"):
+                    continue
+                s = next(s for s in sents if s.start <= x.start < s.end)
+                phrases = {m.ref.text for m in find_actors(s.text, lex)} | {
+                    s.text[m.start:m.end] for m in find_actors(s.text, lex)}
+                assert doc.body[x.start:x.end] in phrases, (path.name, x.field, x.text,
+                                                             s.text[:120])
+                checked += 1
+    assert checked > 100

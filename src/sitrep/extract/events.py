@@ -1092,11 +1092,16 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
     def ref_of(m):
         return m.ref if m else None
 
+    # where each actor phrase's sentence starts: a mention's span is relative to its own
+    # sentence, and the roles may come from any sentence of the draft
+    base = {id(m.ref): s.start for s, m in d.mentions}
+
     if et in ("Protests", "Riots"):
         crowd = ActorRef(kind="protesters" if et == "Protests" else "rioters")
         first_crowd = next((m for m in all_ms if m.ref.kind in ("crowd", "civilians")), None)
         if first_crowd:
-            crowd.start, crowd.end = s0.start + first_crowd.start, s0.start + first_crowd.end
+            off = base.get(id(first_crowd.ref), s0.start)
+            crowd.start, crowd.end = off + first_crowd.start, off + first_crowd.end
             crowd.country = first_crowd.ref.country   # "Chinese demonstrators": (China)
         ev.actors1 = [crowd]
         head = s0.text[: (first_crowd.end + 40) if first_crowd else 80]
@@ -1131,7 +1136,7 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
             ev.actors2 = [target.ref]
         for r, fld in ((crowd, "actor1"), (target.ref if target else None, "actor2")):
             if r is not None and r.start >= 0:
-                off = 0 if r is crowd else s0.start
+                off = 0 if r is crowd else base.get(id(r), s0.start)
                 ev.add_evidence(fld, r.start + off, r.end + off, body)
         return
     agent, patient = ref_of(agent_m), ref_of(patient_m)
@@ -1223,10 +1228,13 @@ def _set_actors(ev: Event, d: Draft, agent_m, patient_m, others, lex: Lexicon,
             ev.actors1.append(m.ref)
     for refs in (ev.actors1, ev.actors2):
         if refs:
-            refs[0] = _fullest(refs[0], all_ms)
+            full = _fullest(refs[0], all_ms)
+            base[id(full)] = base.get(id(refs[0]), s0.start)   # the bare noun's span
+            refs[0] = full
     for fld, refs in (("actor1", ev.actors1), ("actor2", ev.actors2)):
         if refs and refs[0].start >= 0 and refs[0].text:
-            ev.add_evidence(fld, s0.start + refs[0].start, s0.start + refs[0].end, body)
+            off = base.get(id(refs[0]), s0.start)
+            ev.add_evidence(fld, off + refs[0].start, off + refs[0].end, body)
 
 
 def _fullest(ref: ActorRef, mentions: list[Mention]) -> ActorRef:
