@@ -349,6 +349,22 @@ def test_a_demonstration_told_twice_takes_the_sub_type_it_reached(pipeline):
         [(e.sub_event_type, e.location) for e in evs]
 
 
+def test_a_spokesman_retelling_the_raid_is_the_same_incident(pipeline):
+    """A later undated paragraph with no new place that tells the incident again in another
+    party's words (the army's "insurgents who fired at soldiers", its own toll) shares an
+    actor with it: the same incident, the first telling kept (issue 15, item 1)."""
+    text = ("Air strikes kill six at camp near Maiduguri\n\n"
+            "Nigerian troops killed six people on Monday at a camp outside Maiduguri, local "
+            "officials said, as the air force carried out air strikes on the area.\n\n"
+            "The director of the city's main hospital said eleven people were being treated "
+            "there.\n\n"
+            "A military spokesman said the air strikes had targeted insurgents who fired at "
+            "soldiers, and that at least five fighters were killed.")
+    evs = pipeline.run_text(text, date(2024, 3, 5))
+    assert [(e.actor2, e.fatalities) for e in evs] == [("Civilians (Nigeria)", 6)], \
+        [(e.actor1, e.actor2, e.fatalities) for e in evs]
+
+
 def test_a_toll_summed_up_since_a_year_is_not_an_event(pipeline):
     text = ("Gunmen killed three villagers in Dogon Noma on Sunday 6 June.\n\n"
             "The region has been the target of bandit attacks since 2018 that have killed "

@@ -694,19 +694,22 @@ def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None =
 
 
 def _retells(last: Event, ev: Event, d: Draft, separate: bool) -> bool:
-    """A later, undated draft that tells the previous incident again: same type, same actor
-    pair, no place the previous one lacks, no new number of dead (details, quotes, an
-    official's account). `separate`: the draft says it is another incident."""
+    """A later, undated draft that tells the previous incident again: same type, no place the
+    previous one lacks, and either the same actor pair and no new number of dead (details,
+    quotes) or one of its actors in another party's words (an army spokesman's "terrorists
+    who opened fire" and "at least four" for the ministry's five Palestinians: the same raid;
+    the first telling is kept). `separate`: the draft says it is another incident."""
     if d.dates or d.headline or separate:
         return False
     if (ev.event_type, ev.sub_event_type) != (last.event_type, last.sub_event_type):
         return False
-    if _actor_keys(ev) != _actor_keys(last):
+    keys, last_keys = _actor_keys(ev), _actor_keys(last)
+    if not (set(keys) & set(last_keys)) - {None}:
         return False
     known = {p.text.lower() for p in last.places}
     if any(p.text.lower() not in known for p in ev.places):
         return False
-    return ev.fatalities in (0, last.fatalities)
+    return keys != last_keys or ev.fatalities in (0, last.fatalities)
 
 
 _DEMONSTRATION = {"Protests", "Riots"}
