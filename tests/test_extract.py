@@ -69,6 +69,9 @@ def test_plans_and_habits_are_not_events(pipeline):
     ("The death toll rose to 20 as three more people died in Kabul.", 20),
     ("Gunmen killed several villagers and wounded 4 in Tsafe on Saturday.", 3),
     ("Clashes killed or injured 6 fighters near Hajin.", 0),
+    # an age is one person, never the count ("killed 23-year-old X" is not 23 dead)
+    ("Soldiers killed 23-year-old Ali Musa near Bunia on Monday.", 1),
+    ("Police killed 3 protesters, including a 16-year-old boy, in Kisumu.", 3),
 ])
 def test_conservative_fatality_counts(pipeline, text, expected):
     from sitrep.extract.fatalities import count_casualties

@@ -18,12 +18,14 @@ _HURT = r"(?:injured|wounded|hurt|hospitali[sz]ed)"
 _AUX = r"(?:\s+(?:were|was|have been|had been|are|is|being|got|reportedly|allegedly|also|later|" \
        r"all|subsequently|who were|who was|and|been))*"
 _NOUNS = r"(?:\s+(?!\d|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b)[#\w'’-]+){0,5}?"
-_EXCLUDE_AFTER = re.compile(r"\s*(?:days?|weeks?|months?|years?|km|kilomet|miles?|hours?|"
+_EXCLUDE_AFTER = re.compile(r"\s*-?\s*(?:days?|weeks?|months?|years?|km|kilomet|miles?|hours?|"
                             r"minutes?|percent|%|am|pm|a\.m|p\.m|vehicles?|houses?|homes?|january|february|"
                             r"march|april|may|june|july|august|september|october|november|"
                             r"december|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
                             r"buildings?|shops?|trucks?|cars?|villages?|rounds?|shells?|"
                             r"rockets?|mortars?|missiles?|times?|metres|meters|kg|tons?)\b", re.I)
+
+_AGE = re.compile(r"-years?-old\b", re.I)    # "23-year-old Ahmed": an age, one person
 
 _PATTERNS_DEATH = [
     re.compile(rf"\b{QNUM}{_NOUNS}{_AUX}\s+(?:reportedly\s+)?{_DEATH}\b", re.I),
@@ -97,9 +99,10 @@ def _collect(text: str, patterns) -> list[Count]:
             gs, ge = m.start(1), m.end(1)
             if any(not (ge <= a or gs >= b) for a, b in taken):
                 continue
-            if _EXCLUDE_AFTER.match(text, ge) and p is not _PATTERNS_DEATH[0]:
+            age = _AGE.match(text, ge)
+            if _EXCLUDE_AFTER.match(text, ge) and p is not _PATTERNS_DEATH[0] and not age:
                 continue
-            parsed = parse_number(g)
+            parsed = (1, False) if age else parse_number(g)   # "killed 23-year-old X": one
             if parsed is None:
                 continue
             if 1900 <= parsed[0] <= 2100 and re.search(
