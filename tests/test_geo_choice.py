@@ -109,3 +109,29 @@ def test_the_province_after_in_is_the_town_s_context(gaz):
     Maan of Hama."""
     ev = placed(gaz, "A landmine exploded under a tractor in Maan town in Hama countryside.")
     assert ev.country_code == "SY", (ev.location, ev.country_code)
+
+
+@pytest.mark.parametrize("text,sites,tolls", [
+    # CODEBOOK 1: several places give one event each, the toll split evenly (CODEBOOK 6)
+    ("On 3 May 2021, Houthi forces clashed with government troops in Hays (Al Hudaydah) and "
+     "Mukayras (Al Bayda), killing 7 fighters.", ["Hays", "Mukayras"], [4, 3]),
+    ("On 4 June 2021, Taliban fighters attacked police posts in Sangin and Musa Qala districts "
+     "of Helmand, killing 4 policemen.", ["Sangin", "Musa Qal'ah"], [2, 2]),
+    # places that fall back to one unit stay one event there
+    ("On 4 June 2021, soldiers exchanged fire with militants at Khaulian and Penga villages in "
+     "Baghsar sector (Bhimber district).", ["Bhimber"], [0]),
+    # a unit after a comma is the town's context, not a second place
+    ("On 1 May 2021, youths clashed with police in Lunsar town, Marampa subdivision (Port Loko, "
+     "North-West).", ["Lunsar"], [0]),
+    # between two towns: one place, the road
+    ("On 8 May 2021, gunmen killed a driver between the cities of Canapi, Alagoas, and Manari, "
+     "Pernambuco.", None, [1]),
+])
+def test_one_event_per_distinct_place(pipeline, text, sites, tolls):
+    from datetime import date
+
+    evs = pipeline.run_text(text, date(2021, 6, 10))
+    if sites is not None:
+        assert [e.location for e in evs] == sites, [(e.location, e.fatalities) for e in evs]
+    assert [e.fatalities for e in evs] == tolls
+    assert len({e.id for e in evs}) == len(evs)

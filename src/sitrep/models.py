@@ -195,6 +195,7 @@ class PlaceMention:
     role: str = "in"
     kind_hint: str = ""            # "district", "province", "city", "village", "neighbourhood"
     context: list[str] = field(default_factory=list)  # containing units named with it
+    group: int = 0                 # places coordinated in one phrase share it ("X (..) and Y")
 
 
 @dataclass
@@ -273,6 +274,7 @@ class Event:
     actors1: list[ActorRef] = field(default_factory=list)
     actors2: list[ActorRef] = field(default_factory=list)
     places: list[PlaceMention] = field(default_factory=list)
+    site: str = ""                    # one of several places a report names (CODEBOOK 1)
     country_hint: str = ""             # ISO2 suggested by the text (demonyms, "in Iraq")
     country_hints: list[str] = field(default_factory=list)  # all suggested ISO2s, best first
     strong_hints: list[str] = field(default_factory=list)   # named in text / groups' homes
@@ -293,6 +295,8 @@ class Event:
     def id(self) -> str:
         """Stable id: document, sentence and the coded type."""
         key = f"{self.doc_id}:{self.sentence_start}:{self.sub_event_type}:{self.event_date}"
+        if self.site:
+            key += f":{self.site}"
         return hashlib.sha1(key.encode()).hexdigest()[:16]
 
     def add_evidence(self, field_name: str, start: int, end: int, body: str) -> None:

@@ -20,7 +20,8 @@ KIND_WORDS = {
     "prefecture": "province", "oblast": "province", "raion": "district", "regency": "district",
     "subdistrict": "district", "sub-district": "district", "subdivision": "district",
     "upazila": "district", "tehsil": "district", "payam": "district", "sector": "area",
-    "city": "city", "town": "city", "village": "village", "villages": "village", "area": "area",
+    "city": "city", "town": "city", "towns": "city", "cities": "city", "village": "village",
+    "villages": "village", "area": "area",
     "neighbourhood": "neighbourhood", "neighborhood": "neighbourhood", "quarter": "neighbourhood",
     "camp": "area", "countryside": "near", "outskirts": "near", "suburb": "neighbourhood",
     "valley": "area", "mountains": "area", "desert": "area", "locality": "village",
@@ -104,6 +105,38 @@ def _context_after(sent: str, end: int) -> tuple[list[str], int]:
     return ctx, pos
 
 
+_AND_NEXT = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*,?\s+as well as\s+)(?:in\s+|at\s+)?"
+                       r"(?:the\s+)?")
+
+
+def _siblings(sent: str, pos: int, offset: int, exclude, seen: set[int]
+              ) -> list[PlaceMention]:
+    """Places coordinated with the one ending at ``pos``, each with its own containing units:
+    "in Al Amir (As Sawmaah, Al Bayda) and Dhirwah (Mukayras, Al Bayda)" (CODEBOOK 1: several
+    places give one event each; the gazetteer decides whether they are distinct places)."""
+    out: list[PlaceMention] = []
+    joined = False
+    for _ in range(4):
+        j = _AND_NEXT.match(sent, pos)
+        m = NAME_RE.match(sent, j.end()) if j else None
+        if not m or m.group().split()[0] in _STOP_START:
+            break
+        s, e = m.start(), m.end()
+        if s in seen or any(not (e <= a or s >= b) for a, b in exclude):
+            break
+        kind, kend = _kind_after(sent, e)
+        ctx, cend = _context_after(sent, kend)
+        if not ctx and kind not in ("district", "village", "city", "area", "neighbourhood"):
+            break   # "in Kabul and Kandahar" stays one place list only with units or kinds
+        out.append(PlaceMention(m.group(), offset + s, offset + e, "in", kind, ctx))
+        joined = joined or not j.group().strip().startswith(",") or "and" in j.group()
+        pos = cend if ctx else kend
+    if not joined:
+        return []   # "in Lunsar town, Marampa subdivision (...)": a unit, not a second place
+    seen.update(m.start - offset for m in out)
+    return out
+
+
 def find_place_mentions(sent: str, offset: int = 0,
                         exclude: list[tuple[int, int]] | None = None) -> list[PlaceMention]:
     """Place phrases in a sentence (offsets are document offsets: sentence start + offset)."""
@@ -132,7 +165,7 @@ def find_place_mentions(sent: str, offset: int = 0,
             continue
         seen.add(s)
         kind, kend = _kind_after(sent, e)
-        ctx, _ = _context_after(sent, kend)
+        ctx, cend = _context_after(sent, kend)
         if prep.endswith(" of") and prep.split()[-2] in KIND_WORDS:
             kind = KIND_WORDS[prep.split()[-2]] if not kind else kind
         role = "near" if _NEAR.search(prep) or kind == "near" else "in"
@@ -141,7 +174,15 @@ def find_place_mentions(sent: str, offset: int = 0,
             role = "other"
             if prep in ("on", "over") and kind in ("district", "village", "city", "area"):
                 role = "in"   # "air raids on Majzar district"
-        out.append(PlaceMention(name, offset + s, offset + e, role, kind, ctx))
+        head = PlaceMention(name, offset + s, offset + e, role, kind, ctx)
+        out.append(head)
+        if role in ("in", "near") and kind != "province" and not re.search(
+                r"\bbetween\b", sent[max(0, pm.start() - 12):pm.end()], re.I):
+            # places coordinated with this one; "between X and Y" is one place, a road
+            for sib in _siblings(sent, cend if ctx else kend, offset, exclude, seen):
+                head.group = sib.group = offset + s
+                sib.role = role
+                out.append(sib)
     # "Libya's Misrata", "Pakistan's Karachi": a place inside the unit named before it.
     for m in re.finditer(rf"({NAME_RE.pattern})['’]s\s+({NAME_RE.pattern})", sent):
         s2, e2 = m.start(2), m.end(2)

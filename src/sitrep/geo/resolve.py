@@ -10,6 +10,7 @@ iso, region and geo_precision (CODEBOOK section 5):
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -388,14 +389,52 @@ def document_country(events: list[Event]) -> str:
     return top if n >= 3 and n >= 2 * rest[0][1] else ""
 
 
+def _by_site(ev: Event, body: str, gaz: Gazetteer) -> list[Event]:
+    """CODEBOOK 1: several places give one event each. A report whose place phrase
+    coordinates several places, each with its own units ("clashed in Al Amir (As Sawmaah,
+    Al Bayda) and Dhirwah (Mukayras, Al Bayda)"), is one event per distinct place the
+    gazetteer finds, the toll split evenly (the first ones take the remainder, CODEBOOK 6).
+    Places that fall back to one unit ("at Khaulian and Penga villages in Baghsar sector",
+    neither listed) stay one event there."""
+    groups: dict[int, list[PlaceMention]] = {}
+    for m in ev.places:
+        if m.group and m.role in ("in", "near"):
+            groups.setdefault(m.group, []).append(m)
+    sites = next((g for g in groups.values() if len(g) > 1), None)
+    if sites is None:
+        place_event(ev, body, gaz)
+        return [ev]
+    copies: dict[int, Event] = {}
+    for m in sites:
+        c = copy.deepcopy(ev)
+        c.places = [m] + [p for p in ev.places if p.group != m.group]
+        place_event(c, body, gaz)
+        if c.geonameid is not None and c.geonameid not in copies:
+            copies[c.geonameid] = c
+    if len(copies) < 2:
+        place_event(ev, body, gaz)
+        return [ev]
+    out = list(copies.values())
+    for f in ("fatalities", "injured"):
+        n = getattr(ev, f) or 0
+        base, rest = divmod(n, len(out))
+        for k, c in enumerate(out):
+            setattr(c, f, base + (1 if k < rest else 0))
+    for c in out:
+        c.site = c.location
+    return out
+
+
 def place_events(events: list[Event], body: str, gazetteer: Gazetteer) -> str:
     """Place every event of one document, then hold them to the document's country (issue
     15: a page-level prior): an event placed in another country that its own sentences give
     no cue for, 1,000 km or more from the page's other events and its capital (a namesake
     abroad, not a raid across a border), is placed again from the document's country, or
     keeps only that country. Returns the country ("" if the page has no clear one)."""
+    placed: list[Event] = []
     for ev in events:
-        place_event(ev, body, gazetteer)
+        placed += _by_site(ev, body, gazetteer)
+    events[:] = placed
     doc = document_country(events) if len(events) > 1 else ""
     if not doc:
         return ""
