@@ -368,12 +368,21 @@ def test_a_spokesman_retelling_the_raid_is_the_same_incident(pipeline):
         [(e.actor1, e.actor2, e.fatalities) for e in evs]
 
 
-def test_a_toll_summed_up_since_a_year_is_not_an_event(pipeline):
-    text = ("Gunmen killed three villagers in Dogon Noma on Sunday 6 June.\n\n"
-            "The region has been the target of bandit attacks since 2018 that have killed "
-            "more than 3,000 people.")
+@pytest.mark.parametrize("total", [
+    "The region has been the target of bandit attacks since 2018 that have killed more than "
+    "3,000 people.",
+    # a month before the year, and a year's tally (CODEBOOK 1: totals over a period)
+    "The conflict has killed more than 3,000 people since April 2019, a monitoring group said.",
+    "Rights groups say security forces in the state killed more than 1,200 people in 2020.",
+    "Police killed 41 people in the state last year, according to official figures.",
+])
+def test_a_toll_summed_up_over_a_period_is_not_an_event(pipeline, total):
+    text = f"Gunmen killed three villagers in Dogon Noma on Sunday 6 June.\n\n{total}"
     evs = pipeline.run_text(text, date(2021, 6, 10))
     assert [e.fatalities for e in evs] == [3], [(e.fatalities, e.notes) for e in evs]
+    alone = pipeline.run_text("Gunmen attacked Dogon Noma on Sunday 6 June. " + total,
+                              date(2021, 6, 10))
+    assert [e.fatalities for e in alone] == [0], [(e.fatalities, e.notes) for e in alone]
 
 
 def test_a_one_country_monitor_gives_the_country_when_the_text_names_none(pipeline):

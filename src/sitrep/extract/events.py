@@ -911,6 +911,8 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date) -> Event
     fatal, injured, vague = 0, 0, False
     counts = []
     for s in d.sentences:
+        if pattern("not_an_event").search(s.text):
+            continue   # a total over a period is never this incident's toll (CODEBOOK 1)
         f, i, v, spans = count_casualties(s.text)
         injured = max(injured, i)
         if f:
