@@ -424,3 +424,14 @@ def test_actor_evidence_is_the_actor_phrase(pipeline, shared_dir):
                                                              s.text[:120])
                 checked += 1
     assert checked > 100
+
+
+def test_a_day_earlier_counts_back_from_the_incident_just_told(pipeline):
+    """'A day earlier', 'two days before': from the previous incident's day, not from the
+    day of publication (issue 15: relative days anchored to the wrong day)."""
+    text = ("Gunmen killed five villagers in Kaura Namoda on Tuesday, officials said.\n\n"
+            "A day earlier, soldiers clashed with bandits in Tsafe, killing three of them.\n\n"
+            "Two days before that, police arrested 12 suspects in Gusau.")
+    evs = pipeline.run_text(text, date(2021, 6, 10))
+    assert [e.event_date for e in evs] == ["2021-06-08", "2021-06-07", "2021-06-05"], \
+        [(e.event_date, e.location) for e in evs]

@@ -807,6 +807,10 @@ def _fold(first: Event, ev: Event, lex: Lexicon) -> None:
     first.injured = max(first.injured or 0, ev.injured or 0)
 
 
+_DAYS_BEFORE = re.compile(r"(?:a|the) day (?:earlier|before)|(\w+) days (?:earlier|before)")
+_DAY_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
 def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos: int,
                 ref: date, lex: Lexicon | None = None
                 ) -> tuple[DateMention | None, date | None, int]:
@@ -827,6 +831,13 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
         prec = dm.precision
         if prec == 1 and as_reported(doc.body[max(s0.start, dm.start - 25):dm.end + 20], lex):
             prec = 2
+        back = _DAYS_BEFORE.fullmatch(dm.text.strip().lower())
+        if back and prev:
+            # "a day earlier", "two days before": counted back from the incident just told,
+            # not from the day of publication
+            n = 1 if not back.group(1) else int(back.group(1)) if back.group(1).isdigit() \
+                else _DAY_WORDS.get(back.group(1), 2)
+            return dm, prev[0] - timedelta(days=n), max(prec, prev[1])
         return dm, dm.date, prec
     if _SAME_DAY.search(s0.text) and prev:
         return None, prev[0], prev[1]
