@@ -435,3 +435,34 @@ def test_a_day_earlier_counts_back_from_the_incident_just_told(pipeline):
     evs = pipeline.run_text(text, date(2021, 6, 10))
     assert [e.event_date for e in evs] == ["2021-06-08", "2021-06-07", "2021-06-05"], \
         [(e.event_date, e.location) for e in evs]
+
+
+def test_an_army_account_of_the_same_firefight_is_one_incident(pipeline):
+    """Once places are known, a later undated paragraph of the same type that day, at the
+    same place (a barangay of the city, no place of its own), its actors compatible ("rebels"
+    for the NPA), is the incident told again (CODEBOOK 1; fold_placed)."""
+    text = ("Clash with rebels leaves 3 dead in Negros\n\n"
+            "Soldiers clashed with New People's Army rebels in a village in Kabankalan City, "
+            "Negros Occidental, on Saturday, leaving three rebels dead, officials said.\n\n"
+            "The Army's 47th Infantry Battalion said troops on patrol were fired upon by about "
+            "20 rebels in Barangay Tabugon, triggering an hour-long firefight.\n\n"
+            "In Lanao del Sur, unidentified gunmen on Friday ambushed a police car in the town "
+            "of Balindong, wounding two officers.")
+    evs = pipeline.run_text(text, date(2023, 9, 18))
+    assert [(e.event_date, e.location, e.fatalities) for e in evs] == [
+        ("2023-09-16", "Kabankalan", 3), ("2023-09-15", "Balindong", 0)], \
+        [(e.event_date, e.actor2, e.location) for e in evs]
+
+
+def test_dozens_of_strikes_this_year_is_a_tally_not_an_incident(pipeline):
+    text = ("Turkish drone strike kills two near Zakho\n\n"
+            "A Turkish drone strike hit a vehicle near Zakho on Monday, killing two PKK "
+            "fighters, local officials said.\n\n"
+            "A day earlier, a roadside bomb exploded near an army patrol in Tarmiyah, wounding "
+            "three soldiers. Officials blamed the Islamic State.\n\n"
+            "Turkey has carried out dozens of drone strikes in the Kurdistan Region this year, "
+            "according to a monitoring group.")
+    evs = pipeline.run_text(text, date(2024, 8, 20))
+    assert [e.sub_event_type for e in evs] == ["Air/drone strike",
+                                               "Remote explosive/landmine/IED"], \
+        [(e.sub_event_type, e.actor1, e.location) for e in evs]

@@ -1,10 +1,11 @@
-"""Wires the stages for one document: extract -> geo -> actor naming. No storage here."""
+"""Wires the stages for one document: extract -> geo -> the incidents a page tells twice
+(extract.fold_placed, with the places known) -> actor naming. No storage here."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from .extract import extract_events, load_lexicon, name_actors
+from .extract import extract_events, fold_placed, load_lexicon, name_actors
 from .models import Document, Event, content_id
 
 
@@ -43,9 +44,12 @@ class Pipeline:
         resolves its relative dates against (its ingest date; default today)."""
         events = extract_events(doc, self.lexicon, ref)
         if events and self.use_geo:
-            from .geo.resolve import place_events
+            from .geo.resolve import place_events, same_place
 
             place_events(events, doc.body, self.gazetteer)
+            # a later telling of an incident, now that places are known: the same day,
+            # type and place (or none of its own), its actors compatible
+            events[:] = fold_placed(events, self.lexicon, same_place)
             prev = None
             for ev in events:
                 if ev.latitude is None and prev is not None and (

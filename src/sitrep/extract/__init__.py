@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from ..models import Event
 from .actors import coalition_of, name_actor
-from .events import extract_events
+from .events import extract_events, fold_placed
 from .lexicon import Lexicon, load_lexicon
 from .notes import write_notes
 
-__all__ = ["extract_events", "name_actors", "load_lexicon", "Lexicon", "write_notes"]
+__all__ = ["extract_events", "fold_placed", "name_actors", "load_lexicon", "Lexicon", "write_notes"]
 
 
 def name_actors(ev: Event, lex: Lexicon | None = None, as_of: str | None = None) -> Event:

@@ -7,6 +7,7 @@ Pure functions: a Document and the lexicon in, Events out. The codebook's close-
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -1332,3 +1333,69 @@ def _sources(ev: Event, doc: Document, d: Draft, lex: Lexicon) -> None:
         ev.fatalities = 0
     elif claims:
         ev.claimed_fatalities = ev.fatalities
+
+
+def _compatible(a: Event, b: Event) -> bool:
+    """The same actor pair, or one side shared and the other unnamed in one telling ("the
+    rebels" for the NPA named before, "the attackers")."""
+    ka, kb = _actor_keys(a), _actor_keys(b)
+    if set(ka) == set(kb):
+        return True
+    generic = ("unidentified", None)
+    sa, sb = [k for k in ka if k], [k for k in kb if k]
+    shared = set(sa) & set(sb)
+    if not shared:
+        return False
+    rest_a = [k for k in sa if k not in shared]
+    rest_b = [k for k in sb if k not in shared]
+    return all((k[0] in generic) for k in rest_a) or all((k[0] in generic) for k in rest_b)
+
+
+_SETTLEMENT_KINDS = ("village", "city", "district", "province")
+
+
+def _own_place(ev: Event, first: Event) -> PlaceMention | None:
+    """The place `ev` says it happened at, when `first` does not name it."""
+    known = {p.text.lower() for p in first.places}
+    for role in ("in", "near"):
+        for p in ev.places:
+            if p.role == role:
+                return None if p.text.lower() in known else p
+    return None
+
+
+def fold_placed(events: list[Event], lex: Lexicon,
+                same_place: Callable[[Event, Event], bool]) -> list[Event]:
+    """CODEBOOK 1 at the page level, once places are resolved: a later draft with no day of
+    its own, of the same event type as an earlier one that day, at the same place
+    (`same_place`, the geo stage's judgement; or with no place of its own, right after it)
+    and with compatible actors, is that incident told again (an army's account of the
+    firefight in "Barangay Carabalan" after the lede's clash in Himamaylan). Demonstrations
+    keep their own rule (one per place, day and issue), applied by `extract_events`."""
+    out: list[Event] = []
+    for ev in events:
+        same = None
+        if _undated(ev):
+            for first in reversed(out):
+                if first.event_date != ev.event_date:
+                    continue
+                if ev.event_type != first.event_type or ev.event_type in _DEMONSTRATION:
+                    continue   # demonstrations: one per place, day *and issue*
+                own = _own_place(ev, first)
+                if ev.latitude is None:
+                    if first is not out[-1] or own and own.kind_hint in _SETTLEMENT_KINDS:
+                        continue   # unplaced: the previous event's place, unless it names a
+                        # village, town or district of its own ("in Kwall village")
+                elif first.latitude is None or not same_place(first, ev):
+                    continue
+                elif own and (ev.geo_precision or 1) > 1:
+                    continue   # another named place, coded to the unit both fall back to
+                if not _compatible(first, ev):
+                    continue
+                same = first
+                break
+        if same is not None:
+            _fold(same, ev, lex)
+            continue
+        out.append(ev)
+    return out

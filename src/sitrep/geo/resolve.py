@@ -389,6 +389,17 @@ def document_country(events: list[Event]) -> str:
     return top if n >= 3 and n >= 2 * rest[0][1] else ""
 
 
+SAME_PLACE_KM = 15    # two tellings placed this close are one place (a village, its town)
+
+
+def same_place(a: Event, b: Event, km: float = SAME_PLACE_KM) -> bool:
+    """Two placed events are at one place: the same gazetteer entry, or within ``km``."""
+    if a.latitude is None or b.latitude is None:
+        return False
+    return a.geonameid == b.geonameid or haversine_km(a.latitude, a.longitude, b.latitude,
+                                                      b.longitude) <= km
+
+
 def _by_site(ev: Event, body: str, gaz: Gazetteer) -> list[Event]:
     """CODEBOOK 1: several places give one event each. A report whose place phrase
     coordinates several places, each with its own units ("clashed in Al Amir (As Sawmaah,
