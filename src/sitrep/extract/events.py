@@ -73,13 +73,18 @@ class Draft:
 
 # ---------------------------------------------------------------- cues
 
-def find_cues(sent: Sentence, lex: Lexicon) -> list[Cue]:
+def find_cues(sent: Sentence, lex: Lexicon,
+              quiet: list[tuple[int, int]] | None = None) -> list[Cue]:
+    """The sentence's cues; `quiet`: its attribution spans, when the caller has them."""
     out = []
     text = sent.text
     head = re.match(r"\s*[A-Z][A-Za-z /-]{3,45}:\s", text)
     skip = head.end() if head and _prefix(sent) else 0   # "Security measures: On ..."
-    quiet = attribution_spans(text)
+    quiet = attribution_spans(text) if quiet is None else quiet
+    live = lex.live_cues(text)
     for cls, rx in lex.cues.items():
+        if cls not in live:
+            continue   # the class's literals are not in the sentence: it cannot match
         for m in rx.finditer(text):
             if m.start() < skip or any(a <= m.start() < b for a, b in quiet):
                 continue
@@ -502,18 +507,36 @@ def _split_on_dates(s: Sentence, dates: list[DateMention]) -> list[Sentence]:
     return out
 
 
-def _drafts(doc: Document, lex: Lexicon, ref: date | None) -> list[Draft]:
+class SentenceDates:
+    """A document's date phrases, found once per sentence: a sentence is asked for its dates
+    before and after it is split at them, and again when an undated draft looks back."""
+
+    def __init__(self, ref: date | None):
+        self.ref = ref
+        self._memo: dict[tuple[int, str], list[DateMention]] = {}
+
+    def __call__(self, s: Sentence) -> list[DateMention]:
+        key = (s.start, s.text)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = find_dates(s.text, self.ref, s.start)
+        return list(found)
+
+
+def _drafts(doc: Document, lex: Lexicon, ref: date | None,
+            dates_of: SentenceDates | None = None) -> list[Draft]:
+    dates_of = dates_of if dates_of is not None else SentenceDates(ref)
     sents: list[Sentence] = []
     for s in split_sentences(doc.body):
-        sents += _split_on_dates(s, [d for d in find_dates(s.text, ref, s.start)
+        sents += _split_on_dates(s, [d for d in dates_of(s)
                                      if not _REPORTING.search(doc.body[d.end:d.end + 70])])
     drafts: list[Draft] = []
     cur: Draft | None = None
     for s in sents:
-        cues = find_cues(s, lex)
-        prefix = _prefix(s)
-        dates = find_dates(s.text, ref, s.start)
         quiet = attribution_spans(s.text)
+        cues = find_cues(s, lex, quiet)
+        prefix = _prefix(s)
+        dates = dates_of(s)
         mentions = [(s, m) for m in find_actors(s.text, lex)
                     if not any(a <= m.start < b for a, b in quiet)]
         new_par = cur is not None and s.paragraph != cur.paragraph
@@ -623,7 +646,8 @@ def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
     if classes & strong:
         if classes <= {"clash", "attack", "change", "explosion", "kill"} and not mentions \
                 and not dates:
-            return bool(count_casualties(s.text)[0] or count_casualties(s.text)[1] or
+            fatal, injured, _, _ = count_casualties(s.text)
+            return bool(fatal or injured or
                         re.search(r"\b(?:exploded|explosions? (?:hit|struck|rocked|shook)|"
                                   r"clashed|fought|ambushed|kill(?:ed|s)|shelled|deadly|"
                                   r"bloody|fatal)\b", s.text, re.I) or
@@ -660,14 +684,15 @@ def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None =
     ref = doc.published or ref or datetime.now(UTC).date()
     events: list[Event] = []
     prev_date: tuple[date, int] | None = None
-    drafts, _ = _drafts(doc, lex, ref)
+    dates_of = SentenceDates(ref)
+    drafts, _ = _drafts(doc, lex, ref, dates_of)
     if not drafts:
         # no cue word anywhere: the learned head may still know the verb ("stepped on an old
         # landmine"); only a short report is read whole, as one incident
-        drafts = _uncued_drafts(doc, lex, ref)
+        drafts = _uncued_drafts(doc, lex, ref, dates_of)
     perpetrator = _headline_perpetrator(doc, lex)
     for d in drafts:
-        ev = _build(doc, d, lex, prev_date, ref)
+        ev = _build(doc, d, lex, prev_date, ref, dates_of)
         if ev is None:
             continue
         if perpetrator is not None and ev.actors1 and ev.actors1[0].kind == "unidentified" \
@@ -805,8 +830,9 @@ def _fold(first: Event, ev: Event, lex: Lexicon) -> None:
 
 
 def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos: int,
-                ref: date, lex: Lexicon | None = None
+                ref: date, lex: Lexicon | None = None, dates_of: SentenceDates | None = None
                 ) -> tuple[DateMention | None, date | None, int]:
+    dates_of = dates_of if dates_of is not None else SentenceDates(ref)
     s0 = d.sentences[0]
     cands = [x for x in d.dates if s0.start <= x.start < s0.end] or d.dates
     if len(cands) > 1:
@@ -830,7 +856,7 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
     if _NEXT_DAY.search(s0.text) and prev:
         return None, prev[0] + timedelta(days=1), prev[1]
     earlier = [x for s in split_sentences(doc.body) if s.paragraph == s0.paragraph and
-               s.end <= s0.start for x in find_dates(s.text, ref, s.start)]
+               s.end <= s0.start for x in dates_of(s)]
     if earlier:
         x = earlier[-1]
         prec = x.precision
@@ -847,16 +873,20 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
 UNCUED_MAX_SENTENCES = 4
 
 
-def _uncued_drafts(doc: Document, lex: Lexicon, ref: date) -> list[Draft]:
+def _uncued_drafts(doc: Document, lex: Lexicon, ref: date,
+                   dates_of: SentenceDates | None = None) -> list[Draft]:
     """A report of a few sentences with no cue: one draft over its body, for the learned head
     to type (score.decide codes it only when the head is confident)."""
     sents = [s for s in split_sentences(doc.body) if not s.is_headline]
     if not sents or len(sents) > UNCUED_MAX_SENTENCES or model.head() is None:
         return []
-    if modal_words(doc.body, lex) or any(rx.search(doc.body) for rx in lex.cues.values()):
+    live = lex.live_cues(doc.body)
+    if modal_words(doc.body, lex) or any(rx.search(doc.body) for cls, rx in lex.cues.items()
+                                         if cls in live):
         return []   # the rules saw a cue and set it aside (a plan, a denial, a habit)
     mentions = [(s, m) for s in sents for m in find_actors(s.text, lex)]
-    dates = [x for s in sents for x in find_dates(s.text, ref, s.start)]
+    dates_of = dates_of if dates_of is not None else SentenceDates(ref)
+    dates = [x for s in sents for x in dates_of(s)]
     return [Draft(sents, [], mentions, dates, sents[0].paragraph)]
 
 
@@ -865,7 +895,8 @@ def draft_text(d: Draft) -> str:
     return " ".join(s.text for s in d.sentences)
 
 
-def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date) -> Event | None:
+def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
+           dates_of: SentenceDates | None = None) -> Event | None:
     trig = _first([c for c in d.cues if c.cls not in ("change", "intervention", "other")],
                   *{c.cls for c in d.cues}) or (d.cues[0] if d.cues else None)
     trig_pos = trig.start if trig else d.sentences[0].start
@@ -894,7 +925,7 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date) -> Event
         ev.add_evidence("event_type", cue.start, cue.end, body)
         ev.add_evidence("sub_event_type", cue.start, cue.end, body)
     # date
-    dm, dt, prec = _event_date(doc, d, prev_date, trig_pos, ref, lex)
+    dm, dt, prec = _event_date(doc, d, prev_date, trig_pos, ref, lex, dates_of)
     if dt is not None and dt > ref:   # "the next day", a day-month a day or two ahead
         dt, prec = ref, max(prec, 2)  # (time zones): never after publication or ingest
     if dt is not None:

@@ -9,6 +9,8 @@ from importlib import resources
 
 import yaml
 
+from .prefilter import Gate
+
 
 def _load(name: str):
     path = resources.files("sitrep") / "data" / name
@@ -43,6 +45,11 @@ class Lexicon:
     unit_re: re.Pattern | None = None
     as_reported: re.Pattern | None = None     # triggers.yaml `as_reported`
     state_markers: frozenset[str] = frozenset()   # generic_actors.yaml `state_markers`
+    cue_gate: Gate | None = None   # which cue classes can match a text (prefilter.py)
+
+    def live_cues(self, text: str):
+        """The cue classes that can match somewhere in `text` (the others cannot)."""
+        return self.cue_gate.live(text) if self.cue_gate is not None else self.cues.keys()
 
 
 class _Hit:
@@ -153,6 +160,7 @@ def load_lexicon() -> Lexicon:
     outlets = _load("outlets.yaml") or []
     generic = _load("generic_actors.yaml") or {}
     lex = Lexicon(cues, modality, countries, actors, outlets, generic)
+    lex.cue_gate = Gate(cues)
     lex.as_reported = _wb(_alt(trig["as_reported"])) if trig.get("as_reported") else None
     lex.state_markers = frozenset(generic.get("state_markers") or [])
     lex.state_res = {k: _wb(_alt(v)) for k, v in generic.get("state", {}).items()}
