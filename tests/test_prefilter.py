@@ -150,6 +150,42 @@ def test_project_patterns_are_gated():
         assert g.always == frozenset(), sorted(map(str, g.always))
 
 
+def test_cues_changed_after_loading_are_gated_afresh():
+    """A lexicon whose cues change in use (a class added, a pattern replaced) never has a
+    class skipped by a gate built for the old cues."""
+    from dataclasses import replace
+
+    from sitrep.extract.events import find_cues
+    from sitrep.extract.lexicon import load_lexicon
+    from sitrep.extract.text import Sentence
+
+    lex = load_lexicon()
+    text = "Gunmen frobnicated a checkpoint and killed two guards."
+    changed = replace(lex, cues={**lex.cues, "kill": re.compile(r"\bfrobnicat\w+", re.I),
+                                 "new": re.compile(r"checkpoint", re.I)})
+    assert changed.cue_gate is lex.cue_gate   # copied: built for the old cues
+    found = {(c.cls, c.text) for c in find_cues(Sentence(0, len(text), text, 0), changed)}
+    assert {("kill", "frobnicated"), ("new", "checkpoint")} <= found
+    assert ("kill", "killed") not in found
+    assert lex.cue_gate.patterns == lex.cues
+
+
+def test_actor_patterns_changed_after_loading_are_gated_afresh():
+    from dataclasses import replace
+
+    from sitrep.extract.actors import find_actors
+    from sitrep.extract.lexicon import load_lexicon
+
+    lex = replace(load_lexicon())
+    text = "Troops of the Frobnicator Brigade raided the village."
+    before = {m.ref.unit for m in find_actors(text, lex)}
+    assert "Frobnicator Brigade" not in before
+    lex.unit_map = {**lex.unit_map, "frobnicator brigade": ("AF", "military",
+                                                           "Frobnicator Brigade")}
+    lex.unit_re = re.compile(r"(?<![\w-])(frobnicator brigade)(?![\w])", re.I)
+    assert "Frobnicator Brigade" in {m.ref.unit for m in find_actors(text, lex)}
+
+
 # ------------------------------------------------------------------ texts
 
 def _texts() -> list[tuple[str, str, date | None]]:

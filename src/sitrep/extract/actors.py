@@ -46,19 +46,23 @@ def _generic_res(lex: Lexicon) -> dict[str, re.Pattern]:
     return _generic_cache[key]
 
 
-_gate_cache: dict[int, Gate] = {}
+_gate_cache: dict[int, tuple[Gate, tuple]] = {}
 
 
 def _actor_gate(lex: Lexicon) -> Gate:
     """Which of find_actors' scanning patterns can match a sentence (prefilter.py): the
-    state units, the case-sensitive names, the state forces, the tribes and the generic kinds."""
-    key = id(lex)
-    if key not in _gate_cache:
+    state units, the case-sensitive names, the state forces, the tribes and the generic kinds.
+    Built again when the lexicon's patterns are other objects than it was built from."""
+    generic = _generic_res(lex)
+    made_of = (lex.unit_re, lex.named_cs_re, lex.state_res, generic)
+    cached = _gate_cache.get(id(lex))
+    if cached is None or any(a is not b for a, b in zip(cached[1], made_of, strict=True)):
         pats = {"unit": lex.unit_re, "named_cs": lex.named_cs_re, "tribal": _TRIBAL}
         pats.update({("state", k): rx for k, rx in lex.state_res.items()})
-        pats.update({("generic", k): rx for k, rx in _generic_res(lex).items()})
-        _gate_cache[key] = Gate({k: v for k, v in pats.items() if v is not None})
-    return _gate_cache[key]
+        pats.update({("generic", k): rx for k, rx in generic.items()})
+        cached = _gate_cache[id(lex)] = (Gate({k: v for k, v in pats.items() if v is not None}),
+                                         made_of)
+    return cached[0]
 
 
 def _overlaps(spans, s, e):

@@ -49,7 +49,9 @@ class Lexicon:
 
     def live_cues(self, text: str):
         """The cue classes that can match somewhere in `text` (the others cannot)."""
-        return self.cue_gate.live(text) if self.cue_gate is not None else self.cues.keys()
+        if self.cue_gate is None or self.cue_gate.patterns != self.cues:
+            self.cue_gate = Gate(self.cues)   # built for other cues (a lexicon changed in use)
+        return self.cue_gate.live(text)
 
 
 class _Hit:
@@ -160,7 +162,7 @@ def load_lexicon() -> Lexicon:
     outlets = _load("outlets.yaml") or []
     generic = _load("generic_actors.yaml") or {}
     lex = Lexicon(cues, modality, countries, actors, outlets, generic)
-    lex.cue_gate = Gate(cues)
+    lex.cue_gate = Gate(cues)   # (live_cues rebuilds it if the cues change)
     lex.as_reported = _wb(_alt(trig["as_reported"])) if trig.get("as_reported") else None
     lex.state_markers = frozenset(generic.get("state_markers") or [])
     lex.state_res = {k: _wb(_alt(v)) for k, v in generic.get("state", {}).items()}
