@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 
 from ..models import ActorRef
 from .lexicon import Lexicon, _alt, _wb
+from .prefilter import Gate
 
 GENERIC_KINDS = ("unidentified", "gang", "communal", "civilians", "crowd")
 # An unnamed side of a fight whose report names no actor at all: first and second side.
@@ -45,6 +46,25 @@ def _generic_res(lex: Lexicon) -> dict[str, re.Pattern]:
     return _generic_cache[key]
 
 
+_gate_cache: dict[int, tuple[Gate, tuple]] = {}
+
+
+def _actor_gate(lex: Lexicon) -> Gate:
+    """Which of find_actors' scanning patterns can match a sentence (prefilter.py): the
+    state units, the case-sensitive names, the state forces, the tribes and the generic kinds.
+    Built again when the lexicon's patterns are other objects than it was built from."""
+    generic = _generic_res(lex)
+    made_of = (lex.unit_re, lex.named_cs_re, lex.state_res, generic)
+    cached = _gate_cache.get(id(lex))
+    if cached is None or any(a is not b for a, b in zip(cached[1], made_of, strict=True)):
+        pats = {"unit": lex.unit_re, "named_cs": lex.named_cs_re, "tribal": _TRIBAL}
+        pats.update({("state", k): rx for k, rx in lex.state_res.items()})
+        pats.update({("generic", k): rx for k, rx in generic.items()})
+        cached = _gate_cache[id(lex)] = (Gate({k: v for k, v in pats.items() if v is not None}),
+                                         made_of)
+    return cached[0]
+
+
 def _overlaps(spans, s, e):
     return any(not (e <= a or s >= b) for a, b in spans)
 
@@ -63,8 +83,9 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
             ref.start, ref.end, ref.text = s, e, sent[s:e]
             found.append(Mention(ref, s, e))
 
+    live = _actor_gate(lex).live(sent)
     # 1. State units ("NDS", "Border Security Force") and named groups from the lexicon.
-    if lex.unit_re:
+    if lex.unit_re and "unit" in live:
         for m in lex.unit_re.finditer(sent):
             iso, force, unit = lex.unit_map[m.group(1).lower()]
             s = m.start()
@@ -75,7 +96,7 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
             add(ActorRef(kind=force, country=iso, unit=unit), s if not pre else s,
                 m.end() + (tail.end() if tail else 0))
     for rx in (lex.named_re, lex.named_cs_re):
-        if rx is None:
+        if rx is None or (rx is lex.named_cs_re and "named_cs" not in live):
             continue
         for m in rx.finditer(sent):
             al = m.group(1)
@@ -116,7 +137,7 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
     # 2. State forces, with a demonym or "of <country>" when given.
     for force in ("police", "military", "government"):
         rx = lex.state_res.get(force)
-        if rx is None:
+        if rx is None or ("state", force) not in live:
             continue
         for m in rx.finditer(sent):
             s, e = m.start(), m.end()
@@ -181,7 +202,7 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
             if _STATE_VERB.match(sent, m.end()):
                 add(ActorRef(kind="military", country=iso), m.start(), m.end())
     # 2c. Named tribes and clans: "Al Muaili tribesmen" -> "Al Muaili Tribal Militia (Yemen)".
-    for m in _TRIBAL.finditer(sent):
+    for m in (_TRIBAL.finditer(sent) if "tribal" in live else ()):
         name = (m.group("n1") or m.group("n2") or "").strip()
         if not name or name.split()[0] in ("The", "A", "An", "Two", "Local", "Armed", "Rival"):
             continue
@@ -200,6 +221,8 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
     # 3. Generic unnamed actors.
     res = _generic_res(lex)
     for kind in ("unidentified", "gang", "communal", "crowd", "civilians"):
+        if ("generic", kind) not in live:
+            continue
         for m in res[kind].finditer(sent):
             s, e = m.start(), m.end()
             if kind == "civilians" and re.match(r"\s+(?:of|from)\s+(?:the\s+)?(?:[A-Z]|security|"

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from .lexicon import Lexicon, load_lexicon
+from .prefilter import Gate
 
 MONTHS = {m: i + 1 for i, m in enumerate(
     ["january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -35,6 +36,7 @@ _PATTERNS = [
     ("my", re.compile(rf"\b(?:in|during|since|early|late|mid-?)\s+{_MON}(?:\s+(\d{{4}}))?\b", re.I)),
 ]
 _NUMWORD = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_GATE = Gate(dict(_PATTERNS))   # which kinds of date phrase can occur in a text
 
 
 @dataclass
@@ -85,7 +87,10 @@ def find_dates(text: str, ref: date | None, offset: int = 0) -> list[DateMention
     def free(s, e):
         return all(e <= a or s >= b for a, b in taken)
 
+    live = _GATE.live(text)
     for kind, pat in _PATTERNS:
+        if kind not in live:
+            continue
         for m in pat.finditer(text):
             if not free(m.start(), m.end()):
                 continue

@@ -74,13 +74,18 @@ class Draft:
 
 # ---------------------------------------------------------------- cues
 
-def find_cues(sent: Sentence, lex: Lexicon) -> list[Cue]:
+def find_cues(sent: Sentence, lex: Lexicon,
+              quiet: list[tuple[int, int]] | None = None) -> list[Cue]:
+    """The sentence's cues; `quiet`: its attribution spans, when the caller has them."""
     out = []
     text = sent.text
     head = re.match(r"\s*[A-Z][A-Za-z /-]{3,45}:\s", text)
     skip = head.end() if head and _prefix(sent) else 0   # "Security measures: On ..."
-    quiet = attribution_spans(text)
+    quiet = attribution_spans(text) if quiet is None else quiet
+    live = lex.live_cues(text)
     for cls, rx in lex.cues.items():
+        if cls not in live:
+            continue   # the class's literals are not in the sentence: it cannot match
         for m in rx.finditer(text):
             if m.start() < skip or any(a <= m.start() < b for a, b in quiet):
                 continue
@@ -503,18 +508,39 @@ def _split_on_dates(s: Sentence, dates: list[DateMention]) -> list[Sentence]:
     return out
 
 
-def _drafts(doc: Document, lex: Lexicon, ref: date | None) -> list[Draft]:
+class DocSentences:
+    """A document's sentences, split once, and their date phrases, found once per sentence
+    (a sentence is asked for its dates before and after it is split at them, and again when
+    an undated draft looks back; the headline, the dating and the borrowed places all read
+    the same sentences)."""
+
+    def __init__(self, body: str, ref: date | None):
+        self.sentences: list[Sentence] = split_sentences(body)   # read only
+        self.ref = ref
+        self._dates: dict[tuple[int, str], list[DateMention]] = {}
+
+    def dates(self, s: Sentence) -> list[DateMention]:
+        key = (s.start, s.text)
+        found = self._dates.get(key)
+        if found is None:
+            found = self._dates[key] = find_dates(s.text, self.ref, s.start)
+        return list(found)
+
+
+def _drafts(doc: Document, lex: Lexicon, ref: date | None,
+            ds: DocSentences | None = None) -> list[Draft]:
+    ds = ds if ds is not None else DocSentences(doc.body, ref)
     sents: list[Sentence] = []
-    for s in split_sentences(doc.body):
-        sents += _split_on_dates(s, [d for d in find_dates(s.text, ref, s.start)
+    for s in ds.sentences:
+        sents += _split_on_dates(s, [d for d in ds.dates(s)
                                      if not _REPORTING.search(doc.body[d.end:d.end + 70])])
     drafts: list[Draft] = []
     cur: Draft | None = None
     for s in sents:
-        cues = find_cues(s, lex)
-        prefix = _prefix(s)
-        dates = find_dates(s.text, ref, s.start)
         quiet = attribution_spans(s.text)
+        cues = find_cues(s, lex, quiet)
+        prefix = _prefix(s)
+        dates = ds.dates(s)
         mentions = [(s, m) for m in find_actors(s.text, lex)
                     if not any(a <= m.start < b for a, b in quiet)]
         new_par = cur is not None and s.paragraph != cur.paragraph
@@ -576,9 +602,10 @@ _HEAD_VIOLENCE = re.compile(r"\b(?:attack|hit|strike|struck|kill|bomb|target|rev
                             r"blast|explo)\w*", re.I)
 
 
-def _headline_perpetrator(doc: Document, lex: Lexicon) -> ActorRef | None:
+def _headline_perpetrator(doc: Document, lex: Lexicon,
+                          ds: DocSentences | None = None) -> ActorRef | None:
     """A named armed group that the headline or standfirst makes the subject of violence."""
-    sents = split_sentences(doc.body)
+    sents = ds.sentences if ds is not None else split_sentences(doc.body)
     lead = [s for s in sents if s.is_headline] + [s for s in sents if s.paragraph == 1][:1]
     for s in lead[:3]:
         if not _HEAD_VIOLENCE.search(s.text):
@@ -624,7 +651,8 @@ def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
     if classes & strong:
         if classes <= {"clash", "attack", "change", "explosion", "kill"} and not mentions \
                 and not dates:
-            return bool(count_casualties(s.text)[0] or count_casualties(s.text)[1] or
+            fatal, injured, _, _ = count_casualties(s.text)
+            return bool(fatal or injured or
                         re.search(r"\b(?:exploded|explosions? (?:hit|struck|rocked|shook)|"
                                   r"clashed|fought|ambushed|kill(?:ed|s)|shelled|deadly|"
                                   r"bloody|fatal)\b", s.text, re.I) or
@@ -661,14 +689,15 @@ def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None =
     ref = doc.published or ref or datetime.now(UTC).date()
     events: list[Event] = []
     prev_date: tuple[date, int] | None = None
-    drafts, _ = _drafts(doc, lex, ref)
+    ds = DocSentences(doc.body, ref)
+    drafts, _ = _drafts(doc, lex, ref, ds)
     if not drafts:
         # no cue word anywhere: the learned head may still know the verb ("stepped on an old
         # landmine"); only a short report is read whole, as one incident
-        drafts = _uncued_drafts(doc, lex, ref)
-    perpetrator = _headline_perpetrator(doc, lex)
+        drafts = _uncued_drafts(doc, lex, ref, ds)
+    perpetrator = _headline_perpetrator(doc, lex, ds)
     for d in drafts:
-        ev = _build(doc, d, lex, prev_date, ref)
+        ev = _build(doc, d, lex, prev_date, ref, ds)
         if ev is None:
             continue
         if perpetrator is not None and ev.actors1 and ev.actors1[0].kind == "unidentified" \
@@ -813,8 +842,9 @@ _DAY_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 
 
 def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos: int,
-                ref: date, lex: Lexicon | None = None
+                ref: date, lex: Lexicon | None = None, ds: DocSentences | None = None
                 ) -> tuple[DateMention | None, date | None, int]:
+    ds = ds if ds is not None else DocSentences(doc.body, ref)
     s0 = d.sentences[0]
     cands = [x for x in d.dates if s0.start <= x.start < s0.end] or d.dates
     if len(cands) > 1:
@@ -844,8 +874,8 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
         return None, prev[0], prev[1]
     if _NEXT_DAY.search(s0.text) and prev:
         return None, prev[0] + timedelta(days=1), prev[1]
-    earlier = [x for s in split_sentences(doc.body) if s.paragraph == s0.paragraph and
-               s.end <= s0.start for x in find_dates(s.text, ref, s.start)]
+    earlier = [x for s in ds.sentences if s.paragraph == s0.paragraph and
+               s.end <= s0.start for x in ds.dates(s)]
     if earlier:
         x = earlier[-1]
         prec = x.precision
@@ -862,16 +892,20 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
 UNCUED_MAX_SENTENCES = 4
 
 
-def _uncued_drafts(doc: Document, lex: Lexicon, ref: date) -> list[Draft]:
+def _uncued_drafts(doc: Document, lex: Lexicon, ref: date,
+                   ds: DocSentences | None = None) -> list[Draft]:
     """A report of a few sentences with no cue: one draft over its body, for the learned head
     to type (score.decide codes it only when the head is confident)."""
-    sents = [s for s in split_sentences(doc.body) if not s.is_headline]
+    ds = ds if ds is not None else DocSentences(doc.body, ref)
+    sents = [s for s in ds.sentences if not s.is_headline]
     if not sents or len(sents) > UNCUED_MAX_SENTENCES or model.head() is None:
         return []
-    if modal_words(doc.body, lex) or any(rx.search(doc.body) for rx in lex.cues.values()):
+    live = lex.live_cues(doc.body)
+    if modal_words(doc.body, lex) or any(rx.search(doc.body) for cls, rx in lex.cues.items()
+                                         if cls in live):
         return []   # the rules saw a cue and set it aside (a plan, a denial, a habit)
     mentions = [(s, m) for s in sents for m in find_actors(s.text, lex)]
-    dates = [x for s in sents for x in find_dates(s.text, ref, s.start)]
+    dates = [x for s in sents for x in ds.dates(s)]
     return [Draft(sents, [], mentions, dates, sents[0].paragraph)]
 
 
@@ -880,7 +914,8 @@ def draft_text(d: Draft) -> str:
     return " ".join(s.text for s in d.sentences)
 
 
-def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date) -> Event | None:
+def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
+           ds: DocSentences | None = None) -> Event | None:
     trig = _first([c for c in d.cues if c.cls not in ("change", "intervention", "other")],
                   *{c.cls for c in d.cues}) or (d.cues[0] if d.cues else None)
     trig_pos = trig.start if trig else d.sentences[0].start
@@ -909,7 +944,7 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date) -> Event
         ev.add_evidence("event_type", cue.start, cue.end, body)
         ev.add_evidence("sub_event_type", cue.start, cue.end, body)
     # date
-    dm, dt, prec = _event_date(doc, d, prev_date, trig_pos, ref, lex)
+    dm, dt, prec = _event_date(doc, d, prev_date, trig_pos, ref, lex, ds)
     if dt is not None and dt > ref:   # "the next day", a day-month a day or two ahead
         dt, prec = ref, max(prec, 2)  # (time zones): never after publication or ingest
     if dt is not None:
@@ -962,7 +997,7 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date) -> Event
         ex = [(m.start, m.end) for ss, m in d.mentions if ss is s]
         places += [p for p in find_place_mentions(s.text, s.start, ex) if p.role != "other"]
     if not places:
-        places = _borrowed_places(doc, d, lex)
+        places = _borrowed_places(doc, d, lex, ds)
     ev.places = places
     ev.country_hints, ev.strong_hints = _country_hints(ev, d, lex)
     ev.country_hint = (ev.strong_hints or ev.country_hints or [""])[0]
@@ -970,11 +1005,12 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date) -> Event
     return ev
 
 
-def _borrowed_places(doc: Document, d: Draft, lex: Lexicon) -> list[PlaceMention]:
+def _borrowed_places(doc: Document, d: Draft, lex: Lexicon,
+                     ds: DocSentences | None = None) -> list[PlaceMention]:
     """A draft that names no place ("the city has been shaken") takes the places of the
     sentences before it in its paragraph, nearest first, then of the headline, as 'near'."""
     s0 = d.sentences[0]
-    sents = split_sentences(doc.body)
+    sents = ds.sentences if ds is not None else split_sentences(doc.body)
     before = [s for s in sents if s.paragraph == s0.paragraph and s.end <= s0.start]
     heads = [s for s in sents if s.is_headline and s.end <= s0.start]
     for s in list(reversed(before)) + heads:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .numbers import NUMBER_RE, parse_number
+from .prefilter import Gate
 
 _Q = (r"(?:(?:at least|at most|about|around|approximately|nearly|almost|some|over|more than|"
       r"up to|an estimated|roughly|close to|as many as|no fewer than|no less than)\s+)?")
@@ -82,6 +83,14 @@ _DIED_SINGLE = re.compile(r"\b(?:a|an|one|the)\s+(?:\w+\s+){0,3}(?:was|has been)
                           r"\b(?:deadly|fatal)\b", re.I)
 
 
+_SUBSET = re.compile(r",\s*(?:including|among them|among whom|mostly|most of them)\b[^,]{0,60},")
+_DEATH_RE = re.compile(_DEATH, re.I)
+_KILLED = re.compile(r"\bkill(?:ed|ing)\b(?!\s+or)", re.I)
+# which of the patterns above can match a sentence (prefilter.py)
+_GATE = Gate([*_PATTERNS_DEATH, *_PATTERNS_HURT, _NONE, _OR, _AND, _VAGUE_DEATH, _DIED_SINGLE,
+              _SUBSET, _DEATH_RE, _KILLED])
+
+
 @dataclass
 class Count:
     value: int
@@ -90,10 +99,12 @@ class Count:
     end: int
 
 
-def _collect(text: str, patterns) -> list[Count]:
+def _collect(text: str, patterns, live=None) -> list[Count]:
     out: list[Count] = []
     taken: list[tuple[int, int]] = []
     for p in patterns:
+        if live is not None and p not in live:
+            continue   # cannot match the text
         for m in p.finditer(text):
             g = m.group(1)
             gs, ge = m.start(1), m.end(1)
@@ -139,40 +150,44 @@ def _collect(text: str, patterns) -> list[Count]:
 
 def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
     """(fatalities, injured, vague, evidence spans) for one sentence, by ACLED's rules."""
+    live = _GATE.live(text)
     # "Eight civilians, including three children, were killed": the subset is not added
-    text = re.sub(r",\s*(?:including|among them|among whom|mostly|most of them)\b[^,]{0,60},",
-                  lambda m: " " * len(m.group()), text)
-    if _NONE.search(text) and not re.search(rf"{_DEATH}", text.split("No ")[0] if "No " in text
-                                            else "", re.I):
+    if _SUBSET in live:
+        blanked = _SUBSET.sub(lambda m: " " * len(m.group()), text)
+        if blanked != text:
+            text, live = blanked, _GATE.live(blanked)
+
+    def search(rx, s=text):
+        return rx.search(s) if rx in live else None
+
+    if search(_NONE) and not search(_DEATH_RE, text.split("No ")[0] if "No " in text else ""):
         deaths_none = True
     else:
         deaths_none = False
     spans: list[tuple[int, int]] = []
     fatal, vague = 0, False
-    m_and = _AND.search(text)
+    m_and = search(_AND)
     if m_and:  # "killing and injuring four": at least one died
         fatal = 1
         spans.append((m_and.start(1), m_and.end(1)))
-    elif not _OR.search(text) or re.search(r"\bkill(?:ed|ing)\b(?!\s+or)", text, re.I):
-        counts = _collect(text, _PATTERNS_DEATH)
-        toll = _PATTERNS_DEATH[2].search(text)
+    elif not search(_OR) or search(_KILLED):
+        counts = _collect(text, _PATTERNS_DEATH, live)
+        toll = search(_PATTERNS_DEATH[2])
         if toll:   # "death toll rises to 20 as three more killed": the toll includes them
             counts = [c for c in counts if c.start == toll.start(1)] or counts
         if counts:
             fatal = sum(c.value for c in counts)
             vague = any(c.vague for c in counts)
             spans += [(c.start, c.end) for c in counts]
-        elif _DIED_SINGLE.search(text):
-            m = _DIED_SINGLE.search(text)
+        elif m := search(_DIED_SINGLE):
             fatal = 1
             spans.append((m.start(), m.end()))
-        elif _VAGUE_DEATH.search(text):
-            m = _VAGUE_DEATH.search(text)
+        elif m := search(_VAGUE_DEATH):
             fatal, vague = 3, True
             spans.append((m.start(), m.end()))
     if deaths_none and (not spans or vague):
         fatal, vague = 0, False
-    hurt = _collect(text, _PATTERNS_HURT)
+    hurt = _collect(text, _PATTERNS_HURT, live)
     injured = sum(c.value for c in hurt)
     if m_and:
         v = parse_number(m_and.group(1))

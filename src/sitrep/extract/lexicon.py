@@ -9,6 +9,8 @@ from importlib import resources
 
 import yaml
 
+from .prefilter import Gate
+
 
 def _load(name: str):
     path = resources.files("sitrep") / "data" / name
@@ -43,6 +45,13 @@ class Lexicon:
     unit_re: re.Pattern | None = None
     as_reported: re.Pattern | None = None     # triggers.yaml `as_reported`
     state_markers: frozenset[str] = frozenset()   # generic_actors.yaml `state_markers`
+    cue_gate: Gate | None = None   # which cue classes can match a text (prefilter.py)
+
+    def live_cues(self, text: str):
+        """The cue classes that can match somewhere in `text` (the others cannot)."""
+        if self.cue_gate is None or self.cue_gate.patterns != self.cues:
+            self.cue_gate = Gate(self.cues)   # built for other cues (a lexicon changed in use)
+        return self.cue_gate.live(text)
 
 
 class _Hit:
@@ -153,6 +162,7 @@ def load_lexicon() -> Lexicon:
     outlets = _load("outlets.yaml") or []
     generic = _load("generic_actors.yaml") or {}
     lex = Lexicon(cues, modality, countries, actors, outlets, generic)
+    lex.cue_gate = Gate(cues)   # (live_cues rebuilds it if the cues change)
     lex.as_reported = _wb(_alt(trig["as_reported"])) if trig.get("as_reported") else None
     lex.state_markers = frozenset(generic.get("state_markers") or [])
     lex.state_res = {k: _wb(_alt(v)) for k, v in generic.get("state", {}).items()}

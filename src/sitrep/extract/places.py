@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from ..models import PlaceMention
+from .prefilter import Gate
 
 _PART = r"(?:al|el|ad|ar|as|ash|at|az|an|ed|er|es|ez|de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|y|bin|ibn|bou|ben|abu|um|umm|wa|van|von|der|sur|sous|en|e)"
 _CAP = r"(?:#?[A-Z][\w'’`ʿ-]*|[A-Z]\.)"
@@ -56,6 +57,14 @@ _STOP_START = {"The", "On", "In", "At", "A", "An", "As", "Around", "According", 
                "Islamic", "State", "Forces", "Force", "Federal", "National", "Coalition",
                "Property", "Looting", "Movement", "Non-violent", "Explosive",
                "Arrests", "Armed", "Violent", "Peaceful", "Protesters", "Rioters"}
+
+
+# "Libya's Misrata": a place inside the unit named before it
+_POSSESSIVE = re.compile(rf"({NAME_RE.pattern})['’]s\s+({NAME_RE.pattern})")
+# "the Najaf police", "Kabul police chief": a force named after its town or province
+_FORCE_OF = re.compile(rf"({NAME_RE.pattern})\s+(?i:police|provincial police|security forces|"
+                       rf"authorities|governor|municipality)\b")
+_GATE = Gate({"prep": _PREP, "possessive": _POSSESSIVE, "force": _FORCE_OF})
 
 
 def _kind_after(sent: str, end: int) -> tuple[str, int]:
@@ -143,7 +152,8 @@ def find_place_mentions(sent: str, offset: int = 0,
     exclude = exclude or []
     out: list[PlaceMention] = []
     seen: set[int] = set()
-    for pm in _PREP.finditer(sent):
+    live = _GATE.live(sent)
+    for pm in (_PREP.finditer(sent) if "prep" in live else ()):
         prep = pm.group(1).lower()
         start = pm.end()
         m = NAME_RE.match(sent, start)
@@ -184,7 +194,7 @@ def find_place_mentions(sent: str, offset: int = 0,
                 sib.role = role
                 out.append(sib)
     # "Libya's Misrata", "Pakistan's Karachi": a place inside the unit named before it.
-    for m in re.finditer(rf"({NAME_RE.pattern})['’]s\s+({NAME_RE.pattern})", sent):
+    for m in (_POSSESSIVE.finditer(sent) if "possessive" in live else ()):
         s2, e2 = m.start(2), m.end(2)
         if s2 in seen or m.group(2).split()[0] in _STOP_START:
             continue
@@ -192,8 +202,7 @@ def find_place_mentions(sent: str, offset: int = 0,
         out.append(PlaceMention(m.group(2), offset + s2, offset + e2, "in", "",
                                 [m.group(1)]))
     # A force named after its town or province: "the Najaf police", "Kabul police chief".
-    for m in re.finditer(rf"({NAME_RE.pattern})\s+(?i:police|provincial police|security forces|"
-                         rf"authorities|governor|municipality)\b", sent):
+    for m in (_FORCE_OF.finditer(sent) if "force" in live else ()):
         s, e = m.start(1), m.end(1)
         if s in seen or m.group(1).split()[0] in _STOP_START:
             continue
