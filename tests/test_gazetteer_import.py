@@ -306,3 +306,52 @@ def test_fold_many_folds_each_key_as_fold_does(memory):
     assert fold_many(keys) == [fold(k) for k in keys]
     assert fold_many([]) == []
 
+
+def test_disk_columns_read_through_their_cache(disk, monkeypatch):
+    """``gaz.feat[i]`` and the other fields: the row's values, for int and numpy ids, also
+    after the column's cache was emptied."""
+    import numpy as np
+
+    from sitrep.geo import index as index_mod
+
+    monkeypatch.setattr(index_mod, "ROW_CACHE", 8)
+    g = DiskGazetteer(disk.path)
+    con = sqlite3.connect(f"file:{disk.path}?mode=ro", uri=True)
+    ids = [r[0] for r in con.execute("SELECT id FROM entries ORDER BY random() LIMIT 50")]
+    for _ in range(2):
+        for i in ids:
+            gid, name, lat, lon, cc, a1, feat = con.execute(
+                "SELECT gid, name, lat, lon, cc, a1, feat FROM entries WHERE id=?",
+                (i,)).fetchone()
+            for j in (i, np.int64(i)):
+                assert (g.gid[j], g.names[j], g.lat[j], g.lon[j], g.cc[j], g.a1[j],
+                        g.feat[j]) == (gid, name, lat, lon, cc, a1, feat)
+    assert all(len(c) <= 8 for c in (g.gid, g.names, g.feat))
+    with pytest.raises(IndexError):
+        g.feat[-5]
+    g.close()
+    con.close()
+
+
+def test_name_caches_do_not_change_the_ranking(memory, monkeypatch):
+    """The lookups' caches of normalised names give the candidates the uncached functions give."""
+    from sitrep.geo import gazetteer as gaz_mod
+    from sitrep.geo import resolve as resolve_mod
+    from sitrep.geo.normalize import fold, normalize
+    from sitrep.geo.resolve import scored_candidates
+
+    names = ["Raqqa", "Deir Ezzor", "Tripoli", "Idlib province", "Kidal", "Homs city", "Beni"]
+    names += memory.sample_names(200, random.Random(9))
+    queries = [(n, kw) for n in names for kw in ({}, {"country": "SY"},
+                                                 {"admin_context": ["Borno"]})]
+
+    def run():
+        return [(memory.candidates(n, country=kw.get("country")),
+                 scored_candidates(n, memory, **kw)) for n, kw in queries]
+
+    cached = run()
+    again = run()                                  # warm caches
+    monkeypatch.setattr(gaz_mod, "_norm", normalize)
+    monkeypatch.setattr(gaz_mod, "_fold", fold)
+    monkeypatch.setattr(resolve_mod, "_norm", normalize)
+    assert run() == cached == again
