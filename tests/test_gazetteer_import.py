@@ -221,3 +221,137 @@ def test_cli_import_errors_exit_non_zero(tmp_path, cache, monkeypatch):
     assert r.exit_code == 0, r.output
     assert "imported 1 places" in " ".join(r.output.split())
     assert Gazetteer.load(cache).lookup("Buulo Mareer Yar")[0].country_code == "SO"
+
+
+def _tables(path) -> dict:
+    """Every table's rows, order aside (name keys come from sets: their rowids vary)."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    out = {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr)
+           for t in ("entries", "names", "folds", "alt", "admin1", "admin2")}
+    out["meta"] = sorted(r for r in con.execute("SELECT k, v FROM meta")
+                         if r[0] not in ("build_seconds", "imported"))
+    con.close()
+    return out
+
+
+def test_worker_processes_build_the_same_index(tmp_path, disk, monkeypatch):
+    """Parsing in worker processes (while this one writes SQLite) gives the index that one
+    process gives, and the rows really are parsed in the workers."""
+    import multiprocessing
+    import os
+
+    if multiprocessing.get_start_method() != "fork":
+        pytest.skip("the parse guard below needs forked workers")
+    files = write_dump(tmp_path / "dump", 20000, seed=11, alt_rows=6000)
+    monkeypatch.setattr(imports_mod, "CHUNK", 1500)        # many pieces, some in flight
+    monkeypatch.setattr(imports_mod, "BATCH", 6000)
+    caches = {}
+    for workers in (0, 2):
+        d = tmp_path / f"cache{workers}"
+        d.mkdir()
+        shutil.copyfile(disk.path, disk_path(d))
+        caches[workers] = d
+    one = import_geonames(list(files.values()), caches[0], workers=0)
+
+    real, parent = imports_mod.parse_rows, os.getpid()
+
+    def parse_rows(kind, blob):
+        assert os.getpid() != parent, "parsed in the writing process"
+        return real(kind, blob)
+
+    parse_rows.__qualname__ = "parse_rows"       # pickled by name to the (forked) workers
+    parse_rows.__module__ = imports_mod.__name__
+    monkeypatch.setattr(imports_mod, "parse_rows", parse_rows)
+    many = import_geonames(list(files.values()), caches[2], workers=2)
+    assert many["workers"] == 2 and one["workers"] == 0
+    for k in ("places", "altnames", "admin1", "admin2", "rows"):
+        assert one[k] == many[k], k
+    a, b = _tables(disk_path(caches[0])), _tables(disk_path(caches[2]))
+    assert len(a["entries"]) > len(disk) and a["names"] and a["folds"]
+    for t in a:
+        assert a[t] == b[t], t
+
+
+def test_worker_import_resumes(tmp_path, cache, disk, monkeypatch):
+    """Interrupted with pieces in flight in the workers, the import resumes from its last
+    commit and ends with the index of an uninterrupted run."""
+    files = write_dump(tmp_path / "dump", 6000, seed=7, alt_rows=2000)
+    monkeypatch.setattr(imports_mod, "CHUNK", 250)
+    monkeypatch.setattr(imports_mod, "BATCH", 500)
+    with pytest.raises(_Stop):
+        import_geonames(list(files.values()), cache, progress=_Interrupt(after=30), workers=2)
+    again = _Interrupt(after=-1)
+    counts = import_geonames(list(files.values()), cache, progress=again, workers=2)
+    assert any("resuming" in m for m in again.messages)
+    assert counts["rows"] < 6000 + 2000 + 300 + 12000
+    whole = tmp_path / "whole"
+    whole.mkdir()
+    shutil.copyfile(disk.path, disk_path(whole))
+    import_geonames(list(files.values()), whole, workers=0)
+    a, b = _tables(disk_path(cache)), _tables(disk_path(whole))
+    for t in a:
+        assert a[t] == b[t], t
+
+
+def test_fold_many_folds_each_key_as_fold_does(memory):
+    from sitrep.geo.normalize import fold, fold_many, is_latin_key
+
+    keys = [k for k in memory.exact if is_latin_key(k)]
+    rng = random.Random(2)
+    letters = "abcdeghiklnoqrstuwxyz0 "
+    for _ in range(20000):                  # articles, digraphs and doubles at the edges
+        k = " ".join("".join(rng.choice(letters) for _ in range(rng.randint(1, 9))).split())
+        keys.append(k or "a")
+    keys += ["al lladhiqiyah", "ezzor", "a", "kh", "hh", "ss s", "deir ezzor", "ashshaddadi"]
+    assert fold_many(keys) == [fold(k) for k in keys]
+    assert fold_many([]) == []
+
+
+def test_disk_columns_read_through_their_cache(disk, monkeypatch):
+    """``gaz.feat[i]`` and the other fields: the row's values, for int and numpy ids, also
+    after the column's cache was emptied."""
+    import numpy as np
+
+    from sitrep.geo import index as index_mod
+
+    monkeypatch.setattr(index_mod, "ROW_CACHE", 8)
+    g = DiskGazetteer(disk.path)
+    con = sqlite3.connect(f"file:{disk.path}?mode=ro", uri=True)
+    ids = [r[0] for r in con.execute("SELECT id FROM entries ORDER BY random() LIMIT 50")]
+    for _ in range(2):
+        for i in ids:
+            gid, name, lat, lon, cc, a1, feat = con.execute(
+                "SELECT gid, name, lat, lon, cc, a1, feat FROM entries WHERE id=?",
+                (i,)).fetchone()
+            for j in (i, np.int64(i)):
+                assert (g.gid[j], g.names[j], g.lat[j], g.lon[j], g.cc[j], g.a1[j],
+                        g.feat[j]) == (gid, name, lat, lon, cc, a1, feat)
+    assert all(len(c) <= 8 for c in (g.gid, g.names, g.feat))
+    with pytest.raises(IndexError):
+        g.feat[-5]
+    g.close()
+    con.close()
+
+
+def test_name_caches_do_not_change_the_ranking(memory, monkeypatch):
+    """The lookups' caches of normalised names give the candidates the uncached functions give."""
+    from sitrep.geo import gazetteer as gaz_mod
+    from sitrep.geo import resolve as resolve_mod
+    from sitrep.geo.normalize import fold, normalize
+    from sitrep.geo.resolve import scored_candidates
+
+    names = ["Raqqa", "Deir Ezzor", "Tripoli", "Idlib province", "Kidal", "Homs city", "Beni"]
+    names += memory.sample_names(200, random.Random(9))
+    queries = [(n, kw) for n in names for kw in ({}, {"country": "SY"},
+                                                 {"admin_context": ["Borno"]})]
+
+    def run():
+        return [(memory.candidates(n, country=kw.get("country")),
+                 scored_candidates(n, memory, **kw)) for n, kw in queries]
+
+    cached = run()
+    again = run()                                  # warm caches
+    monkeypatch.setattr(gaz_mod, "_norm", normalize)
+    monkeypatch.setattr(gaz_mod, "_fold", fold)
+    monkeypatch.setattr(resolve_mod, "_norm", normalize)
+    assert run() == cached == again

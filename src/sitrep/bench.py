@@ -638,7 +638,9 @@ from sitrep.geo.imports import import_geonames
 r = import_geonames(sys.argv[1:])
 r["peak_rss_mb"] = peak_mb()
 ru = resource.getrusage(resource.RUSAGE_SELF)
-r["cpu_s"] = ru.ru_utime + ru.ru_stime
+ch = resource.getrusage(resource.RUSAGE_CHILDREN)       # the parsing worker processes
+r["cpu_s"] = ru.ru_utime + ru.ru_stime + ch.ru_utime + ch.ru_stime
+r["workers_peak_rss_mb"] = ch.ru_maxrss / (1048576 if sys.platform == "darwin" else 1024)
 print(json.dumps(r))
 """
 
@@ -732,7 +734,9 @@ def bench_gazetteer(ctx: BenchContext) -> dict[str, Any]:
                    import_cpu_rows_per_s=_rate(total, r["cpu_s"]),
                    load_average=round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg")
                    else None,
-                   import_peak_rss_mb=round(r["peak_rss_mb"], 1))
+                   import_peak_rss_mb=round(r["peak_rss_mb"], 1),
+                   import_workers=r.get("workers", 0),
+                   import_worker_peak_rss_mb=round(r["workers_peak_rss_mb"], 1))
         idx = disk_path(cdir)
         out["index_size_mb"] = round(idx.stat().st_size / 1048576, 1)
         cold = [_sub_json(_GAZ_LOAD, [], {"SITREP_CACHE": str(cdir)})

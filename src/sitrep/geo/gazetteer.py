@@ -142,6 +142,9 @@ def clean_admin_name(name: str) -> str:
 
 _ADMIN_FEATS = frozenset(("A1", "A2", "A3"))
 _light = lru_cache(maxsize=1 << 16)(light)
+# pure functions of a name, called again for every candidate and unit: cached
+_norm = lru_cache(maxsize=1 << 16)(normalize)
+_fold = lru_cache(maxsize=1 << 16)(fold)
 
 
 def _good_alt(a: str) -> bool:
@@ -274,7 +277,7 @@ class Gazetteer:
     def candidates(self, name: str, country: str | None = None, admin1: str | None = None,
                    want: str = "") -> list[tuple[float, int, bool]]:
         """(score, entry index, exact) best first. ``want``: "A1", "A2", "P" or ""."""
-        key = normalize(name)
+        key = _norm(name)
         if not key:
             return []
         m = _SUFFIX_Q.search(key)
@@ -301,8 +304,8 @@ class Gazetteer:
         if not hits:
             return []
         lq = light(name)
-        a1n = normalize(admin1) if admin1 else ""
-        a1f = fold(a1n) if a1n else ""
+        a1n = _norm(admin1) if admin1 else ""
+        a1f = _fold(a1n) if a1n else ""
         cc_q = (country or "").upper()
         out = []
         entry = self._entry
@@ -315,8 +318,8 @@ class Gazetteer:
                 if cc == cc_q:
                     s += 500
             if a1n:
-                an = normalize(self.admin1_names.get((cc, a1), ""))
-                if an and (an == a1n or fold(an) == a1f):
+                an = _norm(self.admin1_names.get((cc, a1), ""))
+                if an and (an == a1n or _fold(an) == a1f):
                     s += 200
             if want:
                 g = "A2" if f == "A3" else f          # a district: admin2 or admin3
@@ -343,7 +346,7 @@ class Gazetteer:
                 self.feat[i])
 
     def _fold_hits(self, key: str) -> tuple[int, ...]:
-        fk = fold(key)
+        fk = _fold(key)
         if len(fk) < 4:
             return ()
         v = self.fold.get(fk) if self.backend == "memory" else self.fold.get(fk, key[:1])
@@ -363,18 +366,18 @@ class Gazetteer:
 
     def contains(self, i: int, unit: str) -> bool:
         """Is entry ``i`` inside the unit named ``unit`` (an admin1, admin2 or country name)?"""
-        k = normalize(unit)
+        k = _norm(unit)
         if not k:
             return False
         m = _SUFFIX_Q.search(k)
         if m and m.start() > 0:
             k = k[: m.start()]
-        fk = fold(k)
+        fk = _fold(k)
         cc = self.cc[i]
         for n in (self.admin1_names.get((cc, self.a1[i]), ""), self.a2[i]):
             if n:
-                nk = normalize(n)
-                if nk == k or (len(fk) >= 4 and fold(nk) == fk):
+                nk = _norm(n)
+                if nk == k or (len(fk) >= 4 and _fold(nk) == fk):
                     return True
         iso = _countries.country(unit)
         if iso is not None:
@@ -388,15 +391,15 @@ class Gazetteer:
 
     def in_admin1(self, i: int, unit: str) -> bool:
         """Is ``unit`` a name of the admin1 that contains entry ``i``?"""
-        k = normalize(unit)
+        k = _norm(unit)
         m = _SUFFIX_Q.search(k)
         if m and m.start() > 0:
             k = k[: m.start()]
         if not k:
             return False
         cc, a1 = self.cc[i], self.a1[i]
-        name = normalize(self.admin1_names.get((cc, a1), ""))
-        if name and (name == k or (len(k) >= 4 and fold(name) == fold(k))):
+        name = _norm(self.admin1_names.get((cc, a1), ""))
+        if name and (name == k or (len(k) >= 4 and _fold(name) == _fold(k))):
             return True
         return any(self.cc[j] == cc and self.feat[j] == "A1" and self.a1[j] == a1
                    for j in _postings(self.exact.get(k)))

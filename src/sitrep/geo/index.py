@@ -139,16 +139,23 @@ def finish(con: sqlite3.Connection, log=None) -> None:
     con.execute("ANALYZE")
 
 
-class _Col:
-    """``gaz.feat[i]``: one field of entry ``i``, read through the row cache."""
+class _Col(dict):
+    """``gaz.feat[i]``: one field of entry ``i``. A dict of the entries read so far, so a
+    repeated read is a plain dict lookup (as fast as the in-memory index's list); a new entry
+    comes through the row cache (``__missing__``)."""
 
     __slots__ = ("_row", "_k")
 
     def __init__(self, row, k: int):
+        super().__init__()
         self._row, self._k = row, k
 
-    def __getitem__(self, i):
-        return self._row(int(i))[self._k]
+    def __missing__(self, i):
+        v = self._row(int(i))[self._k]
+        if len(self) >= ROW_CACHE:
+            self.clear()
+        self[i] = v
+        return v
 
 
 _ROW_SQL = "gid, name, lat, lon, cc, a1, a2, pop, feat, anchor, a2code"

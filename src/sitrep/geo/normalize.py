@@ -86,5 +86,23 @@ def fold(key: str) -> str:
     return _DOUBLE.sub(_GROUP1, s) if _DOUBLE.search(s) else s
 
 
+def fold_many(keys: list[str]) -> list[str]:
+    """``[fold(k) for k in keys]`` for keys of ``[a-z0-9 ]`` (what ``is_latin_key`` passes),
+    done on all of them joined by newlines at once: every step of ``fold`` stops at a line
+    break (a word boundary that no digraph, article or doubled letter spans), so each line
+    folds as it would alone, several times faster than one call per key."""
+    if not keys:
+        return []
+    s = "\n".join(keys)
+    s = _ASSIM.sub(_GROUP1, s)
+    for a, b in _DIGRAPHS:
+        if a in s:
+            s = s.replace(a, b)
+    s = s.encode().translate(_VOWEL_B, b" ").decode()
+    while "aa" in s:
+        s = s.replace("aa", "a")
+    return _DOUBLE.sub(_GROUP1, s).split("\n")
+
+
 def is_latin_key(key: str) -> bool:
     return bool(key) and _LATIN.fullmatch(key) is not None

@@ -22,6 +22,9 @@ from .distance import haversine_km
 from .gazetteer import Gazetteer
 from .normalize import normalize
 
+# the same mention, unit and entry names are normalised again for every candidate: cached
+_norm = lru_cache(maxsize=1 << 16)(normalize)
+
 _STOPLIST = Path(__file__).with_name("stoplist.txt")
 _RESTRICTED = Path(__file__).with_name("restricted.txt")
 ADMIN_FEATURES = ("A1", "A2", "A3", "PCLI")
@@ -81,7 +84,7 @@ def demonyms() -> frozenset[str]:
 def is_stopped(text: str) -> bool:
     """True for a mention that must never resolve to a place ("Amaq", "Jazeera Storm",
     "Iranian")."""
-    k = normalize(text)
+    k = _norm(text)
     if not k or k in stoplist() or k in demonyms():
         return True
     toks = k.split()
@@ -98,7 +101,7 @@ def _clean(text: str) -> str:
 def _ok(gaz: Gazetteer, text: str, i: int, exact: bool) -> bool:
     """Filter weak hits: short single words need a populated or admin entry."""
     f = gaz.feat[i]
-    key = normalize(text)
+    key = _norm(text)
     if " " not in key and len(key) < 4:
         return f in ADMIN_FEATURES or (f == "P" and int(gaz.pop[i]) > 0)
     if not exact:
@@ -117,10 +120,10 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
     if not text or is_stopped(text):
         return []
     out = []
-    own = normalize(text)
+    own = _norm(text)
     # "Hyderabad city (Hyderabad, Sindh)": a district named after its town says nothing about
     # which town of that name; the province does
-    ctx = [c for c in admin_context if c and not is_stopped(c) and normalize(_clean(c)) != own]
+    ctx = [c for c in admin_context if c and not is_stopped(c) and _norm(_clean(c)) != own]
     ctx_cc: set[str] = set()
     # the countries in which a unit the text names is an admin unit ("X (Mendoza)": Argentina)
     admin_cc: set[str] = set()
@@ -173,7 +176,7 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
             if not exact or int(gaz.pop[i]) < 100000:
                 continue
             s -= 400   # a large city named outright, with context in another language
-        if len(normalize(text)) <= 4 and normalize(gaz.names[i]) != normalize(text) and \
+        if len(_norm(text)) <= 4 and _norm(gaz.names[i]) != _norm(text) and \
                 cc not in hints and cc not in ctx_cc:
             continue   # a short alias of some other place, with nothing to confirm it
         if ctx and not exact and not inside:
