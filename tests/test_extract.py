@@ -72,6 +72,10 @@ def test_plans_and_habits_are_not_events(pipeline):
     # an age is one person, never the count ("killed 23-year-old X" is not 23 dead)
     ("Soldiers killed 23-year-old Ali Musa near Bunia on Monday.", 1),
     ("Police killed 3 protesters, including a 16-year-old boy, in Kisumu.", 3),
+    # two sources' figures in one sentence: the lowest, not their sum (CODEBOOK 6)
+    ("The army initially said six rebels were killed, but the town's disaster office later "
+     "said it had recovered four bodies.", 4),
+    ("Police said 3 people were killed in Gao while residents said 7 died.", 3),
 ])
 def test_conservative_fatality_counts(pipeline, text, expected):
     from sitrep.extract.fatalities import count_casualties

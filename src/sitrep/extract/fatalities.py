@@ -28,6 +28,11 @@ _EXCLUDE_AFTER = re.compile(r"\s*-?\s*(?:days?|weeks?|months?|years?|km|kilomet|
 
 _AGE = re.compile(r"-years?-old\b", re.I)    # "23-year-old Ahmed": an age, one person
 
+# two sources' figures in one sentence, not two groups of dead: "the army said five were
+# killed, but the disaster office later recovered four bodies"
+_DIFFER = re.compile(r"\b(?:but|however|whereas|while|other sources|others)\b", re.I)
+_SAYS = re.compile(r"\b(?:said|says|reported|claimed|put|according)\b", re.I)
+
 _PATTERNS_DEATH = [
     re.compile(rf"\b{QNUM}{_NOUNS}{_AUX}\s+(?:reportedly\s+)?{_DEATH}\b", re.I),
     re.compile(rf"\b(?:killing|killed|kills|kill|leaving|left|claimed the lives of|executed|"
@@ -177,6 +182,10 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
             counts = [c for c in counts if c.start == toll.start(1)] or counts
         if counts:
             fatal = sum(c.value for c in counts)
+            if len(counts) > 1 and _DIFFER.search(text[counts[0].end:counts[-1].start]) and \
+                    _SAYS.search(text):
+                fatal = min(c.value for c in counts)   # sources differ: the lowest (CODEBOOK 6)
+                counts = [min(counts, key=lambda c: c.value)]
             vague = any(c.vague for c in counts)
             spans += [(c.start, c.end) for c in counts]
         elif m := search(_DIED_SINGLE):
