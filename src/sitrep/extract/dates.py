@@ -122,6 +122,22 @@ def find_dates(text: str, ref: date | None, offset: int = 0) -> list[DateMention
     return out
 
 
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _NUMWORD.get(word, 2)
+
+
+_BACK = re.compile(r"(?:a|the) day (?:earlier|before)|(\w+) days (?:earlier|before)")
+
+
+def days_before(phrase: str) -> int | None:
+    """Days a phrase counts back from a day the text told before it ("a day earlier" 1, "two
+    days before" 2); None for any other phrase."""
+    m = _BACK.fullmatch(phrase.strip().lower())
+    if m is None:
+        return None
+    return _count(m.group(1)) if m.group(1) else 1
+
+
 def _relative(phrase: str, ref: date) -> tuple[date | None, int]:
     p = phrase.replace("on ", "", 1) if phrase.startswith("on ") else phrase
     p = re.sub(r"\s+(morning|afternoon|evening|night)$", "", p)
@@ -135,9 +151,7 @@ def _relative(phrase: str, ref: date) -> tuple[date | None, int]:
         return ref - timedelta(days=1), 1
     m = re.match(r"(\w+) days (?:ago|earlier|before)", p)
     if m:
-        w = m.group(1)
-        n = int(w) if w.isdigit() else _NUMWORD.get(w, 2)
-        return ref - timedelta(days=n), 1
+        return ref - timedelta(days=_count(m.group(1))), 1
     wd = p.replace("last ", "")
     if wd in WEEKDAYS:
         delta = (ref.weekday() - WEEKDAYS.index(wd)) % 7

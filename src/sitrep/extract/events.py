@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from ..models import ActorRef, Document, Event, PlaceMention, Source
 from . import model
 from .actors import FRONT_KEYS, Mention, find_actors, mark_gang_signs
-from .dates import DateMention, as_reported, find_dates
+from .dates import DateMention, as_reported, days_before, find_dates
 from .fatalities import count_casualties
 from .lexicon import Lexicon, load_lexicon
 from .notes import key_passage
@@ -745,13 +745,18 @@ def _retells(last: Event, ev: Event, d: Draft, separate: bool) -> bool:
 _DEMONSTRATION = {"Protests", "Riots"}
 
 
-def _where(e: Event) -> str:
+def _where_mention(e: Event) -> PlaceMention | None:
     """Where the event happened: its first place named as "in", else as "near"."""
     for role in ("in", "near"):
         for p in e.places:
             if p.role == role:
-                return p.text.lower()
-    return ""
+                return p
+    return None
+
+
+def _where(e: Event) -> str:
+    m = _where_mention(e)
+    return m.text.lower() if m else ""
 
 
 def _same_incident(first: Event, ev: Event, lex: Lexicon) -> bool:
@@ -837,10 +842,6 @@ def _fold(first: Event, ev: Event, lex: Lexicon) -> None:
     first.injured = max(first.injured or 0, ev.injured or 0)
 
 
-_DAYS_BEFORE = re.compile(r"(?:a|the) day (?:earlier|before)|(\w+) days (?:earlier|before)")
-_DAY_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
-
-
 def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos: int,
                 ref: date, lex: Lexicon | None = None, ds: DocSentences | None = None
                 ) -> tuple[DateMention | None, date | None, int]:
@@ -862,13 +863,11 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
         prec = dm.precision
         if prec == 1 and as_reported(doc.body[max(s0.start, dm.start - 25):dm.end + 20], lex):
             prec = 2
-        back = _DAYS_BEFORE.fullmatch(dm.text.strip().lower())
-        if back and prev:
+        back = days_before(dm.text)
+        if back is not None and prev:
             # "a day earlier", "two days before": counted back from the incident just told,
             # not from the day of publication
-            n = 1 if not back.group(1) else int(back.group(1)) if back.group(1).isdigit() \
-                else _DAY_WORDS.get(back.group(1), 2)
-            return dm, prev[0] - timedelta(days=n), max(prec, prev[1])
+            return dm, prev[0] - timedelta(days=back), max(prec, prev[1])
         return dm, dm.date, prec
     if _SAME_DAY.search(s0.text) and prev:
         return None, prev[0], prev[1]
@@ -1377,14 +1376,12 @@ def _compatible(a: Event, b: Event) -> bool:
     ka, kb = _actor_keys(a), _actor_keys(b)
     if set(ka) == set(kb):
         return True
-    generic = ("unidentified", None)
     sa, sb = [k for k in ka if k], [k for k in kb if k]
     shared = set(sa) & set(sb)
     if not shared:
         return False
-    rest_a = [k for k in sa if k not in shared]
-    rest_b = [k for k in sb if k not in shared]
-    return all((k[0] in generic) for k in rest_a) or all((k[0] in generic) for k in rest_b)
+    return any(all(k[0] == "unidentified" for k in side if k not in shared)
+               for side in (sa, sb))
 
 
 _SETTLEMENT_KINDS = ("village", "city", "district", "province")
@@ -1392,12 +1389,8 @@ _SETTLEMENT_KINDS = ("village", "city", "district", "province")
 
 def _own_place(ev: Event, first: Event) -> PlaceMention | None:
     """The place `ev` says it happened at, when `first` does not name it."""
-    known = {p.text.lower() for p in first.places}
-    for role in ("in", "near"):
-        for p in ev.places:
-            if p.role == role:
-                return None if p.text.lower() in known else p
-    return None
+    m = _where_mention(ev)
+    return m if m and m.text.lower() not in {p.text.lower() for p in first.places} else None
 
 
 def fold_placed(events: list[Event], lex: Lexicon,

@@ -17,7 +17,6 @@ import pickle
 import re
 import time
 from collections import Counter, defaultdict
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +25,9 @@ from rapidfuzz import fuzz
 from sitrep.models import Place
 
 from . import countries as _countries
+from .normalize import cached_fold as _fold
+from .normalize import cached_light as _light
+from .normalize import cached_normalize as _norm
 from .normalize import display_name, fold, is_latin_key, light, normalize
 
 VERSION = "geo-7"
@@ -141,10 +143,6 @@ def clean_admin_name(name: str) -> str:
 
 
 _ADMIN_FEATS = frozenset(("A1", "A2", "A3"))
-_light = lru_cache(maxsize=1 << 16)(light)
-# pure functions of a name, called again for every candidate and unit: cached
-_norm = lru_cache(maxsize=1 << 16)(normalize)
-_fold = lru_cache(maxsize=1 << 16)(fold)
 
 
 def _good_alt(a: str) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
+from functools import lru_cache
 
 ARTICLES = frozenset(
     "al el ar ad ash as at az an ath adh ed es et ez en er ech ul ud".split()
@@ -106,3 +107,10 @@ def fold_many(keys: list[str]) -> list[str]:
 
 def is_latin_key(key: str) -> bool:
     return bool(key) and _LATIN.fullmatch(key) is not None
+
+
+# The same names (mentions, admin units, entry names) are asked for again for every candidate
+# and unit: one per-process cache of each pure function, shared by the lookups.
+cached_normalize = lru_cache(maxsize=1 << 16)(normalize)
+cached_fold = lru_cache(maxsize=1 << 16)(fold)
+cached_light = lru_cache(maxsize=1 << 16)(light)

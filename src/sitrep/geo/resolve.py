@@ -20,10 +20,8 @@ from sitrep.models import Event, Place, PlaceMention
 from . import countries as _countries
 from .distance import haversine_km
 from .gazetteer import Gazetteer
+from .normalize import cached_normalize as _norm
 from .normalize import normalize
-
-# the same mention, unit and entry names are normalised again for every candidate: cached
-_norm = lru_cache(maxsize=1 << 16)(normalize)
 
 _STOPLIST = Path(__file__).with_name("stoplist.txt")
 _RESTRICTED = Path(__file__).with_name("restricted.txt")
