@@ -19,6 +19,7 @@ from sitrep.merge.core import (
     pair_score,
     pairwise_prf,
     sublocations,
+    targets,
 )
 from sitrep.models import Document, content_id
 from sitrep.store import Store
@@ -67,6 +68,28 @@ def test_sublocations_and_possessives():
     assert sublocations("in the district of Hodan") == {"hodan"}
     assert sublocations("in the al-Noor district of Raqqa") == {"noor"}
     assert sublocations("in Raqqa city", exclude=["Raqqa"]) == frozenset()
+    # both spellings pass the literal gate that skips sentences naming no sub-location word
+    assert sublocations("in the Hodan neighbourhood") == {"hodan"}
+    assert sublocations("in the Hodan neighborhood") == {"hodan"}
+    assert sublocations("Gunmen shot two men in Hodan") == frozenset()
+
+
+def test_targets_literal_gate_finds_what_each_class_pattern_finds():
+    from sitrep.merge.core import _TARGET_LITERALS, _TARGET_RES
+
+    said = ["Gunmen stormed two Police Stations and torched a minibus near the market.",
+            "The convoy hit a ROADBLOCK outside the garrison town.",
+            "A bomb went off at a health centre and a cafe; the ministry condemned it.",
+            "Shells fell on the police headquarters compound.",
+            "Militants scarred the area but no target was named.",       # 'car' inside a word
+            "The carS were burnt at the Health Center.", ""]
+    for text in said:
+        assert targets(text) == {k for k, rx in _TARGET_RES if rx.search(text)}, text
+    assert targets(said[0]) == {"police", "bus", "market"}
+    assert targets(said[4]) == frozenset()
+    # the literals are the alternatives' plain starts: an optional letter is not required
+    assert "checkpoint" in _TARGET_LITERALS["checkpoint"]
+    assert "health cent" in _TARGET_LITERALS["health"] and "re" not in _TARGET_LITERALS["health"]
 
 
 def test_merger_ids_stable_and_seed():

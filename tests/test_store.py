@@ -304,3 +304,46 @@ def test_save_many_is_saves_in_a_row(store: Store, tmp_path):
         store.save_many([(doc("Another text entirely."), []),
                          (IED, [arrest_event()])])
     assert store.counts() == {"documents": 2, "events": 2}
+
+
+def test_insert_many_writes_what_sqlalchemy_writes(tmp_path):
+    """The compiled SQLite path stores the same values as SQLAlchemy's own executemany: dates
+    through the column type (no '+00:00' suffix), floats, NULLs; a table whose omitted column
+    has a Python-side default takes SQLAlchemy's path and still gets the default."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import (
+        Column,
+        DateTime,
+        Float,
+        Integer,
+        MetaData,
+        String,
+        Table,
+        create_engine,
+        insert,
+        select,
+    )
+
+    from sitrep.store import insert_many
+
+    md = MetaData()
+    t = Table("t", md, Column("pk", Integer, primary_key=True), Column("name", String),
+              Column("at", DateTime), Column("x", Float))
+    d = Table("d", md, Column("pk", Integer, primary_key=True), Column("name", String),
+              Column("kind", String, default="plain"))
+    eng = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    md.create_all(eng)
+    now = datetime(2026, 3, 4, 5, 6, 7, 890, tzinfo=UTC)
+    rows = [{"name": "Raqqa'; DROP TABLE t; --", "at": now, "x": 1},
+            {"name": None, "at": None, "x": None}]
+    with eng.begin() as conn:
+        insert_many(conn, t, rows)
+        conn.execute(insert(t), rows)
+        insert_many(conn, d, [{"name": "a"}])
+        got = conn.exec_driver_sql("SELECT name, at, x FROM t ORDER BY pk").all()
+        assert got[:2] == got[2:]
+        assert got[0] == ("Raqqa'; DROP TABLE t; --", "2026-03-04 05:06:07.000890", 1.0)
+        assert conn.execute(select(d.c.kind)).scalar_one() == "plain"
+        with pytest.raises(ValueError):
+            insert_many(conn, t, [{"name": "a", "at": None, "x": 1}, {"name": "b"}])

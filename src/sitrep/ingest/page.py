@@ -55,7 +55,7 @@ _NETWORK_WORDS = {
     "messenger", "tweet", "email", "print", "pocket", "flipboard", "tumblr", "vk",
 }
 
-_CHROME_PATTERNS = [re.compile(p, re.I) for p in (
+_CHROME_PATTERN_TEXTS = (
     r"^share (this|on|via|to|with)\b.{0,60}$",
     r"^click to (share|print|email|tweet)\b.*$",
     r"^(posted|filed|published) (in|under)\b.*$",
@@ -81,7 +81,10 @@ _CHROME_PATTERNS = [re.compile(p, re.I) for p in (
     r"^(advertisement|sponsored)\b.{0,40}$",
     r"^(like\s+)?loading\s*(\.\.\.|…)?$",
     r"^(previous|next|prev)\s*(article|post|story)?\s*:.{0,200}$",
-)]
+)
+# one alternation tried at the line's start: the same lines as trying each pattern in turn
+_CHROME_PATTERNS = re.compile("|".join(f"(?:{p})" for p in _CHROME_PATTERN_TEXTS),
+                              re.I)
 
 _COOKIE = re.compile(r"\bcookies?\b", re.I)
 _COOKIE_CTX = re.compile(
@@ -147,15 +150,31 @@ def _words(s: str) -> list[str]:
     return s.split()
 
 
+_SHARE_STRIP = _STRIP_CHARS + ",;/"
+
+
 def _is_share_bar(s: str) -> bool:
-    toks = [t.strip(_STRIP_CHARS + ",;/").lower() for t in s.split()]
-    toks = [t for t in toks if t]
-    return (bool(toks) and len(toks) <= 15 and all(t in _SHARE_WORDS for t in toks)
-            and any(t in _NETWORK_WORDS or t == "share" for t in toks))
+    """At most 15 words, all share-bar words, one of them a network or 'share' (it stops at
+    the first other word: most lines are prose)."""
+    n, network = 0, False
+    for raw in s.split():
+        t = raw.strip(_SHARE_STRIP).lower()
+        if not t:
+            continue
+        n += 1
+        if n > 15 or t not in _SHARE_WORDS:
+            return False
+        network = network or t in _NETWORK_WORDS or t == "share"
+    return network
+
+
+_NAV_SEPARATORS = "|•·»›>/"
 
 
 def _is_separated_nav(s: str) -> bool:
     """Breadcrumbs and inline menus: 'Home > World > Middle East', 'News | Opinion | Video'."""
+    if not any(c in s for c in _NAV_SEPARATORS):
+        return False
     parts = [p.strip() for p in re.split(r"\s+[|•·»›>/]\s+|\s*[|•·»›]\s*", s) if p.strip()]
     return len(parts) >= 3 and all(len(_words(p)) <= 4 and not p.endswith(".") for p in parts)
 
@@ -168,7 +187,7 @@ def is_chrome_line(s: str) -> bool:
     if n in _CHROME_EXACT:
         return True
     flat = " ".join(s.split())
-    if any(p.match(flat) for p in _CHROME_PATTERNS):
+    if _CHROME_PATTERNS.match(flat):
         return True
     if _COOKIE.search(flat) and _COOKIE_CTX.search(flat) and len(_words(flat)) <= 70:
         return True

@@ -83,11 +83,16 @@ _TOKEN = re.compile(r"[a-z][a-z'\-]{2,}")
 
 # Sub-locations named in the evidence: "al-Noor district", "district of Hodan", "Bakara market".
 _NAME = r"(?:(?:al|el|ad|ar|as|an|at|ash|az)[-\s])?[A-Z][\w'\u2019-]*(?:\s+(?:(?:al|el)-)?[A-Z][\w'\u2019-]*){0,2}"
+_SUBLOC_AFTER = ("district", "neighbou?rhood", "quarter", "suburb", "roundabout", "square",
+                 "street", "road", "market", "camp", "sector", "ward", "area")
+_SUBLOC_BEFORE = ("district", "neighbou?rhood", "quarter", "suburb", "area", "village", "ward",
+                  "sector")
 _SUBLOC_RE = re.compile(
-    r"(?P<a>" + _NAME + r")\s+(?:district|neighbou?rhood|quarter|suburb|roundabout|square|"
-    r"street|road|market|camp|sector|ward|area)\b"
-    r"|\b(?:district|neighbou?rhood|quarter|suburb|area|village|ward|sector)\s+of\s+"
+    r"(?P<a>" + _NAME + r")\s+(?:" + "|".join(_SUBLOC_AFTER) + r")\b"
+    r"|\b(?:" + "|".join(_SUBLOC_BEFORE) + r")\s+of\s+"
     r"(?P<b>" + _NAME + r")")
+# every match holds one of these words as written (the pattern is case-sensitive)
+_SUBLOC_WORDS = tuple(dict.fromkeys(w.split("u?")[0] for w in _SUBLOC_AFTER + _SUBLOC_BEFORE))
 _SUBLOC_SKIP = frozenset({"the", "a", "an", "this", "that", "one", "same", "residential",
                           "industrial", "central", "eastern", "western", "northern",
                           "southern", "old", "main", "city", "town", "border", "rural"})
@@ -109,6 +114,30 @@ _TARGETS = {
     "office": r"office|headquarters|compound|ministry",
 }
 _TARGET_RES = [(k, re.compile(r"\b(?:" + v + r")s?\b", re.I)) for k, v in _TARGETS.items()]
+
+
+def _literals(pattern: str) -> tuple[str, ...]:
+    """The plain text each top-level alternative starts with, lowercased: 'checkpoints?'
+    -> 'checkpoint', 'health cent(?:er|re)' -> 'health cent'."""
+    alts, depth, cur = [], 0, ""
+    for c in pattern:
+        depth += (c == "(") - (c == ")")
+        if c == "|" and depth == 0:
+            alts, cur = [*alts, cur], ""
+        else:
+            cur += c
+    out = []
+    for alt in [*alts, cur]:
+        m = re.search(r"[\\()\[\]?*+{.]", alt)
+        lit = alt if m is None else alt[:m.start()]
+        if m is not None and m.group() in "?*{":     # the quantified character is optional
+            lit = lit[:-1]
+        out.append(lit.lower())
+    return tuple(out)
+
+
+# a class can match only where one of its alternatives' literal starts occurs in the text
+_TARGET_LITERALS = {k: _literals(v) for k, v in _TARGETS.items()}
 _DENIAL_RE = re.compile(r"\b(?:den(?:y|ied|ies|ial)|rejected|dismissed)\b[^.]{0,60}\b"
                         r"(?:responsib|involve|claim|role|report)", re.I)
 
@@ -125,9 +154,12 @@ def _norm_name(s: str) -> str:
 
 def sublocations(text: str, exclude: Iterable[str] = ()) -> frozenset[str]:
     """Normalised names of sub-locations (districts, neighbourhoods...) named in the text."""
+    text = text or ""
+    if not any(w in text for w in _SUBLOC_WORDS):      # most sentences name none
+        return frozenset()
     ex = {_norm_name(x) for x in exclude if x}
     out = set()
-    for m in _SUBLOC_RE.finditer(text or ""):
+    for m in _SUBLOC_RE.finditer(text):
         name = m.group("a") or m.group("b") or ""
         name = re.split(r"['\u2019]s\s+", name)[-1]       # "Mogadishu's Hodan" -> "Hodan"
         words = name.split()
@@ -142,7 +174,11 @@ def sublocations(text: str, exclude: Iterable[str] = ()) -> frozenset[str]:
 
 
 def targets(text: str) -> frozenset[str]:
-    return frozenset(k for k, rx in _TARGET_RES if rx.search(text or ""))
+    """The target classes named in the text; a class's pattern runs only when one of its
+    literals occurs in the lowercased text (most sentences name one class or none)."""
+    low = (text or "").lower()
+    return frozenset(k for k, rx in _TARGET_RES
+                     if any(w in low for w in _TARGET_LITERALS[k]) and rx.search(text))
 
 
 def tokens(text: str) -> frozenset[str]:

@@ -25,7 +25,6 @@ from sqlalchemy import (
     delete,
     exists,
     func,
-    insert,
     or_,
     select,
     text,
@@ -33,6 +32,7 @@ from sqlalchemy import (
 )
 
 from ..models import disorder_type, interaction_code, iso_date
+from ..store import insert_many
 from ..store.schema import documents, event_sources, events
 from .core import WINDOW, Merger, Report, canonical, report_from_row
 from .schema import CANONICAL_FIELDS, create_merge_tables
@@ -90,8 +90,24 @@ def _rows_to_reports(conn, rows: list[dict]) -> list[Report]:
     if not rows:
         return []
     from ..store import attach_evidence_sources
+    from ..store.schema import event_evidence
 
-    attach_evidence_sources(conn, rows, chunk=_CHUNK)
+    attach_evidence_sources(conn, rows, evidence=False, chunk=_CHUNK)
+    # a Report reads its evidence spans only for the place's surface text, and for its text
+    # when the database could not cut the sentence: all spans for those, the location's for
+    # the others (a fifth of the rows)
+    whole = [r for r in rows if r.get("doc_sentence") is None]
+    attach_evidence_sources(conn, whole, sources=False, chunk=_CHUNK)
+    placed = {r["id"]: r for r in rows if r.get("doc_sentence") is not None}
+    for r in placed.values():
+        r["evidence"] = []
+    ids = list(placed)
+    for chunk in _chunks(ids):
+        q = (select(event_evidence.c.event_id, event_evidence.c.field, event_evidence.c.text)
+             .where(event_evidence.c.event_id.in_(chunk), event_evidence.c.field == "location")
+             .order_by(event_evidence.c.pk))
+        for eid, fld, txt in conn.execute(q):
+            placed[eid]["evidence"].append({"field": fld, "text": txt})
     out = []
     for r in rows:
         sentence = r.pop("doc_sentence", None)
@@ -236,14 +252,14 @@ class _Writes:
         for chunk in _chunks(self.deletes):
             conn.execute(delete(ce_t).where(ce_t.c.id.in_(chunk)))
         for chunk in _chunks(self.inserts):
-            conn.execute(insert(ce_t), chunk)
+            insert_many(conn, ce_t, chunk)
         if self.updates:
             stmt = (update(ce_t).where(ce_t.c.id == bindparam("b_id"))
                     .values({k: bindparam("u_" + k) for k in [*CANONICAL_FIELDS, "updated_at"]}))
             for chunk in _chunks(self.updates):
                 conn.execute(stmt, chunk)
         for chunk in _chunks(self.history):
-            conn.execute(insert(hist_t), chunk)
+            insert_many(conn, hist_t, chunk)
         self.inserts, self.updates, self.deletes, self.history = [], [], [], []
 
 
@@ -443,7 +459,7 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
                 cid = merger.add(r)
                 added[cid].append(r)
             if new:
-                conn.execute(insert(er_t), [
+                insert_many(conn, er_t, [
                     {"event_id": r.id, "canonical_id": merger.assign[r.id], "doc_id": r.doc_id,
                      "role": r.role, "outlet": r.outlet, "score": None, "added_at": now}
                     for r in new])
@@ -495,7 +511,7 @@ def _rebuild(conn, now: datetime, result: MergeResult) -> None:
              "outlet": m.outlet, "score": None, "added_at": now}
             for cid, ms in renamed.items() for m in ms]
     for chunk in _chunks(rows):
-        conn.execute(insert(er_t), chunk)
+        insert_many(conn, er_t, chunk)
     result.reports = len(rows)
     writes = _Writes(now, result)
     for cid, old in olds.items():

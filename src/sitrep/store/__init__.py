@@ -57,7 +57,7 @@ from .schema import (
     metadata,
 )
 
-__all__ = ["NoDatabase", "Store", "default_db_path", "event_row"]
+__all__ = ["NoDatabase", "Store", "default_db_path", "event_row", "insert_many"]
 
 _CHUNK = 500
 _META = ("published", "url", "title", "source_name")   # document metadata kept at its best
@@ -280,6 +280,43 @@ def attach_evidence_sources(conn: Connection, rows: list[dict], *, evidence: boo
                      "party": src["party"], "url": src["url"], "start": src["start"],
                      "end": src["end"], "title": src["title"] or ""})
     return rows
+
+
+_INSERTS: dict[tuple, tuple[str, list] | None] = {}
+
+
+def insert_many(conn: Connection, table, rows: list[dict]) -> None:
+    """INSERT many rows (dicts with the same keys) in one executemany: what
+    ``conn.execute(insert(table), rows)`` does, but on SQLite the statement is compiled once
+    per table and column set and the rows go to the driver as tuples, each value through its
+    column type's bind processor: building SQLAlchemy's parameters row by row cost more than
+    SQLite's own work. Other databases, and tables whose omitted columns have Python-side
+    defaults, take SQLAlchemy's path."""
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    keys = tuple(rows[0])
+    plan_key = (table.name, id(table), keys)
+    if plan_key not in _INSERTS:
+        plan = None
+        if not any(c.default is not None for c in table.c if c.key not in keys):
+            compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(keys))
+            names = list(compiled.positiontup or ())
+            if sorted(names) == sorted(keys):
+                d = conn.dialect
+                procs = [table.c[k].type.dialect_impl(d).bind_processor(d) for k in names]
+                plan = (str(compiled), list(zip(names, procs, strict=True)))
+        _INSERTS[plan_key] = plan
+    plan = _INSERTS[plan_key]
+    if plan is None:
+        conn.execute(insert(table), rows)
+        return
+    sql, cols = plan
+    if any(len(r) != len(keys) for r in rows):
+        raise ValueError(f"insert_many({table.name}): every row needs the same columns")
+    conn.exec_driver_sql(sql, [tuple(p(r[k]) if p else r[k] for k, p in cols) for r in rows])
 
 
 def event_row(ev: Event, created_at: datetime | None = None) -> dict:
@@ -589,18 +626,18 @@ class Store:
         evs = [ev for es in evs_per_doc for ev in es]
         if not evs:
             return
-        conn.execute(insert(events), [event_row(ev, now) for ev in evs])
+        insert_many(conn, events, [event_row(ev, now) for ev in evs])
         ev_rows = [{"event_id": ev.id, "field": e.field, "doc_id": e.doc_id or ev.doc_id,
                     "start": e.start, "end": e.end, "text": e.text or ""}
                    for ev in evs for e in ev.evidence]
         if ev_rows:
-            conn.execute(insert(event_evidence), ev_rows)
+            insert_many(conn, event_evidence, ev_rows)
         src_rows = [{"event_id": ev.id, "doc_id": s.doc_id or ev.doc_id, "outlet": s.outlet or "",
                      "role": s.role or "report", "party": s.party or "", "url": s.url or "",
                      "start": s.start, "end": s.end}
                     for ev in evs for s in ev.sources]
         if src_rows:
-            conn.execute(insert(event_sources), src_rows)
+            insert_many(conn, event_sources, src_rows)
 
     # -- polling state (sitrep watch) -------------------------------------------------------
     def _mark_seen(self, conn: Connection, source: str, item: str, doc_id: str = "") -> None:
