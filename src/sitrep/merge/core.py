@@ -140,6 +140,7 @@ def _literals(pattern: str) -> tuple[str, ...]:
 _TARGET_LITERALS = {k: _literals(v) for k, v in _TARGETS.items()}
 _DENIAL_RE = re.compile(r"\b(?:den(?:y|ied|ies|ial)|rejected|dismissed)\b[^.]{0,60}\b"
                         r"(?:responsib|involve|claim|role|report)", re.I)
+_DENIAL_WORDS = ("deny", "deni", "rejected", "dismissed")    # one occurs in every match
 
 
 def family(event_type: str) -> str:
@@ -173,10 +174,10 @@ def sublocations(text: str, exclude: Iterable[str] = ()) -> frozenset[str]:
     return frozenset(out)
 
 
-def targets(text: str) -> frozenset[str]:
+def targets(text: str, low: str | None = None) -> frozenset[str]:
     """The target classes named in the text; a class's pattern runs only when one of its
-    literals occurs in the lowercased text (most sentences name one class or none)."""
-    low = (text or "").lower()
+    literals occurs in the lowercased text (`low`, when the caller has it)."""
+    low = (text or "").lower() if low is None else low
     return frozenset(k for k, rx in _TARGET_RES
                      if any(w in low for w in _TARGET_LITERALS[k]) and rx.search(text))
 
@@ -247,10 +248,13 @@ class Report:
         self.fams = (self.family, *EXTRA_FAMILIES.get(self.sub_event_type, ()))
         # a region-level place (geo precision 3) is compared with every cell of its block
         self.cell = _cell(self.lat, self.lon) if (self.geo_precision or 1) < 3 else None
-        self.toks = tokens(self.text)
-        self.sublocs = sublocations(self.text, (self.location, self.admin1))
-        self.tgts = targets(self.text)
-        self.denial = bool(_DENIAL_RE.search(self.text or ""))
+        text = self.text or ""
+        low = text.lower()
+        self.toks = tokens(text)
+        self.sublocs = sublocations(text, (self.location, self.admin1))
+        self.tgts = targets(text, low)
+        self.denial = (any(w in low for w in _DENIAL_WORDS)
+                       and bool(_DENIAL_RE.search(text)))
         self.unplaced = self.lat is None and not self.location
         self.places = frozenset(n for n in (_norm_name(self.location),
                                             _norm_name(self.place_text)) if len(n) > 2)
