@@ -270,6 +270,11 @@ def test_json_layout(report):
     c3 = d["cases"][1]
     assert c3["events"][0]["diffs"]["event_type"] == ["Protests", "Riots"]
     assert "loc_25km" in c3["events"][0]["wrong"]
+    # a full-name error shows both full names, not nulls
+    full = [e["diffs"]["actor1_full"] for c in d["cases"] for e in c["events"]
+            if "actor1_full" in e["diffs"]]
+    assert full and all(g and p for g, p in full)
+    assert ["Military Forces of Testland (2019-)", "Military Forces of Testland"] in full
     assert len(d["attribution"]) == 2                   # ACLED and UCDP credits
     assert "cases" not in report.to_dict(cases=False)
 

@@ -574,6 +574,8 @@ def _show_gold(gold: dict, f: str):
         return [gold.get("fatalities_low"), gold.get("fatalities_high")]
     if f == "actor_pair":
         return [gold.get("actor1"), gold.get("actor2")]
+    if f in ("actor1_full", "actor2_full"):     # the full names the field compares
+        return gold.get(f[:6])
     return gold.get(f)
 
 
@@ -586,6 +588,8 @@ def _show_pred(pred, f: str):
         return _get(pred, "fatalities")
     if f == "actor_pair":
         return [_get(pred, "actor1"), _get(pred, "actor2")]
+    if f in ("actor1_full", "actor2_full"):
+        return _get(pred, f[:6])
     if f == "disorder_type":
         return _pred_disorder(pred)
     if f == "interaction":
