@@ -88,6 +88,24 @@ def test_event_row_round_trip(pipeline):
         assert isinstance(row["evidence"], str) and json.loads(row["evidence"])
 
 
+def test_event_to_dict_is_asdict_without_the_working_state(pipeline):
+    """to_dict skips deep-copying the place mentions and actor references; what it returns
+    is still asdict's export, key for key and in order, evidence and sources as dicts."""
+    import dataclasses
+
+    working = ("actors1", "actors2", "places", "country_hints", "strong_hints")
+    docs = [d for d in iter_documents([str(EXAMPLES)]) if not isinstance(d, IngestError)]
+    evs = [ev for d in docs[:4] for ev in pipeline.run(d)]
+    assert any(ev.places for ev in evs) and any(ev.evidence for ev in evs)
+    for ev in evs:
+        want = {k: v for k, v in dataclasses.asdict(ev).items() if k not in working}
+        want.update(disorder_type=ev.disorder_type, interaction=ev.interaction, year=ev.year,
+                    id=ev.id)
+        got = ev.to_dict()
+        assert list(got) == list(want) and got == want
+        assert all(isinstance(e, dict) for e in got["evidence"] + got["sources"])
+
+
 def test_local_engine_equals_single_process(corpus_input, tmp_path):
     failures = _single_process(corpus_input, str(tmp_path / "plain.db"))
     summary = run_local(corpus_input, None, str(tmp_path / "local.db"),

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date, datetime
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 
 # ACLED's column order (2019+ layout plus disorder_type / civilian_targeting / tags).
 ACLED_COLUMNS = [
@@ -304,11 +305,25 @@ class Event:
             self.evidence.append(Evidence(field_name, start, end, body[start:end], self.doc_id))
 
     def to_dict(self) -> dict:
-        d = asdict(self)
-        for k in ("actors1", "actors2", "places", "country_hints", "strong_hints"):
-            d.pop(k, None)
+        """The exported fields (not the working state) and the derived ones, as plain values:
+        what ``asdict`` gives minus the working state, without deep-copying the working
+        state's place mentions and actor references first (most of the cost)."""
+        d = {}
+        for name in _event_exported():
+            v = getattr(self, name)
+            d[name] = [asdict(x) for x in v] if name in ("evidence", "sources") else v
         d["disorder_type"] = self.disorder_type
         d["interaction"] = self.interaction
         d["year"] = self.year
         d["id"] = self.id
         return d
+
+
+_EVENT_WORKING = frozenset(("actors1", "actors2", "places", "country_hints", "strong_hints"))
+
+
+@lru_cache(maxsize=1)
+def _event_exported() -> tuple[str, ...]:
+    """Event's fields in order, the working state left out; every one but evidence and
+    sources holds a plain value (str, int, float or None)."""
+    return tuple(f.name for f in fields(Event) if f.name not in _EVENT_WORKING)
