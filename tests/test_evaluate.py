@@ -593,3 +593,15 @@ def test_admin1_is_scored_exact_and_with_spelling_variants():
     same = compare_fields(gold, {"event_type": "Battles", "admin1": "rakhine state",
                                  "country": "Myanmar"})
     assert same["admin1"] and same["admin1_exact"]
+
+
+def test_page_set_civilian_targeting_booleans():
+    """The page set writes civilian_targeting as true / false: true is ACLED's "Civilians
+    targeted", false is its empty cell (not a value no prediction can equal)."""
+    from sitrep.evaluate_gold import normalise_gold_event
+
+    base = dict(event_type="Battles", sub_event_type="Armed clash", event_date="2020-05-01")
+    assert normalise_gold_event({**base, "civilian_targeting": False})["civilian_targeting"] == ""
+    assert normalise_gold_event({**base, "event_type": "Violence against civilians",
+                                 "sub_event_type": "Attack", "civilian_targeting": True}
+                                )["civilian_targeting"] == "Civilians targeted"

@@ -259,6 +259,8 @@ def _from_acled(ev: dict) -> dict:
         if not out.get("disorder_type"):
             out["disorder_type"] = disorder_type(et, out.get("sub_event_type") or "")
             derived.append("disorder_type")
+        if isinstance(out.get("civilian_targeting"), bool):   # the page set's true / false
+            out["civilian_targeting"] = "Civilians targeted" if out["civilian_targeting"] else ""
         if out.get("civilian_targeting") is None:
             out["civilian_targeting"] = derive_civilian_targeting(et, out.get("actor2"))
             derived.append("civilian_targeting")
