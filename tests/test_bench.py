@@ -194,3 +194,14 @@ def test_gazetteer_bench_imports_a_generated_dump(tmp_path, monkeypatch):
               "disk_docs_per_s", "ratio_disk_memory_docs_per_s", "disk_peak_rss_mb"):
         assert g[k] and g[k] > 0, k
     assert g["extract_docs"] == 4
+
+
+def test_scale_dask_sizes(monkeypatch):
+    """SITREP_SCALE_DASK_SIZES keeps the Dask runs to the sizes named (a 100k local run
+    then fits in one sitting); unset, every size runs both engines."""
+    from sitrep.scale.bench import dask_sizes
+
+    monkeypatch.delenv("SITREP_SCALE_DASK_SIZES", raising=False)
+    assert dask_sizes([3000, 100_000]) == {3000, 100_000}
+    monkeypatch.setenv("SITREP_SCALE_DASK_SIZES", "3_000,5000")
+    assert dask_sizes([3000, 100_000]) == {3000}

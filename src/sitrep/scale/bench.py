@@ -22,6 +22,8 @@ subprocess, so its peak RSS is its own:
 Articles reach the engines in publication order, as a feed delivers them.
 
 Sizes: ``--sizes`` (comma-separated), else ``SITREP_SCALE_SIZES``, else ``DEFAULT_SIZES``.
+``SITREP_SCALE_DASK_SIZES`` (comma-separated) limits the Dask runs to those sizes (default:
+every size), so a 100,000-article local run fits in one sitting.
 """
 
 from __future__ import annotations
@@ -92,6 +94,14 @@ def scale_sizes(ctx: BenchContext) -> list[int]:
     return [max(1, int(n)) for n in got]
 
 
+def dask_sizes(sizes: list[int]) -> set[int]:
+    """The sizes the Dask engine runs at: ``SITREP_SCALE_DASK_SIZES``, else all of them."""
+    env = os.environ.get("SITREP_SCALE_DASK_SIZES", "").replace("_", "")
+    if not env.strip():
+        return set(sizes)
+    return {int(x) for x in env.split(",") if x.strip()} & set(sizes)
+
+
 def in_stream_order(docs: list) -> list:
     """The documents as a feed delivers them: by publication day (stable, undated last)."""
     return sorted(docs, key=lambda d: (d.published is None, d.published or 0))
@@ -123,9 +133,10 @@ def bench_scale(ctx: BenchContext) -> dict[str, Any]:
     """Ingest -> extract -> store -> merge end to end, local engine and Dask, per size."""
     require_dask("sitrep bench scale")          # say what to install before any work
     sizes = scale_sizes(ctx)
-    dask = True
+    with_dask = dask_sizes(sizes)
     add_docs = int(os.environ.get("SITREP_SCALE_ADD", ADD_DOCS))
-    out: dict[str, Any] = {"sizes": sizes, "cpu_count": os.cpu_count(), "dask": dask,
+    out: dict[str, Any] = {"sizes": sizes, "cpu_count": os.cpu_count(),
+                           "dask_sizes": sorted(with_dask),
                            "day_docs": DAY_DOCS}
     tmp = Path(tempfile.mkdtemp(prefix="sitrep-bench-scale-"))
     try:
@@ -151,6 +162,7 @@ def bench_scale(ctx: BenchContext) -> dict[str, Any]:
             out[f"{k}_local_events"] = loc["events"]
             out[f"{k}_local_incidents"] = loc["incidents"]
             out[f"{k}_day_local_h"] = round(DAY_DOCS / e2e / 3600, 2) if e2e else None
+            dask = n in with_dask
             for w in (1, 2) if dask else ():
                 ctx.log(f"scale: {n:,} articles, dask with {w} worker{'s' * (w > 1)}")
                 r = _child(f"dask{w}", src, tmp / f"dask{w}-{n}.db")
@@ -198,8 +210,8 @@ def bench_scale(ctx: BenchContext) -> dict[str, Any]:
                    f"({out[f'n{n}_ratio_local_e2e_pipeline']} of the pipeline-only rate), "
                    f"peak {out[f'n{n}_local_peak_mb']} MB, a 250k-article day in "
                    f"{out[f'n{n}_day_local_h']} h"
-                   + (f"; Dask 2 workers {out[f'n{n}_ratio_dask2_dask1']}x one worker"
-                      if dask else "; Dask not installed")
+                   + "".join(f"; at {m:,} Dask 2 workers {out[f'n{m}_ratio_dask2_dask1']}x "
+                             "one worker" for m in sorted(with_dask))
                    + f" on {out['cpu_count']} CPUs; merging {add_docs:,} more into the "
                    f"{n:,} store costs {out['ratio_add_merge_big_empty']}x an empty one "
                    f"({out['ratio_add_merge_big_empty_same_period']}x when they fall in the "
