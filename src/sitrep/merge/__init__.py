@@ -17,6 +17,7 @@ from __future__ import annotations
 from . import schema  # noqa: F401  (registers the tables on the shared metadata)
 from .db import (
     MergeResult,
+    canonical_count,
     canonical_events,
     canonical_history,
     canonical_id_of,
@@ -25,5 +26,6 @@ from .db import (
     merge_pending,
 )
 
-__all__ = ["MergeResult", "merge_documents", "canonical_events", "canonical_history",
+__all__ = ["MergeResult", "merge_documents", "canonical_count", "canonical_events",
+           "canonical_history",
            "canonical_id_of", "load_reports", "merge_pending"]

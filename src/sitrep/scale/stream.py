@@ -37,7 +37,7 @@ class BatchWriter:
     merge: bool = True
     documents: int = 0
     new_documents: int = 0
-    canonical_total: int | None = None
+    merged: bool = False           # some batch was merged (canonical_total counts then)
     save_s: float = 0.0
     merge_s: float = 0.0
     on_merge: Callable[[int], None] | None = None     # called with the batch's size
@@ -70,9 +70,20 @@ class BatchWriter:
             if self.on_merge:
                 self.on_merge(len(batch))
             t = time.perf_counter()
-            self.canonical_total = merge_documents(
-                self.store, list(dict.fromkeys(d.id for d, _ in batch))).canonical_total
+            merge_documents(self.store, list(dict.fromkeys(d.id for d, _ in batch)),
+                            count=False)
+            self.merged = True
             self.merge_s += time.perf_counter() - t
+
+    @property
+    def canonical_total(self) -> int | None:
+        """Canonical events in the store after the merges (None when none ran): one count,
+        asked for at the end, not a scan of the whole table after every batch."""
+        if not self.merged:
+            return None
+        from ..merge import canonical_count
+
+        return canonical_count(self.store)
 
 
 def _read_ahead(items: Iterable, store, n: int) -> Iterator[tuple[object, dict | None]]:
