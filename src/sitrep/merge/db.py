@@ -53,7 +53,7 @@ class MergeResult:
     updated: int = 0                 # canonical events whose fields changed
     deleted: int = 0                 # canonical events left with no report
     pruned: int = 0                  # memberships of events no longer stored
-    canonical_total: int = 0
+    canonical_total: int | None = 0   # None when merge_documents(count=False)
     seconds: float = 0.0
     touched: list[str] = field(default_factory=list)   # canonical ids created or changed
 
@@ -479,8 +479,7 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
                 cause = added[cid][-1].id if added.get(cid) else ""
                 writes.cluster(cid, ms, olds.get(cid), cause)
             writes.flush(conn)
-        if count:
-            result.canonical_total = _count(conn)
+        result.canonical_total = _count(conn) if count else None
     result.seconds = round(time.perf_counter() - t0, 3)
     return result
 
