@@ -275,10 +275,13 @@ def test_bench_merge_small(monkeypatch):
     assert [p for _, _, p in reps] == sorted(p for _, _, p in reps)
     fig = run_size(2000, seed=1)
     assert fig["precision"] > 0.7 and fig["recall"] > 0.9
+    # the merge's own calls only: generation and label scoring fall outside its CPU time
+    assert 0 < fig["merge_cpu_s"] < fig["cpu_s"] and fig["merge_gc_s"] <= fig["gc_s"]
     ctx = BenchContext(cold_runs=0)
     ctx.state["merge_sizes"] = [1000, 2000]
     out = BENCHES["merge"](ctx)
     assert out["n2000_merge_s"] > 0 and "n2000_time_growth_vs_linear" in out
+    assert out["n2000_us_per_report_without_gc"] <= out["n2000_us_per_report"]
 
 
 # ---------------------------------------------------------------------- windowed candidates
