@@ -205,3 +205,24 @@ def test_scale_dask_sizes(monkeypatch):
     assert dask_sizes([3000, 100_000]) == {3000, 100_000}
     monkeypatch.setenv("SITREP_SCALE_DASK_SIZES", "3_000,5000")
     assert dask_sizes([3000, 100_000]) == {3000}
+
+
+def test_subprocess_peak_is_its_own(tmp_path):
+    """A bench child's peak RSS is its own: ru_maxrss carries the parent's peak over exec on
+    Linux (the scale bench's parent holds the whole corpus), VmHWM does not."""
+    import subprocess
+    import sys
+
+    from sitrep.bench import _PEAK_SNIPPET
+    from sitrep.scale.bench import _child
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("VmHWM is Linux's")
+    held = bytearray(300 * 2**20)
+    for i in range(0, len(held), 4096):
+        held[i] = 1
+    out = subprocess.run([sys.executable, "-c", _PEAK_SNIPPET + "\nprint(peak_mb())"],
+                         capture_output=True, text=True, check=True).stdout
+    assert float(out) < 150
+    assert "_PEAK_SNIPPET" in _child.__code__.co_names     # the scale children report it
+    del held

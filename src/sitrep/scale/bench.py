@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..bench import BenchContext, _rate, _ratio, build_corpus, register
+from ..bench import _PEAK_SNIPPET, BenchContext, _rate, _ratio, build_corpus, register
 from .engine import require_dask
 
 DEFAULT_SIZES = (300, 1000)
@@ -78,7 +78,7 @@ else:
     out = {"documents": r["documents"], "events": r["events"],
            "canonical_total": r["merged_events"], "seconds": r["seconds"],
            "extract_s": r["extract_seconds"], "startup_s": r["startup_seconds"]}
-out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out["peak_rss_mb"] = peak_mb()     # VmHWM: ru_maxrss would carry the bench's own peak
 out["children_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 if mode != "add":
     out["incidents"], out["incidents_sha1"] = incidents(db)
@@ -118,7 +118,7 @@ def write_jsonl(docs, path: Path) -> None:
 
 def _child(mode: str, src: Path, db: Path) -> dict[str, Any]:
     t = time.perf_counter()
-    p = subprocess.run([sys.executable, "-c", _CHILD, mode, str(src), str(db)],
+    p = subprocess.run([sys.executable, "-c", _PEAK_SNIPPET + _CHILD, mode, str(src), str(db)],
                        capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)
     if p.returncode != 0:
         tail = p.stderr.strip().splitlines()[-1:] or ["failed"]
