@@ -94,8 +94,8 @@ def _rows_to_reports(conn, rows: list[dict]) -> list[Report]:
 
     attach_evidence_sources(conn, rows, evidence=False, chunk=_CHUNK)
     # a Report reads its evidence spans only for the place's surface text, and for its text
-    # when the database could not cut the sentence: all spans for those, the location's for
-    # the others (a fifth of the rows)
+    # when the database could not cut the sentence: all spans for those, only the location
+    # span for the others (about one span in six)
     whole = [r for r in rows if r.get("doc_sentence") is None]
     attach_evidence_sources(conn, whole, sources=False, chunk=_CHUNK)
     placed = {r["id"]: r for r in rows if r.get("doc_sentence") is not None}

@@ -298,7 +298,7 @@ def insert_many(conn: Connection, table, rows: list[dict]) -> None:
         conn.execute(insert(table), rows)
         return
     keys = tuple(rows[0])
-    plan_key = (table.name, id(table), keys)
+    plan_key = (table, keys, conn.dialect.paramstyle)    # the Table itself: never a reused id
     if plan_key not in _INSERTS:
         plan = None
         if not any(c.default is not None for c in table.c if c.key not in keys):
