@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 
 from ..models import disorder_type, interaction_code, iso_date
-from ..store import insert_many
+from ..store import attach_evidence_sources, insert_many
 from ..store.schema import documents, event_sources, events
 from .core import WINDOW, Merger, Report, canonical, report_from_row
 from .schema import CANONICAL_FIELDS, create_merge_tables
@@ -89,25 +89,14 @@ def _report_query():
 def _rows_to_reports(conn, rows: list[dict]) -> list[Report]:
     if not rows:
         return []
-    from ..store import attach_evidence_sources
-    from ..store.schema import event_evidence
-
     attach_evidence_sources(conn, rows, evidence=False, chunk=_CHUNK)
     # a Report reads its evidence spans only for the place's surface text, and for its text
     # when the database could not cut the sentence: all spans for those, only the location
     # span for the others (about one span in six)
     whole = [r for r in rows if r.get("doc_sentence") is None]
+    cut = [r for r in rows if r.get("doc_sentence") is not None]
     attach_evidence_sources(conn, whole, sources=False, chunk=_CHUNK)
-    placed = {r["id"]: r for r in rows if r.get("doc_sentence") is not None}
-    for r in placed.values():
-        r["evidence"] = []
-    ids = list(placed)
-    for chunk in _chunks(ids):
-        q = (select(event_evidence.c.event_id, event_evidence.c.field, event_evidence.c.text)
-             .where(event_evidence.c.event_id.in_(chunk), event_evidence.c.field == "location")
-             .order_by(event_evidence.c.pk))
-        for eid, fld, txt in conn.execute(q):
-            placed[eid]["evidence"].append({"field": fld, "text": txt})
+    attach_evidence_sources(conn, cut, sources=False, chunk=_CHUNK, fields=("location",))
     out = []
     for r in rows:
         sentence = r.pop("doc_sentence", None)

@@ -248,9 +248,11 @@ def paged(engine, fetch: Callable[[Connection, int, int], list[dict]], *,
 
 
 def attach_evidence_sources(conn: Connection, rows: list[dict], *, evidence: bool = True,
-                            sources: bool = True, chunk: int = 500) -> list[dict]:
+                            sources: bool = True, chunk: int = 500,
+                            fields: tuple[str, ...] | None = None) -> list[dict]:
     """Add "evidence" (field, doc_id, span, text) and "sources" (doc_id, outlet, role, party,
-    url, span, document title) lists to event rows, a few queries per `chunk` events."""
+    url, span, document title) lists to event rows, a few queries per `chunk` events.
+    ``fields``: only the evidence spans of these fields."""
     if not rows:
         return rows
     by_id = {r["id"]: r for r in rows}
@@ -263,8 +265,10 @@ def attach_evidence_sources(conn: Connection, rows: list[dict], *, evidence: boo
     for i in range(0, len(ids), chunk):
         part = ids[i:i + chunk]
         if evidence:
-            q = (select(event_evidence).where(event_evidence.c.event_id.in_(part))
-                 .order_by(event_evidence.c.pk))
+            q = select(event_evidence).where(event_evidence.c.event_id.in_(part))
+            if fields is not None:
+                q = q.where(event_evidence.c.field.in_(fields))
+            q = q.order_by(event_evidence.c.pk)
             for e in conn.execute(q).mappings():
                 by_id[e["event_id"]]["evidence"].append(
                     {"field": e["field"], "doc_id": e["doc_id"], "start": e["start"],
