@@ -81,6 +81,27 @@ september october november december local sources source official officials peop
 """.split())
 _TOKEN = re.compile(r"[a-z][a-z'\-]{2,}")
 
+
+def _literals(pattern: str) -> tuple[str, ...]:
+    """The plain text each top-level alternative starts with, lowercased: 'checkpoints?'
+    -> 'checkpoint', 'health cent(?:er|re)' -> 'health cent'."""
+    alts, depth, cur = [], 0, ""
+    for c in pattern:
+        depth += (c == "(") - (c == ")")
+        if c == "|" and depth == 0:
+            alts, cur = [*alts, cur], ""
+        else:
+            cur += c
+    out = []
+    for alt in [*alts, cur]:
+        m = re.search(r"[\\()\[\]?*+{.]", alt)
+        lit = alt if m is None else alt[:m.start()]
+        if m is not None and m.group() in "?*{":     # the quantified character is optional
+            lit = lit[:-1]
+        out.append(lit.lower())
+    return tuple(out)
+
+
 # Sub-locations named in the evidence: "al-Noor district", "district of Hodan", "Bakara market".
 _NAME = r"(?:(?:al|el|ad|ar|as|an|at|ash|az)[-\s])?[A-Z][\w'\u2019-]*(?:\s+(?:(?:al|el)-)?[A-Z][\w'\u2019-]*){0,2}"
 _SUBLOC_AFTER = ("district", "neighbou?rhood", "quarter", "suburb", "roundabout", "square",
@@ -92,7 +113,7 @@ _SUBLOC_RE = re.compile(
     r"|\b(?:" + "|".join(_SUBLOC_BEFORE) + r")\s+of\s+"
     r"(?P<b>" + _NAME + r")")
 # every match holds one of these words as written (the pattern is case-sensitive)
-_SUBLOC_WORDS = tuple(dict.fromkeys(w.split("u?")[0] for w in _SUBLOC_AFTER + _SUBLOC_BEFORE))
+_SUBLOC_WORDS = tuple(dict.fromkeys(_literals("|".join(_SUBLOC_AFTER + _SUBLOC_BEFORE))))
 _SUBLOC_SKIP = frozenset({"the", "a", "an", "this", "that", "one", "same", "residential",
                           "industrial", "central", "eastern", "western", "northern",
                           "southern", "old", "main", "city", "town", "border", "rural"})
@@ -114,26 +135,6 @@ _TARGETS = {
     "office": r"office|headquarters|compound|ministry",
 }
 _TARGET_RES = [(k, re.compile(r"\b(?:" + v + r")s?\b", re.I)) for k, v in _TARGETS.items()]
-
-
-def _literals(pattern: str) -> tuple[str, ...]:
-    """The plain text each top-level alternative starts with, lowercased: 'checkpoints?'
-    -> 'checkpoint', 'health cent(?:er|re)' -> 'health cent'."""
-    alts, depth, cur = [], 0, ""
-    for c in pattern:
-        depth += (c == "(") - (c == ")")
-        if c == "|" and depth == 0:
-            alts, cur = [*alts, cur], ""
-        else:
-            cur += c
-    out = []
-    for alt in [*alts, cur]:
-        m = re.search(r"[\\()\[\]?*+{.]", alt)
-        lit = alt if m is None else alt[:m.start()]
-        if m is not None and m.group() in "?*{":     # the quantified character is optional
-            lit = lit[:-1]
-        out.append(lit.lower())
-    return tuple(out)
 
 
 # a class can match only where one of its alternatives' literal starts occurs in the text
