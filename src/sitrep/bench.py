@@ -388,6 +388,12 @@ def sitrep_command() -> list[str]:
     return [exe] if exe else [sys.executable, "-m", "sitrep.cli"]
 
 
+def env_sizes(name: str) -> list[int]:
+    """Sizes from a comma-separated environment variable ("3000,100_000"); [] when unset."""
+    raw = os.environ.get(name, "").replace("_", "")
+    return [int(x) for x in raw.split(",") if x.strip()]
+
+
 def _rate(n: float, seconds: float) -> float | None:
     return round(n / seconds, 1) if seconds > 0 else None
 

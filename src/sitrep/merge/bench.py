@@ -23,7 +23,6 @@ from __future__ import annotations
 import heapq
 import json
 import math
-import os
 import random
 import subprocess
 import sys
@@ -31,7 +30,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from ..bench import BenchContext, register
+from ..bench import BenchContext, env_sizes, register
 from .core import MAX_WINDOW, Merger, Report
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
@@ -234,10 +233,7 @@ def _child(n: int, seed: int, merge: bool) -> dict[str, Any]:
 
 
 def sizes_from_env() -> list[int]:
-    raw = os.environ.get("SITREP_BENCH_MERGE_SIZES", "")
-    if raw.strip():
-        return [int(x) for x in raw.replace("_", "").split(",") if x.strip()]
-    return list(DEFAULT_SIZES)
+    return env_sizes("SITREP_BENCH_MERGE_SIZES") or list(DEFAULT_SIZES)
 
 
 @register("merge")

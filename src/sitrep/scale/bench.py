@@ -38,7 +38,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ..bench import _PEAK_SNIPPET, BenchContext, _rate, _ratio, build_corpus, register
+from ..bench import (
+    _PEAK_SNIPPET,
+    BenchContext,
+    _rate,
+    _ratio,
+    build_corpus,
+    env_sizes,
+    register,
+)
 from .engine import require_dask
 
 DEFAULT_SIZES = (300, 1000)
@@ -89,17 +97,14 @@ print(json.dumps(out))
 def scale_sizes(ctx: BenchContext) -> list[int]:
     got = ctx.state.get("scale_sizes")
     if not got:
-        env = os.environ.get("SITREP_SCALE_SIZES", "").replace("_", "")
-        got = [int(x) for x in env.split(",") if x.strip()] if env.strip() else DEFAULT_SIZES
+        got = env_sizes("SITREP_SCALE_SIZES") or DEFAULT_SIZES
     return [max(1, int(n)) for n in got]
 
 
 def dask_sizes(sizes: list[int]) -> set[int]:
     """The sizes the Dask engine runs at: ``SITREP_SCALE_DASK_SIZES``, else all of them."""
-    env = os.environ.get("SITREP_SCALE_DASK_SIZES", "").replace("_", "")
-    if not env.strip():
-        return set(sizes)
-    return {int(x) for x in env.split(",") if x.strip()} & set(sizes)
+    named = env_sizes("SITREP_SCALE_DASK_SIZES")
+    return set(named) & set(sizes) if named else set(sizes)
 
 
 def in_stream_order(docs: list) -> list:
