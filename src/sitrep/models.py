@@ -162,6 +162,11 @@ class Evidence:
     doc_id: str = ""
 
 
+# the unnamed shooters on a front with two known sides (countries.yaml `front_sides`): naming
+# codes the first side as actor1, the second as actor2
+FRONT_KEYS = ("front_side_1", "front_side_2")
+
+
 @dataclass
 class ActorRef:
     """An actor as found in text, before naming by country and date.

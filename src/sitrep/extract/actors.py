@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from ..models import ActorRef
+from ..models import FRONT_KEYS, ActorRef
 from .lexicon import Lexicon, _alt, _wb
 from .prefilter import Gate
 
 GENERIC_KINDS = ("unidentified", "gang", "communal", "civilians", "crowd")
 # An unnamed side of a fight whose report names no actor at all: first and second side.
-FRONT_KEYS = ("front_side_1", "front_side_2")
 
 
 @dataclass

@@ -11,9 +11,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-from ..models import ActorRef, Document, Event, PlaceMention, Source
+from ..models import FRONT_KEYS, ActorRef, Document, Event, PlaceMention, Source
 from . import model
-from .actors import FRONT_KEYS, Mention, find_actors, mark_gang_signs
+from .actors import Mention, find_actors, mark_gang_signs
 from .dates import DateMention, as_reported, days_before, find_dates
 from .fatalities import count_casualties
 from .lexicon import Lexicon, load_lexicon

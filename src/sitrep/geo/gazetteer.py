@@ -30,7 +30,7 @@ from .normalize import cached_light as _light
 from .normalize import cached_normalize as _norm
 from .normalize import display_name, fold, is_latin_key, light, normalize
 
-VERSION = "geo-7"
+VERSION = "geo-8"
 
 ADMIN_WORDS = re.compile(
     r"^(?:muhafazat|muhafazah|sha[`'’]?biyat|wilayat(?:-e)?|mayorality of|mayoralty of|province of|"
@@ -511,6 +511,8 @@ def build_index(overlay: dict | None = None) -> dict:
                 recs[gid][1] = list(dict.fromkeys(recs[gid][1] + list(names)))
         admin1_over.update(lay.get("admin1", {}))
         admin2_over.update(lay.get("admin2", {}))
+    from .fronts import gazetteer_layer
+    _add_front_places(recs, gazetteer_layer())
 
     gids = np.fromiter(recs.keys(), dtype=np.int64, count=len(recs))
     R = list(recs.values())
@@ -687,6 +689,25 @@ def build_index(overlay: dict | None = None) -> dict:
         "a1": a1, "a2": a2, "pop": pop, "feat": feat, "anchor": anchor,
         "admin1_names": admin1_names, "exact": exact, "fold": foldd,
     }
+
+
+def _add_front_places(recs: dict[int, list], layer: dict) -> None:
+    """fronts.tsv's places: a cities500 town of that name within about 3 km takes the listed
+    spellings (OSCE's "Kominternove" is GeoNames' "Pikuzy"); the others are new entries."""
+    ccs = {r[6] for r in layer["places"].values()}
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for gid, r in recs.items():
+        if r[4] in ccs and r[8] == "P":
+            for k in dict.fromkeys([r[0], *r[1]]):
+                by_name[normalize(k)].append(gid)
+    for gid, (name, alts, lat, lon, _, _, cc, a1, _, _) in layer["places"].items():
+        same = [g for k in (name, *alts) for g in by_name.get(normalize(k), ())
+                if recs[g][4] == cc and abs(recs[g][2] - lat) < 0.03 and
+                abs(recs[g][3] - lon) < 0.045]
+        if same:
+            recs[same[0]][1] = list(dict.fromkeys(recs[same[0]][1] + [name, *alts]))
+        else:
+            recs[gid] = [name, list(alts), lat, lon, cc, a1, "", 0, "P"]
 
 
 def _feature(fcls: str, fcode: str) -> str | None:

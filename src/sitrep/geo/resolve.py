@@ -15,10 +15,11 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from sitrep.models import Event, Place, PlaceMention
+from sitrep.models import FRONT_KEYS, Event, Place, PlaceMention
 
 from . import countries as _countries
 from .distance import haversine_km
+from .fronts import NEAR_KM, Front, front_for
 from .gazetteer import Gazetteer
 from .normalize import cached_normalize as _norm
 from .normalize import normalize
@@ -108,9 +109,10 @@ def _ok(gaz: Gazetteer, text: str, i: int, exact: bool) -> bool:
 
 
 def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str | None = None,
-                      admin_context=(), want: str = "", hints=(), strong=()
-                      ) -> list[tuple[float, int]]:
-    """(score, entry index) for a mention, best first, after stoplist, filters, context."""
+                      admin_context=(), want: str = "", hints=(), strong=(),
+                      front: Front | None = None) -> list[tuple[float, int]]:
+    """(score, entry index) for a mention, best first, after stoplist, filters, context.
+    ``front``: the event is fire on that front, so a namesake on it comes first."""
     text = mention if isinstance(mention, str) else mention.text
     if not want and not isinstance(mention, str):
         want = _KIND_WANT.get(mention.kind_hint, "")
@@ -165,6 +167,11 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
             continue
         if gaz.feat[i] == "PCLI" and ctx:
             continue
+        if front is not None and cc == front.country and gaz.feat[i] == "P":
+            # a frontline namesake first, a listed place before an unlisted one: outweighs
+            # population (10 per decade), not the country or the units the text names
+            km = front.distance(float(gaz.lat[i]), float(gaz.lon[i]))
+            s += (150 if km <= NEAR_KM else 0) + (100 if km <= 2 else 0)
         inside = False
         for unit in ctx:
             if gaz.contains(i, unit):
@@ -228,6 +235,7 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
     strong = [h.upper() for h in event.strong_hints]
     mentions = [m for m in event.places if m.text and not is_stopped(_clean(m.text))]
     admin_texts = [_clean(m.text) for m in mentions if m.role == "admin"]
+    front = front_of(event, [hint, *hints])
 
     # countries named as places become hints, never locations
     for m in mentions:
@@ -246,7 +254,7 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
         ctx = list(m.context) + ([] if m.role == "admin" else
                                  [a for a in admin_texts if a not in m.context])
         ctx += [c for c in event_ctx if c not in ctx and c != m.text]
-        cands.append(scored_candidates(m, gaz, hint, ctx, hints=hints, strong=strong))
+        cands.append(scored_candidates(m, gaz, hint, ctx, hints=hints, strong=strong, front=front))
 
     # second pass: agreement with the other mentions' best guesses (distance)
     # only a mention that is sure of its place vouches for the others' ("El Palmar", found in
@@ -306,7 +314,7 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                     # "(Pobe-Mengao, Soum)": the units a village is given in are admin units
                     want = _KIND_WANT.get(um.kind_hint, "") if um else "A2"
                     c = scored_candidates(unit, gaz, hint, m.context[k + 1:], want=want,
-                                          hints=hints, strong=strong)
+                                          hints=hints, strong=strong, front=front)
                     if c and gaz.feat[c[0][1]] != "PCLI":
                         i = c[0][1]
                         # a province coded to its town of the same name: that town, 2
@@ -333,7 +341,7 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                 continue   # part of an actor's or outlet's name ("Boko Haram")
             m = PlaceMention(m.text, m.start + event.sentence_start,
                              m.end + event.sentence_start, "in", m.kind_hint, m.context)
-            c = scored_candidates(m, gaz, hint, m.context, hints=hints, strong=strong)
+            c = scored_candidates(m, gaz, hint, m.context, hints=hints, strong=strong, front=front)
             c = [x for x in c if gaz.feat[x[1]] != "PCLI"]
             big = [x for x in c if int(gaz.pop[x[1]]) >= 20000 or gaz.feat[x[1]] in ADMIN_FEATURES]
             inside = [x for x in c if gaz.cc[x[1]] in hints] if hints else big
@@ -435,6 +443,21 @@ def _by_site(ev: Event, body: str, gaz: Gazetteer) -> list[Event]:
     for c in out:
         c.site = c.location
     return out
+
+
+def front_of(event: Event, countries) -> Front | None:
+    """The front (fronts.tsv) an event is fire on: one standing in a country the event is
+    placed or hinted in on its day, with an actor of that front: a side, or the unnamed
+    shooter that naming codes between the sides (countries.yaml `front_sides`)."""
+    for cc in dict.fromkeys(c for c in countries if c):
+        fr = front_for(cc, event.event_date)
+        if fr is None:
+            continue
+        for r in event.actors1 + event.actors2:
+            if r.key in FRONT_KEYS or r.key in fr.sides or (
+                    r.kind in fr.sides and (r.country or cc).upper() == fr.country):
+                return fr
+    return None
 
 
 def place_events(events: list[Event], body: str, gazetteer: Gazetteer) -> str:

@@ -1,0 +1,127 @@
+"""Fronts (fronts.tsv): the places along a front's line of control, for the time it stood,
+each with the side that held it.
+
+Monitors report fire "near" frontline villages that GeoNames cities500 lacks or shares with
+namesakes across the country. `gazetteer_layer` adds the listed places to the gazetteer, and
+place resolution prefers a namesake on the front (`Front.distance`) for an event that is fire
+on it (`resolve.front_of`). The side each place was held by is recorded but not used to
+name actors: coding unnamed fire to the side facing the holder was a wash on held-out
+ACLED notes (see the issue 14 note)."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .distance import haversine_km
+
+_FILE = Path(__file__).with_name("fronts.tsv")
+NEAR_KM = 12.0     # a point this close to a listed place is on the front
+
+
+@dataclass(frozen=True)
+class FrontPlace:
+    name: str
+    alts: tuple[str, ...]
+    lat: float
+    lon: float
+    admin1: str
+    held_by: str
+
+
+@dataclass(frozen=True)
+class Front:
+    id: str
+    country: str          # ISO2
+    start: str            # ISO days, inclusive
+    end: str
+    sides: tuple[str, str]    # countries.yaml front_sides keys
+    places: tuple[FrontPlace, ...]
+
+    def covers(self, country: str | None, day: str | None) -> bool:
+        return bool(country and day) and country.upper() == self.country and \
+            self.start <= day[:10] <= self.end
+
+    def _nearest(self, lat: float, lon: float) -> tuple[float, FrontPlace | None]:
+        la, lo = _coords(self)
+        # equirectangular distance picks the nearest; haversine gives its km
+        k = int(np.argmin((la - lat) ** 2 + ((lo - lon) * np.cos(np.radians(lat))) ** 2))
+        p = self.places[k]
+        return haversine_km(lat, lon, p.lat, p.lon), p
+
+    def distance(self, lat: float, lon: float) -> float:
+        """km from (lat, lon) to the nearest listed place."""
+        return self._nearest(lat, lon)[0]
+
+
+@lru_cache(maxsize=8)
+def _coords(front: Front) -> tuple[np.ndarray, np.ndarray]:
+    return (np.array([p.lat for p in front.places]), np.array([p.lon for p in front.places]))
+
+
+class FrontsFileError(ValueError):
+    pass
+
+
+def read_fronts(path: str | Path = _FILE) -> tuple[Front, ...]:
+    out: list[Front] = []
+    head: list[str] | None = None
+    places: list[FrontPlace] = []
+
+    def close():
+        if head is not None:
+            _, fid, cc, start, end, a, b = head
+            out.append(Front(fid, cc.upper(), start, end, (a, b), tuple(places)))
+
+    with open(path, encoding="utf-8") as fh:
+        for n, line in enumerate(fh, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            f = line.split("\t")
+            if f[0] == "@front":
+                if len(f) != 7:
+                    raise FrontsFileError(f"{path}:{n}: @front needs id, country, from, to "
+                                          "and two sides")
+                close()
+                head, places = f, []
+                continue
+            if head is None or len(f) != 6:
+                raise FrontsFileError(f"{path}:{n}: expected held_by, name, alternates, lat, "
+                                      "lon, admin1 after an @front line")
+            side, name, alts, lat, lon, a1 = f
+            if side not in head[5:7]:
+                raise FrontsFileError(f"{path}:{n}: {side!r} is not a side of {head[1]}")
+            places.append(FrontPlace(name, tuple(a for a in alts.split(",") if a),
+                                     float(lat), float(lon), a1, side))
+    close()
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def fronts() -> tuple[Front, ...]:
+    return read_fronts()
+
+
+def front_for(country: str | None, day: str | None) -> Front | None:
+    """The front that stood in `country` on `day` (ISO), if any."""
+    return next((f for f in fronts() if f.covers(country, day)), None)
+
+
+def place_id(front: Front, p: FrontPlace) -> int:
+    """A stable negative geonameid for a listed place GeoNames' cities500 lacks."""
+    return -(1_000_000 + zlib.crc32(f"{front.id}:{p.name}:{p.lat}:{p.lon}".encode()) % 10**8)
+
+
+def gazetteer_layer() -> dict:
+    """The listed places as a gazetteer layer (read_geonames_files' "places" shape)."""
+    places = {}
+    for fr in fronts():
+        for p in fr.places:
+            places[place_id(fr, p)] = [p.name, list(p.alts), p.lat, p.lon, "P", "PPL",
+                                       fr.country, p.admin1, "", 0]
+    return {"places": places}
