@@ -72,3 +72,6 @@ def test_a_bad_fronts_file_is_a_clear_error(tmp_path):
                  "rebels\tAvdiivka\t\t48.14\t37.75\t05\n", encoding="utf-8")
     with pytest.raises(FrontsFileError, match="not a side of x"):
         read_fronts(p)
+    p.write_text("@front\tx\tUA\t2015-01-01\t2016-01-01\tmilitary\tnaf\n", encoding="utf-8")
+    with pytest.raises(FrontsFileError, match="lists no places"):
+        read_fronts(p)

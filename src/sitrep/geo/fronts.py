@@ -46,21 +46,16 @@ class Front:
         return bool(country and day) and country.upper() == self.country and \
             self.start <= day[:10] <= self.end
 
-    def _nearest(self, lat: float, lon: float) -> tuple[float, FrontPlace | None]:
-        la, lo = _coords(self)
-        # equirectangular distance picks the nearest; haversine gives its km
-        k = int(np.argmin((la - lat) ** 2 + ((lo - lon) * np.cos(np.radians(lat))) ** 2))
-        p = self.places[k]
-        return haversine_km(lat, lon, p.lat, p.lon), p
+    def __post_init__(self):
+        object.__setattr__(self, "_lat", np.array([p.lat for p in self.places]))
+        object.__setattr__(self, "_lon", np.array([p.lon for p in self.places]))
 
     def distance(self, lat: float, lon: float) -> float:
         """km from (lat, lon) to the nearest listed place."""
-        return self._nearest(lat, lon)[0]
-
-
-@lru_cache(maxsize=8)
-def _coords(front: Front) -> tuple[np.ndarray, np.ndarray]:
-    return (np.array([p.lat for p in front.places]), np.array([p.lon for p in front.places]))
+        # equirectangular distance picks the nearest; haversine gives its km
+        k = int(np.argmin((self._lat - lat) ** 2 +
+                          ((self._lon - lon) * np.cos(np.radians(lat))) ** 2))
+        return haversine_km(lat, lon, self.places[k].lat, self.places[k].lon)
 
 
 class FrontsFileError(ValueError):
@@ -75,6 +70,8 @@ def read_fronts(path: str | Path = _FILE) -> tuple[Front, ...]:
     def close():
         if head is not None:
             _, fid, cc, start, end, a, b = head
+            if not places:
+                raise FrontsFileError(f"{path}: front {fid} lists no places")
             out.append(Front(fid, cc.upper(), start, end, (a, b), tuple(places)))
 
     with open(path, encoding="utf-8") as fh:
