@@ -470,3 +470,19 @@ def test_dozens_of_strikes_this_year_is_a_tally_not_an_incident(pipeline):
     assert [e.sub_event_type for e in evs] == ["Air/drone strike",
                                                "Remote explosive/landmine/IED"], \
         [(e.sub_event_type, e.actor1, e.location) for e in evs]
+
+
+def test_an_incident_dated_long_before_the_report_is_background_beside_a_recent_one(pipeline):
+    # codebook.yaml `background_days`: history told beside the news is not coded again
+    text = ("On 3 June 2021, gunmen killed four farmers in Kauru, Kaduna State. The village was "
+            "first attacked on 12 February 2021, when bandits killed two herders there.")
+    evs = pipeline.run_text(text, date(2021, 6, 4))
+    assert [(e.event_date, e.fatalities) for e in evs] == [("2021-06-03", 4)]
+    # a late report of an old incident alone is still coded
+    evs = pipeline.run_text("On 12 February 2021, bandits killed two herders in Kauru, Kaduna "
+                            "State.", date(2021, 6, 4))
+    assert [e.event_date for e in evs] == ["2021-02-12"]
+    # a month named without a year may be anchored to the wrong year: kept
+    evs = pipeline.run_text("On 3 June 2021, gunmen killed four farmers in Kauru, Kaduna State. "
+                            "In February, bandits killed two herders there.", date(2021, 6, 4))
+    assert len(evs) == 2

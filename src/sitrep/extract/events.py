@@ -720,7 +720,26 @@ def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None =
         if ev.event_date:
             prev_date = (date.fromisoformat(ev.event_date), ev.time_precision)
         events.append(ev)
-    return events
+    return _without_background(events, doc.published)
+
+
+def _without_background(events: list[Event], published: date | None) -> list[Event]:
+    """codebook.yaml `background_days`: beside an incident dated near the report's
+    publication, one dated to the day long before it is background (history, what led to it),
+    not news. A month or season named without a year may be anchored to the wrong year, so
+    only a day-precise date counts. A report that tells only old incidents keeps them (a late
+    report, a retrospective)."""
+    if published is None:
+        return events
+    days = load_codebook().background_days
+
+    def old(e: Event) -> bool:
+        return bool(e.event_date) and e.time_precision == 1 and \
+            (published - date.fromisoformat(e.event_date)).days > days
+
+    if all(old(e) for e in events):
+        return events
+    return [e for e in events if not old(e)]
 
 
 def _retells(last: Event, ev: Event, d: Draft, separate: bool) -> bool:

@@ -87,6 +87,7 @@ class Codebook:
     close_pairs: tuple[str, ...]
     patterns: dict[str, re.Pattern]
     rules: tuple[Rule, ...]
+    background_days: int = 60
 
 
 def _read(path) -> Any:
@@ -158,7 +159,7 @@ def load_codebook() -> Codebook:
                               f.name))
     return Codebook(tuple(meta["hierarchy"]), tuple(meta.get("demonstration_order") or ()),
                     tuple(meta.get("close_pairs") or ()), patterns,
-                    tuple(rules))
+                    tuple(rules), int(meta["background_days"]))
 
 
 def fires(rule: Rule, f: Facts) -> bool:
