@@ -39,9 +39,13 @@ class Pipeline:
             self._gazetteer = Gazetteer.load()
         return self._gazetteer
 
-    def run(self, doc: Document, ref: date | None = None) -> list[Event]:
+    def run(self, doc: Document, ref: date | None = None,
+            labels_as_published: bool | None = None) -> list[Event]:
         """The document's events. ref: the day a document without a publication date
-        resolves its relative dates against (its ingest date; default today)."""
+        resolves its relative dates against (its ingest date; default today).
+        labels_as_published: this run's label convention (default: the pipeline's)."""
+        as_published = self.labels_as_published if labels_as_published is None \
+            else labels_as_published
         events = extract_events(doc, self.lexicon, ref)
         if events and self.use_geo:
             from .geo.resolve import place_events, same_place
@@ -60,8 +64,7 @@ class Pipeline:
         for ev in events:
             if not ev.country_code and ev.country_hint:
                 ev.country_code = ev.country_hint
-            as_of = doc.published.isoformat() if self.labels_as_published and doc.published \
-                else None
+            as_of = doc.published.isoformat() if as_published and doc.published else None
             name_actors(ev, self.lexicon, as_of)
         return events
 
