@@ -605,3 +605,20 @@ def test_page_set_civilian_targeting_booleans():
     assert normalise_gold_event({**base, "event_type": "Violence against civilians",
                                  "sub_event_type": "Attack", "civilian_targeting": True}
                                 )["civilian_targeting"] == "Civilians targeted"
+
+
+def test_evaluation_names_state_actors_on_pages_with_todays_labels(tmp_path):
+    # a page set is coded now: a closed regime is named closed, whatever the page's date
+    from sitrep.evaluate import make_pipeline
+
+    (tmp_path / "p1.txt").write_text(
+        "Troops kill 12 gunmen in Zamfara\n\nGUSAU - Nigerian soldiers killed 12 gunmen in "
+        "Maru, Zamfara State, on Monday, the army said.\n", encoding="utf-8")
+    gold = {"file": "p1.txt", "published": "2021-02-24", "events": [
+        {"event_date": "2021-02-22", "event_type": "Battles", "sub_event_type": "Armed clash",
+         "actor1": "Military Forces of Nigeria (2015-2023)", "actor2": "", "country": "Nigeria",
+         "location": "Maru", "latitude": 12.33, "longitude": 6.4, "fatalities": 12}]}
+    (tmp_path / "gold.jsonl").write_text(json.dumps(gold) + "\n", encoding="utf-8")
+    items = load_gold(tmp_path / "gold.jsonl")
+    report = evaluate(items, make_pipeline())
+    assert report.summary["fields"]["actor1_full"]["correct"] == 1, report.cases

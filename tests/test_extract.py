@@ -486,3 +486,8 @@ def test_an_incident_dated_long_before_the_report_is_background_beside_a_recent_
     evs = pipeline.run_text("On 3 June 2021, gunmen killed four farmers in Kauru, Kaduna State. "
                             "In February, bandits killed two herders there.", date(2021, 6, 4))
     assert len(evs) == 2
+    # within background_days of the report: news too
+    evs = pipeline.run_text("On 3 June 2021, gunmen killed four farmers in Kauru, Kaduna State. "
+                            "On 5 May 2021, bandits had killed two herders in Zangon Kataf, "
+                            "Kaduna State.", date(2021, 6, 4))
+    assert sorted(e.event_date for e in evs) == ["2021-05-05", "2021-06-03"]

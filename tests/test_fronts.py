@@ -75,3 +75,36 @@ def test_a_bad_fronts_file_is_a_clear_error(tmp_path):
     p.write_text("@front\tx\tUA\t2015-01-01\t2016-01-01\tmilitary\tnaf\n", encoding="utf-8")
     with pytest.raises(FrontsFileError, match="lists no places"):
         read_fronts(p)
+    p.write_text("@front\tx\tUA\t1 Jan 2015\t2016-01-01\tmilitary\tnaf\n", encoding="utf-8")
+    with pytest.raises(FrontsFileError, match="YYYY-MM-DD"):
+        read_fronts(p)
+    p.write_text("@front\tx\tUA\t2015-01-01\t2016-01-01\tmilitary\tnaf\n"
+                 "naf\tDonetsk\t\t48,02\t37.80\t05\n", encoding="utf-8")
+    with pytest.raises(FrontsFileError, match="not a latitude"):
+        read_fronts(p)
+
+
+def test_two_frontline_villages_without_a_geonames_id_are_two_places(pipeline):
+    # fronts.tsv's own villages carry no GeoNames id: same place only when close by
+    a = one(pipeline, "On 1 May 2020, the OSCE SMM observed a total of 12 explosions "
+                      "involving unknown weapons near Zolote-5.")
+    b = one(pipeline, "On 1 May 2020, the OSCE SMM observed a total of 4 explosions "
+                      "involving unknown weapons near Sakhanka.")
+    from sitrep.extract import fold_placed
+    from sitrep.geo.resolve import same_place
+
+    assert a.geonameid is None and b.geonameid is None
+    assert not same_place(a, b) and same_place(a, a)
+    # the page-level fold keeps the two incidents apart (it used to take None == None)
+    b.doc_id = a.doc_id
+    kept = fold_placed([a, b], pipeline.lexicon, same_place)
+    assert sorted(e.location for e in kept) == ["Sakhanka", "Zolote-5"]
+
+
+def test_only_fire_takes_the_frontline_namesake(pipeline):
+    # an arrest by Ukrainian soldiers is no fire on the front: the ordinary ranking
+    ev = one(pipeline, "On 1 May 2020, Ukrainian soldiers arrested two men in Katerynivka, "
+                       "Luhansk region, for smuggling.")
+    assert ev.sub_event_type == "Arrests" and ev.actor1.startswith("Military Forces of Ukraine")
+    assert haversine_km(ev.latitude, ev.longitude, 48.67, 38.48) > 20, (ev.sub_event_type,
+                                                                          ev.latitude)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import json
 import re
 import sys
@@ -501,7 +502,9 @@ def evaluate(items: Iterable[GoldItem], pipeline,
              progress: Callable[[int, int], None] | None = None,
              min_score: float = 0.0) -> Report:
     """Run `pipeline.run_text(text, published, doc_id=id)` on every item and score it; a page
-    of a page set (`file` + `events` rows) goes through ingest first, as `sitrep extract` does.
+    of a page set (`file` + `events` rows) goes through ingest first, as `sitrep extract` does,
+    and `pipeline.run(doc, labels_as_published=False)`: page sets are coded with today's state
+    labels, the ACLED notes as their historical export named them (`make_pipeline`).
 
     `progress(done, total)` is called after each item. An exception from the pipeline is
     caught per item: that text scores as all misses and the error is kept."""
@@ -518,7 +521,9 @@ def evaluate(items: Iterable[GoldItem], pipeline,
                                     published=item.published)
                 # pages are coded now, with today's state labels ("(2014-2024)" for a 2024
                 # page), not as they stood when the page came out, as an old export has them
-                preds = list(pipeline.run(doc, labels_as_published=False) or [])
+                kw = {"labels_as_published": False} if "labels_as_published" in \
+                    inspect.signature(pipeline.run).parameters else {}
+                preds = list(pipeline.run(doc, **kw) or [])
             else:
                 preds = list(pipeline.run_text(item.text, item.published, doc_id=item.id)
                              or [])

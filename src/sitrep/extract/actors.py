@@ -10,7 +10,6 @@ from .lexicon import Lexicon, _alt, _wb
 from .prefilter import Gate
 
 GENERIC_KINDS = ("unidentified", "gang", "communal", "civilians", "crowd")
-# An unnamed side of a fight whose report names no actor at all: first and second side.
 
 
 @dataclass

@@ -724,22 +724,21 @@ def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None =
 
 
 def _without_background(events: list[Event], published: date | None) -> list[Event]:
-    """codebook.yaml `background_days`: beside an incident dated near the report's
-    publication, one dated to the day long before it is background (history, what led to it),
-    not news. A month or season named without a year may be anchored to the wrong year, so
-    only a day-precise date counts. A report that tells only old incidents keeps them (a late
-    report, a retrospective)."""
+    """codebook.yaml `background_days`: beside an incident dated within that many days of
+    the report's publication, one dated to the day longer before it is background (history,
+    what led to it), not news. A month or season named without a year may be anchored to the
+    wrong year, so only a day-precise date is dropped. A report with no recent dated incident
+    keeps its old ones (a late report, a retrospective)."""
     if published is None:
         return events
     days = load_codebook().background_days
 
-    def old(e: Event) -> bool:
-        return bool(e.event_date) and e.time_precision == 1 and \
-            (published - date.fromisoformat(e.event_date)).days > days
+    def age(e: Event) -> int | None:
+        return (published - date.fromisoformat(e.event_date)).days if e.event_date else None
 
-    if all(old(e) for e in events):
+    if not any((a := age(e)) is not None and a <= days for e in events):
         return events
-    return [e for e in events if not old(e)]
+    return [e for e in events if not (e.time_precision == 1 and (age(e) or 0) > days)]
 
 
 def _retells(last: Event, ev: Event, d: Draft, separate: bool) -> bool:

@@ -87,7 +87,7 @@ class Codebook:
     close_pairs: tuple[str, ...]
     patterns: dict[str, re.Pattern]
     rules: tuple[Rule, ...]
-    background_days: int = 60
+    background_days: int
 
 
 def _read(path) -> Any:

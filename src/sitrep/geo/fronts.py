@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,7 +37,7 @@ class FrontPlace:
 @dataclass(frozen=True)
 class Front:
     id: str
-    country: str          # ISO2
+    country: str          # ISO2: a front lies in one country (its places are put there)
     start: str            # ISO days, inclusive
     end: str
     sides: tuple[str, str]    # countries.yaml front_sides keys
@@ -47,11 +48,21 @@ class Front:
             self.start <= day[:10] <= self.end
 
     def __post_init__(self):
-        object.__setattr__(self, "_lat", np.array([p.lat for p in self.places]))
-        object.__setattr__(self, "_lon", np.array([p.lon for p in self.places]))
+        la = np.array([p.lat for p in self.places])
+        lo = np.array([p.lon for p in self.places])
+        object.__setattr__(self, "_lat", la)
+        object.__setattr__(self, "_lon", lo)
+        # the listed places' box, widened by 111 km or more: a point outside it is far
+        wide = 1 / max(0.1, float(np.cos(np.radians(np.abs(la).max() + 1))))
+        object.__setattr__(self, "_box", (la.min() - 1, la.max() + 1, lo.min() - wide,
+                                          lo.max() + wide))
 
     def distance(self, lat: float, lon: float) -> float:
-        """km from (lat, lon) to the nearest listed place."""
+        """km from (lat, lon) to the nearest listed place; 100 (it is more) for a point
+        outside the listed places' widened box, without measuring."""
+        s, n, w, e = self._box
+        if not (s <= lat <= n and w <= lon <= e):
+            return 100.0
         # equirectangular distance picks the nearest; haversine gives its km
         k = int(np.argmin((self._lat - lat) ** 2 +
                           ((self._lon - lon) * np.cos(np.radians(lat))) ** 2))
@@ -84,6 +95,13 @@ def read_fronts(path: str | Path = _FILE) -> tuple[Front, ...]:
                 if len(f) != 7:
                     raise FrontsFileError(f"{path}:{n}: @front needs id, country, from, to "
                                           "and two sides")
+                try:
+                    start, end = date.fromisoformat(f[3]), date.fromisoformat(f[4])
+                except ValueError:
+                    raise FrontsFileError(f"{path}:{n}: from and to must be YYYY-MM-DD days, "
+                                          f"not {f[3]!r} and {f[4]!r}") from None
+                if start > end:
+                    raise FrontsFileError(f"{path}:{n}: the front ends before it starts")
                 close()
                 head, places = f, []
                 continue
@@ -93,8 +111,15 @@ def read_fronts(path: str | Path = _FILE) -> tuple[Front, ...]:
             side, name, alts, lat, lon, a1 = f
             if side not in head[5:7]:
                 raise FrontsFileError(f"{path}:{n}: {side!r} is not a side of {head[1]}")
+            try:
+                la, lo = float(lat), float(lon)
+            except ValueError:
+                la = lo = float("nan")
+            if not (-90 <= la <= 90 and -180 <= lo <= 180):
+                raise FrontsFileError(f"{path}:{n}: {lat!r}, {lon!r} is not a latitude and "
+                                      "longitude")
             places.append(FrontPlace(name, tuple(a for a in alts.split(",") if a),
-                                     float(lat), float(lon), a1, side))
+                                     la, lo, a1, side))
     close()
     return tuple(out)
 

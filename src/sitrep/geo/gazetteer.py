@@ -10,6 +10,7 @@ plus anything imported from GeoNames dumps (see ``imports.import_geonames``).
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
 import os
@@ -17,6 +18,7 @@ import pickle
 import re
 import time
 from collections import Counter, defaultdict
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -71,14 +73,25 @@ def cache_dir(path: str | os.PathLike | None = None) -> Path:
     return Path(platformdirs.user_cache_dir("sitrep"))
 
 
+@lru_cache(maxsize=1)
+def _data_stamp() -> str:
+    """A digest of the package's own place files that the build reads (supplement, compass
+    names, fronts): editing one of them builds the index again, like a new VERSION."""
+    h = hashlib.sha1()
+    for name in ("supplement.txt", "compass.txt", "fronts.tsv"):
+        f = Path(__file__).with_name(name)
+        h.update(f.read_bytes() if f.exists() else b"")
+    return h.hexdigest()[:8]
+
+
 def index_path(cdir: Path) -> Path:
     """The in-memory index's pickle (offline data only)."""
-    return cdir / f"gazetteer-{VERSION}-base.pkl"
+    return cdir / f"gazetteer-{VERSION}-{_data_stamp()}-base.pkl"
 
 
 def disk_path(cdir: Path) -> Path:
     """The on-disk index: offline data plus imported GeoNames dumps."""
-    return cdir / f"gazetteer-{VERSION}.sqlite"
+    return cdir / f"gazetteer-{VERSION}-{_data_stamp()}.sqlite"
 
 
 def index_is_built(cache_dir_: str | os.PathLike | None = None) -> bool:
@@ -705,7 +718,8 @@ def _add_front_places(recs: dict[int, list], layer: dict) -> None:
                 if recs[g][4] == cc and abs(recs[g][2] - lat) < 0.03 and
                 abs(recs[g][3] - lon) < 0.045]
         if same:
-            recs[same[0]][1] = list(dict.fromkeys(recs[same[0]][1] + [name, *alts]))
+            g = min(same, key=lambda g: (recs[g][2] - lat) ** 2 + (recs[g][3] - lon) ** 2)
+            recs[g][1] = list(dict.fromkeys(recs[g][1] + [name, *alts]))
         else:
             recs[gid] = [name, list(alts), lat, lon, cc, a1, "", 0, "P"]
 

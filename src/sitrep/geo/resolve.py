@@ -402,11 +402,12 @@ SAME_PLACE_KM = 15    # two tellings placed this close are one place (a village,
 
 
 def same_place(a: Event, b: Event, km: float = SAME_PLACE_KM) -> bool:
-    """Two placed events are at one place: the same gazetteer entry, or within ``km``."""
+    """Two placed events are at one place: the same gazetteer entry, or within ``km``
+    (places with no GeoNames id, such as fronts.tsv's villages, by distance alone)."""
     if a.latitude is None or b.latitude is None:
         return False
-    return a.geonameid == b.geonameid or haversine_km(a.latitude, a.longitude, b.latitude,
-                                                      b.longitude) <= km
+    return (a.geonameid is not None and a.geonameid == b.geonameid) or \
+        haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) <= km
 
 
 def _by_site(ev: Event, body: str, gaz: Gazetteer) -> list[Event]:
@@ -424,13 +425,16 @@ def _by_site(ev: Event, body: str, gaz: Gazetteer) -> list[Event]:
     if sites is None:
         place_event(ev, body, gaz)
         return [ev]
-    copies: dict[int, Event] = {}
+    copies: dict[object, Event] = {}
     for m in sites:
         c = copy.deepcopy(ev)
         c.places = [m] + [p for p in ev.places if p.group != m.group]
         place_event(c, body, gaz)
-        if c.geonameid is not None and c.geonameid not in copies:
-            copies[c.geonameid] = c
+        # one event per distinct place: a GeoNames id, or the point of a place without one
+        key = c.geonameid if c.geonameid is not None else (
+            (c.latitude, c.longitude) if c.latitude is not None else None)
+        if key is not None and key not in copies:
+            copies[key] = c
     if len(copies) < 2:
         place_event(ev, body, gaz)
         return [ev]
@@ -445,10 +449,16 @@ def _by_site(ev: Event, body: str, gaz: Gazetteer) -> list[Event]:
     return out
 
 
+FIRE_TYPES = ("Battles", "Explosions/Remote violence")
+
+
 def front_of(event: Event, countries) -> Front | None:
-    """The front (fronts.tsv) an event is fire on: one standing in a country the event is
-    placed or hinted in on its day, with an actor of that front: a side, or the unnamed
-    shooter that naming codes between the sides (countries.yaml `front_sides`)."""
+    """The front (fronts.tsv) an event is fire on: a battle or remote violence, on its day,
+    in one of `countries` (the ones the text points to), with an actor of that front: a side,
+    or the unnamed shooter that naming codes between the sides (countries.yaml
+    `front_sides`)."""
+    if event.event_type not in FIRE_TYPES:
+        return None
     for cc in dict.fromkeys(c for c in countries if c):
         fr = front_for(cc, event.event_date)
         if fr is None:
