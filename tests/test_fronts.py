@@ -63,24 +63,20 @@ def test_fire_on_the_front_takes_the_frontline_namesake(pipeline):
                                                                           ev.longitude)
 
 
-def test_a_bad_fronts_file_is_a_clear_error(tmp_path):
+_HEAD = "@front\tx\tUA\t2015-01-01\t2016-01-01\tmilitary\tnaf\n"
+
+
+@pytest.mark.parametrize("text, error", [
+    ("military\tAvdiivka\t\t48.14\t37.75\t05\n", "after an @front line"),
+    (_HEAD + "rebels\tAvdiivka\t\t48.14\t37.75\t05\n", "not a side of x"),
+    (_HEAD, "lists no places"),
+    (_HEAD.replace("2015-01-01", "1 Jan 2015"), "YYYY-MM-DD"),
+    (_HEAD + "naf\tDonetsk\t\t48,02\t37.80\t05\n", "not a latitude"),
+])
+def test_a_bad_fronts_file_is_a_clear_error(tmp_path, text, error):
     p = tmp_path / "fronts.tsv"
-    p.write_text("military\tAvdiivka\t\t48.14\t37.75\t05\n", encoding="utf-8")
-    with pytest.raises(FrontsFileError, match="after an @front line"):
-        read_fronts(p)
-    p.write_text("@front\tx\tUA\t2015-01-01\t2016-01-01\tmilitary\tnaf\n"
-                 "rebels\tAvdiivka\t\t48.14\t37.75\t05\n", encoding="utf-8")
-    with pytest.raises(FrontsFileError, match="not a side of x"):
-        read_fronts(p)
-    p.write_text("@front\tx\tUA\t2015-01-01\t2016-01-01\tmilitary\tnaf\n", encoding="utf-8")
-    with pytest.raises(FrontsFileError, match="lists no places"):
-        read_fronts(p)
-    p.write_text("@front\tx\tUA\t1 Jan 2015\t2016-01-01\tmilitary\tnaf\n", encoding="utf-8")
-    with pytest.raises(FrontsFileError, match="YYYY-MM-DD"):
-        read_fronts(p)
-    p.write_text("@front\tx\tUA\t2015-01-01\t2016-01-01\tmilitary\tnaf\n"
-                 "naf\tDonetsk\t\t48,02\t37.80\t05\n", encoding="utf-8")
-    with pytest.raises(FrontsFileError, match="not a latitude"):
+    p.write_text(text, encoding="utf-8")
+    with pytest.raises(FrontsFileError, match=error):
         read_fronts(p)
 
 
