@@ -67,6 +67,9 @@ def test_plans_and_habits_are_not_events(pipeline):
     ("At least 5 militants and 2 soldiers were killed in clashes near Bir al-Abd.", 7),
     ("Eight civilians, including three children, were killed in an air strike in Khost.", 8),
     ("The death toll rose to 20 as three more people died in Kabul.", 20),
+    # the toll with where it is from, and the deaths that raised it
+    ("The death toll from the bombing of the market in the town of Jamrud climbed to nine "
+     "after the deaths of two men in hospital.", 9),
     ("Gunmen killed several villagers and wounded 4 in Tsafe on Saturday.", 3),
     ("Clashes killed or injured 6 fighters near Hajin.", 0),
     # an age is one person, never the count ("killed 23-year-old X" is not 23 dead)
