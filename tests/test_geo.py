@@ -333,3 +333,13 @@ def test_one_distance_function_for_geo_merge_watch_and_evaluate():
     # Mogadishu - Afgooye, about 24 km; antipodes half the circumference
     assert 23 < distance.haversine_km(2.0469, 45.3182, 2.1411, 45.1211) < 25
     assert abs(distance.haversine_km(0, 0, 0, 180) - 20015.1) < 1
+
+
+def test_a_road_named_after_a_town_is_not_where_it_happened(pipeline):
+    # CODEBOOK 5: code where it happened, not every place named ("on Peshawar road in X")
+    from datetime import date
+
+    evs = pipeline.run_text("On 3 June 2021, lawyers protested outside the district court on "
+                            "Peshawar road in Rawalpindi city against the arrest of a colleague.",
+                            date(2021, 6, 4))
+    assert [e.location for e in evs] == ["Rawalpindi"]

@@ -26,7 +26,8 @@ KIND_WORDS = {
     "neighbourhood": "neighbourhood", "neighborhood": "neighbourhood", "quarter": "neighbourhood",
     "camp": "area", "countryside": "near", "outskirts": "near", "suburb": "neighbourhood",
     "valley": "area", "mountains": "area", "desert": "area", "locality": "village",
-    "road": "area", "highway": "area", "square": "neighbourhood",
+    "road": "road", "highway": "road", "street": "road", "avenue": "road",
+    "square": "neighbourhood",
 }
 _PREP = re.compile(
     r"\b(in|at|near|around|outside|inside|throughout|within|surrounding|on the outskirts of|"
@@ -135,7 +136,8 @@ def _siblings(sent: str, pos: int, offset: int, exclude, seen: set[int]
             break
         kind, kend = _kind_after(sent, e)
         ctx, cend = _context_after(sent, kend)
-        if not ctx and kind not in ("district", "village", "city", "area", "neighbourhood"):
+        if not ctx and kind not in ("district", "village", "city", "area", "road",
+                                    "neighbourhood"):
             break   # "in Kabul and Kandahar" stays one place list only with units or kinds
         out.append(PlaceMention(m.group(), offset + s, offset + e, "in", kind, ctx))
         joined = joined or not j.group().strip().startswith(",") or "and" in j.group()
@@ -183,7 +185,8 @@ def find_place_mentions(sent: str, offset: int = 0,
                     "along", "between", "of"):
             role = "other"
             if prep in ("on", "over") and kind in ("district", "village", "city", "area"):
-                role = "in"   # "air raids on Majzar district"
+                role = "in"   # "air raids on Majzar district"; "on Murree road" names a road
+                # after a town, not where it happened ("... on Murree road in Rawalpindi")
         head = PlaceMention(name, offset + s, offset + e, role, kind, ctx)
         out.append(head)
         if role in ("in", "near") and kind != "province" and not re.search(
@@ -214,7 +217,7 @@ def find_place_mentions(sent: str, offset: int = 0,
         if s in seen or any(not (e <= a or s >= b) for a, b in exclude):
             continue
         kind, kend = _kind_after(sent, e)
-        if kind in ("district", "province", "city", "village", "area"):
+        if kind in ("district", "province", "city", "village", "area", "road"):
             first = m.group().split()[0]
             if first in _STOP_START:
                 continue
