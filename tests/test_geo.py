@@ -343,3 +343,23 @@ def test_a_road_named_after_a_town_is_not_where_it_happened(pipeline):
                             "Peshawar road in Rawalpindi city against the arrest of a colleague.",
                             date(2021, 6, 4))
     assert [e.location for e in evs] == ["Rawalpindi"]
+
+
+def test_units_in_brackets_after_a_border_contain_the_places_before_them(pipeline):
+    # "(Chhattisgarh)" follows "border", not a place: it still says which Bijapur
+    from datetime import date
+
+    evs = pipeline.run_text("On 3 June 2021, Maoists ambushed a police patrol at the Bijapur and "
+                            "Sukma border (Chhattisgarh), killing two constables.",
+                            date(2021, 6, 4))
+    assert [(e.location, e.admin1) for e in evs] == [("Bijapur", "Chhattisgarh")]
+    from sitrep.extract.places import find_place_mentions
+
+    # with the unit named between them: "in Passiana, Patiala (Punjab)"
+    ms = find_place_mentions("A man was beaten to death in Passiana, Patiala (Punjab).")
+    assert [(m.text, m.context) for m in ms] == [("Passiana", ["Patiala", "Punjab"])]
+    # brackets far from any place ("... the National Liberation Army (ELN)") are no units
+    ms = find_place_mentions("In the village of Argelia, Cauca department, there was a clash "
+                             "between the army and members of the National Liberation Army "
+                             "(ELN).")
+    assert all("ELN" not in m.context for m in ms if m.text == "Argelia")

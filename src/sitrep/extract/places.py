@@ -224,5 +224,20 @@ def find_place_mentions(sent: str, offset: int = 0,
             ctx, _ = _context_after(sent, kend)
             seen.add(s)
             out.append(PlaceMention(m.group(), offset + s, offset + e, "other", kind, ctx))
+    # "at the Bijapur and Dantewada border (Chhattisgarh)", "in Passiana, Patiala (Punjab)":
+    # units in brackets just after a place that has none contain it, with the unit named
+    # between them
+    if "(" in sent:
+        for m in re.finditer(r"\(([^()]{2,80})\)", sent):
+            units, _ = _context_after(sent, m.start())
+            for p in out:
+                gap = sent[p.end - offset:m.start()]
+                if p.context or p.role not in ("in", "near") or not 0 <= len(gap) <= 40:
+                    continue
+                if any(q is not p and p.end <= q.start and q.end - offset <= m.start()
+                       and q.context for q in out):
+                    continue   # the brackets belong to a later place with its own units
+                chain = re.fullmatch(rf"\s*,\s+({NAME_RE.pattern})\s*", gap)
+                p.context = ([chain.group(1)] if chain else []) + list(units)
     out.sort(key=lambda p: ({"in": 0, "near": 1, "other": 2}.get(p.role, 3), p.start))
     return out
