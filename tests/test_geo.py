@@ -363,3 +363,14 @@ def test_units_in_brackets_after_a_border_contain_the_places_before_them(pipelin
                              "between the army and members of the National Liberation Army "
                              "(ELN).")
     assert all("ELN" not in m.context for m in ms if m.text == "Argelia")
+
+
+def test_a_province_is_coded_to_the_capital_it_is_named_after(pipeline):
+    # CODEBOOK 5: only a region named: its capital. Mendoza city, not San Rafael, the
+    # province's most populous town in cities500
+    from datetime import date
+
+    evs = pipeline.run_text("On 3 June 2021, hundreds of residents protested in Mendoza "
+                            "province against water cuts.", date(2021, 6, 4))
+    assert [(e.location, e.geo_precision) for e in evs] == [("Mendoza", 3)]
+    assert abs(evs[0].latitude - -32.89) < 0.05, evs[0].latitude

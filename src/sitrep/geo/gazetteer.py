@@ -32,7 +32,7 @@ from .normalize import cached_light as _light
 from .normalize import cached_normalize as _norm
 from .normalize import display_name, fold, is_latin_key, light, normalize
 
-VERSION = "geo-8"
+VERSION = "geo-9"
 
 ADMIN_WORDS = re.compile(
     r"^(?:muhafazat|muhafazah|sha[`'’]?biyat|wilayat(?:-e)?|mayorality of|mayoralty of|province of|"
@@ -616,7 +616,13 @@ def build_index(overlay: dict | None = None) -> dict:
         nm = admin1_names.get((c, code))
         if not nm or (c, code) in have_a1:
             continue
-        best = max(members, key=lambda i: pop[i])
+        # a province is coded to its capital (CODEBOOK 5): the town it is named after when it
+        # has one of some size ("Mendoza" is Mendoza city, not the larger San Rafael), else its
+        # most populous town
+        top = max(members, key=lambda i: pop[i])
+        key = normalize(nm)
+        seat = [i for i in members if normalize(names[i]) == key and pop[i] >= pop[top] // 10]
+        best = max(seat, key=lambda i: pop[i]) if seat else top
         alt = [nm]
         k = fold(normalize(nm))
         for sn in subs.get(c, ()):
