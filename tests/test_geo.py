@@ -374,3 +374,12 @@ def test_a_province_is_coded_to_the_capital_it_is_named_after(pipeline):
                             "province against water cuts.", date(2021, 6, 4))
     assert [(e.location, e.geo_precision) for e in evs] == [("Mendoza", 3)]
     assert abs(evs[0].latitude - -32.89) < 0.05, evs[0].latitude
+
+
+def test_an_unlisted_city_district_is_coded_to_its_city(pipeline):
+    # CODEBOOK 5: city districts are "City - District"; unknown district: the city
+    from datetime import date
+
+    evs = pipeline.run_text("On 3 June 2021, unidentified gunmen shot dead a businessman in "
+                            "Mogadishu-Wadajir district.", date(2021, 6, 4))
+    assert [(e.location, e.country) for e in evs] == [("Mogadishu", "Somalia")]

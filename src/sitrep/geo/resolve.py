@@ -198,6 +198,23 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
     return out
 
 
+CITY_OF_DISTRICT_POP = 100_000   # a city big enough to have predefined districts
+
+
+def _city_of_district(m: PlaceMention, gaz: Gazetteer, hint, ctx, hints, strong
+                      ) -> list[tuple[float, int]]:
+    """CODEBOOK 5: city districts are "City - District" ("Mogadishu-Hodan", "Athens-North
+    Athens"); a district the gazetteer does not list is coded to its city."""
+    text = _clean(m.text)
+    head = re.split(r"\s*-\s*", text, maxsplit=1)[0]
+    if head == text or len(head) < 3:
+        return []
+    return [(s, i) for s, i in scored_candidates(head, gaz, hint, ctx, hints=hints,
+                                                strong=strong)
+            if gaz.feat[i] == "P" and int(gaz.pop[i]) >= CITY_OF_DISTRICT_POP and
+            normalize(gaz.names[i]) == normalize(head)]
+
+
 def _is_admin_in(gaz: Gazetteer, unit: str, cc: str) -> bool:
     """Is `unit` an admin unit of country `cc` in the gazetteer?"""
     return any(e and gaz.cc[j] == cc and gaz.feat[j] in ("A1", "A2")
@@ -254,7 +271,10 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
         ctx = list(m.context) + ([] if m.role == "admin" else
                                  [a for a in admin_texts if a not in m.context])
         ctx += [c for c in event_ctx if c not in ctx and c != m.text]
-        cands.append(scored_candidates(m, gaz, hint, ctx, hints=hints, strong=strong, front=front))
+        c = scored_candidates(m, gaz, hint, ctx, hints=hints, strong=strong, front=front)
+        if not c:
+            c = _city_of_district(m, gaz, hint, ctx, hints, strong)
+        cands.append(c)
 
     # second pass: agreement with the other mentions' best guesses (distance)
     # only a mention that is sure of its place vouches for the others' ("El Palmar", found in
