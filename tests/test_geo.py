@@ -383,3 +383,18 @@ def test_an_unlisted_city_district_is_coded_to_its_city(pipeline):
     evs = pipeline.run_text("On 3 June 2021, unidentified gunmen shot dead a businessman in "
                             "Mogadishu-Wadajir district.", date(2021, 6, 4))
     assert [(e.location, e.country) for e in evs] == [("Mogadishu", "Somalia")]
+
+
+def test_a_neighbourhood_lies_in_the_town_it_is_given_in(pipeline):
+    # "Saray" is also an Istanbul name; the neighbourhood of Kahramankazan, which is given in
+    # Kazan and then Ankara, is coded to Kazan (Ankara), not to Istanbul nor Russia's Kazan
+    from datetime import date
+
+    from sitrep.extract.places import find_place_mentions
+
+    text = ("On 6 June 2021, an arson attack damaged a paint factory in Saray neighbourhood of "
+            "Kahramankazan (Kazan), Ankara.")
+    ctx = {m.text: m.context for m in find_place_mentions(text)}
+    assert ctx["Kahramankazan"] == ["Kazan", "Ankara"]
+    evs = pipeline.run_text(text, date(2021, 6, 7))
+    assert [(e.location, e.country) for e in evs] == [("Kazan", "Turkey")]

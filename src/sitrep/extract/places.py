@@ -91,7 +91,8 @@ def _context_after(sent: str, end: int) -> tuple[list[str], int]:
                           flags=re.I).strip(" .")
             if part and part[0].isupper():
                 ctx.append(part)
-        return ctx, end + m.end()
+        more, pos = _comma_units(sent, end + m.end())   # "Kahramankazan (Kazan), Ankara"
+        return ctx + more, pos
     m = re.match(rf"\s+in\s+(?:the\s+)?(?:(?:northern|southern|eastern|western|central)\s+)?"
                  rf"({NAME_RE.pattern})\s+(?:countryside|province|governorate|district|region|"
                  rf"state|county)\b", sent[end:])
@@ -101,7 +102,12 @@ def _context_after(sent: str, end: int) -> tuple[list[str], int]:
                  rf"\s*(?:of\s+)?({NAME_RE.pattern})", sent[end:])
     if m and m.group(1).split()[0] not in _STOP_START:
         return [m.group(1)], end + m.end()   # "the Al-Rawdah area of Taiz"
-    pos = end
+    return _comma_units(sent, end)
+
+
+def _comma_units(sent: str, pos: int) -> tuple[list[str], int]:
+    """Units given after a comma, up to three: "X, Kandahar", "X, Zhari district, Kandahar"."""
+    ctx: list[str] = []
     for _ in range(3):
         m = re.match(rf"\s*,\s+(?:the\s+)?({NAME_RE.pattern})(?:\s+(?:district|province|"
                      rf"governorate|state|region|county|municipality|department|city))?"

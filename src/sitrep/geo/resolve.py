@@ -198,6 +198,30 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
     return out
 
 
+NEIGHBOURHOOD_KM = 25   # a neighbourhood lies this close to the town it is given in
+
+
+def _town_of(m: PlaceMention, mentions, cands, gaz: Gazetteer, hint, hints, strong
+             ) -> int | None:
+    """The first unit `m` is given in that resolves, through the units that unit is given in
+    in turn ("Saray of Kahramankazan", "Kahramankazan (Kazan)": Kazan)."""
+    seen = set()
+    todo = list(m.context)
+    while todo:
+        name = todo.pop(0)
+        if name in seen:
+            continue
+        seen.add(name)
+        other = next((j for j, x in enumerate(mentions) if x.text == name and x is not m), None)
+        c = cands[other] if other is not None else scored_candidates(
+            name, gaz, hint, hints=hints, strong=strong)
+        if c:
+            return c[0][1]
+        if other is not None:
+            todo += mentions[other].context
+    return None
+
+
 CITY_OF_DISTRICT_POP = 100_000   # a city big enough to have predefined districts
 
 
@@ -275,6 +299,17 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
         if not c:
             c = _city_of_district(m, gaz, hint, ctx, hints, strong)
         cands.append(c)
+
+    # a neighbourhood lies in the town it is given in ("Saray neighbourhood of Kahramankazan
+    # (Kazan), Ankara"): a namesake far from that town is another place, and the town (or the
+    # unit it is given in) is where it happened
+    for k, (m, c) in enumerate(zip(mentions, cands, strict=True)):
+        if m.kind_hint != "neighbourhood" or not c or not m.context:
+            continue
+        town = _town_of(m, mentions, cands, gaz, hint, hints, strong)
+        if town is not None:
+            cands[k] = [x for x in c if haversine_km(
+                gaz.lat[x[1]], gaz.lon[x[1]], gaz.lat[town], gaz.lon[town]) <= NEIGHBOURHOOD_KM]
 
     # second pass: agreement with the other mentions' best guesses (distance)
     # only a mention that is sure of its place vouches for the others' ("El Palmar", found in
