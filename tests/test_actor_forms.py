@@ -189,3 +189,11 @@ def test_a_brawl_between_two_crowds_has_rioters_on_both_sides(pipeline):
                        "rival families in Gyumri, Armenia, over a land dispute.")
     assert ev.sub_event_type == "Mob violence"
     assert ev.actor1 == ev.actor2 == "Rioters (Armenia)"
+
+
+def test_the_pmf_are_a_unit_of_the_iraqi_military(pipeline):
+    # ACLED names the PMF as a state force (a unit of the military, CODEBOOK 3), not a militia
+    ev = one(pipeline, "On 3 March 2021, Popular Mobilization Forces killed two Islamic State "
+                       "militants near Tuz Khurmatu, Saladin province.")
+    assert ev.actor1 == "Military Forces of Iraq (2018-2022) Popular Mobilization Forces"
+    assert ev.inter1 == 1
