@@ -197,3 +197,9 @@ def test_the_pmf_are_a_unit_of_the_iraqi_military(pipeline):
                        "militants near Tuz Khurmatu, Saladin province.")
     assert ev.actor1 == "Military Forces of Iraq (2018-2022) Popular Mobilization Forces"
     assert ev.inter1 == 1
+
+
+def test_the_bla_takes_acleds_name(pipeline):
+    ev = one(pipeline, "On 3 March 2021, an IED planted by the BLA hit a Frontier Corps vehicle "
+                       "in Turbat, Kech district, Balochistan.")
+    assert ev.actor1 == "BLA: Baloch Liberation Army"
