@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 
 def one(pipeline, text, published=date(2021, 3, 4)):
     evs = pipeline.run_text(text, published)
@@ -203,3 +205,15 @@ def test_the_bla_takes_acleds_name(pipeline):
     ev = one(pipeline, "On 3 March 2021, an IED planted by the BLA hit a Frontier Corps vehicle "
                        "in Turbat, Kech district, Balochistan.")
     assert ev.actor1 == "BLA: Baloch Liberation Army"
+
+
+@pytest.mark.parametrize("text, actor1", [
+    ("On 3 March 2021, Iranian border guards shot dead two Kurdish porters near Baneh, "
+     "Kurdistan province.", "Police Forces of Iran (1989-) Islamic Republic of Iran Border "
+     "Guard Command"),
+    ("On 3 March 2021, the National Intelligence Organization of Turkey killed a PKK commander "
+     "in a drone strike in Sinjar, Nineveh.", "Police Forces of Turkey (2016-) National "
+     "Intelligence Organization"),
+])
+def test_state_units_take_acleds_unit_names(pipeline, text, actor1):
+    assert one(pipeline, text).actor1 == actor1
