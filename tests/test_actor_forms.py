@@ -217,3 +217,10 @@ def test_the_bla_takes_acleds_name(pipeline):
 ])
 def test_state_units_take_acleds_unit_names(pipeline, text, actor1):
     assert one(pipeline, text).actor1 == actor1
+
+
+def test_dahalo_are_the_dahalo_militia(pipeline):
+    # Madagascar's cattle raiders: ACLED's "Dahalo Militia", a political militia (inter 3)
+    ev = one(pipeline, "On 3 March 2021, dahalo attacked a village near Ihosy (Ihorombe) and "
+                       "stole 40 zebus, killing a herder.")
+    assert (ev.actor1, ev.inter1, ev.country) == ("Dahalo Militia", 3, "Madagascar")
