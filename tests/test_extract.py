@@ -70,6 +70,9 @@ def test_plans_and_habits_are_not_events(pipeline):
     # the toll with where it is from, and the deaths that raised it
     ("The death toll from the bombing of the market in the town of Jamrud climbed to nine "
      "after the deaths of two men in hospital.", 9),
+    # a toll across a clause is not the toll ("the number of wounded rose to 30")
+    ("Gunmen raided a village near Jamrud; the death toll was not given, but the number of "
+     "wounded rose to 30.", 0),
     ("Gunmen killed several villagers and wounded 4 in Tsafe on Saturday.", 3),
     ("Clashes killed or injured 6 fighters near Hajin.", 0),
     # an age is one person, never the count ("killed 23-year-old X" is not 23 dead)

@@ -339,10 +339,11 @@ def test_a_road_named_after_a_town_is_not_where_it_happened(pipeline):
     # CODEBOOK 5: code where it happened, not every place named ("on Peshawar road in X")
     from datetime import date
 
-    evs = pipeline.run_text("On 3 June 2021, lawyers protested outside the district court on "
-                            "Peshawar road in Rawalpindi city against the arrest of a colleague.",
-                            date(2021, 6, 4))
-    assert [e.location for e in evs] == ["Rawalpindi"]
+    for road in ("road", "street", "avenue"):
+        evs = pipeline.run_text("On 3 June 2021, lawyers protested outside the district court "
+                                f"on Peshawar {road} in Rawalpindi city against the arrest of a "
+                                "colleague.", date(2021, 6, 4))
+        assert [e.location for e in evs] == ["Rawalpindi"], road
 
 
 def test_units_in_brackets_after_a_border_contain_the_places_before_them(pipeline):
@@ -358,11 +359,11 @@ def test_units_in_brackets_after_a_border_contain_the_places_before_them(pipelin
     # with the unit named between them: "in Passiana, Patiala (Punjab)"
     ms = find_place_mentions("A man was beaten to death in Passiana, Patiala (Punjab).")
     assert [(m.text, m.context) for m in ms] == [("Passiana", ["Patiala", "Punjab"])]
-    # brackets far from any place ("... the National Liberation Army (ELN)") are no units
-    ms = find_place_mentions("In the village of Argelia, Cauca department, there was a clash "
-                             "between the army and members of the National Liberation Army "
-                             "(ELN).")
-    assert all("ELN" not in m.context for m in ms if m.text == "Argelia")
+    # brackets contain only the places before them, across names and feature words only
+    ms = find_place_mentions("Gunmen attacked a market in Maiduguri (Borno) and in Yola.")
+    assert [(m.text, m.context) for m in ms] == [("Maiduguri", ["Borno"]), ("Yola", [])]
+    ms = find_place_mentions("A bomb went off in Kabul, claimed by the Islamic State (IS).")
+    assert [m.context for m in ms if m.text == "Kabul"] == [[]]
 
 
 def test_a_province_is_coded_to_the_capital_it_is_named_after(pipeline):
@@ -397,4 +398,19 @@ def test_a_neighbourhood_lies_in_the_town_it_is_given_in(pipeline):
     ctx = {m.text: m.context for m in find_place_mentions(text)}
     assert ctx["Kahramankazan"] == ["Kazan", "Ankara"]
     evs = pipeline.run_text(text, date(2021, 6, 7))
-    assert [(e.location, e.country) for e in evs] == [("Kazan", "Turkey")]
+    assert [e.country for e in evs] == ["Turkey"]
+    from sitrep.geo.distance import haversine_km
+
+    assert haversine_km(evs[0].latitude, evs[0].longitude, 40.23, 32.68) < 25   # by Kazan
+
+
+def test_two_cities_joined_by_a_hyphen_are_a_corridor_not_a_district(gaz):
+    from sitrep.geo.resolve import _city_of_district
+    from sitrep.models import PlaceMention
+
+    def city(text, kind=""):
+        return [gaz.names[i] for _, i in _city_of_district(
+            PlaceMention(text, 0, len(text), "in", kind), gaz, None, [], [], [])][:1]
+
+    assert city("Mogadishu-Wadajir") == ["Mogadishu"]
+    assert city("Kabul-Jalalabad") == [] and city("Kabul-Wadajir", "road") == []

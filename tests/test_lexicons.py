@@ -500,3 +500,9 @@ def test_evaluation_names_state_actors_as_the_historical_export_did():
 
     assert make_pipeline().labels_as_published is True
 
+
+def test_a_unit_phrase_several_countries_use_takes_the_plainest_label():
+    from sitrep.extract import load_lexicon
+
+    iso, force, unit = load_lexicon().unit_map["border guard"]
+    assert (iso, force, unit) == ("", "police", "Border Guard")

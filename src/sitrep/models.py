@@ -199,7 +199,8 @@ class PlaceMention:
     start: int
     end: int
     role: str = "in"
-    kind_hint: str = ""            # "district", "province", "city", "village", "neighbourhood"
+    kind_hint: str = ""            # "district", "province", "city", "village", "neighbourhood",
+    # "area", "road", "near" (extract.places.KIND_WORDS)
     context: list[str] = field(default_factory=list)  # containing units named with it
     group: int = 0                 # places coordinated in one phrase share it ("X (..) and Y")
 

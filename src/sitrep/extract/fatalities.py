@@ -41,7 +41,7 @@ _PATTERNS_DEATH = [
                rf"shot and killed|resulting in the deaths? of|deaths? of)\s+{QNUM}\b", re.I),
     # "the death toll rose to 20", and with where it is from: "the death toll from the raid
     # on the camp in the city of Tulkarem climbed to five"
-    re.compile(rf"\bdeath toll\s+(?:(?:\w+\s+){{0,3}}?|[^.;:]{{0,100}}?\b(?:rose|risen|rises|"
+    re.compile(rf"\bdeath toll\s+(?:(?:\w+\s+){{0,3}}?|[^.;:,]{{0,100}}?\b(?:rose|risen|rises|"
                rf"climbed|climbs|increased|reached|jumped|stood|stands|went up)\s+)"
                rf"(?:to|at|of)\s+{QNUM}\b", re.I),
     re.compile(rf"\b{QNUM}\s+(?:people\s+|persons\s+)?(?:dead|deaths|fatalities|bodies|corpses)\b",

@@ -182,7 +182,9 @@ def load_lexicon() -> Lexicon:
             old = lex.unit_map.get(key)
             if old and old[0] != iso:
                 # a phrase several countries use ("Gendarmerie"): the event's country decides
-                entry = ("", entry[1], entry[2])
+                # (its own entry, see actors.name_actor); elsewhere the plainest label, not the
+                # last country's ("Border Guard", not Iran's "... Border Guard Command")
+                entry = ("", entry[1], min(entry[2], old[2], key=len))
             lex.unit_map[key] = entry
     lex.demonym_map = dm
     if dm:

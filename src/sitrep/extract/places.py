@@ -190,9 +190,10 @@ def find_place_mentions(sent: str, offset: int = 0,
         if prep in ("to", "toward", "towards", "into", "over", "by", "across", "on",
                     "along", "between", "of"):
             role = "other"
+            # "air raids on Majzar district"; not "on Murree road", a road named after a
+            # town, not where it happened ("... on Murree road in Rawalpindi")
             if prep in ("on", "over") and kind in ("district", "village", "city", "area"):
-                role = "in"   # "air raids on Majzar district"; "on Murree road" names a road
-                # after a town, not where it happened ("... on Murree road in Rawalpindi")
+                role = "in"
         head = PlaceMention(name, offset + s, offset + e, role, kind, ctx)
         out.append(head)
         if role in ("in", "near") and kind != "province" and not re.search(
@@ -238,12 +239,16 @@ def find_place_mentions(sent: str, offset: int = 0,
             units, _ = _context_after(sent, m.start())
             for p in out:
                 gap = sent[p.end - offset:m.start()]
-                if p.context or p.role not in ("in", "near") or not 0 <= len(gap) <= 40:
+                if p.context or p.role not in ("in", "near") or p.end - offset > m.start() \
+                        or len(gap) > 40:
                     continue
                 if any(q is not p and p.end <= q.start and q.end - offset <= m.start()
                        and q.context for q in out):
                     continue   # the brackets belong to a later place with its own units
                 chain = re.fullmatch(rf"\s*,\s+({NAME_RE.pattern})\s*", gap)
+                if not chain and re.fullmatch(r"[A-Z][A-Z0-9&-]{1,5}", m.group(1).strip()) and \
+                        re.search(rf"{NAME_RE.pattern}\s*$", gap):
+                    continue   # another name's acronym: "the Islamic State (IS)"
                 p.context = ([chain.group(1)] if chain else []) + list(units)
     out.sort(key=lambda p: ({"in": 0, "near": 1, "other": 2}.get(p.role, 3), p.start))
     return out

@@ -624,10 +624,10 @@ def build_index(overlay: dict | None = None) -> dict:
         seat = [i for i in members if normalize(names[i]) == key and pop[i] >= pop[top] // 10]
         best = max(seat, key=lambda i: pop[i]) if seat else top
         alt = [nm]
-        k = fold(normalize(nm))
+        k = fold(key)
         for sn in subs.get(c, ()):
             sk = normalize(sn)
-            if sk == normalize(nm) or fold(sk) == k:
+            if sk == key or fold(sk) == k:
                 alt.append(sn)
         fr = compass.get(normalize(nm)) if c in compass_cc else None
         if fr:

@@ -203,22 +203,24 @@ NEIGHBOURHOOD_KM = 25   # a neighbourhood lies this close to the town it is give
 
 def _town_of(m: PlaceMention, mentions, cands, gaz: Gazetteer, hint, hints, strong
              ) -> int | None:
-    """The first unit `m` is given in that resolves, through the units that unit is given in
-    in turn ("Saray of Kahramankazan", "Kahramankazan (Kazan)": Kazan)."""
+    """The first town `m` is given in that resolves, through the units that town is given in
+    in turn ("Saray of Kahramankazan", "Kahramankazan (Kazan), Ankara": Kazan in Ankara)."""
     seen = set()
-    todo = list(m.context)
+    todo = [(name, m.context[k + 1:]) for k, name in enumerate(m.context)]
     while todo:
-        name = todo.pop(0)
+        name, rest = todo.pop(0)
         if name in seen:
             continue
         seen.add(name)
         other = next((j for j, x in enumerate(mentions) if x.text == name and x is not m), None)
         c = cands[other] if other is not None else scored_candidates(
-            name, gaz, hint, hints=hints, strong=strong)
+            name, gaz, hint, rest, hints=hints, strong=strong)
+        c = [x for x in c if gaz.feat[x[1]] == "P"]
         if c:
             return c[0][1]
         if other is not None:
-            todo += mentions[other].context
+            ctx = mentions[other].context
+            todo += [(n, ctx[k + 1:]) for k, n in enumerate(ctx)]
     return None
 
 
@@ -230,13 +232,22 @@ def _city_of_district(m: PlaceMention, gaz: Gazetteer, hint, ctx, hints, strong
     """CODEBOOK 5: city districts are "City - District" ("Mogadishu-Hodan", "Athens-North
     Athens"); a district the gazetteer does not list is coded to its city."""
     text = _clean(m.text)
-    head = re.split(r"\s*-\s*", text, maxsplit=1)[0]
-    if head == text or len(head) < 3:
+    if m.kind_hint in ("road", "province"):
+        return []    # "the Kabul-Jalalabad highway", "Jammu-Kashmir": not a city's district
+    parts = re.split(r"\s*-\s*", text, maxsplit=1)
+    if len(parts) < 2 or len(parts[0]) < 3 or not parts[1]:
         return []
-    return [(s, i) for s, i in scored_candidates(head, gaz, hint, ctx, hints=hints,
-                                                strong=strong)
-            if gaz.feat[i] == "P" and int(gaz.pop[i]) >= CITY_OF_DISTRICT_POP and
-            normalize(gaz.names[i]) == normalize(head)]
+    head, tail = parts
+
+    def cities(name):
+        return [(s, i) for s, i in scored_candidates(name, gaz, hint, ctx, hints=hints,
+                                                    strong=strong)
+                if gaz.feat[i] == "P" and int(gaz.pop[i]) >= CITY_OF_DISTRICT_POP and
+                normalize(gaz.names[i]) == normalize(name)]
+
+    if cities(tail):
+        return []    # two cities: a road or corridor between them ("Kabul-Jalalabad")
+    return cities(head)
 
 
 def _is_admin_in(gaz: Gazetteer, unit: str, cc: str) -> bool:
