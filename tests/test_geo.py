@@ -414,3 +414,17 @@ def test_two_cities_joined_by_a_hyphen_are_a_corridor_not_a_district(gaz):
 
     assert city("Mogadishu-Wadajir") == ["Mogadishu"]
     assert city("Kabul-Jalalabad") == [] and city("Kabul-Wadajir", "road") == []
+
+
+def test_a_province_newer_than_the_gazetteer_still_gives_the_country(pipeline):
+    # ISO 3166-2 (pycountry) knows DRC's 2015 provinces; the gazetteer's admin table does not
+    from datetime import date
+
+    evs = pipeline.run_text("On 7 June 2021, traders burned tyres and vandalised a customs post "
+                            "in Mwendamboko village (Sakania, Haut-Katanga).", date(2021, 6, 8))
+    assert [(e.country, e.actor1) for e in evs] == [
+        ("Democratic Republic of Congo", "Rioters (Democratic Republic of Congo)")]
+    from sitrep.geo.countries import subdivision_countries
+
+    assert subdivision_countries("Haut-Katanga") == {"CD"}
+    assert "GH" in subdivision_countries("North East")   # Ghana's 2018 region, among others

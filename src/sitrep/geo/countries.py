@@ -74,3 +74,25 @@ def iso_numeric(iso2: str) -> int | None:
 def acled_region(iso2: str) -> str:
     c = countries().get((iso2 or "").upper())
     return c.region if c else ""
+
+
+@lru_cache(maxsize=1)
+def _subdivisions() -> dict[str, frozenset[str]]:
+    """Folded top-level subdivision names (pycountry's ISO 3166-2, which has the provinces
+    and regions made since the gazetteer's admin tables: "Haut-Katanga", Ghana's
+    "North East") -> the countries that have one of that name."""
+    import pycountry
+
+    from .normalize import fold, normalize
+    out: dict[str, set[str]] = {}
+    for sd in pycountry.subdivisions:
+        if getattr(sd, "parent_code", None):
+            continue
+        out.setdefault(fold(normalize(sd.name)), set()).add(sd.country_code)
+    return {k: frozenset(v) for k, v in out.items() if k}
+
+
+def subdivision_countries(name: str) -> frozenset[str]:
+    """The countries with a top-level subdivision of this name (ISO 3166-2)."""
+    from .normalize import fold, normalize
+    return _subdivisions().get(fold(normalize(name or "")), frozenset())

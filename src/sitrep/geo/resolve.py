@@ -288,6 +288,17 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
     mentions = [m for m in event.places if m.text and not is_stopped(_clean(m.text))]
     admin_texts = [_clean(m.text) for m in mentions if m.role == "admin"]
     front = front_of(event, [hint, *hints])
+    # a unit the text places the event in that is a province of one country, or of one of the
+    # countries the text points to ("Gordi (Mamprugo Moaduri, North East)": Ghana's region,
+    # though Fulani point to Nigeria first), says which country it is in
+    unit_cc: set[str] = set()
+    for m in mentions:
+        for u in m.context:
+            unit_cc |= _countries.subdivision_countries(_clean(u))
+    pick = [h for h in hints if h in unit_cc] if hints else sorted(unit_cc)
+    if len(pick) == 1 and pick[0] != hint:
+        hint = pick[0]
+        hints = [hint] + [h for h in hints if h != hint]
 
     # countries named as places become hints, never locations
     for m in mentions:
