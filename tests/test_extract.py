@@ -181,6 +181,20 @@ def test_month_without_a_year_is_the_latest_not_after_the_reference(phrase, ref,
     assert m.date == expected and m.precision == 3
 
 
+@pytest.mark.parametrize("phrase,expected,precision", [
+    ("last night", date(2022, 5, 22), 1),      # the part of the day is not cut off first
+    ("early this morning", date(2022, 5, 23), 1),
+    ("this evening", date(2022, 5, 23), 1),
+    ("at the weekend", date(2022, 5, 21), 2),  # the Saturday before a Monday report
+    ("on Sunday night", date(2022, 5, 22), 1),
+])
+def test_news_day_phrases_resolve_against_the_report_day(phrase, expected, precision):
+    from sitrep.extract.dates import find_dates
+
+    (m,) = find_dates(f"Gunmen attacked the town {phrase}.", date(2022, 5, 23))   # a Monday
+    assert (m.date, m.precision) == (expected, precision)
+
+
 def test_next_day_after_the_publication_date_is_not_coded_in_the_future(pipeline):
     evs = pipeline.run_text("On 5 March 2021, JNIM and ISGS fighters clashed near Ansongo, "
                             "leaving dozens dead. The next day, JNIM fighters abducted four "

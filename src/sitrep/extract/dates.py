@@ -29,7 +29,7 @@ _PATTERNS = [
         r"(?:\s+(?:morning|afternoon|evening|night))?|"
         r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?|"
         r"last (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
-        r"last week|earlier this week|this week|last weekend|over the weekend|"
+        r"last week|earlier this week|this week|last weekend|over the weekend|at the weekend|"
         r"last month|earlier this month|this month|"
         r"(?:two|three|four|five|six|2|3|4|5|6) days (?:ago|earlier|before)|"
         r"the day before|a day earlier|in the past (?:few )?(?:hours|days)|hours? ago)\b", re.I)),
@@ -140,12 +140,15 @@ def days_before(phrase: str) -> int | None:
 
 def _relative(phrase: str, ref: date) -> tuple[date | None, int]:
     p = phrase.replace("on ", "", 1) if phrase.startswith("on ") else phrase
-    p = re.sub(r"\s+(morning|afternoon|evening|night)$", "", p)
-    if p in ("today", "tonight", "earlier today", "this morning", "this afternoon",
-             "this evening") or p.startswith("in the past") or p.endswith("hours ago") \
-            or p == "hour ago":
+    if p in ("last night",):       # before the part of the day is cut off below ("last")
+        return ref - timedelta(days=1), 1
+    if p in ("this morning", "this afternoon", "this evening"):
         return ref, 1
-    if p in ("yesterday", "last night", "overnight"):
+    p = re.sub(r"\s+(morning|afternoon|evening|night)$", "", p)
+    if p in ("today", "tonight", "earlier today") or p.startswith("in the past") or \
+            p.endswith("hours ago") or p == "hour ago":
+        return ref, 1
+    if p in ("yesterday", "overnight"):
         return ref - timedelta(days=1), 1
     if p in ("the day before", "a day earlier"):
         return ref - timedelta(days=1), 1
@@ -163,7 +166,7 @@ def _relative(phrase: str, ref: date) -> tuple[date | None, int]:
         return monday + timedelta(days=2), 2
     if p in ("earlier this week", "this week"):
         return ref - timedelta(days=max(ref.weekday() // 2, 0)), 2
-    if p in ("last weekend", "over the weekend"):
+    if p in ("last weekend", "over the weekend", "at the weekend"):
         sat = ref - timedelta(days=(ref.weekday() - 5) % 7 or 7)
         return sat, 2
     if p == "last month":
