@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .normalize import light
+from .normalize import cached_fold, cached_normalize, light
 
 _TSV = Path(__file__).with_name("countries.tsv")
 
@@ -83,16 +83,15 @@ def _subdivisions() -> dict[str, frozenset[str]]:
     "North East") -> the countries that have one of that name."""
     import pycountry
 
-    from .normalize import fold, normalize
     out: dict[str, set[str]] = {}
     for sd in pycountry.subdivisions:
         if getattr(sd, "parent_code", None):
             continue
-        out.setdefault(fold(normalize(sd.name)), set()).add(sd.country_code)
+        out.setdefault(cached_fold(cached_normalize(sd.name)), set()).add(sd.country_code)
     return {k: frozenset(v) for k, v in out.items() if k}
 
 
 def subdivision_countries(name: str) -> frozenset[str]:
-    """The countries with a top-level subdivision of this name (ISO 3166-2)."""
-    from .normalize import fold, normalize
-    return _subdivisions().get(fold(normalize(name or "")), frozenset())
+    """The countries with a top-level subdivision of this name (ISO 3166-2); the names the
+    text gives repeat across events, so their keys are cached."""
+    return _subdivisions().get(cached_fold(cached_normalize(name or "")), frozenset())

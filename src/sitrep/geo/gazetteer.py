@@ -629,7 +629,7 @@ def build_index(overlay: dict | None = None) -> dict:
             sk = normalize(sn)
             if sk == key or fold(sk) == k:
                 alt.append(sn)
-        fr = compass.get(normalize(nm)) if c in compass_cc else None
+        fr = compass.get(key) if c in compass_cc else None
         if fr:
             alt.append(fr)
         total = int(sum(int(pop[i]) for i in members))
