@@ -182,6 +182,16 @@ def test_find_places_context(gaz):
     assert by["Kharab"].context == ["Zhari", "Kandahar"]
 
 
+def test_find_places_skips_the_tail_of_a_longer_name(gaz):
+    # the last word of an unlisted name is not the place ("Mine" is a town in Japan), but a
+    # compass word, a demonym or a particle before a name does not make it a tail
+    text = "The SMM recorded 21 explosions near Butovka-Donetskaya Mine."
+    assert [m.text for m in find_places(text, gaz)] == []
+    text = "Shelling hit Horlivka, and clashes were reported in Eastern Mosul and Kafr Nabl."
+    found = [m.text for m in find_places(text, gaz)]
+    assert "Horlivka" in found and "Kafr Nabl" in found and "Mosul" in found
+
+
 # ---------------------------------------------------------------- resolution
 def test_context_flips_resolution(gaz):
     m = PlaceMention("Tripoli", 0, 7)
