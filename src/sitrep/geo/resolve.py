@@ -651,24 +651,25 @@ def _cap(tok: str) -> bool:
     return bool(rest) and head.lower() in _PARTICLES and rest[:1].isupper()
 
 
-_LEADS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western",
-          "central", "greater", "upper", "lower", "old", "new", "downtown", "northeast",
-          "northwest", "southeast", "southwest", "north-east", "north-west", "south-east",
-          "south-west"}
+@lru_cache(maxsize=1)
+def name_leads() -> frozenset[str]:
+    """leads.txt: words that open a place name without naming another place."""
+    with open(Path(__file__).with_name("leads.txt"), encoding="utf-8") as fh:
+        return frozenset(w for line in fh if (w := line.split("#", 1)[0].strip().lower()))
 
 
-def _tail_of_name(text: str, toks, k: int, n: int, gaz: Gazetteer, c) -> bool:
+def _tail_of_name(text: str, toks, k: int, gaz: Gazetteer, c) -> bool:
     """The phrase ends a longer proper name the gazetteer does not hold ("Butovka-Donetskaya
-    Mine", "Bar Elias"): a capitalised word runs straight into it, so it names something
-    else. A compass or size word before it ("Eastern Ghouta"), a demonym, an admin unit or a
-    town of 100,000 still counts."""
+    Mine"): a capitalised word runs straight into it, so it names something else. A word of
+    leads.txt before it ("Western Avdiivka"), a demonym, a hyphen-fused particle, an admin
+    unit or a town of 100,000 still counts."""
     if k == 0 or any(gaz.feat[j] in ADMIN_FEATURES or int(gaz.pop[j]) >= 100000
                      for _, j, _ in c):
         return False
     prev = toks[k - 1]
     gap = text[prev.end():toks[k].start()]
     word = prev.group()
-    if gap not in (" ", "-") or not _cap(word) or word.lower() in _LEADS:
+    if gap not in (" ", "-") or not _cap(word) or word.lower() in name_leads():
         return False
     if word.rsplit("-", 1)[-1].lower() in _PARTICLES or _norm(word) in demonyms():
         return False   # "Elias-el Marj": the particle belongs to this name
@@ -713,7 +714,7 @@ def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMent
             if not c:
                 continue
             i = c[0][1]
-            if _tail_of_name(text, toks, k, n, gaz, c):
+            if _tail_of_name(text, toks, k, gaz, c):
                 continue
             if n == 1 and gaz.feat[i] == "P" and \
                     not any(gaz.feat[j] in ADMIN_FEATURES for _, j, _ in c) and \
