@@ -26,6 +26,7 @@ from .normalize import normalize
 
 _STOPLIST = Path(__file__).with_name("stoplist.txt")
 _RESTRICTED = Path(__file__).with_name("restricted.txt")
+_LEADS = Path(__file__).with_name("leads.txt")
 ADMIN_FEATURES = ("A1", "A2", "A3", "PCLI")
 _NATURAL = {"MT", "MTS", "HLL", "HLLS", "VAL", "PLN", "DSRT", "OAS", "ISL", "ISLS", "PEN",
             "AREA", "RGN", "RGNE", "FRST", "WAD", "LCTY", "PASS"}
@@ -65,6 +66,13 @@ def restricted() -> dict[str, frozenset[str]]:
                 name, codes = line.rstrip("\n").split("\t", 1)
                 out[normalize(name)] = frozenset(c.strip().upper() for c in codes.split(","))
     return out
+
+
+@lru_cache(maxsize=1)
+def name_leads() -> frozenset[str]:
+    """leads.txt: words that open a place name without naming another place."""
+    with open(_LEADS, encoding="utf-8") as fh:
+        return frozenset(w for line in fh if (w := line.split("#", 1)[0].strip().lower()))
 
 
 @lru_cache(maxsize=1)
@@ -649,13 +657,6 @@ def _cap(tok: str) -> bool:
         return not (len(tail) >= 3 and tail.islower())      # "Non-state", "Pro-government"
     head, _, rest = tok.partition("-")
     return bool(rest) and head.lower() in _PARTICLES and rest[:1].isupper()
-
-
-@lru_cache(maxsize=1)
-def name_leads() -> frozenset[str]:
-    """leads.txt: words that open a place name without naming another place."""
-    with open(Path(__file__).with_name("leads.txt"), encoding="utf-8") as fh:
-        return frozenset(w for line in fh if (w := line.split("#", 1)[0].strip().lower()))
 
 
 def _tail_of_name(text: str, toks, k: int, gaz: Gazetteer, c) -> bool:
