@@ -190,7 +190,21 @@ def test_find_places_skips_the_tail_of_a_longer_name(gaz):
     text = "Shelling hit Horlivka, and clashes were reported in Western Avdiivka."
     assert [m.text for m in find_places(text, gaz)] == ["Horlivka", "Avdiivka"]
     text = "Clashes were reported at the Bar Elias-el Marj junction."
-    assert "Marj" in [m.text for m in find_places(text, gaz)]
+    assert [m.text for m in find_places(text, gaz)][:1] == ["Bar Elias"]
+
+
+def test_find_places_splits_a_route_named_by_its_ends(gaz):
+    # a hyphen between two names is a break ("the Halba-Qoubaiyat road"); a fused particle
+    # is not ("Deir ez-Zor"), and a small town at a route's end still counts
+    text = "Youths cut the Halba-Qoubaiyat road with tyres; shelling hit Deir ez-Zor."
+    assert [m.text for m in find_places(text, gaz)] == ["Halba", "Deir ez-Zor"]
+
+
+def test_lebanese_towns_cities500_lacks_are_in_the_gazetteer(gaz):
+    # supplement.txt: Bekaa and Tripoli-area towns, and the Bekaa spelling of the governorate
+    for name in ("Saadnayel", "Majdel Anjar", "Zouq Mosbeh", "Bebnine", "Bekaa"):
+        top = gaz.candidates(name)[0][1]
+        assert gaz.cc[top] == "LB", name
 
 
 # ---------------------------------------------------------------- resolution

@@ -680,10 +680,66 @@ def _tail_of_name(text: str, toks, k: int, gaz: Gazetteer, c) -> bool:
     return True
 
 
+class _Tok:
+    """A word of the fallback spotter: the span of a match, as re.Match gives it."""
+
+    __slots__ = ("_s", "_e", "_t")
+
+    def __init__(self, text: str, s: int, e: int):
+        self._s, self._e, self._t = s, e, text[s:e]
+
+    def start(self) -> int:
+        return self._s
+
+    def end(self) -> int:
+        return self._e
+
+    def group(self) -> str:
+        return self._t
+
+
+def _words(text: str) -> list[_Tok]:
+    """The spotter's words: a hyphen joins two names ("the Halba-Qoubaiyat road", "the Bar
+    Elias-el Marj intersection") and is a break between them, unless a particle is fused
+    to the name it opens ("Deir ez-Zor", "al-Raqqa") or the part after it is lowercase
+    ("Non-state")."""
+    out: list[_Tok] = []
+    for m in _TOKEN.finditer(text):
+        tok = m.group()
+        if "-" not in tok:
+            out.append(_Tok(text, m.start(), m.end()))
+            continue
+        start = pos = m.start()
+        parts = tok.split("-")
+        for j in range(1, len(parts)):
+            pos += len(parts[j - 1]) + 1
+            prev, part = parts[j - 1], parts[j]
+            prev_name = prev[:1].isupper() and prev.lower() not in _PARTICLES
+            if (part[:1].isupper() and prev.lower() not in _PARTICLES) or \
+                    (part.lower() in _PARTICLES and prev_name):
+                out.append(_Tok(text, start, pos - 1))
+                start = pos
+        out.append(_Tok(text, start, m.end()))
+    return out
+
+
+_ROUTE_AFTER = re.compile(r"(?:-[^\W\d_][\w'’ʿ]*(?:\s+(?:el|al|[A-Z][\w'’ʿ]*))*)?\s+(?:road|highway|"
+                          r"motorway|route|axis|junction|intersection|crossroads?)\b", re.I)
+
+
+def _on_route(text: str, start: int, end: int) -> bool:
+    """The word is an end of a route named by its two ends ("the Halba-Qoubaiyat road")."""
+    if text[end:end + 1] == "-":
+        return bool(_ROUTE_AFTER.match(text, end))
+    if text[start - 1:start] == "-":
+        return bool(_ROUTE_AFTER.match(text, end))
+    return False
+
+
 def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMention]:
     """Fallback spotter: capitalised 1-4 token phrases that are gazetteer names."""
     gaz = gazetteer or default_gazetteer()
-    toks = list(_TOKEN.finditer(text))
+    toks = _words(text)
     out: list[PlaceMention] = []
     k = 0
     stop_end = 0
@@ -719,7 +775,8 @@ def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMent
                 continue
             if n == 1 and gaz.feat[i] == "P" and \
                     not any(gaz.feat[j] in ADMIN_FEATURES for _, j, _ in c) and \
-                    not _LOCATIVE.search(text[max(0, span[0].start() - 25):span[0].start()]):
+                    not _LOCATIVE.search(text[max(0, span[0].start() - 25):span[0].start()]) \
+                    and not _on_route(text, span[0].start(), span[-1].end()):
                 # a lone capitalised word: only a sizeable town, bigger at a sentence start
                 lead = text[max(0, span[0].start() - 3):span[0].start()]
                 initial = span[0].start() < 2 or bool(re.search(r"([.!?:\n#*-]\s*|^\s*)$",
