@@ -662,7 +662,7 @@ def _cap(tok: str) -> bool:
 def _tail_of_name(text: str, toks, k: int, gaz: Gazetteer, c) -> bool:
     """The phrase ends a longer proper name the gazetteer does not hold ("Butovka-Donetskaya
     Mine"): a capitalised word runs straight into it, so it names something else. A word of
-    leads.txt before it ("Western Avdiivka"), a demonym, a hyphen-fused particle, an admin
+    leads.txt before it ("Western Avdiivka"), a particle, a demonym, an admin
     unit or a town of 100,000 still counts."""
     if k == 0 or any(gaz.feat[j] in ADMIN_FEATURES or int(gaz.pop[j]) >= 100000
                      for _, j, _ in c):
@@ -672,8 +672,8 @@ def _tail_of_name(text: str, toks, k: int, gaz: Gazetteer, c) -> bool:
     word = prev.group()
     if gap not in (" ", "-") or not _cap(word) or word.lower() in name_leads():
         return False
-    if word.rsplit("-", 1)[-1].lower() in _PARTICLES or _norm(word) in demonyms():
-        return False   # "Elias-el Marj": the particle belongs to this name
+    if _norm(word) in demonyms():
+        return False   # "Elias-el Marj" never gets here: _words splits the particle off
     lead = text[max(0, prev.start() - 3):prev.start()]
     if prev.start() < 2 or re.search(r"([.!?:\n#*]\s*|^\s*)$", lead):
         return False   # the word before opens the sentence ("Yesterday Mosul ...")
@@ -729,11 +729,8 @@ _ROUTE_AFTER = re.compile(r"(?:-[^\W\d_][\w'’ʿ]*(?:\s+(?:el|al|[A-Z][\w'’ʿ
 
 def _on_route(text: str, start: int, end: int) -> bool:
     """The word is an end of a route named by its two ends ("the Halba-Qoubaiyat road")."""
-    if text[end:end + 1] == "-":
-        return bool(_ROUTE_AFTER.match(text, end))
-    if text[start - 1:start] == "-":
-        return bool(_ROUTE_AFTER.match(text, end))
-    return False
+    joined = text[end:end + 1] == "-" or text[start - 1:start] == "-"
+    return joined and bool(_ROUTE_AFTER.match(text, end))
 
 
 def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMention]:
