@@ -207,6 +207,35 @@ def test_lebanese_towns_cities500_lacks_are_in_the_gazetteer(gaz):
         assert gaz.cc[top] == "LB", name
 
 
+def test_admin_units_under_their_english_names_confirm_the_town(gaz):
+    # admin_names.tsv: "North Sinai" is GeoNames' Shamal Sina', "Metropolitana" is Santiago
+    # Metropolitan; without them the larger or first namesake abroad wins
+    for town, units, cc in (("Rafah", ["Rafah", "North Sinai"], "EG"),
+                            ("Providencia", ["Metropolitana"], "CL"),
+                            ("Hadibu", ["Suqutra"], "YE")):
+        place = resolve_mention(PlaceMention(town, 0, len(town), context=units), gaz)
+        assert place is not None and place.country_code == cc, (town, place)
+    # a commune the gazetteer lacks: coded to the region the text names, not Cuba's Florida
+    body = "In La Florida (Metropolitana), firefighters protested against budget cuts."
+    e = event_with(mention(body, "La Florida", context=["Metropolitana"]))
+    place_event(e, body, gaz)
+    assert (e.country_code, e.geo_precision) == ("CL", 3)
+
+
+def test_admin_names_file_names_units_the_gazetteer_holds(gaz):
+    # every line's first name is an admin1 of that country as the gazetteer spells it (a typo
+    # there would silently add nothing)
+    from pathlib import Path
+
+    import sitrep.geo.gazetteer as gz
+    held = {(cc, gz.normalize(n)) for (cc, _), n in gaz.admin1_names.items()}
+    lines = Path(gz.__file__).with_name("admin_names.tsv").read_text(encoding="utf-8")
+    rows = [ln.split("\t") for ln in lines.splitlines() if ln and not ln.startswith("#")]
+    assert len(rows) > 100
+    missing = [r[:2] for r in rows if (r[0], gz.normalize(r[1])) not in held]
+    assert not missing
+
+
 # ---------------------------------------------------------------- resolution
 def test_context_flips_resolution(gaz):
     m = PlaceMention("Tripoli", 0, 7)

@@ -78,7 +78,7 @@ def _data_stamp() -> str:
     """A digest of the package's own place files that the build reads (supplement, compass
     names, fronts): editing one of them builds the index again, like a new VERSION."""
     h = hashlib.sha1()
-    for name in ("supplement.txt", "compass.txt", "fronts.tsv"):
+    for name in ("supplement.txt", "compass.txt", "admin_names.tsv", "fronts.tsv"):
         f = Path(__file__).with_name(name)
         h.update(f.read_bytes() if f.exists() else b"")
     return h.hexdigest()[:8]
@@ -481,6 +481,19 @@ def _compass_names() -> tuple[dict[str, str], set[str]]:
     return out, where
 
 
+def _admin_names() -> dict[tuple[str, str], list[str]]:
+    """admin_names.tsv: (ISO2, normalised admin1 name) -> the unit's other common names."""
+    out: dict[tuple[str, str], list[str]] = {}
+    with open(Path(__file__).with_name("admin_names.tsv"), encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if line.startswith("#") or len(parts) != 3:
+                continue
+            cc, name, alts = parts
+            out[(cc.strip(), normalize(name))] = [a.strip() for a in alts.split(",") if a.strip()]
+    return out
+
+
 def build_index(overlay: dict | None = None) -> dict:
     """Build the index dict (what ``Gazetteer`` holds and the cache pickles)."""
     from scipy.spatial import cKDTree
@@ -602,6 +615,7 @@ def build_index(overlay: dict | None = None) -> dict:
         ex_gid.append(int(gids[i_anchor]))
 
     compass, compass_cc = _compass_names()
+    admin_alts = _admin_names()
     groups1: dict[tuple[str, str], list[int]] = defaultdict(list)
     groups2: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     have_a1 = {(cc[i], a1[i]) for i in range(n) if feat[i] == "A1"}
@@ -632,6 +646,7 @@ def build_index(overlay: dict | None = None) -> dict:
         fr = compass.get(key) if c in compass_cc else None
         if fr:
             alt.append(fr)
+        alt += admin_alts.get((c, key), [])
         total = int(sum(int(pop[i]) for i in members))
         add(nm, alt, best, "A1", total)
     for (c, code, nm), members in groups2.items():
