@@ -220,6 +220,14 @@ def test_admin_units_under_their_english_names_confirm_the_town(gaz):
     e = event_with(mention(body, "La Florida", context=["Metropolitana"]))
     place_event(e, body, gaz)
     assert (e.country_code, e.geo_precision) == ("CL", 3)
+    # "Chui region" of a report that names the Kyrgyz authorities is Kyrgyzstan's Chuy, not
+    # Brazil's border town Chui
+    body = "Workers protested in Vostok village of Alamudun district in Chui region."
+    e = event_with(mention(body, "Vostok", kind="village", context=["Alamudun"]),
+                   mention(body, "Alamudun", kind="district", context=["Chui"]),
+                   mention(body, "Chui", kind="province"), hint="KG")
+    place_event(e, body, gaz)
+    assert e.country_code == "KG"
 
 
 def test_admin_names_file_names_units_the_gazetteer_holds(gaz):
