@@ -105,6 +105,16 @@ def test_merger_ids_stable_and_seed():
     m2 = Merger()
     m2.seed("canon-1", [a])
     assert m2.add(rep("c")) == "canon-1"
+    # seeded with the members linkage compares, indexed by all: a report that only a member
+    # left out of `members` reaches by its day still finds the cluster
+    late = rep("late", date="2018-07-09")
+    m3 = Merger()
+    m3.seed("canon-2", [a], index=[a, late])
+    assert m3._candidates(rep("d", date="2018-07-10")) == ["canon-2"]
+    assert Merger()._candidates(rep("d", date="2018-07-10")) == []
+    m4 = Merger()
+    m4.seed("canon-2", [a])
+    assert m4._candidates(rep("d", date="2018-07-10")) == []
 
 
 def test_canonical_fields_and_claim_status():
@@ -369,3 +379,69 @@ def test_windowed_candidates_merge_like_every_cluster_loaded(tmp_path, monkeypat
                for r in windowed["canonical_events"])
     # later batches loaded a part of the stored clusters, not all of them
     assert seen[0][0] == 0 and all(0 < k < total for k, total in seen[1:])
+
+
+def test_a_large_stored_cluster_is_read_in_full_only_when_it_grows(tmp_path, monkeypatch):
+    """A stored cluster is seeded with the members linkage compares (the first and last 8)
+    and indexed by all of them; only a cluster that receives a report reads the rest, for
+    its canonical row. The tables are those of a merge that reads every member."""
+    import shutil
+    from datetime import date as _date
+
+    import sitrep.merge.db as mdb
+    from sitrep.models import Event, Evidence
+
+    def save(store, k, day, town, lat, lon, sub="Armed clash"):
+        body = f"Dispatch {k}. Fighters clashed with soldiers in {town}, killing {k % 3} people."
+        doc = Document(id=f"doc{k:04d}", text=body, body=body, source_name=f"Outlet {k % 7}",
+                       published=_date(2024, 3, day))
+        ev = Event(doc_id=doc.id, event_type="Battles", sub_event_type=sub,
+                   event_date=_date(2024, 3, day).isoformat(), time_precision=1,
+                   actor1="Unidentified Armed Group (Nigeria)", fatalities=k % 3,
+                   country_code="NG", admin1="Borno", location=town, latitude=lat,
+                   longitude=lon, geo_precision=1, sentence_start=len(f"Dispatch {k}. "),
+                   sentence_end=len(body))
+        ev.evidence.append(Evidence("event_type", ev.sentence_start, len(body),
+                                    body[ev.sentence_start:], doc.id))
+        store.save(doc, [ev])
+        return doc.id
+
+    # one incident reported 40 times over four batches, next to a second incident elsewhere
+    # that only the first batch reports, and a third that gets reports in batches 1 and 4
+    batches: list[list[str]] = [[], [], [], []]
+    with Store(str(tmp_path / "a.db")) as s:
+        for k in range(40):
+            batches[k // 10].append(save(s, k, 5, "Bama", 11.52, 13.69))
+        for k in range(40, 46):
+            batches[0].append(save(s, k, 5, "Damboa", 11.15, 12.76))
+        for k in range(46, 66):
+            batches[0 if k < 64 else 3].append(save(s, k, 6, "Gwoza", 11.08, 13.69))
+    shutil.copy(tmp_path / "a.db", tmp_path / "b.db")
+
+    read: list[int] = []
+    real_load = mdb.load_reports
+
+    def counted(conn, **kw):
+        got = real_load(conn, **kw)
+        if kw.get("event_ids") is not None:
+            read.append(len(got))
+        return got
+
+    monkeypatch.setattr(mdb, "load_reports", counted)
+    with Store(str(tmp_path / "a.db")) as a:
+        for b in batches:
+            merge_documents(a, b)
+        seeded = _merge_tables(a)
+    monkeypatch.setattr(mdb, "compared", lambda ms: ms)      # every member read in full
+    with Store(str(tmp_path / "b.db")) as b_store:
+        for b in batches:
+            merge_documents(b_store, b)
+        whole = _merge_tables(b_store)
+    assert seeded == whole
+    sizes = sorted(r["n_reports"] for r in seeded["canonical_events"])
+    assert sizes == [6, 20, 40]            # Bama grew past 16 members; Gwoza had 18 stored
+    # reads per merge: (seeded members, the rest of the clusters that grew), first the run
+    # that seeds compared members, then the one that reads all: Gwoza's middle members are
+    # read only in batch 4, when it grows; Bama's when it has grown past 16
+    mine, every = read[:8], read[8:]
+    assert mine[2] < every[2] and mine[4] < every[4] and sum(mine) < sum(every)

@@ -353,6 +353,9 @@ def _named_in(u: Report, p: Report) -> bool:
     return any(n in words for n in p.places)
 
 
+_KM_PER_DEG_LAT = 111.0   # a lower bound: the mean Earth radius gives 111.195 km per degree
+
+
 def pair_score(a: Report, b: Report) -> float | None:
     """How likely two reports describe one incident, in [0, 1]; None: they cannot."""
     if a.family != b.family and b.family not in a.fams and a.family not in b.fams:
@@ -385,9 +388,13 @@ def pair_score(a: Report, b: Report) -> float | None:
             d = 0.75
     # -- place
     if a.lat is not None and b.lat is not None:
-        km = haversine_km(a.lat, a.lon, b.lat, b.lon)
         coarse = (a.geo_precision or 1) >= 2 or (b.geo_precision or 1) >= 2
-        if km > (60.0 if coarse else 30.0):
+        limit = 60.0 if coarse else 30.0
+        # a degree of latitude is at least _KM_PER_DEG_LAT km on any path: farther apart in
+        # latitude alone is beyond the limit without the great-circle distance
+        km = limit + 1.0 if abs(a.lat - b.lat) * _KM_PER_DEG_LAT > limit else \
+            haversine_km(a.lat, a.lon, b.lat, b.lon)
+        if km > limit:
             if not ((a.geo_precision or 1) >= 3 or (b.geo_precision or 1) >= 3) or \
                     a.admin1 != b.admin1:
                 return None
@@ -436,6 +443,14 @@ def pair_score(a: Report, b: Report) -> float | None:
 # ---------------------------------------------------------------------- clustering
 def _precision_key(r: Report):
     return (r.time_precision, r.geo_precision or 9, r.day or 0, r.published or "", r.id)
+
+
+def compared(members: list) -> list:
+    """The members linkage compares a report with: all, or the first and the last
+    MAX_MEMBERS_COMPARED/2 of a larger cluster (in the order they joined it)."""
+    if len(members) <= MAX_MEMBERS_COMPARED:
+        return members
+    return members[:MAX_MEMBERS_COMPARED // 2] + members[-MAX_MEMBERS_COMPARED // 2:]
 
 
 class Merger:
@@ -504,18 +519,24 @@ class Merger:
             if near is None:
                 for ids in by_cell.values():
                     out.update(ids)
-            else:
+            elif len(by_cell) <= 10:
                 for c, ids in by_cell.items():
                     if c is None or c in near:
                         out.update(ids)
+            else:
+                for c in near:
+                    ids = by_cell.get(c)
+                    if ids:
+                        out.update(ids)
+                ids = by_cell.get(None)
+                if ids:
+                    out.update(ids)
         return list(out)
 
     # -- clustering
     def link(self, r: Report, cid: str) -> float | None:
         """Average score of r against a cluster's members; None if any member vetoes."""
-        members = self.clusters[cid]
-        if len(members) > MAX_MEMBERS_COMPARED:
-            members = members[:MAX_MEMBERS_COMPARED // 2] + members[-MAX_MEMBERS_COMPARED // 2:]
+        members = compared(self.clusters[cid])
         total = 0.0
         for m in members:
             self.comparisons += 1
@@ -550,10 +571,15 @@ class Merger:
         self._register(cid, r)
         return cid
 
-    def seed(self, cid: str, members: list[Report]) -> None:
-        """An existing cluster (a stored canonical event) with its id."""
+    def seed(self, cid: str, members: list[Report], index: list[Report] | None = None
+             ) -> None:
+        """An existing cluster (a stored canonical event) with its id.
+
+        ``index``: every member, when ``members`` holds only those `link()` compares (see
+        `compared`); the blocking index registers these, so candidates are the same as with
+        every member seeded, and so are links as long as members are only appended."""
         self.clusters[cid] = list(members)
-        for m in members:
+        for m in (members if index is None else index):
             self.assign[m.id] = cid
             self._register(cid, m)
 

@@ -34,7 +34,7 @@ from sqlalchemy import (
 from ..models import disorder_type, interaction_code, iso_date
 from ..store import attach_evidence_sources, insert_many
 from ..store.schema import documents, event_sources, events
-from .core import WINDOW, Merger, Report, canonical, report_from_row
+from .core import WINDOW, Merger, Report, canonical, compared, report_from_row
 from .schema import CANONICAL_FIELDS, create_merge_tables
 from .schema import canonical_events as ce_t
 from .schema import canonical_history as hist_t
@@ -274,13 +274,15 @@ def _load_canonicals(conn, ids: Iterable[str]) -> dict[str, dict]:
     return out
 
 
-def _members_of(conn, cids: Iterable[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
+def _members_light(conn, cids: Iterable[str]) -> dict[str, list[Report]]:
+    """Each stored cluster's members, in the order they joined it, as the blocking index sees
+    them (`_light_report`: no text, sources or evidence)."""
+    out: dict[str, list[Report]] = defaultdict(list)
     for chunk in _chunks(list(cids)):
-        q = (select(er_t.c.canonical_id, er_t.c.event_id)
+        q = (select(*_LIGHT_COLS).select_from(events.join(er_t, er_t.c.event_id == events.c.id))
              .where(er_t.c.canonical_id.in_(chunk)).order_by(er_t.c.added_at, er_t.c.event_id))
-        for cid, eid in conn.execute(q):
-            out[cid].append(eid)
+        for row in conn.execute(q):
+            out[row.canonical_id].append(_light_report(row))
     return out
 
 
@@ -289,6 +291,12 @@ _GAP = 7      # candidate date intervals closer than this are read with one quer
 
 def _day_iso(d: int) -> str:
     return date.fromordinal(max(1, d)).isoformat()
+
+
+_LIGHT_COLS = (er_t.c.canonical_id, events.c.id, events.c.event_date, events.c.time_precision,
+               events.c.event_type, events.c.sub_event_type, events.c.latitude,
+               events.c.longitude, events.c.country_code, events.c.location,
+               events.c.geo_precision)
 
 
 def _light_report(row) -> Report:
@@ -319,11 +327,7 @@ def _nearby_canonicals(conn, reports: list[Report]) -> set[str]:
                 continue
             for tp, w in reg.items():
                 spans[(k, tp)].append((r.day - r.window - w, r.day + r.window + w))
-    cols = (er_t.c.canonical_id, events.c.id, events.c.event_date, events.c.time_precision,
-            events.c.event_type, events.c.sub_event_type, events.c.latitude,
-            events.c.longitude, events.c.country_code, events.c.location,
-            events.c.geo_precision)
-    base = select(*cols).select_from(events.join(er_t, er_t.c.event_id == events.c.id))
+    base = select(*_LIGHT_COLS).select_from(events.join(er_t, er_t.c.event_id == events.c.id))
 
     def where_key(k):
         if k is None:
@@ -437,14 +441,19 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
         else:
             new = load_reports(conn, doc_ids=doc_ids, unmerged=True)
             near = _nearby_canonicals(conn, new) | dirty if new else set(dirty)
-            members = _members_of(conn, near)
-            all_eids = [e for es in members.values() for e in es]
-            old_reports = {r.id: r for r in load_reports(conn, event_ids=all_eids)}
+            # every member is indexed (light), but only the members linkage compares are
+            # read in full; a cluster that receives a report reads the rest afterwards
+            light = _members_light(conn, near)
+            read = {cid: ms if cid in dirty else compared(ms) for cid, ms in light.items()}
+            old_reports = {r.id: r for r in load_reports(
+                conn, event_ids=[m.id for ms in read.values() for m in ms])}
             merger = Merger()
+            seeded: dict[str, int] = {}
             for cid in sorted(near):        # a set: seed in one order (ties go by it)
-                ms = [old_reports[e] for e in members.get(cid, []) if e in old_reports]
+                ms = [old_reports[m.id] for m in read.get(cid, ()) if m.id in old_reports]
                 if ms:
-                    merger.seed(cid, ms)
+                    merger.seed(cid, ms, index=light[cid])
+                    seeded[cid] = len(ms)
             added: dict[str, list[Report]] = defaultdict(list)
             for r in sorted(new, key=lambda r: (r.time_precision, r.geo_precision or 9,
                                                 r.day or 0, r.published or "", r.id)):
@@ -457,6 +466,15 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
                     for r in new])
             result.reports = len(new)
             touched = set(added) | dirty
+            rest = [m.id for cid in touched if cid not in dirty
+                    for m in light.get(cid, ()) if m.id not in old_reports]
+            old_reports.update((r.id, r) for r in load_reports(conn, event_ids=rest))
+            for cid in touched:
+                if cid in seeded and len(read[cid]) < len(light[cid]):
+                    # the whole cluster, in the order its members joined it
+                    tail = merger.clusters[cid][seeded[cid]:]
+                    merger.clusters[cid] = [old_reports[m.id] for m in light[cid]
+                                            if m.id in old_reports] + tail
             olds = _load_canonicals(conn, touched)
             writes = _Writes(now, result)
             for cid in sorted(touched):
