@@ -242,13 +242,20 @@ class Report:
     unplaced: bool = False             # no coordinates and no location: country may be a guess
     place_text: str = ""               # surface text of the location evidence, when known
 
-    def prepare(self) -> Report:
+    def prepare(self, index_only: bool = False) -> Report:
+        """Fill the derived fields; ``index_only``: only those the blocking index reads (day,
+        families, cell, window, unplaced), for a report that is indexed, never scored."""
         day = as_date(self.date)
         self.day = day.toordinal() if day else None
         self.family = family(self.event_type or SUB_TO_TYPE.get(self.sub_event_type, ""))
         self.fams = (self.family, *EXTRA_FAMILIES.get(self.sub_event_type, ()))
         # a region-level place (geo precision 3) is compared with every cell of its block
         self.cell = _cell(self.lat, self.lon) if (self.geo_precision or 1) < 3 else None
+        if self.time_precision not in WINDOW:
+            self.time_precision = 1
+        self.unplaced = self.lat is None and not self.location
+        if index_only:
+            return self
         text = self.text or ""
         low = text.lower()
         self.toks = tokens(text)
@@ -256,11 +263,8 @@ class Report:
         self.tgts = targets(text, low)
         self.denial = (any(w in low for w in _DENIAL_WORDS)
                        and bool(_DENIAL_RE.search(text)))
-        self.unplaced = self.lat is None and not self.location
         self.places = frozenset(n for n in (_norm_name(self.location),
                                             _norm_name(self.place_text)) if len(n) > 2)
-        if self.time_precision not in WINDOW:
-            self.time_precision = 1
         return self
 
     @property

@@ -304,7 +304,8 @@ def _light_report(row) -> Report:
     return Report(id=row.id, date=row.event_date, time_precision=row.time_precision or 1,
                   event_type=row.event_type or "", sub_event_type=row.sub_event_type or "",
                   lat=row.latitude, lon=row.longitude, country_code=row.country_code or "",
-                  location=row.location or "", geo_precision=row.geo_precision).prepare()
+                  location=row.location or "", geo_precision=row.geo_precision
+                  ).prepare(index_only=True)
 
 
 def _nearby_canonicals(conn, reports: list[Report]) -> set[str]:
