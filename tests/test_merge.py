@@ -340,6 +340,14 @@ def _merge_tables(store) -> dict:
                 for t in (ce_t, er_t, hist_t)}
 
 
+def _merged_tables(db: str, batches: list[list[str]]) -> dict:
+    """Merge the stored documents batch by batch; the merge tables after the last."""
+    with Store(db) as store:
+        for b in batches:
+            merge_documents(store, b)
+        return _merge_tables(store)
+
+
 def test_windowed_candidates_merge_like_every_cluster_loaded(tmp_path, monkeypatch):
     """The merge loads only the stored clusters the new reports' blocks reach; the tables
     are the same as when every stored cluster is loaded."""
@@ -361,16 +369,10 @@ def test_windowed_candidates_merge_like_every_cluster_loaded(tmp_path, monkeypat
         return got
 
     monkeypatch.setattr(mdb, "_nearby_canonicals", counted)
-    with Store(str(tmp_path / "a.db")) as a:
-        for b in batches:
-            merge_documents(a, b)
-        windowed = _merge_tables(a)
+    windowed = _merged_tables(str(tmp_path / "a.db"), batches)
     monkeypatch.setattr(mdb, "_nearby_canonicals", lambda conn, reports: set(
         conn.execute(select(mdb.ce_t.c.id)).scalars()))
-    with Store(str(tmp_path / "b.db")) as b_store:
-        for b in batches:
-            merge_documents(b_store, b)
-        every = _merge_tables(b_store)
+    every = _merged_tables(str(tmp_path / "b.db"), batches)
     assert windowed == every
     n_ce = len(windowed["canonical_events"])
     assert 250 < n_ce < 850                                 # reports did merge
@@ -428,15 +430,9 @@ def test_a_large_stored_cluster_is_read_in_full_only_when_it_grows(tmp_path, mon
         return got
 
     monkeypatch.setattr(mdb, "load_reports", counted)
-    with Store(str(tmp_path / "a.db")) as a:
-        for b in batches:
-            merge_documents(a, b)
-        seeded = _merge_tables(a)
+    seeded = _merged_tables(str(tmp_path / "a.db"), batches)
     monkeypatch.setattr(mdb, "compared", lambda ms: ms)      # every member read in full
-    with Store(str(tmp_path / "b.db")) as b_store:
-        for b in batches:
-            merge_documents(b_store, b)
-        whole = _merge_tables(b_store)
+    whole = _merged_tables(str(tmp_path / "b.db"), batches)
     assert seeded == whole
     sizes = sorted(r["n_reports"] for r in seeded["canonical_events"])
     assert sizes == [6, 20, 40]            # Bama grew past 16 members; Gwoza had 18 stored
