@@ -441,3 +441,16 @@ def test_a_large_stored_cluster_is_read_in_full_only_when_it_grows(tmp_path, mon
     # read only in batch 4, when it grows; Bama's when it has grown past 16
     mine, every = read[:8], read[8:]
     assert mine[2] < every[2] and mine[4] < every[4] and sum(mine) < sum(every)
+
+
+def test_an_unplaced_report_that_names_the_place_links_across_a_guessed_country():
+    # no coordinates and no location: its country is a guess (from an actor), but the text
+    # names the other report's town
+    placed = rep("p", location="Raqqa")
+    named = rep("u", lat=None, lon=None, location="", admin1="", country_code="IQ",
+                text="Islamic State fighters detonated an IED near Raqqa on Thursday")
+    silent = rep("s", lat=None, lon=None, location="", admin1="", country_code="IQ",
+                 text="Islamic State fighters detonated an IED on Thursday")
+    assert named.unplaced and pair_score(named, placed) is not None
+    assert pair_score(silent, placed) is None
+    assert "raqqa" in named.caps          # its capitalised words, kept for the next candidate

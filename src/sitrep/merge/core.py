@@ -241,6 +241,7 @@ class Report:
     places: frozenset = frozenset()    # normalised place names: location and its surface form
     unplaced: bool = False             # no coordinates and no location: country may be a guess
     place_text: str = ""               # surface text of the location evidence, when known
+    caps: str | None = None            # its capitalised words, normalised (_named_in, lazily)
 
     def prepare(self, index_only: bool = False) -> Report:
         """Fill the derived fields; ``index_only``: only those the blocking index reads (day,
@@ -353,8 +354,13 @@ def _named_in(u: Report, p: Report) -> bool:
     """An unplaced report (its country guessed from an actor) that names the other's place."""
     if not u.unplaced or p.unplaced or not p.places:
         return False
-    words = _norm_name(" ".join(re.findall(r"[A-Z][\w'\u2019-]*", u.text or "")))
+    words = u.caps
+    if words is None:      # once per report: it is asked again for every candidate
+        words = u.caps = _norm_name(" ".join(_CAPS.findall(u.text or "")))
     return any(n in words for n in p.places)
+
+
+_CAPS = re.compile(r"[A-Z][\w'\u2019-]*")
 
 
 _KM_PER_DEG_LAT = 111.0   # a lower bound: the mean Earth radius gives 111.195 km per degree
