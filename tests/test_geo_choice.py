@@ -60,6 +60,21 @@ def test_federal_capital_territory_only_in_nigeria(gaz):
     assert p is None or p.country_code == "NG"
 
 
+@pytest.mark.parametrize("sentence, where", [
+    ("Students rallied at the Toledo roundabout near Batroun on the Tripoli highway.",
+     ("Batroun", "LB")),
+    ("Teachers protested at the Madrid roundabout near Amioun on the Tripoli road.",
+     ("Amioun", "LB")),
+    # the chosen name has a namesake where the other mention lies: agreement's call, kept
+    ("Residents rioted in Kingston city after police raided Denham Town.", ("Kingston", "JM")),
+])
+def test_the_places_of_one_report_lie_together(gaz, sentence, where):
+    """A landmark named after a town abroad is not that town: the place that the report's
+    other mentions lie near is (spatial minimality)."""
+    ev = placed(gaz, sentence)
+    assert (ev.location, ev.country_code) == where
+
+
 def _event(place: str, strong=()) -> Event:
     body = f"Fighting was reported in {place}."
     start = body.index(place)

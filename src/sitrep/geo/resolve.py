@@ -410,6 +410,8 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                         event.add_evidence("location", m.start, m.end, body)
                         _text_admin1(event, gaz, i, event_ctx)
                         return
+    if chosen is not None and not strong:
+        chosen = _coherent(chosen, mentions, cands, gaz, hints)
     if chosen is None and body and event.sentence_end > event.sentence_start:
         # no phrase the extractor offered resolves: spot gazetteer names in the report itself
         # ("Car bomb hits Kabul", "Ramallah clashes"), countries and stoplisted words aside
@@ -451,6 +453,46 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
     _fill(event, gaz, i, prec)
     event.add_evidence("location", m.start, m.end, body)
     _text_admin1(event, gaz, i, event_ctx + [x.text for x in mentions if x is not m])
+
+
+COHERENT_KM = 400   # the places of one report lie this close together
+
+
+def _coherent(chosen: tuple[PlaceMention, int], mentions, cands, gaz: Gazetteer, hints
+              ) -> tuple[PlaceMention, int]:
+    """The places of one report lie together (spatial minimality, as in toponym resolution):
+    a chosen place that no other mention of the event can lie near, in a country the text
+    does not point to, yields to a place of an in/near/admin mention that one or more of the
+    other mentions can lie near, where the chosen name has no namesake ("the Palma bridge
+    near Bohssas on the Tripoli highway": Bohssas, which a Tripoli lies near, not Palma de
+    Mallorca). Where the chosen name has one, the agreement between mentions decided."""
+    m0, i0 = chosen
+    if gaz.cc[i0] in hints:
+        return chosen
+    pts = [(k, [(float(gaz.lat[i]), float(gaz.lon[i])) for _, i in c if gaz.feat[i] != "PCLI"])
+           for k, c in enumerate(cands)]
+
+    def support(k: int, i: int) -> int:
+        la, lo = float(gaz.lat[i]), float(gaz.lon[i])
+        own = _norm(_clean(mentions[k].text))
+        return sum(1 for kk, ps in pts if kk != k and _norm(_clean(mentions[kk].text)) != own
+                   and any(haversine_km(la, lo, a, b) <= COHERENT_KM for a, b in ps))
+
+    k0 = next(k for k, m in enumerate(mentions) if m is m0)
+    if support(k0, i0):
+        return chosen
+    for roles in (("in", "near"), ("admin",)):
+        for k, (m, c) in enumerate(zip(mentions, cands, strict=True)):
+            if m.role not in roles or k == k0:
+                continue
+            for _, i in c:
+                if gaz.feat[i] == "PCLI" or not support(k, i):
+                    continue
+                la, lo = float(gaz.lat[i]), float(gaz.lon[i])
+                if any(haversine_km(la, lo, a, b) <= COHERENT_KM for a, b in pts[k0][1]):
+                    return chosen   # the chosen name has a namesake there: agreement's call
+                return m, i
+    return chosen
 
 
 _GEO_FIELDS = ("location", "latitude", "longitude", "geonameid", "geo_precision", "country",
