@@ -478,6 +478,28 @@ def test_an_army_account_of_the_same_firefight_is_one_incident(pipeline):
         [(e.event_date, e.actor2, e.location) for e in evs]
 
 
+def test_a_lede_without_day_or_place_is_the_incident_the_next_paragraph_dates(pipeline):
+    """A lede that announces a toll with neither a day nor a place of its own, right before
+    a telling of that type with both: one incident, with the lede's toll and the later day
+    and place (CODEBOOK 1; fold_placed). Both come from their own sentences."""
+    from sitrep.extract import fold_placed
+    from sitrep.geo.resolve import same_place
+
+    pub = date(2022, 3, 10)
+    lede, = pipeline.run_text("The Nigerien army has announced the death of nine soldiers "
+                              "following an attack by suspected jihadists on a military post "
+                              "in western Niger.", pub)
+    told, = pipeline.run_text("On Tuesday, jihadists clashed with soldiers at an army post "
+                              "in Banibangou, Tillaberi region, killing six.", pub)
+    assert lede.latitude is None and told.location == "Bani Bangou"
+    evs = fold_placed([lede, told], pipeline.lexicon, same_place)
+    assert [(e.event_date, e.location, e.fatalities) for e in evs] == [
+        ("2022-03-08", "Bani Bangou", 9)], [(e.event_date, e.location, e.fatalities) for e in evs]
+    # a lede a month after the telling is another matter
+    told.event_date = "2022-02-01"
+    assert len(fold_placed([lede, told], pipeline.lexicon, same_place)) == 2
+
+
 def test_dozens_of_strikes_this_year_is_a_tally_not_an_incident(pipeline):
     text = ("Turkish drone strike kills two near Zakho\n\n"
             "A Turkish drone strike hit a vehicle near Zakho on Monday, killing two PKK "

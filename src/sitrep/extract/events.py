@@ -1441,8 +1441,40 @@ def fold_placed(events: list[Event], lex: Lexicon,
                     continue
                 same = first
                 break
+        elif out and _lede_of(out[-1], ev, lex):
+            same = out[-1]
+            _fold(same, ev, lex)
+            if same.latitude is None and ev.latitude is not None:
+                for f in _PLACE_FIELDS:
+                    setattr(same, f, getattr(ev, f))
+                same.evidence += [x for x in ev.evidence if x.field == "location"]
+            continue
         if same is not None:
             _fold(same, ev, lex)
             continue
         out.append(ev)
     return out
+
+
+LEDE_DAYS = 7   # a lede dated only by its page is about an incident at most this much older
+_PLACE_FIELDS = ("location", "latitude", "longitude", "geonameid", "geo_precision", "country",
+                 "country_code", "iso", "region", "admin1", "admin1_code", "admin2")
+
+
+def _lede_of(lede: Event, ev: Event, lex: Lexicon) -> bool:
+    """A lede with neither a day nor a place of its own ("The army announced the death of 11
+    soldiers in an attack"), right before a telling of the same type with both ("... targeted
+    the detachment of Madjoari on Thursday"): the lede announced that incident, which gives
+    it its day and place (CODEBOOK 1: a new event needs a new place, day or actor pair)."""
+    where = _where(lede)
+    if not _undated(lede) or _undated(ev) or lede.latitude is not None or (
+            where and where not in lex.demonym_map):
+        return False   # (a country named is no place of its own: "in eastern Burkina Faso")
+    if ev.latitude is None or lede.event_type != ev.event_type or \
+            ev.event_type in _DEMONSTRATION:
+        return False
+    if not lede.event_date or not ev.event_date or not 0 <= (
+            date.fromisoformat(lede.event_date) - date.fromisoformat(ev.event_date)
+    ).days <= LEDE_DAYS:
+        return False
+    return _compatible(lede, ev)
