@@ -500,6 +500,26 @@ def test_a_lede_without_day_or_place_is_the_incident_the_next_paragraph_dates(pi
     assert len(fold_placed([lede, told], pipeline.lexicon, same_place)) == 2
 
 
+def test_a_witness_quoted_after_the_incident_opens_no_incident_and_does_not_retype_it(
+        pipeline):
+    """“We heard a huge explosion and then gunfire,” said a shopkeeper: the car bomb told
+    again in a witness's words, not a clash of its own, and its "gunfire" does not make the
+    bombing a battle (issue 15: the lede, details, tolls, quotes)."""
+    text = ("Car bomb kills four soldiers in Mogadishu\n\n"
+            "A car bomb exploded near a military checkpoint in Mogadishu on Wednesday, killing "
+            "four soldiers, police said.\n\n"
+            "Al Shabaab claimed responsibility for the blast in a statement.\n\n"
+            "\u201cWe heard a huge explosion and then gunfire,\u201d said a shopkeeper nearby.")
+    evs = pipeline.run_text(text, date(2024, 3, 5))
+    assert [(e.sub_event_type, e.event_date, e.fatalities) for e in evs] == [
+        ("Remote explosive/landmine/IED", "2024-02-28", 4)], \
+        [(e.sub_event_type, e.event_date, e.fatalities) for e in evs]
+    # a quote with a day of its own is another incident
+    later = text + ("\n\n\u201cGunmen attacked our village in Afgooye on Monday,\u201d "
+                    "said a farmer.")
+    assert len(pipeline.run_text(later, date(2024, 3, 5))) == 2
+
+
 def test_dozens_of_strikes_this_year_is_a_tally_not_an_incident(pipeline):
     text = ("Turkish drone strike kills two near Zakho\n\n"
             "A Turkish drone strike hit a vehicle near Zakho on Monday, killing two PKK "

@@ -558,6 +558,9 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
                 not cur.dates or own_date[0].date != cur.dates[0].date)
             if cur is not None and not dates and not separate and _anaphoric(s, cues):
                 continue   # "did not comment on the shelling": the incident already coded
+            if cur is not None and new_par and not own_date and not separate and \
+                    not cur.headline and _quoted(s, cues):
+                continue   # a witness's words on the incident told: no incident of their own
             if new_par and s.paragraph == cur.paragraph + 1 and not own_date and not separate \
                     and not s.is_headline \
                     and not cur.headline and not pattern("new_topic").search(s.text) \
@@ -627,6 +630,25 @@ def _anaphoric(s: Sentence, cues: list[Cue]) -> bool:
     return bool(cues) and all(_EVENT_NOUN.fullmatch(c.text) and re.search(
         r"\b(?:the|this|that|these|those|such)\s+(?:deadly\s+|latest\s+|recent\s+)?$",
         s.text[max(0, c.start - s.start - 30):c.start - s.start], re.I) for c in cues)
+
+
+_QUOTE_OPEN = "\"“«„‘'"
+
+
+def _quoted(s: Sentence, cues: list[Cue]) -> bool:
+    """A witness's or official's words quoted after the incident was told ("“We heard a huge
+    blast and then gunfire,” said a shopkeeper"): every cue inside the quotation that opens
+    the sentence. With no day of its own and no marker of another incident, it is about the
+    incident being told (issue 15: the lede, details, tolls, quotes), and its words neither
+    open an incident nor retype the one told ("gunfire" heard after a car bomb)."""
+    text = s.text.lstrip()
+    if not text or text[0] not in _QUOTE_OPEN:
+        return False
+    off = s.start + len(s.text) - len(text)
+    close = re.search(r"[\"”»“’](?=\s*(?:,|\.|$|\s+(?:said|says|told|added|according)\b))",
+                      text[1:])
+    end = off + 1 + close.start() if close else s.end
+    return bool(cues) and all(off < c.start < end for c in cues)
 
 
 def _latest(drafts: list[Draft], cur: Draft) -> Draft:
