@@ -520,6 +520,22 @@ def test_a_witness_quoted_after_the_incident_opens_no_incident_and_does_not_rety
     assert len(pipeline.run_text(later, date(2024, 3, 5))) == 2
 
 
+@pytest.mark.parametrize("aside", [
+    # history told by its year alone (CODEBOOK 4: vaguer than a month is dropped)
+    "Djibo was also attacked in 2019, when militants killed 14 people at a church.",
+    # a toll counted since a month: a tally over a period (CODEBOOK 1)
+    "Attacks by armed groups have risen sharply in the region this year, with more than "
+    "2,000 people killed since January, according to a monitoring group.",
+])
+def test_history_and_tallies_beside_the_news_are_no_incidents(pipeline, aside):
+    text = ("Gunmen kill six in attack on market in northern Burkina Faso\n\n"
+            "Suspected jihadists killed six civilians when they attacked a market in the town "
+            "of Djibo on Sunday, local sources said.\n\n" + aside)
+    evs = pipeline.run_text(text, date(2024, 3, 5))
+    assert [(e.event_date, e.location, e.fatalities) for e in evs] == [
+        ("2024-03-03", "Djibo", 6)], [(e.event_date, e.location, e.fatalities) for e in evs]
+
+
 def test_dozens_of_strikes_this_year_is_a_tally_not_an_incident(pipeline):
     text = ("Turkish drone strike kills two near Zakho\n\n"
             "A Turkish drone strike hit a vehicle near Zakho on Monday, killing two PKK "

@@ -544,6 +544,8 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
         mentions = [(s, m) for m in find_actors(s.text, lex)
                     if not any(a <= m.start < b for a, b in quiet)]
         new_par = cur is not None and s.paragraph != cur.paragraph
+        if (cues or prefix) and not dates and ref is not None and _past_year(s.text, ref):
+            continue   # "X was also attacked in 2019, when ...": history, told by its year
         if cur is not None and not new_par and pattern("background").search(s.text) and \
                 not pattern("separate_incident").search(s.text):
             cur.sentences.append(s)   # background to the current event: no cues, no dates
@@ -630,6 +632,15 @@ def _anaphoric(s: Sentence, cues: list[Cue]) -> bool:
     return bool(cues) and all(_EVENT_NOUN.fullmatch(c.text) and re.search(
         r"\b(?:the|this|that|these|those|such)\s+(?:deadly\s+|latest\s+|recent\s+)?$",
         s.text[max(0, c.start - s.start - 30):c.start - s.start], re.I) for c in cues)
+
+
+_YEAR = re.compile(r"\b(?:in|since|during|throughout|back in)\s+((?:19|20)\d\d)\b(?![-/]\d)")
+
+
+def _past_year(text: str, ref: date) -> bool:
+    """The sentence's only time is a year before the report's (CODEBOOK 4: reports vaguer
+    than a month are dropped; issue 15: history told beside the news)."""
+    return any(int(m.group(1)) < ref.year for m in _YEAR.finditer(text))
 
 
 _QUOTE_OPEN = "\"“«„‘'"
