@@ -522,10 +522,13 @@ def test_a_witness_quoted_after_the_incident_opens_no_incident_and_does_not_rety
 
 @pytest.mark.parametrize("aside", [
     # history told by its year alone (CODEBOOK 4: vaguer than a month is dropped)
-    "Djibo was also attacked in 2019, when militants killed 14 people at a church.",
+    "Kaya was also attacked in 2019, when militants killed 14 people at a church.",
     # a toll counted since a month: a tally over a period (CODEBOOK 1)
     "Attacks by armed groups have risen sharply in the region this year, with more than "
     "2,000 people killed since January, according to a monitoring group.",
+    # a date that starts a period is no incident's day
+    "The country has seen a surge in jihadist attacks since the junta ended talks with "
+    "armed groups in November 2022.",
 ])
 def test_history_and_tallies_beside_the_news_are_no_incidents(pipeline, aside):
     text = ("Gunmen kill six in attack on market in northern Burkina Faso\n\n"

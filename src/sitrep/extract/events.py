@@ -546,6 +546,9 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
         new_par = cur is not None and s.paragraph != cur.paragraph
         if (cues or prefix) and not dates and ref is not None and _past_year(s.text, ref):
             continue   # "X was also attacked in 2019, when ...": history, told by its year
+        if (cues or prefix) and dates and all(_SINCE.search(
+                s.text[max(0, d.start - s.start - 80):d.start - s.start]) for d in dates):
+            continue   # "a surge in attacks since November 2022": a period, not an incident
         if cur is not None and not new_par and pattern("background").search(s.text) and \
                 not pattern("separate_incident").search(s.text):
             cur.sentences.append(s)   # background to the current event: no cues, no dates
@@ -635,6 +638,10 @@ def _anaphoric(s: Sentence, cues: list[Cue]) -> bool:
 
 
 _YEAR = re.compile(r"\b(?:in|since|during|throughout|back in)\s+((?:19|20)\d\d)\b(?![-/]\d)")
+
+
+# a date that starts a period: "since 2015", "since the TTP ended a truce in November 2022"
+_SINCE = re.compile(r"\bsince\b[^,;.:()\"“”]*$", re.I)
 
 
 def _past_year(text: str, ref: date) -> bool:
