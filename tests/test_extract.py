@@ -110,6 +110,13 @@ def test_former_fighter_killed_is_an_attack_on_a_civilian(pipeline):
     ("Angry residents burned a police station in Basra on 15 July 2020 after a man died.", 1),
     ("Police beat demonstrators with batons, leaving four of them in hospital.", 0),
     ("A mob lynched two men suspected of cattle theft near Aligarh.", 2),
+    # what killed them is no victim: "a bomb blast that killed two", "a gunman killed a guard"
+    ("Police arrested three suspects in connection with a bomb blast that killed two people "
+     "at a bus stop in Peshawar.", 2),
+    ("An explosion killed four soldiers near Gao.", 4),
+    ("A gunman killed a policeman in Kano.", 1),
+    # a suicide bomber dies too and counts (CODEBOOK 6)
+    ("A suicide bomber killed 3 worshippers at a mosque in Kabul.", 4),
 ])
 def test_years_hospital_stays_and_subjects_are_not_counted(text, expected):
     from sitrep.extract.fatalities import count_casualties

@@ -26,6 +26,9 @@ _EXCLUDE_AFTER = re.compile(r"\s*-?\s*(?:days?|weeks?|months?|years?|km|kilomet|
                             r"buildings?|shops?|trucks?|cars?|villages?|rounds?|shells?|"
                             r"rockets?|mortars?|missiles?|times?|metres|meters|kg|tons?)\b", re.I)
 
+# a count right after the death word: the phrase before it is who or what killed them
+_AGENT_OF = re.compile(rf"\s+{QNUM}(?![\w-])", re.I)
+_BOMBER = re.compile(r"\bsuicide\s+(?:\w+\s+)?bomber\b", re.I)
 _AGE = re.compile(r"-years?-old\b", re.I)    # "23-year-old Ahmed": an age, one person
 
 # two sources' figures in one sentence, not two groups of dead: "the army said five were
@@ -129,9 +132,12 @@ def _collect(text: str, patterns, live=None) -> list[Count]:
                     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?$"
                     r"|\b(?:in|since|of|year)\s+$", text[max(0, gs - 16):gs], re.I):
                 continue   # a year, not a count ("on 15 July 2020 after a man died")
-            if p is _PATTERNS_DEATH[0] and g.lower() in ("a", "an") and not re.search(
-                    r"\b(?:were|was|been|is|are)\b|\b(?:killed|dead|died)\b", m.group(), re.I):
-                continue   # "A mob lynched ...": the subject, not a victim count
+            if p is _PATTERNS_DEATH[0] and g.lower() in ("a", "an") and (not re.search(
+                    r"\b(?:were|was|been|is|are)\b|\b(?:killed|dead|died)\b", m.group(), re.I)
+                    or re.search(r"\b(?:that|which)\b", m.group(), re.I) or
+                    _AGENT_OF.match(text, m.end())) and not _BOMBER.search(m.group()):
+                continue   # "A mob lynched ...", "a blast that killed two": the subject
+                # (a suicide bomber who killed others died too and counts: CODEBOOK 6)
             if p is _PATTERNS_DEATH[1] and re.match(r"(?:leaving|left)\b", m.group(), re.I) and \
                     not re.match(r"(?:\s+[\w-]+){0,3}?\s+(?:dead|killed)\b", text[ge:], re.I):
                 continue   # "leaving four of them in hospital" is not a death toll
