@@ -546,6 +546,19 @@ def test_history_and_tallies_beside_the_news_are_no_incidents(pipeline, aside):
         ("2024-03-03", "Djibo", 6)], [(e.event_date, e.location, e.fatalities) for e in evs]
 
 
+@pytest.mark.parametrize("text, actor1", [
+    ("Russian missiles struck residential buildings in Kharkiv overnight, killing three "
+     "people, the regional governor said on Wednesday.", "Military Forces of Russia (2000-)"),
+    ("Syrian government airstrikes hit the town of Ariha in Idlib province on Friday, killing "
+     "three civilians.", "Military Forces of Syria (2000-2024)"),
+])
+def test_a_states_weapons_with_its_demonym_are_its_forces(pipeline, text, actor1):
+    """generic_actors.yaml `weapons`: what a state's forces fire names them only with the
+    demonym before it; the shooter is who fired, not the country it landed in."""
+    evs = pipeline.run_text(text, date(2024, 3, 6))
+    assert [e.actor1 for e in evs] == [actor1]
+
+
 def test_dozens_of_strikes_this_year_is_a_tally_not_an_incident(pipeline):
     text = ("Turkish drone strike kills two near Zakho\n\n"
             "A Turkish drone strike hit a vehicle near Zakho on Monday, killing two PKK "

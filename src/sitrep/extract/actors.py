@@ -133,7 +133,7 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                     ref.name = a["name"]
             add(ref, m.start(), end)
     # 2. State forces, with a demonym or "of <country>" when given.
-    for force in ("police", "military", "government"):
+    for force in ("weapons", "police", "military", "government"):
         rx = lex.state_res.get(force)
         if rx is None or ("state", force) not in live:
             continue
@@ -165,6 +165,10 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                                      country=lex.demonym_map[second.group(1).lower()]),
                             s2, e + second.end(1))
             word = m.group().lower()
+            if force == "weapons":
+                if iso:   # "Russian missiles": that state's forces fired them
+                    add(ActorRef(kind="military", country=iso), s, e)
+                continue
             if force == "military" and not iso and word in ("military", "army", "security") and re.match(
                     r"\s+(?:reinforcements|equipment|vehicles?|operations?|offensive|positions?|"
                     r"bases?|sources?|spokesm[ae]n|hardware|convoys?|targets?|installations?|"
