@@ -460,6 +460,22 @@ def test_scraper_date_marker_and_ticker_are_chrome_and_the_headline_is_found():
     assert "2022-04-11" not in body and "KLSE" not in body
 
 
+def test_a_line_broken_story_keeps_its_headline_and_date_line_out_of_the_lede():
+    """A story whose lines are only line-broken stays one paragraph, but its headline (no
+    full stop ends it) and the date line under it are paragraphs of their own, so neither
+    runs into the lede's first sentence."""
+    page = ("Bandits abduct 20 in Katsina village raid\n"
+            "Updated 10:42 GMT, 6 March 2024\n"
+            "Bandits abducted at least 20 people in a night raid on a village in Faskari area "
+            "of Katsina State on Monday, residents said.\n"
+            "The police confirmed the incident but did not give a figure.\n")
+    title, body, _, _ = split_page(page)
+    paras = body.split("\n\n")
+    assert paras[0] == title == "Bandits abduct 20 in Katsina village raid"
+    assert paras[1] == "Updated 10:42 GMT, 6 March 2024"
+    assert paras[2].startswith("Bandits abducted") and len(paras) == 3
+
+
 def test_hard_wrapped_first_line_and_a_one_word_label_are_not_headlines():
     wrapped = ("NAIROBI May 3 At least six police officers\n"
                "were killed when their vehicle hit a roadside bomb\n"
@@ -486,4 +502,6 @@ def test_a_gallery_of_dated_captions_is_one_paragraph_a_caption():
              "said.\n"
              "The attackers fled after a two-hour gunfight with the police in the town.\n"
              "Reinforcements were sent to the area and a search operation is under way.\n")
-    assert "\n\n" not in split_page(story)[1]   # a story's lines stay one paragraph
+    title, body = split_page(story)[:2]
+    # a story's lines stay one paragraph, under its headline
+    assert body.split("\n\n") == [title, body[len(title) + 2:]] and "\n\n" not in body[len(title) + 2:]

@@ -549,6 +549,17 @@ def split_page(text: str) -> tuple[str, str, list[str], list[str]]:
     comments.extend(zone_comments)
 
     paras = [b.text for b in blocks[:cut]]
+    if title_item is not None and first_body == 0 and len(blocks[0].items) > 1 and paras:
+        # a story whose lines are only line-broken: its headline is a paragraph of its own,
+        # not the start of the lede's first sentence (it has no full stop to end it)
+        # nor is a byline or date line under it ("Updated 10:42 GMT, 6 March 2024")
+        rest = [it.text for it in blocks[0].items[1:]]
+        k = 0
+        while k < len(rest) - 1 and (_BYLINE.match(rest[k]) or _DATELINE.match(rest[k]) or
+                                     _is_timestamp_line(rest[k])):
+            k += 1
+        paras[0] = "\n\n".join([title] + (["\n".join(rest[:k])] if k else []) +
+                                 ["\n".join(rest[k:])])
     if title_item is not None and first_body > 0:
         # move the headline to the front; the byline/date lines stay, just after it
         head = blocks[first_body]
