@@ -115,6 +115,11 @@ def test_former_fighter_killed_is_an_attack_on_a_civilian(pipeline):
      "at a bus stop in Peshawar.", 2),
     ("An explosion killed four soldiers near Gao.", 4),
     ("A gunman killed a policeman in Kano.", 1),
+    # a denied toll is no toll (CODEBOOK 1: denials; issue 15: negation)
+    ("The army denied reports that 10 soldiers were killed when insurgents ambushed a convoy "
+     "near Damboa.", 0),
+    ("Insurgents killed 4 soldiers near Damboa, the army said, denying that civilians were "
+     "killed.", 4),
     # a suicide bomber dies too and counts (CODEBOOK 6)
     ("A suicide bomber killed 3 worshippers at a mosque in Kabul.", 4),
 ])

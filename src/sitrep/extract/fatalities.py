@@ -95,6 +95,9 @@ _DIED_SINGLE = re.compile(r"\b(?:a|an|one|the)\s+(?:\w+\s+){0,3}(?:was|has been)
                           r"\b(?:deadly|fatal)\b", re.I)
 
 
+_DENIED = re.compile(r"\b(?:denied|denies|deny|dismissed|rejected|refuted)\s+(?:(?:the\s+|media\s+|"
+                     r"earlier\s+)*(?:reports?|claims?|allegations?|rumou?rs?)\s+)?that\b[^.;]*",
+                     re.I)
 _SUBSET = re.compile(r",\s*(?:including|among them|among whom|mostly|most of them)\b[^,]{0,60},")
 _DEATH_RE = re.compile(_DEATH, re.I)
 _KILLED = re.compile(r"\bkill(?:ed|ing)\b(?!\s+or)", re.I)
@@ -166,6 +169,10 @@ def _collect(text: str, patterns, live=None) -> list[Count]:
 def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
     """(fatalities, injured, vague, evidence spans) for one sentence, by ACLED's rules."""
     live = _GATE.live(text)
+    # "the army denied reports that 10 soldiers were killed": a denied toll is no toll
+    if _DENIED.search(text):
+        text = _DENIED.sub(lambda m: " " * len(m.group()), text)
+        live = _GATE.live(text)
     # "Eight civilians, including three children, were killed": the subset is not added
     if _SUBSET in live:
         blanked = _SUBSET.sub(lambda m: " " * len(m.group()), text)
