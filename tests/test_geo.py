@@ -6,7 +6,6 @@ reused; the import test builds its own small-overlay index in a temporary direct
 
 from __future__ import annotations
 
-import time
 import zipfile
 
 import pytest
@@ -117,7 +116,7 @@ def test_admin_units(gaz):
 def test_admin1_names(gaz):
     assert top(gaz, "Damascus").admin1 == "Dimashq"
     assert top(gaz, "Raqqa").admin1 == "Ar-Raqqah"
-    assert top(gaz, "Beni", country="CD").admin1 == "Nord Kivu"
+    assert top(gaz, "Beni", country="CD").admin1 == "Nord-Kivu"   # admin1Codes.txt, as ACLED
 
 
 def test_lookup_admin1_preference(gaz):
@@ -147,20 +146,16 @@ def test_countries():
     assert acled_region("TR") == "Middle East"
 
 
-def test_lookup_speed(gaz):
-    names = ["Raqqa", "Deir Ezzor", "Tripoli", "Najaf", "Kandahar", "Beni", "Mosul", "Homs"]
-    t = time.perf_counter()
-    for _ in range(500):
-        for n in names:
-            gaz.candidates(n)
-    per = (time.perf_counter() - t) / (500 * len(names))
-    assert per < 1e-3
+def test_load_from_cache_does_not_build_again(gaz):
+    """A second load opens the built index; it never builds it again (how long opening
+    takes is `sitrep bench gazetteer`'s cold-open figure, not a test)."""
+    from sitrep.geo.gazetteer import cache_dir, disk_path
 
-
-def test_load_from_cache_is_fast(gaz):
-    t = time.perf_counter()
+    path = disk_path(cache_dir())
+    assert path.exists()
+    before = path.stat().st_mtime_ns
     Gazetteer.load()
-    assert time.perf_counter() - t < 2.0
+    assert path.stat().st_mtime_ns == before
 
 
 # ---------------------------------------------------------------- stoplist, spotting
@@ -314,7 +309,7 @@ def test_nearby_mentions_disambiguate(gaz):
     body = "Rebels attacked Beni and Butembo."
     e = event_with(mention(body, "Beni"), mention(body, "Butembo", role="other"))
     place_event(e, body, gaz)
-    assert e.country_code == "CD" and e.admin1 == "Nord Kivu"
+    assert e.country_code == "CD" and e.admin1 == "Nord-Kivu"
 
 
 def test_nothing_resolves_keeps_country(gaz):

