@@ -564,6 +564,17 @@ def test_a_states_weapons_with_its_demonym_are_its_forces(pipeline, text, actor1
     assert [e.actor1 for e in evs] == [actor1]
 
 
+def test_who_claims_the_incident_told_is_its_perpetrator(pipeline):
+    """A later paragraph that refers back to the incident ("the blast") opens no incident,
+    but the group that claims it is its actor1."""
+    text = ("Car bomb kills four soldiers in Mogadishu\n\n"
+            "A car bomb exploded near a military checkpoint in Mogadishu on Wednesday, killing "
+            "four soldiers, police said.\n\n"
+            "Al Shabaab claimed responsibility for the blast in a statement.")
+    evs = pipeline.run_text(text, date(2024, 3, 5))
+    assert [(e.actor1, e.fatalities) for e in evs] == [("Al Shabaab", 4)]
+
+
 def test_dozens_of_strikes_this_year_is_a_tally_not_an_incident(pipeline):
     text = ("Turkish drone strike kills two near Zakho\n\n"
             "A Turkish drone strike hit a vehicle near Zakho on Monday, killing two PKK "

@@ -562,7 +562,14 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             date_differs = bool(own_date) and cur is not None and (
                 not cur.dates or own_date[0].date != cur.dates[0].date)
             if cur is not None and not dates and not separate and _anaphoric(s, cues):
-                continue   # "did not comment on the shelling": the incident already coded
+                # "did not comment on the shelling": the incident already coded; who claims
+                # it is its perpetrator ("Al Shabaab claimed responsibility for the blast")
+                claims = [m for m in mentions if m[1].ref.kind == "named" and _CLAIMS.match(
+                    s.text, m[1].end)]
+                if claims:
+                    cur.sentences.append(s)
+                    cur.mentions += claims
+                continue
             if cur is not None and new_par and not own_date and not separate and \
                     not cur.headline and _quoted(s, cues):
                 continue   # a witness's words on the incident told: no incident of their own
@@ -648,6 +655,10 @@ def _past_year(text: str, ref: date) -> bool:
     """The sentence's only time is a year before the report's (CODEBOOK 4: reports vaguer
     than a month are dropped; issue 15: history told beside the news)."""
     return any(int(m.group(1)) < ref.year for m in _YEAR.finditer(text))
+
+
+_CLAIMS = re.compile(r"\s+(?:\w+\s+)?(?:claimed responsibility|claimed the|took responsibility|"
+                     r"said it (?:carried out|was behind))\b", re.I)
 
 
 _QUOTE_OPEN = "\"“«„‘'"
