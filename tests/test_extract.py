@@ -575,6 +575,17 @@ def test_who_claims_the_incident_told_is_its_perpetrator(pipeline):
     assert [(e.actor1, e.fatalities) for e in evs] == [("Al Shabaab", 4)]
 
 
+def test_a_later_paragraph_tells_how_far_a_protest_went(pipeline):
+    """The paragraph that continues the incident ("the protesters") types it too: police
+    who dispersed them make it a protest with intervention (CODEBOOK 2)."""
+    text = ("In Najaf, hundreds of people protested outside the provincial council building on "
+            "Wednesday, demanding jobs and better services.\n\n"
+            "Police later used tear gas to disperse the protesters, a witness said.")
+    evs = pipeline.run_text(text, date(2024, 3, 5))
+    assert [(e.sub_event_type, e.actor2) for e in evs] == [
+        ("Protest with intervention", "Police Forces of Iraq (2022-)")]
+
+
 def test_dozens_of_strikes_this_year_is_a_tally_not_an_incident(pipeline):
     text = ("Turkish drone strike kills two near Zakho\n\n"
             "A Turkish drone strike hit a vehicle near Zakho on Monday, killing two PKK "

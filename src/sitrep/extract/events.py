@@ -581,6 +581,7 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
                 # a toll that rose; it has no day of its own and no marker of a new incident
                 cur.sentences.append(s)
                 cur.mentions += mentions
+                cur.cues += cues   # how far it went ("police later used tear gas")
                 cur.paragraph = s.paragraph
                 continue
             if cur is None or new_par or separate or date_differs or s.is_headline \
