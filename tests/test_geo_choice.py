@@ -164,3 +164,11 @@ def test_one_event_per_distinct_place(pipeline, text, sites, tolls):
 def test_admin_units_by_their_current_and_common_names(gaz, sentence, where):
     ev = placed(gaz, sentence)
     assert (ev.country_code, ev.location, ev.admin1) == where
+
+
+def test_a_loose_spelling_of_a_small_town_inside_the_unit_the_text_names(gaz):
+    """"Herghla (Sousse)": a spelling the gazetteer holds only loosely (Harqalah), of a town
+    under 50,000, is that town when it lies in the unit the text names; alone it is not."""
+    ev = placed(gaz, "Fishermen protested in Herghla (Sousse) against a port closure.")
+    assert (ev.location, ev.country_code, ev.geo_precision) == ("Harqalah", "TN", 1)
+    assert resolve_mention(PlaceMention("Herghla", 0, 7), gaz) is None

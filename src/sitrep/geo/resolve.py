@@ -171,8 +171,9 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
                 if strong:
                     continue   # a small namesake abroad, when the text names the country
                 s -= 300
-        elif not exact and int(gaz.pop[i]) < 50000:
-            continue
+        elif not exact and int(gaz.pop[i]) < 50000 and not any(
+                gaz.contains(i, u) for u in ctx):
+            continue   # a loose spelling of a small place, unless inside a unit the text names
         if gaz.feat[i] == "PCLI" and ctx:
             continue
         if front is not None and cc == front.country and gaz.feat[i] == "P":
