@@ -511,3 +511,24 @@ def test_an_incident_dated_long_before_the_report_is_background_beside_a_recent_
                             "On 5 May 2021, bandits had killed two herders in Zangon Kataf, "
                             "Kaduna State.", date(2021, 6, 4))
     assert sorted(e.event_date for e in evs) == ["2021-05-05", "2021-06-03"]
+
+
+# ------------------------------------------------ which incident a dated sentence belongs to
+
+def test_a_dated_sentence_in_a_new_place_is_another_incident_that_day(pipeline):
+    # CODEBOOK 1: several places give one event each, even on the same day and paragraph
+    text = ("Militants attacked an army post in Dera Ismail Khan on Monday, killing two "
+            "soldiers. On Monday evening, gunmen also ambushed a police patrol in Bannu, "
+            "killing one policeman, officials said.")
+    evs = pipeline.run_text(text, date(2023, 5, 10))
+    got = sorted((e.location, e.event_date, e.fatalities) for e in evs)
+    assert got == [("Bannu", "2023-05-08", 1), ("Dera Ismail Khan", "2023-05-08", 2)], got
+
+
+def test_a_dated_sentence_at_the_incidents_own_place_stays_that_incident(pipeline):
+    text = ("Gunmen attacked a bus in Kauru, Kaduna State, on Sunday, killing six passengers. "
+            "On Sunday, the gunmen also set the bus on fire in Kauru before fleeing.")
+    evs = pipeline.run_text(text, date(2023, 5, 10))
+    assert [(e.location, e.event_date) for e in evs] == [("Kauru", "2023-05-07")], \
+        [(e.sub_event_type, e.location) for e in evs]
+

@@ -555,7 +555,8 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             separate = bool(pattern("separate_incident").search(s.text))
             own_date = [x for x in dates if not _SAME_DAY.search(s.text)]
             date_differs = bool(own_date) and cur is not None and (
-                not cur.dates or own_date[0].date != cur.dates[0].date)
+                not cur.dates or own_date[0].date != cur.dates[0].date or
+                _new_place(s, own_date, cur, lex))
             if cur is not None and not dates and not separate and _anaphoric(s, cues):
                 continue   # "did not comment on the shelling": the incident already coded
             if new_par and s.paragraph == cur.paragraph + 1 and not own_date and not separate \
@@ -627,6 +628,21 @@ def _anaphoric(s: Sentence, cues: list[Cue]) -> bool:
     return bool(cues) and all(_EVENT_NOUN.fullmatch(c.text) and re.search(
         r"\b(?:the|this|that|these|those|such)\s+(?:deadly\s+|latest\s+|recent\s+)?$",
         s.text[max(0, c.start - s.start - 30):c.start - s.start], re.I) for c in cues)
+
+
+def _new_place(s: Sentence, own_date: list[DateMention], cur: Draft, lex: Lexicon) -> bool:
+    """A sentence that gives its own day and says where it happened, in a place the current
+    incident never names ("On Monday evening, gunmen also ambushed a patrol in Bannu" after an
+    attack in Dera Ismail Khan that day), tells another incident on the same day (CODEBOOK 1:
+    several places give one event each). A country named is not a new place; the same
+    incident told again at its own place is folded back later (_same_incident)."""
+    told = " ".join(x.text for x in cur.sentences).lower()
+    spans = [(d.start - s.start, d.end - s.start) for d in own_date]
+    for p in find_place_mentions(s.text, 0, spans):
+        name = p.text.lower()
+        if p.role in ("in", "near") and name not in lex.demonym_map and name not in told:
+            return True
+    return False
 
 
 def _latest(drafts: list[Draft], cur: Draft) -> Draft:
