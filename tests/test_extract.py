@@ -532,3 +532,13 @@ def test_a_dated_sentence_at_the_incidents_own_place_stays_that_incident(pipelin
     assert [(e.location, e.event_date) for e in evs] == [("Kauru", "2023-05-07")], \
         [(e.sub_event_type, e.location) for e in evs]
 
+
+def test_a_toll_given_by_an_earlier_report_is_not_an_incident_of_its_own(pipeline):
+    text = ("The army said 14 soldiers were killed when militants attacked a base in Diapaga "
+            "on Wednesday.\n\n"
+            "An earlier count on Wednesday from hospital sources put the death toll at nine.\n"
+            "On Thursday morning, gunmen attacked a truck near Kantchari, killing its driver, "
+            "residents said.")
+    evs = pipeline.run_text(text, date(2023, 5, 12))
+    got = sorted((e.event_date, e.sub_event_type, e.fatalities) for e in evs)
+    assert got == [("2023-05-10", "Armed clash", 14), ("2023-05-11", "Attack", 1)], got

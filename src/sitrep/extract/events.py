@@ -31,6 +31,7 @@ _NEXT_DAY = re.compile(r"\b(?:the next day|the following day|a day later)\b", re
 _SAME_DAY = re.compile(r"\b(?:in|on) the same day\b|\bthe same day\b|\blater that day\b", re.I)
 _REPORTING = re.compile(r"\b(revealed|said|says|reported|announced|claimed|stated|confirmed|"
                         r"published|released a statement|told)\b", re.I)
+_TOLL = re.compile(r"\b(?:death|casualty|fatality)\s+tolls?\b|\btolls?\b", re.I)
 _WEAK_SHELL = re.compile(r"(?i)missiles?|rockets?|mortars?|artillery|katyushas?|rpgs?|howitzers?")
 _FIRE_VERB = re.compile(r"(?i)\b(?:fired|firing|fire|launched|launching|hit|struck|landed|fell|"
                         r"targeted|targeting|shelled|pounded|exploded|killed|injured|wounded|"
@@ -664,6 +665,11 @@ def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
         return False
     if not dates and re.search(r"\b(?:campaign|wave|series|spate|string) of\b", s.text, re.I):
         return False   # a campaign summarised, not an incident
+    tolls = [(m.start() + s.start, m.end() + s.start) for m in _TOLL.finditer(s.text)]
+    if tolls and not mentions and all(any(a <= c.start < b for a, b in tolls) for c in cues) \
+            and not any(p.role in ("in", "near") for p in find_place_mentions(s.text)):
+        return False   # "an earlier report put the death toll at seven": a figure for the
+        # incident being told, with no actor or place of its own
     if classes & strong:
         if classes <= {"clash", "attack", "change", "explosion", "kill"} and not mentions \
                 and not dates:
