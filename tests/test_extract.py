@@ -542,3 +542,44 @@ def test_a_toll_given_by_an_earlier_report_is_not_an_incident_of_its_own(pipelin
     evs = pipeline.run_text(text, date(2023, 5, 12))
     got = sorted((e.event_date, e.sub_event_type, e.fatalities) for e in evs)
     assert got == [("2023-05-10", "Armed clash", 14), ("2023-05-11", "Attack", 1)], got
+
+
+# ------------------------------------------------ a wire story's dateline
+
+def test_a_datelines_day_is_when_the_story_was_filed_not_the_incidents_day(pipeline):
+    text = ("Gunmen kill five in Kaduna village\n\n"
+            "KADUNA, May 10 (Reuters) - Gunmen killed five villagers in Kauru district of "
+            "Kaduna State on Sunday, according to police.")
+    ev = one(pipeline, text, published=date(2023, 5, 10))
+    assert (ev.event_date, ev.time_precision) == ("2023-05-07", 1)
+    # an incident dated in the same words after a date that is no dateline keeps the first
+    ev = one(pipeline, "On 10 May, gunmen killed five villagers in Kauru district of Kaduna "
+                       "State, according to police.", published=date(2023, 5, 12))
+    assert ev.event_date == "2023-05-10"
+
+
+def test_a_reposted_wire_story_counts_yesterday_from_its_dateline(pipeline):
+    # the page came out two days after the story was filed
+    text = ("Gunmen kill five in Kaduna village\n\n"
+            "KADUNA, May 10 (Reuters) - Gunmen killed five villagers in Kauru district of "
+            "Kaduna State yesterday, according to police.")
+    ev = one(pipeline, text, published=date(2023, 5, 12))
+    assert ev.event_date == "2023-05-09"
+    # a dateline older than a week is not this page's story: the page's own date holds
+    ev = one(pipeline, text, published=date(2023, 5, 30))
+    assert ev.event_date == "2023-05-29"
+
+
+@pytest.mark.parametrize("text,dateline", [
+    ("BAGHDAD Nov 3 Two rockets hit the airport.", "BAGHDAD Nov 3"),
+    ("HARARE, Zimbabwe, Aug. 2 (Xinhua) -- Police fired", "HARARE, Zimbabwe, Aug. 2 (Xinhua) --"),
+    ("Benghazi, 4 July 2021 - Clashes broke out", "Benghazi, 4 July 2021 -"),
+    ("ABIDJAN, 7 March (AFP): Soldiers", "ABIDJAN, 7 March (AFP):"),
+    ("On 4 July 2021, clashes broke out", ""),
+    ("Sunday, July 4 - Clashes broke out", ""),
+    ("Police in Benghazi, July 4 - clashes", ""),
+])
+def test_what_is_a_wire_dateline(text, dateline):
+    from sitrep.extract.dates import dateline_end
+
+    assert text[:dateline_end(text)].strip() == dateline

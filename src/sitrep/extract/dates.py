@@ -36,6 +36,19 @@ _PATTERNS = [
     ("my", re.compile(rf"\b(?:in|during|since|early|late|mid-?)\s+{_MON}(?:\s+(\d{{4}}))?\b", re.I)),
 ]
 _NUMWORD = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# A wire dateline opening a paragraph: the place the story was filed from in capitals
+# ("CAIRO Oct 22", "ADEN, Yemen, Oct. 22 (Xinhua) --") or as a name and a comma ("Tripoli,
+# 9 May 2023 -"), the day it was filed, an agency, a dash. Its day is the report's, not an
+# incident's.
+_NOT_PLACE = (r"(?!(?:On|In|At|By|Since|From|Until|Last|Early|Late|Around|Between|Before|After|"
+              r"During|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)")
+_DATELINE = re.compile(
+    rf"^\s*(?:[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){{0,3}}\s*,?|"
+    rf"{_NOT_PLACE}[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){{0,3}}\s*,)"
+    rf"(?:\s*[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){{0,2}}\s*,)?\s*"
+    rf"(?i:{_MON}\s+{_DAY}|{_DAY}\s+{_MON}){_YEAR}"
+    rf"\s*(?:\([A-Za-z .&\-]{{2,25}}\)\s*)?(?:[-–—:]+|(?=[A-Z“\"]))")
+
 _GATE = Gate(dict(_PATTERNS))   # which kinds of date phrase can occur in a text
 
 
@@ -120,6 +133,13 @@ def find_dates(text: str, ref: date | None, offset: int = 0) -> list[DateMention
             out.append(DateMention(d, prec, offset + m.start(), offset + m.end(), m.group()))
     out.sort(key=lambda x: x.start)
     return out
+
+
+def dateline_end(text: str) -> int:
+    """Where a paragraph's wire dateline ends in `text` (the paragraph's first sentence), or 0
+    when it opens with none ("KABUL, Oct 5 (Reuters) - Gunmen ..." -> the offset of "Gunmen")."""
+    m = _DATELINE.match(text)
+    return m.end() if m else 0
 
 
 def _count(word: str) -> int:

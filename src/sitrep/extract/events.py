@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from ..models import FRONT_KEYS, ActorRef, Document, Event, PlaceMention, Source
 from . import model
 from .actors import Mention, find_actors, mark_gang_signs
-from .dates import DateMention, as_reported, days_before, find_dates
+from .dates import DateMention, as_reported, dateline_end, days_before, find_dates
 from .fatalities import count_casualties
 from .lexicon import Lexicon, load_lexicon
 from .notes import key_passage
@@ -517,14 +517,42 @@ class DocSentences:
 
     def __init__(self, body: str, ref: date | None):
         self.sentences: list[Sentence] = split_sentences(body)   # read only
-        self.ref = ref
         self._dates: dict[tuple[int, str], list[DateMention]] = {}
+        self._openers: dict[int, int] = {}   # a paragraph's first sentence -> its dateline's end
+        seen = set()
+        for s in self.sentences:
+            if s.paragraph not in seen:
+                seen.add(s.paragraph)
+                self._openers[s.start] = dateline_end(s.text)
+        self.ref = self._filed(ref)
+
+    def _filed(self, ref: date | None) -> date | None:
+        """CODEBOOK 4: "yesterday" and "on Tuesday" resolve against the day the story was
+        written. A wire story's dateline gives it; a page that reposts the story a few days
+        later (an aggregator, a weekly digest) keeps it, so its first dateline of at most a
+        week before the page's own date is the reference day."""
+        if ref is None:
+            return ref
+        for s in self.sentences[:12]:
+            end = self._openers.get(s.start, 0)
+            if end:
+                told = find_dates(s.text[:end], ref)
+                if told and 0 < (ref - told[0].date).days <= 7:
+                    return told[0].date
+                return ref
+        return ref
 
     def dates(self, s: Sentence) -> list[DateMention]:
         key = (s.start, s.text)
         found = self._dates.get(key)
         if found is None:
-            found = self._dates[key] = find_dates(s.text, self.ref, s.start)
+            found = find_dates(s.text, self.ref, s.start)
+            end = self._openers.get(s.start, 0)
+            if end and any(x.start >= s.start + end for x in found):
+                # the dateline's day is when the story was filed: beside a day the sentence
+                # gives, it is not the incident's
+                found = [x for x in found if x.start >= s.start + end]
+            self._dates[key] = found
         return list(found)
 
 
