@@ -583,3 +583,25 @@ def test_what_is_a_wire_dateline(text, dateline):
     from sitrep.extract.dates import dateline_end
 
     assert text[:dateline_end(text)].strip() == dateline
+
+
+# ------------------------------------------------ the day of the incident, not of its report
+
+@pytest.mark.parametrize("text", [
+    "Gunmen killed five villagers in Kauru district of Kaduna State on Sunday, police said on "
+    "Tuesday.",
+    "The army said on Tuesday that its troops killed five militants near Gwoza on Sunday.",
+    "A spokesman told reporters on Tuesday that gunmen killed five villagers in Kauru on "
+    "Sunday night.",
+])
+def test_a_reporting_clauses_day_is_not_the_incidents(pipeline, text):
+    ev = one(pipeline, text, published=date(2023, 5, 10))
+    assert ev.event_date == "2023-05-07"
+
+
+def test_a_report_only_date_is_not_dropped_for_a_reporting_verb_in_the_next_sentence(pipeline):
+    text = ("Around 3 May 2021 (as reported), militiamen of two rival clans clashed in Matanao, "
+            "Davao del Sur, after an attack by one of them in late April. Nobody was hurt, "
+            "officials said.")
+    ev = one(pipeline, text, published=date(2021, 5, 4))
+    assert (ev.event_date, ev.time_precision) == ("2021-05-03", 2)

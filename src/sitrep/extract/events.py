@@ -32,6 +32,10 @@ _SAME_DAY = re.compile(r"\b(?:in|on) the same day\b|\bthe same day\b|\blater tha
 _REPORTING = re.compile(r"\b(revealed|said|says|reported|announced|claimed|stated|confirmed|"
                         r"published|released a statement|told)\b", re.I)
 _TOLL = re.compile(r"\b(?:death|casualty|fatality)\s+tolls?\b|\btolls?\b", re.I)
+_SAID_BEFORE = re.compile(r"\b(?:said|says|reported|announced|stated|confirmed|claimed|added|"
+                          r"told (?:\w+ ){0,2}?(?:reporters|journalists|AFP|Reuters|AP))\s+"
+                          r"(?:late\s+|early\s+)?$", re.I)
+_AS_REPORTED = re.compile(r"\(?\bas reported\b\)?", re.I)   # a date's precision, not a clause
 _WEAK_SHELL = re.compile(r"(?i)missiles?|rockets?|mortars?|artillery|katyushas?|rpgs?|howitzers?")
 _FIRE_VERB = re.compile(r"(?i)\b(?:fired|firing|fire|launched|launching|hit|struck|landed|fell|"
                         r"targeted|targeting|shelled|pounded|exploded|killed|injured|wounded|"
@@ -917,12 +921,19 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
     s0 = d.sentences[0]
     cands = [x for x in d.dates if s0.start <= x.start < s0.end] or d.dates
     if len(cands) > 1:
-        # drop dates that belong to a reporting clause ("On July 6, Amaq revealed that ...")
+        # drop dates that belong to a reporting clause ("On July 6, Amaq revealed that ...",
+        # "the army said on Monday that ..."); a date that closes the clause of the incident
+        # before it stays ("killed five on Sunday, police said on Tuesday")
         keep = []
         for x in cands:
-            after = doc.body[x.end:x.end + 70]
+            within = next((s for s in d.sentences if s.start <= x.start < s.end), s0)
+            if _SAID_BEFORE.search(doc.body[max(within.start, x.start - 40):x.start]):
+                continue
+            after = _AS_REPORTED.sub(lambda m: " " * len(m.group()),
+                                     doc.body[x.end:min(x.end + 70, within.end)])
             rep = _REPORTING.search(after)
-            if rep and not any(x.end <= c.start < x.end + rep.start() for c in d.cues):
+            if rep and not any(x.end <= c.start < x.end + rep.start() for c in d.cues) and \
+                    not any(within.start <= c.start < x.start for c in d.cues):
                 continue
             keep.append(x)
         cands = keep or cands
