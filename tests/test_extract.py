@@ -605,3 +605,30 @@ def test_a_report_only_date_is_not_dropped_for_a_reporting_verb_in_the_next_sent
             "officials said.")
     ev = one(pipeline, text, published=date(2021, 5, 4))
     assert (ev.event_date, ev.time_precision) == ("2021-05-03", 2)
+
+
+# ------------------------------------------------ a span of days summed up
+
+def test_a_series_of_attacks_over_a_span_of_days_is_not_an_incident(pipeline):
+    # CODEBOOK 1: a multi-day report gives one event per day with reported activity
+    text = ("Church leaders condemned a wave of attacks on villages in Kajuru, Kaduna State, "
+            "from 2 to 6 March 2022, which left nine people dead.\n\n"
+            "Gunmen killed five people in Kajuru on 4 March 2022, residents said.")
+    evs = pipeline.run_text(text, date(2022, 3, 9))
+    assert [(e.event_date, e.fatalities) for e in evs] == [("2022-03-04", 5)], \
+        [(e.event_date, e.sub_event_type, e.fatalities) for e in evs]
+
+
+@pytest.mark.parametrize("text,phrase,span", [
+    ("clashes from 19 to 24 June 2023, which", "24 June 2023", True),
+    ("raids between 3 and 5 May in the north", "5 May", True),
+    ("fighting on 3-5 May near the border", "5 May", True),
+    ("strikes from 30 April to 2 May 2021 hit", "30 April", True),
+    ("a raid on 24 June 2023, which", "24 June 2023", False),
+    ("marched on 5 May to the parliament", "5 May", False),
+])
+def test_what_is_a_span_of_days(text, phrase, span):
+    from sitrep.extract.dates import spans_days
+
+    i = text.index(phrase)
+    assert spans_days(text, i, i + len(phrase)) is span

@@ -142,6 +142,20 @@ def dateline_end(text: str) -> int:
     return m.end() if m else 0
 
 
+# A span of days: "from 19 to 24 January", "between 3 and 5 May", "3-5 May".
+_SPAN = re.compile(rf"\b(?:(?:from|between)\s+{_DAY}(?:\s+{_MON})?\s+(?:to|and|until|till)\s+|"
+                   rf"{_DAY}\s*[-–]\s*)(?={_DAY}\s+{_MON})", re.I)
+
+_SPAN_ON = re.compile(rf"\s*(?:to|until|till|-|–)\s*{_DAY}\b", re.I)   # "30 April to 2 May"
+
+
+def spans_days(text: str, start: int, end: int) -> bool:
+    """Whether the date phrase at text[start:end] opens or closes a span of days ("from 19 to
+    24 January", "30 April to 2 May"): the span, not one day."""
+    return any(m.end() == start for m in _SPAN.finditer(text, 0, end)) or \
+        bool(_SPAN_ON.match(text, end))
+
+
 def _count(word: str) -> int:
     return int(word) if word.isdigit() else _NUMWORD.get(word, 2)
 

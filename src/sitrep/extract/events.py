@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from ..models import FRONT_KEYS, ActorRef, Document, Event, PlaceMention, Source
 from . import model
 from .actors import Mention, find_actors, mark_gang_signs
-from .dates import DateMention, as_reported, dateline_end, days_before, find_dates
+from .dates import DateMention, as_reported, dateline_end, days_before, find_dates, spans_days
 from .fatalities import count_casualties
 from .lexicon import Lexicon, load_lexicon
 from .notes import key_passage
@@ -695,8 +695,10 @@ def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
     classes = {c.cls for c in cues}
     if pattern("not_an_event").search(s.text):
         return False
-    if not dates and re.search(r"\b(?:campaign|wave|series|spate|string) of\b", s.text, re.I):
-        return False   # a campaign summarised, not an incident
+    if re.search(r"\b(?:campaign|wave|series|spate|string) of\b", s.text, re.I) and all(
+            spans_days(s.text, x.start - s.start, x.end - s.start) for x in dates):
+        return False   # a campaign summarised, undated or over a span of days, not an incident
+        # (CODEBOOK 1: a multi-day report gives one event per day with reported activity)
     tolls = [(m.start() + s.start, m.end() + s.start) for m in _TOLL.finditer(s.text)]
     if tolls and not mentions and all(any(a <= c.start < b for a, b in tolls) for c in cues) \
             and not any(p.role in ("in", "near") for p in find_place_mentions(s.text)):
