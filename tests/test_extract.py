@@ -64,6 +64,10 @@ def test_plans_and_habits_are_not_events(pipeline):
 
 @pytest.mark.parametrize("text,expected", [
     ("On 2 May 2021, 4 policemen were killed and 5 were missing in Herat.", 4),
+    # the subject of an active "killed" did the killing and lived, unless a suicide bomber
+    ("A roadside bomb killed three soldiers near Jowhar on Monday.", 3),
+    ("An unidentified gunman shot and killed a local commander in Daraa.", 1),
+    ("A suicide bomber killed 4 worshippers at a mosque in Peshawar.", 5),
     ("At least 5 militants and 2 soldiers were killed in clashes near Bir al-Abd.", 7),
     ("Eight civilians, including three children, were killed in an air strike in Khost.", 8),
     ("The death toll rose to 20 as three more people died in Kabul.", 20),

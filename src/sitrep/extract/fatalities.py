@@ -26,6 +26,13 @@ _EXCLUDE_AFTER = re.compile(r"\s*-?\s*(?:days?|weeks?|months?|years?|km|kilomet|
                             r"buildings?|shops?|trucks?|cars?|villages?|rounds?|shells?|"
                             r"rockets?|mortars?|missiles?|times?|metres|meters|kg|tons?)\b", re.I)
 
+# "<a noun> killed <someone>": active voice, the subject did the killing
+_ACTIVE_KILL = re.compile(r"^(?:a|an)\s+(?:(?!were\b|was\b|been\b|is\b|are\b)[#\w'’-]+\s+)+"
+                          r"(?:killed|kills)$", re.I)
+_OBJECT = re.compile(rf"\s+(?:{QNUM}|his|her|their|the|a|an)\b", re.I)
+_ONE_OBJECT = re.compile(r"\s+(a|an|his|her|the)\s+(?!(?:\d|one|two|three|four|five|six|seven|"
+                         r"eight|nine|ten|dozens?|scores|hundreds|several|many|few)\b)", re.I)
+_SUICIDE = re.compile(r"\bsuicide\b|\bbomber\b", re.I)
 _AGE = re.compile(r"-years?-old\b", re.I)    # "23-year-old Ahmed": an age, one person
 
 # two sources' figures in one sentence, not two groups of dead: "the army said five were
@@ -132,6 +139,16 @@ def _collect(text: str, patterns, live=None) -> list[Count]:
             if p is _PATTERNS_DEATH[0] and g.lower() in ("a", "an") and not re.search(
                     r"\b(?:were|was|been|is|are)\b|\b(?:killed|dead|died)\b", m.group(), re.I):
                 continue   # "A mob lynched ...": the subject, not a victim count
+            if p is _PATTERNS_DEATH[0] and g.lower() in ("a", "an") and _ACTIVE_KILL.search(
+                    m.group()) and _OBJECT.match(text, m.end()) and not _SUICIDE.search(m.group()):
+                # "A roadside bomb killed three soldiers": the killer, who lived (a suicide
+                # bomber counts, CODEBOOK 6); "a gunman killed his brother": one dead, the
+                # brother
+                one = _ONE_OBJECT.match(text, m.end())
+                if one:
+                    taken.append((one.start(1), one.end(1)))
+                    out.append(Count(1, False, one.start(1), one.end(1)))
+                continue
             if p is _PATTERNS_DEATH[1] and re.match(r"(?:leaving|left)\b", m.group(), re.I) and \
                     not re.match(r"(?:\s+[\w-]+){0,3}?\s+(?:dead|killed)\b", text[ge:], re.I):
                 continue   # "leaving four of them in hospital" is not a death toll
