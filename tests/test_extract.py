@@ -636,3 +636,25 @@ def test_what_is_a_span_of_days(text, phrase, span):
 
     i = text.index(phrase)
     assert spans_days(text, i, i + len(phrase)) is span
+
+
+# ------------------------------------------------ relative days (CODEBOOK 4)
+
+@pytest.mark.parametrize("text,day,precision", [
+    ("Soldiers were ambushed the day before yesterday.", "2023-05-08", 1),
+    ("Two herders were killed 10 days ago.", "2023-04-30", 1),
+    ("A market was shelled a week ago.", "2023-05-03", 2),
+    ("A market was shelled two weeks ago.", "2023-04-26", 2),
+    ("Protesters marched this past weekend.", "2023-05-06", 2),
+])
+def test_relative_days_resolve_against_the_report(text, day, precision):
+    from sitrep.extract.dates import find_dates
+
+    found = find_dates(text, date(2023, 5, 10))   # a Wednesday
+    assert [(str(x.date), x.precision) for x in found] == [(day, precision)]
+
+
+def test_the_previous_day_counts_back_from_the_incident_just_told():
+    from sitrep.extract.dates import days_before
+
+    assert days_before("the previous day") == 1

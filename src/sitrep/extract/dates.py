@@ -24,18 +24,22 @@ _PATTERNS = [
     ("mdy", re.compile(rf"\b{_MON}\s+{_DAY}\b{_YEAR}", re.I)),
     ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
     ("rel", re.compile(
-        r"\b(yesterday|today|tonight|this (?:morning|afternoon|evening)|last night|overnight|"
+        r"\b(the day before yesterday|"
+        r"yesterday|today|tonight|this (?:morning|afternoon|evening)|last night|overnight|"
         r"earlier today|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
         r"(?:\s+(?:morning|afternoon|evening|night))?|"
         r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?|"
         r"last (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
-        r"last week|earlier this week|this week|last weekend|over the weekend|at the weekend|"
+        r"last week|earlier this week|this week|(?:last|this past) weekend|over the weekend|"
+        r"at the weekend|(?:a|one|two|three|four|[1-4]) weeks? ago|"
         r"last month|earlier this month|this month|"
         r"(?:two|three|four|five|six|2|3|4|5|6) days (?:ago|earlier|before)|"
-        r"the day before|a day earlier|in the past (?:few )?(?:hours|days)|hours? ago)\b", re.I)),
+        r"\d{1,2} days ago|"
+        r"the day before|the previous day|a day earlier|in the past (?:few )?(?:hours|days)|"
+        r"hours? ago)\b", re.I)),
     ("my", re.compile(rf"\b(?:in|during|since|early|late|mid-?)\s+{_MON}(?:\s+(\d{{4}}))?\b", re.I)),
 ]
-_NUMWORD = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_NUMWORD = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 # A wire dateline opening a paragraph: the place the story was filed from in capitals
 # ("CAIRO Oct 22", "ADEN, Yemen, Oct. 22 (Xinhua) --") or as a name and a comma ("Tripoli,
 # 9 May 2023 -"), the day it was filed, an agency, a dash. Its day is the report's, not an
@@ -160,7 +164,7 @@ def _count(word: str) -> int:
     return int(word) if word.isdigit() else _NUMWORD.get(word, 2)
 
 
-_BACK = re.compile(r"(?:a|the) day (?:earlier|before)|(\w+) days (?:earlier|before)")
+_BACK = re.compile(r"(?:a|the) day (?:earlier|before)|the previous day|(\w+) days (?:earlier|before)")
 
 
 def days_before(phrase: str) -> int | None:
@@ -182,9 +186,11 @@ def _relative(phrase: str, ref: date) -> tuple[date | None, int]:
     if p in ("today", "tonight", "earlier today") or p.startswith("in the past") or \
             p.endswith("hours ago") or p == "hour ago":
         return ref, 1
+    if p == "the day before yesterday":
+        return ref - timedelta(days=2), 1
     if p in ("yesterday", "overnight"):
         return ref - timedelta(days=1), 1
-    if p in ("the day before", "a day earlier"):
+    if p in ("the day before", "the previous day", "a day earlier"):
         return ref - timedelta(days=1), 1
     m = re.match(r"(\w+) days (?:ago|earlier|before)", p)
     if m:
@@ -200,7 +206,10 @@ def _relative(phrase: str, ref: date) -> tuple[date | None, int]:
         return monday + timedelta(days=2), 2
     if p in ("earlier this week", "this week"):
         return ref - timedelta(days=max(ref.weekday() // 2, 0)), 2
-    if p in ("last weekend", "over the weekend", "at the weekend"):
+    m = re.match(r"(\w+) weeks? ago", p)
+    if m:   # CODEBOOK 4: a week or similar span, precision 2
+        return ref - timedelta(days=7 * _count(m.group(1))), 2
+    if p in ("last weekend", "this past weekend", "over the weekend", "at the weekend"):
         sat = ref - timedelta(days=(ref.weekday() - 5) % 7 or 7)
         return sat, 2
     if p == "last month":
