@@ -658,3 +658,16 @@ def test_the_previous_day_counts_back_from_the_incident_just_told():
     from sitrep.extract.dates import days_before
 
     assert days_before("the previous day") == 1
+
+
+@pytest.mark.parametrize("recalled,day,precision", [
+    ("The previous day, a roadside bomb killed two soldiers near Rann.", "2023-05-07", 1),
+    ("Two weeks ago, a roadside bomb killed two soldiers near Rann.", "2023-04-26", 2),
+])
+def test_a_sentence_opening_with_an_earlier_day_is_an_incident_not_background(
+        pipeline, recalled, day, precision):
+    # CODEBOOK 1: a recalled earlier incident is its own event, with its own date
+    text = "Gunmen killed three villagers in Gubio on Monday, police said. " + recalled
+    evs = pipeline.run_text(text, date(2023, 5, 10))
+    got = sorted((e.event_date, e.time_precision, e.fatalities) for e in evs)
+    assert got == sorted([("2023-05-08", 1, 3), (day, precision, 2)]), got

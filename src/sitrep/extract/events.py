@@ -578,7 +578,7 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
                     if not any(a <= m.start < b for a, b in quiet)]
         new_par = cur is not None and s.paragraph != cur.paragraph
         if cur is not None and not new_par and pattern("background").search(s.text) and \
-                not pattern("separate_incident").search(s.text):
+                not pattern("separate_incident").search(s.text) and not _opens_with_day(s, dates):
             cur.sentences.append(s)   # background to the current event: no cues, no dates
             continue
         if cur is not None and not new_par and pattern("new_topic").search(s.text) and (
@@ -661,6 +661,19 @@ def _anaphoric(s: Sentence, cues: list[Cue]) -> bool:
     return bool(cues) and all(_EVENT_NOUN.fullmatch(c.text) and re.search(
         r"\b(?:the|this|that|these|those|such)\s+(?:deadly\s+|latest\s+|recent\s+)?$",
         s.text[max(0, c.start - s.start - 30):c.start - s.start], re.I) for c in cues)
+
+
+_LEAD_IN = re.compile(r"\W*(?:(?:and|but|also|then|earlier|later)\s*,?\s+)?(?:late\s+|early\s+)?",
+                      re.I)
+
+
+def _opens_with_day(s: Sentence, dates: list[DateMention]) -> bool:
+    """The sentence opens with the day or week it tells of ("The previous day, a bomb ...",
+    "Two weeks ago, gunmen ..."): a recalled incident of its own (CODEBOOK 1), not background
+    to the one being told, whatever background word dates it ("previous day", "ago")."""
+    first = min(dates, key=lambda x: x.start, default=None)
+    return first is not None and first.precision <= 2 and bool(
+        _LEAD_IN.fullmatch(s.text[:first.start - s.start]))
 
 
 def _new_place(s: Sentence, own_date: list[DateMention], cur: Draft, lex: Lexicon) -> bool:
