@@ -671,3 +671,24 @@ def test_a_sentence_opening_with_an_earlier_day_is_an_incident_not_background(
     evs = pipeline.run_text(text, date(2023, 5, 10))
     got = sorted((e.event_date, e.time_precision, e.fatalities) for e in evs)
     assert got == sorted([("2023-05-08", 1, 3), (day, precision, 2)]), got
+
+
+# ------------------------------------------------ a body found (CODEBOOK 4)
+
+def test_the_day_a_body_was_found_is_coded_at_precision_2(pipeline):
+    ev = one(pipeline, "On 4 May 2021, the body of a trader was found with gunshot wounds "
+                       "near Kauru, Kaduna State.", published=date(2021, 5, 5))
+    assert (ev.event_date, ev.time_precision) == ("2021-05-04", 2)
+    # the killing's own day is known: a body found in another sentence does not lower it
+    ev = one(pipeline, "On 4 May 2021, gunmen shot dead a trader near Kauru, Kaduna State. "
+                       "Residents said his body was found in a ditch.",
+             published=date(2021, 5, 6))
+    assert (ev.event_date, ev.time_precision) == ("2021-05-04", 1)
+
+
+def test_a_body_found_long_before_a_recent_incident_is_background(pipeline):
+    text = ("On 3 June 2021, gunmen killed four farmers in Kauru, Kaduna State. On 12 February "
+            "2021, the body of a herder had been found near the same village.")
+    evs = pipeline.run_text(text, date(2021, 6, 4))
+    assert [(e.event_date, e.fatalities) for e in evs] == [("2021-06-03", 4)], \
+        [(e.event_date, e.time_precision) for e in evs]

@@ -225,3 +225,10 @@ def as_reported(text: str, lex: Lexicon | None = None) -> bool:
     that lowers a day-precise date to time precision 2."""
     rx = (lex or load_lexicon()).as_reported
     return bool(rx and rx.search(text))
+
+
+def time_unknown(text: str, lex: Lexicon | None = None) -> bool:
+    """Whether `text` tells of a body found (triggers.yaml `time_unknown`): the day of death
+    is unknown, so a day-precise date is coded at time precision 2."""
+    rx = (lex or load_lexicon()).time_unknown
+    return bool(rx and rx.search(text))

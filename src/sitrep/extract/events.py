@@ -14,7 +14,15 @@ from datetime import UTC, date, datetime, timedelta
 from ..models import FRONT_KEYS, ActorRef, Document, Event, PlaceMention, Source
 from . import model
 from .actors import Mention, find_actors, mark_gang_signs
-from .dates import DateMention, as_reported, dateline_end, days_before, find_dates, spans_days
+from .dates import (
+    DateMention,
+    as_reported,
+    dateline_end,
+    days_before,
+    find_dates,
+    spans_days,
+    time_unknown,
+)
 from .fatalities import count_casualties
 from .lexicon import Lexicon, load_lexicon
 from .notes import key_passage
@@ -796,8 +804,9 @@ def _without_background(events: list[Event], published: date | None) -> list[Eve
     """codebook.yaml `background_days`: beside an incident dated within that many days of
     the report's publication, one dated to the day longer before it is background (history,
     what led to it), not news. A month or season named without a year may be anchored to the
-    wrong year, so only a day-precise date is dropped. A report with no recent dated incident
-    keeps its old ones (a late report, a retrospective)."""
+    wrong year, so only a date that names its day is dropped (precision 1, or 2 for a report
+    date or the day a body was found). A report with no recent dated incident keeps its old
+    ones (a late report, a retrospective)."""
     if published is None:
         return events
     days = load_codebook().background_days
@@ -807,7 +816,7 @@ def _without_background(events: list[Event], published: date | None) -> list[Eve
 
     if not any((a := age(e)) is not None and a <= days for e in events):
         return events
-    return [e for e in events if not (e.time_precision == 1 and (age(e) or 0) > days)]
+    return [e for e in events if not (e.time_precision <= 2 and (age(e) or 0) > days)]
 
 
 def _retells(last: Event, ev: Event, d: Draft, separate: bool) -> bool:
@@ -1040,6 +1049,11 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
     dm, dt, prec = _event_date(doc, d, prev_date, trig_pos, ref, lex, ds)
     if dt is not None and dt > ref:   # "the next day", a day-month a day or two ahead
         dt, prec = ref, max(prec, 2)  # (time zones): never after publication or ingest
+    told = next((x for x in d.sentences if dm is not None and x.start <= dm.start < x.end),
+                d.sentences[0])
+    if dt is not None and prec == 1 and et not in _DEMONSTRATION and \
+            time_unknown(told.text, lex):
+        prec = 2   # the day a body was found, not the day of death
     if dt is not None:
         ev.event_date = dt.isoformat()
         ev.time_precision = prec
