@@ -68,6 +68,9 @@ def test_plans_and_habits_are_not_events(pipeline):
     ("A roadside bomb killed three soldiers near Jowhar on Monday.", 3),
     ("An unidentified gunman shot and killed a local commander in Daraa.", 1),
     ("A suicide bomber killed 4 worshippers at a mosque in Peshawar.", 5),
+    # "killed and injured four" shares its number (1 dead); a count of the dead before is theirs
+    ("The blast left 3 dead and injured 12 near the bus stand in Mardan.", 3),
+    ("The raid on the camp left nine people dead and injured ten others.", 9),
     ("At least 5 militants and 2 soldiers were killed in clashes near Bir al-Abd.", 7),
     ("Eight civilians, including three children, were killed in an air strike in Khost.", 8),
     ("The death toll rose to 20 as three more people died in Kabul.", 20),

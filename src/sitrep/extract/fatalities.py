@@ -99,6 +99,7 @@ _DIED_SINGLE = re.compile(r"\b(?:a|an|one|the)\s+(?:\w+\s+){0,3}(?:was|has been)
                           r"\b(?:deadly|fatal)\b", re.I)
 
 
+_COUNT_BEFORE = re.compile(rf"\b{QNUM}(?:\s+(?!and\b)[\w'’-]+){{0,3}}\s+$", re.I)
 _SUBSET = re.compile(r",\s*(?:including|among them|among whom|mostly|most of them)\b[^,]{0,60},")
 _DEATH_RE = re.compile(_DEATH, re.I)
 _KILLED = re.compile(r"\bkill(?:ed|ing)\b(?!\s+or)", re.I)
@@ -193,6 +194,9 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
     spans: list[tuple[int, int]] = []
     fatal, vague = 0, False
     m_and = search(_AND)
+    if m_and and m_and.group().lower().startswith("dead") and \
+            _COUNT_BEFORE.search(text, 0, m_and.start()):
+        m_and = None   # "left nine people dead and injured ten": the dead are counted
     if m_and:  # "killing and injuring four": at least one died
         fatal = 1
         spans.append((m_and.start(1), m_and.end(1)))
