@@ -71,6 +71,8 @@ def test_plans_and_habits_are_not_events(pipeline):
     # "killed and injured four" shares its number (1 dead); a count of the dead before is theirs
     ("The blast left 3 dead and injured 12 near the bus stand in Mardan.", 3),
     ("The raid on the camp left nine people dead and injured ten others.", 9),
+    # a vague shared number is a vague number of dead
+    ("Rebels shelled the base, killing and wounding dozens of soldiers.", 12),
     ("At least 5 militants and 2 soldiers were killed in clashes near Bir al-Abd.", 7),
     ("Eight civilians, including three children, were killed in an air strike in Khost.", 8),
     ("The death toll rose to 20 as three more people died in Kabul.", 20),
@@ -695,3 +697,10 @@ def test_a_body_found_long_before_a_recent_incident_is_background(pipeline):
     evs = pipeline.run_text(text, date(2021, 6, 4))
     assert [(e.event_date, e.fatalities) for e in evs] == [("2021-06-03", 4)], \
         [(e.event_date, e.time_precision) for e in evs]
+
+
+def test_killing_and_injuring_a_number_of_fighters_on_a_front_is_ten(pipeline):
+    # CODEBOOK 6: a vague number of dead in fighting on a front line is coded 10
+    ev = one(pipeline, "On 3 June 2021, government forces repelled a rebel attack near Hays, "
+                       "Al Hudaydah, killing and injuring a number of fighters.")
+    assert ev.event_type == "Battles" and ev.fatalities == 10

@@ -198,7 +198,10 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
             _COUNT_BEFORE.search(text, 0, m_and.start()):
         m_and = None   # "left nine people dead and injured ten": the dead are counted
     if m_and:  # "killing and injuring four": at least one died
-        fatal = 1
+        shared = parse_number(m_and.group(1))
+        # "killing and injuring dozens of fighters": a vague number of dead, by its word
+        # (CODEBOOK 6: "several", "a number of" 3, or 10 in a large attack; "dozens" 12)
+        fatal, vague = (shared[0], True) if shared and shared[1] else (1, False)
         spans.append((m_and.start(1), m_and.end(1)))
     elif not search(_OR) or search(_KILLED):
         counts = _collect(text, _PATTERNS_DEATH, live)
