@@ -73,6 +73,12 @@ def test_plans_and_habits_are_not_events(pipeline):
     ("The raid on the camp left nine people dead and injured ten others.", 9),
     # a vague shared number is a vague number of dead
     ("Rebels shelled the base, killing and wounding dozens of soldiers.", 12),
+    # one death told without a number
+    ("Gunmen on a motorbike shot a shopkeeper in Tarime. The victim died in hospital.", 1),
+    ("Two herders were shot. One man was wounded and the other died.", 1),
+    ("Rival factions clashed at the market, resulting in one death.", 1),
+    ("The fighting resulted in the death of the village head.", 1),
+    ("A 16-year-old teenager was killed by a stray bullet.", 1),
     ("At least 5 militants and 2 soldiers were killed in clashes near Bir al-Abd.", 7),
     ("Eight civilians, including three children, were killed in an air strike in Khost.", 8),
     ("The death toll rose to 20 as three more people died in Kabul.", 20),

@@ -86,7 +86,9 @@ _SINGULAR = (r"(?:terrorist|militant|soldier|policeman|policewoman|civilian|man|
              r"girl|activist|doctor|priest|journalist|leader|commander|officer|student|worker|"
              r"farmer|teacher|trader|professor|bomber|suspect|driver|official|chief|guard|"
              r"fighter|rebel|insurgent|cleric|imam|pastor|businessman|mayor|judge|lawyer|"
-             r"shopkeeper|preacher|convert|blogger|writer|villager|resident|herder|youth)")
+             r"shopkeeper|preacher|convert|blogger|writer|villager|resident|herder|youth|"
+             r"victim|teenager|teen|owner|person|passenger|hostage|detainee|prisoner|protester|"
+             r"demonstrator|other)")
 _DIED_SINGLE = re.compile(r"\b(?:a|an|one|the)\s+(?:\w+\s+){0,3}(?:was|has been)\s+(?:shot dead|"
                           r"killed|murdered|executed|beheaded|found dead|stabbed to death|shot to "
                           r"death|beaten to death)|\b(?:body|corpse) of (?:a|an|one)\b|"
@@ -96,6 +98,8 @@ _DIED_SINGLE = re.compile(r"\b(?:a|an|one|the)\s+(?:\w+\s+){0,3}(?:was|has been)
                           r"murdered|dies|died|stabbed to death|beheaded)\b|"
                           rf"\b(?:kills?|killed|killing|murders?|murdered)\s+(?:a |an |the |one )?"
                           rf"(?:[\w'-]+\s+){{0,2}}{_SINGULAR}\b(?!s)|"
+                          r"\bresult(?:ed|ing) in (?:one|a single) (?:death|fatality)\b|"
+                          r"\bresult(?:ed|ing) in the death of (?:the|a|an|one|his|her)\b|"
                           r"\b(?:deadly|fatal)\b", re.I)
 
 
