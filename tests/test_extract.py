@@ -710,3 +710,13 @@ def test_killing_and_injuring_a_number_of_fighters_on_a_front_is_ten(pipeline):
     ev = one(pipeline, "On 3 June 2021, government forces repelled a rebel attack near Hays, "
                        "Al Hudaydah, killing and injuring a number of fighters.")
     assert ev.event_type == "Battles" and ev.fatalities == 10
+
+
+def test_a_date_in_a_relative_clause_is_the_recalled_incidents_not_the_sentences(pipeline):
+    ev = one(pipeline, "Students rallied at a vigil for Rahel Tesfaye, the student who was "
+                       "shot dead by police last month, at Bahir Dar University on Thursday.",
+             published=date(2023, 5, 12))
+    assert (ev.event_date, ev.time_precision) == ("2023-05-11", 1)
+    ev = one(pipeline, "The army, which had withdrawn from Kidal on Monday, shelled the town "
+                       "on Wednesday.", published=date(2023, 5, 12))
+    assert ev.event_date == "2023-05-10"

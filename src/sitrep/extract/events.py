@@ -43,6 +43,9 @@ _TOLL = re.compile(r"\b(?:death|casualty|fatality)\s+tolls?\b|\btolls?\b", re.I)
 _SAID_BEFORE = re.compile(r"\b(?:said|says|reported|announced|stated|confirmed|claimed|added|"
                           r"told (?:\w+ ){0,2}?(?:reporters|journalists|AFP|Reuters|AP))\s+"
                           r"(?:late\s+|early\s+)?$", re.I)
+# a non-restrictive relative clause, from its comma to a date in it ("..., the woman who died
+# in police custody last month, ...")
+_RELATIVE = re.compile(r"\s*(?:(?:the|a|an)\s+)?(?:[\w'’-]+\s+){0,4}?(?:who|which|whose)\s", re.I)
 _AS_REPORTED = re.compile(r"\(?\bas reported\b\)?", re.I)   # a date's precision, not a clause
 _WEAK_SHELL = re.compile(r"(?i)missiles?|rockets?|mortars?|artillery|katyushas?|rpgs?|howitzers?")
 _FIRE_VERB = re.compile(r"(?i)\b(?:fired|firing|fire|launched|launching|hit|struck|landed|fell|"
@@ -494,6 +497,14 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
 
 # ---------------------------------------------------------------- drafts
 
+def _in_relative(body: str, start: int, x: DateMention) -> bool:
+    """The date sits in a relative clause after a comma ("Amini, the woman who died in custody
+    last month, ..."): the day of the recalled incident the clause tells, not the sentence's
+    (CODEBOOK 1). `start`: where the date's sentence starts."""
+    clause = body[start:x.start]
+    return bool(_RELATIVE.match(clause[clause.rfind(",") + 1:]))
+
+
 def _split_on_dates(s: Sentence, dates: list[DateMention]) -> list[Sentence]:
     """A sentence that reports two dated incidents ("explosions today, after those of last
     week ...") is split at the clause before each further date."""
@@ -574,7 +585,8 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
     sents: list[Sentence] = []
     for s in ds.sentences:
         sents += _split_on_dates(s, [d for d in ds.dates(s)
-                                     if not _REPORTING.search(doc.body[d.end:d.end + 70])])
+                                     if not _REPORTING.search(doc.body[d.end:d.end + 70])
+                                     and not _in_relative(doc.body, s.start, d)])
     drafts: list[Draft] = []
     cur: Draft | None = None
     for s in sents:
@@ -952,6 +964,8 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
         for x in cands:
             within = next((s for s in d.sentences if s.start <= x.start < s.end), s0)
             if _SAID_BEFORE.search(doc.body[max(within.start, x.start - 40):x.start]):
+                continue
+            if _in_relative(doc.body, within.start, x):
                 continue
             after = _AS_REPORTED.sub(lambda m: " " * len(m.group()),
                                      doc.body[x.end:min(x.end + 70, within.end)])
