@@ -720,3 +720,10 @@ def test_a_date_in_a_relative_clause_is_the_recalled_incidents_not_the_sentences
     ev = one(pipeline, "The army, which had withdrawn from Kidal on Monday, shelled the town "
                        "on Wednesday.", published=date(2023, 5, 12))
     assert ev.event_date == "2023-05-10"
+
+
+def test_a_caption_picture_released_on_a_day_is_dated_as_reported(pipeline):
+    # CODEBOOK 4: only the day the picture was put out is known: that day, precision 2
+    ev = one(pipeline, "Opposition supporters march against fuel prices in Harare, Zimbabwe, "
+                       "in this picture released on May 3, 2023.", published=date(2023, 5, 4))
+    assert (ev.event_date, ev.time_precision) == ("2023-05-03", 2)
