@@ -727,3 +727,12 @@ def test_a_caption_picture_released_on_a_day_is_dated_as_reported(pipeline):
     ev = one(pipeline, "Opposition supporters march against fuel prices in Harare, Zimbabwe, "
                        "in this picture released on May 3, 2023.", published=date(2023, 5, 4))
     assert (ev.event_date, ev.time_precision) == ("2023-05-03", 2)
+
+
+def test_the_toll_of_an_incident_told_as_a_day_before_is_not_this_ones(pipeline):
+    # CODEBOOK 1: "a day after an attack left six dead" recalls another incident, with its toll
+    evs = pipeline.run_text("A mob burned two shops in Jos on Tuesday, a day after an attack "
+                            "on a nearby village left six people dead.", date(2023, 5, 10))
+    riots = [e for e in evs if e.event_type == "Riots"]
+    assert [(e.event_date, e.fatalities) for e in riots] == [("2023-05-09", 0)], \
+        [(e.sub_event_type, e.event_date, e.fatalities) for e in evs]

@@ -43,6 +43,12 @@ _TOLL = re.compile(r"\b(?:death|casualty|fatality)\s+tolls?\b|\btolls?\b", re.I)
 _SAID_BEFORE = re.compile(r"\b(?:said|says|reported|announced|stated|confirmed|claimed|added|"
                           r"told (?:\w+ ){0,2}?(?:reporters|journalists|AFP|Reuters|AP))\s+"
                           r"(?:late\s+|early\s+)?$", re.I)
+# "<a span> after <an incident>": the clause tells an earlier incident on another day
+_DAYS_AFTER = re.compile(r"\b(?:(?:a|one|two|three|four|five|six|\d+|several|a few)\s+(?:days?|weeks?)|"
+                         r"the day|days|weeks)\s+after\s+(?:(?:a|an|the|last\s+\w+'s)\s+)?"
+                         r"(?:[\w'’-]+\s+){0,2}?(?:attacks?|shelling|blasts?|explosions?|"
+                         r"clash(?:es)?|raids?|strikes?|airstrikes?|bombings?|killings?|ambush|"
+                         r"assault|fighting)\b", re.I)
 # a non-restrictive relative clause, from its comma to a date in it ("..., the woman who died
 # in police custody last month, ...")
 _RELATIVE = re.compile(r"\s*(?:(?:the|a|an)\s+)?(?:[\w'’-]+\s+){0,4}?(?:who|which|whose)\s", re.I)
@@ -1081,7 +1087,11 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
     for s in d.sentences:
         if pattern("not_an_event").search(s.text):
             continue   # a total over a period is never this incident's toll (CODEBOOK 1)
-        f, i, v, spans = count_casualties(s.text)
+        told = s.text
+        if (m := _DAYS_AFTER.search(told)) and m.start() > 0:
+            told = told[:m.start()]   # "a day after an attack left nine dead": that attack's
+            # toll, a recalled incident of its own (CODEBOOK 1), not this one's
+        f, i, v, spans = count_casualties(told)
         injured = max(injured, i)
         if f:
             claim = bool(lex.outlet_re and any(
