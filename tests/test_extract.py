@@ -736,3 +736,11 @@ def test_the_toll_of_an_incident_told_as_a_day_before_is_not_this_ones(pipeline)
     riots = [e for e in evs if e.event_type == "Riots"]
     assert [(e.event_date, e.fatalities) for e in riots] == [("2023-05-09", 0)], \
         [(e.sub_event_type, e.event_date, e.fatalities) for e in evs]
+
+
+def test_a_reporting_verb_in_the_next_sentence_does_not_join_two_dated_incidents(pipeline):
+    text = ("Gunmen killed two farmers in Kauru on Monday, and a bomb killed three soldiers in "
+            "Bama on Tuesday. Police said the attacks were unrelated.")
+    evs = pipeline.run_text(text, date(2023, 5, 10))
+    got = sorted((e.event_date, e.fatalities) for e in evs)
+    assert got == [("2023-05-08", 2), ("2023-05-09", 3)], got

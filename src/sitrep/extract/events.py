@@ -503,6 +503,14 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
 
 # ---------------------------------------------------------------- drafts
 
+def _reporting_after(body: str, x: DateMention, end: int) -> re.Match | None:
+    """A reporting verb in the 70 characters after the date, within its sentence (`end`):
+    "On July 6, Amaq revealed"; "(as reported)" is the date's precision, not a clause. The
+    match is relative to the date's end."""
+    after = _AS_REPORTED.sub(lambda m: " " * len(m.group()), body[x.end:min(x.end + 70, end)])
+    return _REPORTING.search(after)
+
+
 def _in_relative(body: str, start: int, x: DateMention) -> bool:
     """The date sits in a relative clause after a comma ("Amini, the woman who died in custody
     last month, ..."): the day of the recalled incident the clause tells, not the sentence's
@@ -591,7 +599,7 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
     sents: list[Sentence] = []
     for s in ds.sentences:
         sents += _split_on_dates(s, [d for d in ds.dates(s)
-                                     if not _REPORTING.search(doc.body[d.end:d.end + 70])
+                                     if not _reporting_after(doc.body, d, s.end)
                                      and not _in_relative(doc.body, s.start, d)])
     drafts: list[Draft] = []
     cur: Draft | None = None
@@ -973,9 +981,7 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
                 continue
             if _in_relative(doc.body, within.start, x):
                 continue
-            after = _AS_REPORTED.sub(lambda m: " " * len(m.group()),
-                                     doc.body[x.end:min(x.end + 70, within.end)])
-            rep = _REPORTING.search(after)
+            rep = _reporting_after(doc.body, x, within.end)
             if rep and not any(x.end <= c.start < x.end + rep.start() for c in d.cues) and \
                     not any(within.start <= c.start < x.start for c in d.cues):
                 continue
