@@ -744,3 +744,11 @@ def test_a_reporting_verb_in_the_next_sentence_does_not_join_two_dated_incidents
     evs = pipeline.run_text(text, date(2023, 5, 10))
     got = sorted((e.event_date, e.fatalities) for e in evs)
     assert got == [("2023-05-08", 2), ("2023-05-09", 3)], got
+
+
+def test_a_toll_told_the_next_day_belongs_to_the_incident_before_it(pipeline):
+    # "said on Monday" dates the telling: the strike of Sunday night, with its toll
+    text = ("An airstrike on Sunday night hit a house in Idlib. The strike killed five "
+            "civilians, the White Helmets said on Monday.")
+    ev = one(pipeline, text, published=date(2023, 5, 10))
+    assert (ev.event_date, ev.fatalities) == ("2023-05-07", 5)
