@@ -752,3 +752,19 @@ def test_a_toll_told_the_next_day_belongs_to_the_incident_before_it(pipeline):
             "civilians, the White Helmets said on Monday.")
     ev = one(pipeline, text, published=date(2023, 5, 10))
     assert (ev.event_date, ev.fatalities) == ("2023-05-07", 5)
+
+
+
+@pytest.mark.parametrize("text,phrase,relative", [
+    ("Mourners gathered for Ahmed, the student who was shot dead last week, in Homs.",
+     "last week", True),
+    ("The army, which had withdrawn on Monday, shelled the town.", "on Monday", True),
+    # no comma: a restrictive clause, the incident itself
+    ("The gunmen who stormed the village on Monday killed four farmers.", "on Monday", False),
+])
+def test_what_is_a_date_in_a_relative_clause(text, phrase, relative):
+    from sitrep.extract.dates import find_dates
+    from sitrep.extract.events import _in_relative
+
+    x = next(m for m in find_dates(text, date(2023, 5, 12)) if m.text == phrase)
+    assert _in_relative(text, 0, x) is relative

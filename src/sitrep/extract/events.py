@@ -516,7 +516,8 @@ def _in_relative(body: str, start: int, x: DateMention) -> bool:
     last month, ..."): the day of the recalled incident the clause tells, not the sentence's
     (CODEBOOK 1). `start`: where the date's sentence starts."""
     clause = body[start:x.start]
-    return bool(_RELATIVE.match(clause[clause.rfind(",") + 1:]))
+    comma = clause.rfind(",")
+    return comma >= 0 and bool(_RELATIVE.match(clause[comma + 1:]))
 
 
 def _split_on_dates(s: Sentence, dates: list[DateMention]) -> list[Sentence]:
