@@ -64,6 +64,21 @@ def test_plans_and_habits_are_not_events(pipeline):
 
 @pytest.mark.parametrize("text,expected", [
     ("On 2 May 2021, 4 policemen were killed and 5 were missing in Herat.", 4),
+    # the subject of an active "killed" did the killing and lived, unless a suicide bomber
+    ("A roadside bomb killed three soldiers near Jowhar on Monday.", 3),
+    ("An unidentified gunman shot and killed a local commander in Daraa.", 1),
+    ("A suicide bomber killed 4 worshippers at a mosque in Peshawar.", 5),
+    # "killed and injured four" shares its number (1 dead); a count of the dead before is theirs
+    ("The blast left 3 dead and injured 12 near the bus stand in Mardan.", 3),
+    ("The raid on the camp left nine people dead and injured ten others.", 9),
+    # a vague shared number is a vague number of dead
+    ("Rebels shelled the base, killing and wounding dozens of soldiers.", 12),
+    # one death told without a number
+    ("Gunmen on a motorbike shot a shopkeeper in Tarime. The victim died in hospital.", 1),
+    ("Two herders were shot. One man was wounded and the other died.", 1),
+    ("Rival factions clashed at the market, resulting in one death.", 1),
+    ("The fighting resulted in the death of the village head.", 1),
+    ("A 16-year-old teenager was killed by a stray bullet.", 1),
     ("At least 5 militants and 2 soldiers were killed in clashes near Bir al-Abd.", 7),
     ("Eight civilians, including three children, were killed in an air strike in Khost.", 8),
     ("The death toll rose to 20 as three more people died in Kabul.", 20),
@@ -619,3 +634,245 @@ def test_an_incident_dated_long_before_the_report_is_background_beside_a_recent_
                             "On 5 May 2021, bandits had killed two herders in Zangon Kataf, "
                             "Kaduna State.", date(2021, 6, 4))
     assert sorted(e.event_date for e in evs) == ["2021-05-05", "2021-06-03"]
+
+
+# ------------------------------------------------ which incident a dated sentence belongs to
+
+def test_a_dated_sentence_in_a_new_place_is_another_incident_that_day(pipeline):
+    # CODEBOOK 1: several places give one event each, even on the same day and paragraph
+    text = ("Militants attacked an army post in Dera Ismail Khan on Monday, killing two "
+            "soldiers. On Monday evening, gunmen also ambushed a police patrol in Bannu, "
+            "killing one policeman, officials said.")
+    evs = pipeline.run_text(text, date(2023, 5, 10))
+    got = sorted((e.location, e.event_date, e.fatalities) for e in evs)
+    assert got == [("Bannu", "2023-05-08", 1), ("Dera Ismail Khan", "2023-05-08", 2)], got
+
+
+def test_a_dated_sentence_at_the_incidents_own_place_stays_that_incident(pipeline):
+    text = ("Gunmen attacked a bus in Kauru, Kaduna State, on Sunday, killing six passengers. "
+            "On Sunday, the gunmen also set the bus on fire in Kauru before fleeing.")
+    evs = pipeline.run_text(text, date(2023, 5, 10))
+    assert [(e.location, e.event_date) for e in evs] == [("Kauru", "2023-05-07")], \
+        [(e.sub_event_type, e.location) for e in evs]
+
+
+def test_a_toll_given_by_an_earlier_report_is_not_an_incident_of_its_own(pipeline):
+    text = ("The army said 14 soldiers were killed when militants attacked a base in Diapaga "
+            "on Wednesday.\n\n"
+            "An earlier count on Wednesday from hospital sources put the death toll at nine.\n"
+            "On Thursday morning, gunmen attacked a truck near Kantchari, killing its driver, "
+            "residents said.")
+    evs = pipeline.run_text(text, date(2023, 5, 12))
+    got = sorted((e.event_date, e.sub_event_type, e.fatalities) for e in evs)
+    assert got == [("2023-05-10", "Armed clash", 14), ("2023-05-11", "Attack", 1)], got
+
+
+# ------------------------------------------------ a wire story's dateline
+
+def test_a_datelines_day_is_when_the_story_was_filed_not_the_incidents_day(pipeline):
+    text = ("Gunmen kill five in Kaduna village\n\n"
+            "KADUNA, May 10 (Reuters) - Gunmen killed five villagers in Kauru district of "
+            "Kaduna State on Sunday, according to police.")
+    ev = one(pipeline, text, published=date(2023, 5, 10))
+    assert (ev.event_date, ev.time_precision) == ("2023-05-07", 1)
+    # an incident dated in the same words after a date that is no dateline keeps the first
+    ev = one(pipeline, "On 10 May, gunmen killed five villagers in Kauru district of Kaduna "
+                       "State, according to police.", published=date(2023, 5, 12))
+    assert ev.event_date == "2023-05-10"
+
+
+def test_a_reposted_wire_story_counts_yesterday_from_its_dateline(pipeline):
+    # the page came out two days after the story was filed
+    text = ("Gunmen kill five in Kaduna village\n\n"
+            "KADUNA, May 10 (Reuters) - Gunmen killed five villagers in Kauru district of "
+            "Kaduna State yesterday, according to police.")
+    ev = one(pipeline, text, published=date(2023, 5, 12))
+    assert ev.event_date == "2023-05-09"
+    # a dateline older than a week is not this page's story: the page's own date holds
+    ev = one(pipeline, text, published=date(2023, 5, 30))
+    assert ev.event_date == "2023-05-29"
+
+
+@pytest.mark.parametrize("text,dateline", [
+    ("BAGHDAD Nov 3 Two rockets hit the airport.", "BAGHDAD Nov 3"),
+    ("HARARE, Zimbabwe, Aug. 2 (Xinhua) -- Police fired", "HARARE, Zimbabwe, Aug. 2 (Xinhua) --"),
+    ("Benghazi, 4 July 2021 - Clashes broke out", "Benghazi, 4 July 2021 -"),
+    ("ABIDJAN, 7 March (AFP): Soldiers", "ABIDJAN, 7 March (AFP):"),
+    ("On 4 July 2021, clashes broke out", ""),
+    ("Sunday, July 4 - Clashes broke out", ""),
+    ("Police in Benghazi, July 4 - clashes", ""),
+])
+def test_what_is_a_wire_dateline(text, dateline):
+    from sitrep.extract.dates import dateline_end
+
+    assert text[:dateline_end(text)].strip() == dateline
+
+
+# ------------------------------------------------ the day of the incident, not of its report
+
+@pytest.mark.parametrize("text", [
+    "Gunmen killed five villagers in Kauru district of Kaduna State on Sunday, police said on "
+    "Tuesday.",
+    "The army said on Tuesday that its troops killed five militants near Gwoza on Sunday.",
+    "A spokesman told reporters on Tuesday that gunmen killed five villagers in Kauru on "
+    "Sunday night.",
+])
+def test_a_reporting_clauses_day_is_not_the_incidents(pipeline, text):
+    ev = one(pipeline, text, published=date(2023, 5, 10))
+    assert ev.event_date == "2023-05-07"
+
+
+def test_a_report_only_date_is_not_dropped_for_a_reporting_verb_in_the_next_sentence(pipeline):
+    text = ("Around 3 May 2021 (as reported), militiamen of two rival clans clashed in Matanao, "
+            "Davao del Sur, after an attack by one of them in late April. Nobody was hurt, "
+            "officials said.")
+    ev = one(pipeline, text, published=date(2021, 5, 4))
+    assert (ev.event_date, ev.time_precision) == ("2021-05-03", 2)
+
+
+# ------------------------------------------------ a span of days summed up
+
+def test_a_series_of_attacks_over_a_span_of_days_is_not_an_incident(pipeline):
+    # CODEBOOK 1: a multi-day report gives one event per day with reported activity
+    text = ("Church leaders condemned a wave of attacks on villages in Kajuru, Kaduna State, "
+            "from 2 to 6 March 2022, which left nine people dead.\n\n"
+            "Gunmen killed five people in Kajuru on 4 March 2022, residents said.")
+    evs = pipeline.run_text(text, date(2022, 3, 9))
+    assert [(e.event_date, e.fatalities) for e in evs] == [("2022-03-04", 5)], \
+        [(e.event_date, e.sub_event_type, e.fatalities) for e in evs]
+
+
+@pytest.mark.parametrize("text,phrase,span", [
+    ("clashes from 19 to 24 June 2023, which", "24 June 2023", True),
+    ("raids between 3 and 5 May in the north", "5 May", True),
+    ("fighting on 3-5 May near the border", "5 May", True),
+    ("strikes from 30 April to 2 May 2021 hit", "30 April", True),
+    ("a raid on 24 June 2023, which", "24 June 2023", False),
+    ("marched on 5 May to the parliament", "5 May", False),
+])
+def test_what_is_a_span_of_days(text, phrase, span):
+    from sitrep.extract.dates import spans_days
+
+    i = text.index(phrase)
+    assert spans_days(text, i, i + len(phrase)) is span
+
+
+# ------------------------------------------------ relative days (CODEBOOK 4)
+
+@pytest.mark.parametrize("text,day,precision", [
+    ("Soldiers were ambushed the day before yesterday.", "2023-05-08", 1),
+    ("Two herders were killed 10 days ago.", "2023-04-30", 1),
+    ("A market was shelled a week ago.", "2023-05-03", 2),
+    ("A market was shelled two weeks ago.", "2023-04-26", 2),
+    ("Protesters marched this past weekend.", "2023-05-06", 2),
+])
+def test_relative_days_resolve_against_the_report(text, day, precision):
+    from sitrep.extract.dates import find_dates
+
+    found = find_dates(text, date(2023, 5, 10))   # a Wednesday
+    assert [(str(x.date), x.precision) for x in found] == [(day, precision)]
+
+
+def test_the_previous_day_counts_back_from_the_incident_just_told():
+    from sitrep.extract.dates import days_before
+
+    assert days_before("the previous day") == 1
+
+
+@pytest.mark.parametrize("recalled,day,precision", [
+    ("The previous day, a roadside bomb killed two soldiers near Rann.", "2023-05-07", 1),
+    ("Two weeks ago, a roadside bomb killed two soldiers near Rann.", "2023-04-26", 2),
+])
+def test_a_sentence_opening_with_an_earlier_day_is_an_incident_not_background(
+        pipeline, recalled, day, precision):
+    # CODEBOOK 1: a recalled earlier incident is its own event, with its own date
+    text = "Gunmen killed three villagers in Gubio on Monday, police said. " + recalled
+    evs = pipeline.run_text(text, date(2023, 5, 10))
+    got = sorted((e.event_date, e.time_precision, e.fatalities) for e in evs)
+    assert got == sorted([("2023-05-08", 1, 3), (day, precision, 2)]), got
+
+
+# ------------------------------------------------ a body found (CODEBOOK 4)
+
+def test_the_day_a_body_was_found_is_coded_at_precision_2(pipeline):
+    ev = one(pipeline, "On 4 May 2021, the body of a trader was found with gunshot wounds "
+                       "near Kauru, Kaduna State.", published=date(2021, 5, 5))
+    assert (ev.event_date, ev.time_precision) == ("2021-05-04", 2)
+    # the killing's own day is known: a body found in another sentence does not lower it
+    ev = one(pipeline, "On 4 May 2021, gunmen shot dead a trader near Kauru, Kaduna State. "
+                       "Residents said his body was found in a ditch.",
+             published=date(2021, 5, 6))
+    assert (ev.event_date, ev.time_precision) == ("2021-05-04", 1)
+
+
+def test_a_body_found_long_before_a_recent_incident_is_background(pipeline):
+    text = ("On 3 June 2021, gunmen killed four farmers in Kauru, Kaduna State. On 12 February "
+            "2021, the body of a herder had been found near the same village.")
+    evs = pipeline.run_text(text, date(2021, 6, 4))
+    assert [(e.event_date, e.fatalities) for e in evs] == [("2021-06-03", 4)], \
+        [(e.event_date, e.time_precision) for e in evs]
+
+
+def test_killing_and_injuring_a_number_of_fighters_on_a_front_is_ten(pipeline):
+    # CODEBOOK 6: a vague number of dead in fighting on a front line is coded 10
+    ev = one(pipeline, "On 3 June 2021, government forces repelled a rebel attack near Hays, "
+                       "Al Hudaydah, killing and injuring a number of fighters.")
+    assert ev.event_type == "Battles" and ev.fatalities == 10
+
+
+def test_a_date_in_a_relative_clause_is_the_recalled_incidents_not_the_sentences(pipeline):
+    ev = one(pipeline, "Students rallied at a vigil for Rahel Tesfaye, the student who was "
+                       "shot dead by police last month, at Bahir Dar University on Thursday.",
+             published=date(2023, 5, 12))
+    assert (ev.event_date, ev.time_precision) == ("2023-05-11", 1)
+    ev = one(pipeline, "The army, which had withdrawn from Kidal on Monday, shelled the town "
+                       "on Wednesday.", published=date(2023, 5, 12))
+    assert ev.event_date == "2023-05-10"
+
+
+def test_a_caption_picture_released_on_a_day_is_dated_as_reported(pipeline):
+    # CODEBOOK 4: only the day the picture was put out is known: that day, precision 2
+    ev = one(pipeline, "Opposition supporters march against fuel prices in Harare, Zimbabwe, "
+                       "in this picture released on May 3, 2023.", published=date(2023, 5, 4))
+    assert (ev.event_date, ev.time_precision) == ("2023-05-03", 2)
+
+
+def test_the_toll_of_an_incident_told_as_a_day_before_is_not_this_ones(pipeline):
+    # CODEBOOK 1: "a day after an attack left six dead" recalls another incident, with its toll
+    evs = pipeline.run_text("A mob burned two shops in Jos on Tuesday, a day after an attack "
+                            "on a nearby village left six people dead.", date(2023, 5, 10))
+    riots = [e for e in evs if e.event_type == "Riots"]
+    assert [(e.event_date, e.fatalities) for e in riots] == [("2023-05-09", 0)], \
+        [(e.sub_event_type, e.event_date, e.fatalities) for e in evs]
+
+
+def test_a_reporting_verb_in_the_next_sentence_does_not_join_two_dated_incidents(pipeline):
+    text = ("Gunmen killed two farmers in Kauru on Monday, and a bomb killed three soldiers in "
+            "Bama on Tuesday. Police said the attacks were unrelated.")
+    evs = pipeline.run_text(text, date(2023, 5, 10))
+    got = sorted((e.event_date, e.fatalities) for e in evs)
+    assert got == [("2023-05-08", 2), ("2023-05-09", 3)], got
+
+
+def test_a_toll_told_the_next_day_belongs_to_the_incident_before_it(pipeline):
+    # "said on Monday" dates the telling: the strike of Sunday night, with its toll
+    text = ("An airstrike on Sunday night hit a house in Idlib. The strike killed five "
+            "civilians, the White Helmets said on Monday.")
+    ev = one(pipeline, text, published=date(2023, 5, 10))
+    assert (ev.event_date, ev.fatalities) == ("2023-05-07", 5)
+
+
+
+@pytest.mark.parametrize("text,phrase,relative", [
+    ("Mourners gathered for Ahmed, the student who was shot dead last week, in Homs.",
+     "last week", True),
+    ("The army, which had withdrawn on Monday, shelled the town.", "on Monday", True),
+    # no comma: a restrictive clause, the incident itself
+    ("The gunmen who stormed the village on Monday killed four farmers.", "on Monday", False),
+])
+def test_what_is_a_date_in_a_relative_clause(text, phrase, relative):
+    from sitrep.extract.dates import find_dates
+    from sitrep.extract.events import _in_relative
+
+    x = next(m for m in find_dates(text, date(2023, 5, 12)) if m.text == phrase)
+    assert _in_relative(text, 0, x) is relative

@@ -392,6 +392,23 @@ def test_as_reported_phrases_come_from_triggers_yaml(monkeypatch):
         [("2020-05-03", 2)]
 
 
+FOUND = "On 3 May 2020, the body of a farmer was found near Kankara, Katsina."
+
+
+def test_body_found_phrases_come_from_triggers_yaml(monkeypatch):
+    """triggers.yaml `time_unknown` (a body found) lowers a day-precise date to precision 2:
+    without the list the day stays precise."""
+    from sitrep.extract.lexicon import load_lexicon
+
+    assert _precisions(FOUND, load_lexicon()) == [("2020-05-03", 2)]
+
+    def drop(data):
+        data.pop("time_unknown")
+
+    assert _precisions(FOUND, _lexicon_with(monkeypatch, "triggers.yaml", drop)) == \
+        [("2020-05-03", 1)]
+
+
 def test_state_markers_come_from_generic_actors_yaml(monkeypatch):
     """generic_actors.yaml `state_markers` are the words allowed between a demonym and a
     state noun ("Nigerian border troops"): the list in the file is the one the code uses."""

@@ -24,18 +24,35 @@ _PATTERNS = [
     ("mdy", re.compile(rf"\b{_MON}\s+{_DAY}\b{_YEAR}", re.I)),
     ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
     ("rel", re.compile(
-        r"\b(yesterday|today|tonight|this (?:morning|afternoon|evening)|last night|overnight|"
+        r"\b(the day before yesterday|"
+        r"yesterday|today|tonight|this (?:morning|afternoon|evening)|last night|overnight|"
         r"earlier today|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
         r"(?:\s+(?:morning|afternoon|evening|night))?|"
         r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?:\s+(?:morning|afternoon|evening|night))?|"
         r"last (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|"
-        r"last week|earlier this week|this week|last weekend|over the weekend|at the weekend|"
+        r"last week|earlier this week|this week|(?:last|this past) weekend|over the weekend|"
+        r"at the weekend|(?:a|one|two|three|four|[1-4]) weeks? ago|"
         r"last month|earlier this month|this month|"
         r"(?:two|three|four|five|six|2|3|4|5|6) days (?:ago|earlier|before)|"
-        r"the day before|a day earlier|in the past (?:few )?(?:hours|days)|hours? ago)\b", re.I)),
+        r"\d{1,2} days ago|"
+        r"the day before|the previous day|a day earlier|in the past (?:few )?(?:hours|days)|"
+        r"hours? ago)\b", re.I)),
     ("my", re.compile(rf"\b(?:in|during|since|early|late|mid-?)\s+{_MON}(?:\s+(\d{{4}}))?\b", re.I)),
 ]
-_NUMWORD = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+_NUMWORD = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+# A wire dateline opening a paragraph: the place the story was filed from in capitals
+# ("CAIRO Oct 22", "ADEN, Yemen, Oct. 22 (Xinhua) --") or as a name and a comma ("Tripoli,
+# 9 May 2023 -"), the day it was filed, an agency, a dash. Its day is the report's, not an
+# incident's.
+_NOT_PLACE = (r"(?!(?:On|In|At|By|Since|From|Until|Last|Early|Late|Around|Between|Before|After|"
+              r"During|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)")
+_DATELINE = re.compile(
+    rf"^\s*(?:[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){{0,3}}\s*,?|"
+    rf"{_NOT_PLACE}[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){{0,3}}\s*,)"
+    rf"(?:\s*[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){{0,2}}\s*,)?\s*"
+    rf"(?i:{_MON}\s+{_DAY}|{_DAY}\s+{_MON}){_YEAR}"
+    rf"\s*(?:\([A-Za-z .&\-]{{2,25}}\)\s*)?(?:[-–—:]+|(?=[A-Z“\"]))")
+
 _GATE = Gate(dict(_PATTERNS))   # which kinds of date phrase can occur in a text
 
 
@@ -122,11 +139,32 @@ def find_dates(text: str, ref: date | None, offset: int = 0) -> list[DateMention
     return out
 
 
+def dateline_end(text: str) -> int:
+    """Where a paragraph's wire dateline ends in `text` (the paragraph's first sentence), or 0
+    when it opens with none ("KABUL, Oct 5 (Reuters) - Gunmen ..." -> the offset of "Gunmen")."""
+    m = _DATELINE.match(text)
+    return m.end() if m else 0
+
+
+# A span of days: "from 19 to 24 January", "between 3 and 5 May", "3-5 May".
+_SPAN = re.compile(rf"\b(?:(?:from|between)\s+{_DAY}(?:\s+{_MON})?\s+(?:to|and|until|till)\s+|"
+                   rf"{_DAY}\s*[-–]\s*)(?={_DAY}\s+{_MON})", re.I)
+
+_SPAN_ON = re.compile(rf"\s*(?:to|until|till|-|–)\s*{_DAY}\b", re.I)   # "30 April to 2 May"
+
+
+def spans_days(text: str, start: int, end: int) -> bool:
+    """Whether the date phrase at text[start:end] opens or closes a span of days ("from 19 to
+    24 January", "30 April to 2 May"): the span, not one day."""
+    return any(m.end() == start for m in _SPAN.finditer(text, 0, end)) or \
+        bool(_SPAN_ON.match(text, end))
+
+
 def _count(word: str) -> int:
     return int(word) if word.isdigit() else _NUMWORD.get(word, 2)
 
 
-_BACK = re.compile(r"(?:a|the) day (?:earlier|before)|(\w+) days (?:earlier|before)")
+_BACK = re.compile(r"(?:a|the) day (?:earlier|before)|the previous day|(\w+) days (?:earlier|before)")
 
 
 def days_before(phrase: str) -> int | None:
@@ -148,9 +186,11 @@ def _relative(phrase: str, ref: date) -> tuple[date | None, int]:
     if p in ("today", "tonight", "earlier today") or p.startswith("in the past") or \
             p.endswith("hours ago") or p == "hour ago":
         return ref, 1
+    if p == "the day before yesterday":
+        return ref - timedelta(days=2), 1
     if p in ("yesterday", "overnight"):
         return ref - timedelta(days=1), 1
-    if p in ("the day before", "a day earlier"):
+    if p in ("the day before", "the previous day", "a day earlier"):
         return ref - timedelta(days=1), 1
     m = re.match(r"(\w+) days (?:ago|earlier|before)", p)
     if m:
@@ -166,7 +206,10 @@ def _relative(phrase: str, ref: date) -> tuple[date | None, int]:
         return monday + timedelta(days=2), 2
     if p in ("earlier this week", "this week"):
         return ref - timedelta(days=max(ref.weekday() // 2, 0)), 2
-    if p in ("last weekend", "over the weekend", "at the weekend"):
+    m = re.match(r"(\w+) weeks? ago", p)
+    if m:   # CODEBOOK 4: a week or similar span, precision 2
+        return ref - timedelta(days=7 * _count(m.group(1))), 2
+    if p in ("last weekend", "this past weekend", "over the weekend", "at the weekend"):
         sat = ref - timedelta(days=(ref.weekday() - 5) % 7 or 7)
         return sat, 2
     if p == "last month":
@@ -181,4 +224,11 @@ def as_reported(text: str, lex: Lexicon | None = None) -> bool:
     """Whether `text` holds a report-only phrase ("on or around", triggers.yaml `as_reported`)
     that lowers a day-precise date to time precision 2."""
     rx = (lex or load_lexicon()).as_reported
+    return bool(rx and rx.search(text))
+
+
+def time_unknown(text: str, lex: Lexicon | None = None) -> bool:
+    """Whether `text` tells of a body found (triggers.yaml `time_unknown`): the day of death
+    is unknown, so a day-precise date is coded at time precision 2."""
+    rx = (lex or load_lexicon()).time_unknown
     return bool(rx and rx.search(text))

@@ -14,7 +14,15 @@ from datetime import UTC, date, datetime, timedelta
 from ..models import FRONT_KEYS, ActorRef, Document, Event, PlaceMention, Source
 from . import model
 from .actors import Mention, find_actors, mark_gang_signs
-from .dates import DateMention, as_reported, days_before, find_dates
+from .dates import (
+    DateMention,
+    as_reported,
+    dateline_end,
+    days_before,
+    find_dates,
+    spans_days,
+    time_unknown,
+)
 from .fatalities import count_casualties
 from .lexicon import Lexicon, load_lexicon
 from .notes import key_passage
@@ -31,6 +39,20 @@ _NEXT_DAY = re.compile(r"\b(?:the next day|the following day|a day later)\b", re
 _SAME_DAY = re.compile(r"\b(?:in|on) the same day\b|\bthe same day\b|\blater that day\b", re.I)
 _REPORTING = re.compile(r"\b(revealed|said|says|reported|announced|claimed|stated|confirmed|"
                         r"published|released a statement|told)\b", re.I)
+_TOLL = re.compile(r"\b(?:death|casualty|fatality)\s+tolls?\b|\btolls?\b", re.I)
+_SAID_BEFORE = re.compile(r"\b(?:said|says|reported|announced|stated|confirmed|claimed|added|"
+                          r"told (?:\w+ ){0,2}?(?:reporters|journalists|AFP|Reuters|AP))\s+"
+                          r"(?:late\s+|early\s+)?$", re.I)
+# "<a span> after <an incident>": the clause tells an earlier incident on another day
+_DAYS_AFTER = re.compile(r"\b(?:(?:a|one|two|three|four|five|six|\d+|several|a few)\s+(?:days?|weeks?)|"
+                         r"the day|days|weeks)\s+after\s+(?:(?:a|an|the|last\s+\w+'s)\s+)?"
+                         r"(?:[\w'’-]+\s+){0,2}?(?:attacks?|shelling|blasts?|explosions?|"
+                         r"clash(?:es)?|raids?|strikes?|airstrikes?|bombings?|killings?|ambush|"
+                         r"assault|fighting)\b", re.I)
+# a non-restrictive relative clause, from its comma to a date in it ("..., the woman who died
+# in police custody last month, ...")
+_RELATIVE = re.compile(r"\s*(?:(?:the|a|an)\s+)?(?:[\w'’-]+\s+){0,4}?(?:who|which|whose)\s", re.I)
+_AS_REPORTED = re.compile(r"\(?\bas reported\b\)?", re.I)   # a date's precision, not a clause
 _WEAK_SHELL = re.compile(r"(?i)missiles?|rockets?|mortars?|artillery|katyushas?|rpgs?|howitzers?")
 _FIRE_VERB = re.compile(r"(?i)\b(?:fired|firing|fire|launched|launching|hit|struck|landed|fell|"
                         r"targeted|targeting|shelled|pounded|exploded|killed|injured|wounded|"
@@ -481,6 +503,23 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
 
 # ---------------------------------------------------------------- drafts
 
+def _reporting_after(body: str, x: DateMention, end: int) -> re.Match | None:
+    """A reporting verb in the 70 characters after the date, within its sentence (`end`):
+    "On July 6, Amaq revealed"; "(as reported)" is the date's precision, not a clause. The
+    match is relative to the date's end."""
+    after = _AS_REPORTED.sub(lambda m: " " * len(m.group()), body[x.end:min(x.end + 70, end)])
+    return _REPORTING.search(after)
+
+
+def _in_relative(body: str, start: int, x: DateMention) -> bool:
+    """The date sits in a relative clause after a comma ("Amini, the woman who died in custody
+    last month, ..."): the day of the recalled incident the clause tells, not the sentence's
+    (CODEBOOK 1). `start`: where the date's sentence starts."""
+    clause = body[start:x.start]
+    comma = clause.rfind(",")
+    return comma >= 0 and bool(_RELATIVE.match(clause[comma + 1:]))
+
+
 def _split_on_dates(s: Sentence, dates: list[DateMention]) -> list[Sentence]:
     """A sentence that reports two dated incidents ("explosions today, after those of last
     week ...") is split at the clause before each further date."""
@@ -516,14 +555,42 @@ class DocSentences:
 
     def __init__(self, body: str, ref: date | None):
         self.sentences: list[Sentence] = split_sentences(body)   # read only
-        self.ref = ref
         self._dates: dict[tuple[int, str], list[DateMention]] = {}
+        self._openers: dict[int, int] = {}   # a paragraph's first sentence -> its dateline's end
+        seen = set()
+        for s in self.sentences:
+            if s.paragraph not in seen:
+                seen.add(s.paragraph)
+                self._openers[s.start] = dateline_end(s.text)
+        self.ref = self._filed(ref)
+
+    def _filed(self, ref: date | None) -> date | None:
+        """CODEBOOK 4: "yesterday" and "on Tuesday" resolve against the day the story was
+        written. A wire story's dateline gives it; a page that reposts the story a few days
+        later (an aggregator, a weekly digest) keeps it, so its first dateline of at most a
+        week before the page's own date is the reference day."""
+        if ref is None:
+            return ref
+        for s in self.sentences[:12]:
+            end = self._openers.get(s.start, 0)
+            if end:
+                told = find_dates(s.text[:end], ref)
+                if told and 0 < (ref - told[0].date).days <= 7:
+                    return told[0].date
+                return ref
+        return ref
 
     def dates(self, s: Sentence) -> list[DateMention]:
         key = (s.start, s.text)
         found = self._dates.get(key)
         if found is None:
-            found = self._dates[key] = find_dates(s.text, self.ref, s.start)
+            found = find_dates(s.text, self.ref, s.start)
+            end = self._openers.get(s.start, 0)
+            if end and any(x.start >= s.start + end for x in found):
+                # the dateline's day is when the story was filed: beside a day the sentence
+                # gives, it is not the incident's
+                found = [x for x in found if x.start >= s.start + end]
+            self._dates[key] = found
         return list(found)
 
 
@@ -533,7 +600,8 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
     sents: list[Sentence] = []
     for s in ds.sentences:
         sents += _split_on_dates(s, [d for d in ds.dates(s)
-                                     if not _REPORTING.search(doc.body[d.end:d.end + 70])])
+                                     if not _reporting_after(doc.body, d, s.end)
+                                     and not _in_relative(doc.body, s.start, d)])
     drafts: list[Draft] = []
     cur: Draft | None = None
     for s in sents:
@@ -550,7 +618,7 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
                 s.text[max(0, d.start - s.start - 80):d.start - s.start]) for d in dates):
             continue   # "a surge in attacks since November 2022": a period, not an incident
         if cur is not None and not new_par and pattern("background").search(s.text) and \
-                not pattern("separate_incident").search(s.text):
+                not pattern("separate_incident").search(s.text) and not _opens_with_day(s, dates):
             cur.sentences.append(s)   # background to the current event: no cues, no dates
             continue
         if cur is not None and not new_par and pattern("new_topic").search(s.text) and (
@@ -558,9 +626,12 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             continue   # another development, not reported as an incident: not this event's
         if cues or prefix:
             separate = bool(pattern("separate_incident").search(s.text))
-            own_date = [x for x in dates if not _SAME_DAY.search(s.text)]
+            # a day after a reporting verb ("the rescuers said on Monday") is when it was told
+            own_date = [x for x in dates if not _SAME_DAY.search(s.text) and not
+                        _SAID_BEFORE.search(doc.body[max(s.start, x.start - 40):x.start])]
             date_differs = bool(own_date) and cur is not None and (
-                not cur.dates or own_date[0].date != cur.dates[0].date)
+                not cur.dates or own_date[0].date != cur.dates[0].date or
+                _new_place(s, own_date, cur, lex))
             if cur is not None and not dates and not separate and _anaphoric(s, cues):
                 # "did not comment on the shelling": the incident already coded; who claims
                 # it is its perpetrator ("Al Shabaab claimed responsibility for the blast")
@@ -681,6 +752,34 @@ def _quoted(s: Sentence, cues: list[Cue]) -> bool:
     return bool(cues) and all(off < c.start < end for c in cues)
 
 
+_LEAD_IN = re.compile(r"\W*(?:(?:and|but|also|then|earlier|later)\s*,?\s+)?(?:late\s+|early\s+)?",
+                      re.I)
+
+
+def _opens_with_day(s: Sentence, dates: list[DateMention]) -> bool:
+    """The sentence opens with the day or week it tells of ("The previous day, a bomb ...",
+    "Two weeks ago, gunmen ..."): a recalled incident of its own (CODEBOOK 1), not background
+    to the one being told, whatever background word dates it ("previous day", "ago")."""
+    first = min(dates, key=lambda x: x.start, default=None)
+    return first is not None and first.precision <= 2 and bool(
+        _LEAD_IN.fullmatch(s.text[:first.start - s.start]))
+
+
+def _new_place(s: Sentence, own_date: list[DateMention], cur: Draft, lex: Lexicon) -> bool:
+    """A sentence that gives its own day and says where it happened, in a place the current
+    incident never names ("On Monday evening, gunmen also ambushed a patrol in Bannu" after an
+    attack in Dera Ismail Khan that day), tells another incident on the same day (CODEBOOK 1:
+    several places give one event each). A country named is not a new place; the same
+    incident told again at its own place is folded back later (_same_incident)."""
+    told = " ".join(x.text for x in cur.sentences).lower()
+    spans = [(d.start - s.start, d.end - s.start) for d in own_date]
+    for p in find_place_mentions(s.text, 0, spans):
+        name = p.text.lower()
+        if p.role in ("in", "near") and name not in lex.demonym_map and name not in told:
+            return True
+    return False
+
+
 def _latest(drafts: list[Draft], cur: Draft) -> Draft:
     """Undated follow-up sentences belong to the newest incident of the paragraph, not to a
     recalled older one."""
@@ -698,8 +797,15 @@ def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
     classes = {c.cls for c in cues}
     if pattern("not_an_event").search(s.text):
         return False
-    if not dates and re.search(r"\b(?:campaign|wave|series|spate|string) of\b", s.text, re.I):
-        return False   # a campaign summarised, not an incident
+    if re.search(r"\b(?:campaign|wave|series|spate|string) of\b", s.text, re.I) and all(
+            spans_days(s.text, x.start - s.start, x.end - s.start) for x in dates):
+        return False   # a campaign summarised, undated or over a span of days, not an incident
+        # (CODEBOOK 1: a multi-day report gives one event per day with reported activity)
+    tolls = [(m.start() + s.start, m.end() + s.start) for m in _TOLL.finditer(s.text)]
+    if tolls and not mentions and all(any(a <= c.start < b for a, b in tolls) for c in cues) \
+            and not any(p.role in ("in", "near") for p in find_place_mentions(s.text)):
+        return False   # "an earlier report put the death toll at seven": a figure for the
+        # incident being told, with no actor or place of its own
     if classes & strong:
         if classes <= {"clash", "attack", "change", "explosion", "kill"} and not mentions \
                 and not dates:
@@ -779,8 +885,9 @@ def _without_background(events: list[Event], published: date | None) -> list[Eve
     """codebook.yaml `background_days`: beside an incident dated within that many days of
     the report's publication, one dated to the day longer before it is background (history,
     what led to it), not news. A month or season named without a year may be anchored to the
-    wrong year, so only a day-precise date is dropped. A report with no recent dated incident
-    keeps its old ones (a late report, a retrospective)."""
+    wrong year, so only a date that names its day is dropped (precision 1, or 2 for a report
+    date or the day a body was found). A report with no recent dated incident keeps its old
+    ones (a late report, a retrospective)."""
     if published is None:
         return events
     days = load_codebook().background_days
@@ -790,7 +897,7 @@ def _without_background(events: list[Event], published: date | None) -> list[Eve
 
     if not any((a := age(e)) is not None and a <= days for e in events):
         return events
-    return [e for e in events if not (e.time_precision == 1 and (age(e) or 0) > days)]
+    return [e for e in events if not (e.time_precision <= 2 and (age(e) or 0) > days)]
 
 
 def _retells(last: Event, ev: Event, d: Draft, separate: bool) -> bool:
@@ -919,12 +1026,19 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
     s0 = d.sentences[0]
     cands = [x for x in d.dates if s0.start <= x.start < s0.end] or d.dates
     if len(cands) > 1:
-        # drop dates that belong to a reporting clause ("On July 6, Amaq revealed that ...")
+        # drop dates that belong to a reporting clause ("On July 6, Amaq revealed that ...",
+        # "the army said on Monday that ..."); a date that closes the clause of the incident
+        # before it stays ("killed five on Sunday, police said on Tuesday")
         keep = []
         for x in cands:
-            after = doc.body[x.end:x.end + 70]
-            rep = _REPORTING.search(after)
-            if rep and not any(x.end <= c.start < x.end + rep.start() for c in d.cues):
+            within = next((s for s in d.sentences if s.start <= x.start < s.end), s0)
+            if _SAID_BEFORE.search(doc.body[max(within.start, x.start - 40):x.start]):
+                continue
+            if _in_relative(doc.body, within.start, x):
+                continue
+            rep = _reporting_after(doc.body, x, within.end)
+            if rep and not any(x.end <= c.start < x.end + rep.start() for c in d.cues) and \
+                    not any(within.start <= c.start < x.start for c in d.cues):
                 continue
             keep.append(x)
         cands = keep or cands
@@ -1016,6 +1130,11 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
     dm, dt, prec = _event_date(doc, d, prev_date, trig_pos, ref, lex, ds)
     if dt is not None and dt > ref:   # "the next day", a day-month a day or two ahead
         dt, prec = ref, max(prec, 2)  # (time zones): never after publication or ingest
+    told = next((x for x in d.sentences if dm is not None and x.start <= dm.start < x.end),
+                d.sentences[0])
+    if dt is not None and prec == 1 and et not in _DEMONSTRATION and \
+            time_unknown(told.text, lex):
+        prec = 2   # the day a body was found, not the day of death
     if dt is not None:
         ev.event_date = dt.isoformat()
         ev.time_precision = prec
@@ -1029,7 +1148,11 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
     for s in d.sentences:
         if pattern("not_an_event").search(s.text):
             continue   # a total over a period is never this incident's toll (CODEBOOK 1)
-        f, i, v, spans = count_casualties(s.text)
+        told = s.text
+        if (m := _DAYS_AFTER.search(told)) and m.start() > 0:
+            told = told[:m.start()]   # "a day after an attack left nine dead": that attack's
+            # toll, a recalled incident of its own (CODEBOOK 1), not this one's
+        f, i, v, spans = count_casualties(told)
         injured = max(injured, i)
         if f:
             claim = bool(lex.outlet_re and any(

@@ -26,9 +26,13 @@ _EXCLUDE_AFTER = re.compile(r"\s*-?\s*(?:days?|weeks?|months?|years?|km|kilomet|
                             r"buildings?|shops?|trucks?|cars?|villages?|rounds?|shells?|"
                             r"rockets?|mortars?|missiles?|times?|metres|meters|kg|tons?)\b", re.I)
 
-# a count right after the death word: the phrase before it is who or what killed them
-_AGENT_OF = re.compile(rf"\s+{QNUM}(?![\w-])", re.I)
-_BOMBER = re.compile(r"\bsuicide\s+(?:\w+\s+)?bomber\b", re.I)
+# "<a noun> killed <someone>": active voice, the subject did the killing
+_ACTIVE_KILL = re.compile(r"^(?:a|an)\s+(?:(?!were\b|was\b|been\b|is\b|are\b)[#\w'’-]+\s+)+"
+                          r"(?:killed|kills)$", re.I)
+_OBJECT = re.compile(rf"\s+(?:{QNUM}|his|her|their|the|a|an)\b", re.I)
+_ONE_OBJECT = re.compile(r"\s+(a|an|his|her|the)\s+(?!(?:\d|one|two|three|four|five|six|seven|"
+                         r"eight|nine|ten|dozens?|scores|hundreds|several|many|few)\b)", re.I)
+_SUICIDE = re.compile(r"\bsuicide\b|\bbomber\b", re.I)
 _AGE = re.compile(r"-years?-old\b", re.I)    # "23-year-old Ahmed": an age, one person
 
 # two sources' figures in one sentence, not two groups of dead: "the army said five were
@@ -82,7 +86,9 @@ _SINGULAR = (r"(?:terrorist|militant|soldier|policeman|policewoman|civilian|man|
              r"girl|activist|doctor|priest|journalist|leader|commander|officer|student|worker|"
              r"farmer|teacher|trader|professor|bomber|suspect|driver|official|chief|guard|"
              r"fighter|rebel|insurgent|cleric|imam|pastor|businessman|mayor|judge|lawyer|"
-             r"shopkeeper|preacher|convert|blogger|writer|villager|resident|herder|youth)")
+             r"shopkeeper|preacher|convert|blogger|writer|villager|resident|herder|youth|"
+             r"victim|teenager|teen|owner|person|passenger|hostage|detainee|prisoner|protester|"
+             r"demonstrator|other)")
 _DIED_SINGLE = re.compile(r"\b(?:a|an|one|the)\s+(?:\w+\s+){0,3}(?:was|has been)\s+(?:shot dead|"
                           r"killed|murdered|executed|beheaded|found dead|stabbed to death|shot to "
                           r"death|beaten to death)|\b(?:body|corpse) of (?:a|an|one)\b|"
@@ -92,12 +98,15 @@ _DIED_SINGLE = re.compile(r"\b(?:a|an|one|the)\s+(?:\w+\s+){0,3}(?:was|has been)
                           r"murdered|dies|died|stabbed to death|beheaded)\b|"
                           rf"\b(?:kills?|killed|killing|murders?|murdered)\s+(?:a |an |the |one )?"
                           rf"(?:[\w'-]+\s+){{0,2}}{_SINGULAR}\b(?!s)|"
+                          r"\bresult(?:ed|ing) in (?:one|a single) (?:death|fatality)\b|"
+                          r"\bresult(?:ed|ing) in the death of (?:the|a|an|one|his|her)\b|"
                           r"\b(?:deadly|fatal)\b", re.I)
 
 
 _DENIED = re.compile(r"\b(?:denied|denies|deny|dismissed|rejected|refuted)\s+(?:(?:the\s+|media\s+|"
                      r"earlier\s+)*(?:reports?|claims?|allegations?|rumou?rs?)\s+)?that\b[^.;]*",
                      re.I)
+_COUNT_BEFORE = re.compile(rf"\b{QNUM}(?:\s+(?!and\b)[\w'’-]+){{0,3}}\s+$", re.I)
 _SUBSET = re.compile(r",\s*(?:including|among them|among whom|mostly|most of them)\b[^,]{0,60},")
 _DEATH_RE = re.compile(_DEATH, re.I)
 _KILLED = re.compile(r"\bkill(?:ed|ing)\b(?!\s+or)", re.I)
@@ -135,12 +144,19 @@ def _collect(text: str, patterns, live=None) -> list[Count]:
                     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?:\d{1,2},?\s+)?$"
                     r"|\b(?:in|since|of|year)\s+$", text[max(0, gs - 16):gs], re.I):
                 continue   # a year, not a count ("on 15 July 2020 after a man died")
-            if p is _PATTERNS_DEATH[0] and g.lower() in ("a", "an") and (not re.search(
-                    r"\b(?:were|was|been|is|are)\b|\b(?:killed|dead|died)\b", m.group(), re.I)
-                    or re.search(r"\b(?:that|which)\b", m.group(), re.I) or
-                    _AGENT_OF.match(text, m.end())) and not _BOMBER.search(m.group()):
-                continue   # "A mob lynched ...", "a blast that killed two": the subject
-                # (a suicide bomber who killed others died too and counts: CODEBOOK 6)
+            if p is _PATTERNS_DEATH[0] and g.lower() in ("a", "an") and not re.search(
+                    r"\b(?:were|was|been|is|are)\b|\b(?:killed|dead|died)\b", m.group(), re.I):
+                continue   # "A mob lynched ...": the subject, not a victim count
+            if p is _PATTERNS_DEATH[0] and g.lower() in ("a", "an") and _ACTIVE_KILL.search(
+                    m.group()) and _OBJECT.match(text, m.end()) and not _SUICIDE.search(m.group()):
+                # "A roadside bomb killed three soldiers": the killer, who lived (a suicide
+                # bomber counts, CODEBOOK 6); "a gunman killed his brother": one dead, the
+                # brother
+                one = _ONE_OBJECT.match(text, m.end())
+                if one:
+                    taken.append((one.start(1), one.end(1)))
+                    out.append(Count(1, False, one.start(1), one.end(1)))
+                continue
             if p is _PATTERNS_DEATH[1] and re.match(r"(?:leaving|left)\b", m.group(), re.I) and \
                     not re.match(r"(?:\s+[\w-]+){0,3}?\s+(?:dead|killed)\b", text[ge:], re.I):
                 continue   # "leaving four of them in hospital" is not a death toll
@@ -189,8 +205,14 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
     spans: list[tuple[int, int]] = []
     fatal, vague = 0, False
     m_and = search(_AND)
+    if m_and and m_and.group().lower().startswith("dead") and \
+            _COUNT_BEFORE.search(text, 0, m_and.start()):
+        m_and = None   # "left nine people dead and injured ten": the dead are counted
     if m_and:  # "killing and injuring four": at least one died
-        fatal = 1
+        shared = parse_number(m_and.group(1))
+        # "killing and injuring dozens of fighters": a vague number of dead, by its word
+        # (CODEBOOK 6: "several", "a number of" 3, or 10 in a large attack; "dozens" 12)
+        fatal, vague = (shared[0], True) if shared and shared[1] else (1, False)
         spans.append((m_and.start(1), m_and.end(1)))
     elif not search(_OR) or search(_KILLED):
         counts = _collect(text, _PATTERNS_DEATH, live)

@@ -44,6 +44,7 @@ class Lexicon:
     unit_map: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     unit_re: re.Pattern | None = None
     as_reported: re.Pattern | None = None     # triggers.yaml `as_reported`
+    time_unknown: re.Pattern | None = None    # triggers.yaml `time_unknown`
     state_markers: frozenset[str] = frozenset()   # generic_actors.yaml `state_markers`
     cue_gate: Gate | None = None   # which cue classes can match a text (prefilter.py)
 
@@ -164,6 +165,7 @@ def load_lexicon() -> Lexicon:
     lex = Lexicon(cues, modality, countries, actors, outlets, generic)
     lex.cue_gate = Gate(cues)   # (live_cues rebuilds it if the cues change)
     lex.as_reported = _wb(_alt(trig["as_reported"])) if trig.get("as_reported") else None
+    lex.time_unknown = _wb(_alt(trig["time_unknown"])) if trig.get("time_unknown") else None
     lex.state_markers = frozenset(generic.get("state_markers") or [])
     lex.state_res = {k: _wb(_alt(v)) for k, v in generic.get("state", {}).items()}
     # demonyms and country names -> ISO2
