@@ -157,6 +157,8 @@ def test_one_event_per_distinct_place(pipeline, text, sites, tolls):
     ("Rebels attacked a village near Bunia on Monday.", ("CD", "Bunia", "Ituri")),
     ("Soldiers looted homes in the village of Kpokpo (Faradje, Haut-Uele).",
      ("CD", "Isiro", "Haut-Uele")),
+    ("Gunmen killed a farmer in Beni, North Kivu, on Monday.", ("CD", "Beni", "North Kivu")),
+    ("Gunmen killed a farmer in Uvira, South Kivu, on Monday.", ("CD", "Uvira", "South Kivu")),
     # admin_names.tsv: the press's name of a unit ("Karen State" for Kayin): its capital
     ("Troops burned a hut near a village of Hpapun District, Karen State.",
      ("MM", "Hpa-An", "Karen")),
@@ -172,3 +174,19 @@ def test_a_loose_spelling_of_a_small_town_inside_the_unit_the_text_names(gaz):
     ev = placed(gaz, "Fishermen protested in Herghla (Sousse) against a port closure.")
     assert (ev.location, ev.country_code, ev.geo_precision) == ("Harqalah", "TN", 1)
     assert resolve_mention(PlaceMention("Herghla", 0, 7), gaz) is None
+
+
+def test_events_told_before_any_placed_one_are_where_the_lede_says(pipeline):
+    """Issue 15, a page-level place: the lede sets the story in Beni (a sentence that is no
+    incident of its own, a series summed up); the incidents told after it with no place of
+    their own are there, at precision 2."""
+    from datetime import date
+
+    text = ("Rights groups raise alarm over fighting in eastern Congo\n\n"
+            "Rights groups have expressed concern over a series of clashes in Beni, North "
+            "Kivu, from 3 to 5 May 2024, which left several civilians dead.\n\n"
+            "Rebels of the ADF reportedly killed a soldier on 3 May 2024, the army said.\n\n"
+            "The army said it killed two rebels on 4 May 2024.")
+    evs = pipeline.run_text(text, date(2024, 5, 8))
+    assert [(e.event_date, e.location, e.geo_precision) for e in evs] == [
+        ("2024-05-03", "Beni", 2), ("2024-05-04", "Beni", 2)]

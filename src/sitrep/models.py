@@ -162,6 +162,11 @@ class Evidence:
     doc_id: str = ""
 
 
+# an event's place, as the geo stage codes it (copied whole when one telling of an incident
+# takes another's place)
+PLACE_FIELDS = ("location", "latitude", "longitude", "geonameid", "geo_precision", "country",
+                "country_code", "iso", "region", "admin1", "admin1_code", "admin2")
+
 # the unnamed shooters on a front with two known sides (countries.yaml `front_sides`): naming
 # codes the first side as actor1, the second as actor2
 FRONT_KEYS = ("front_side_1", "front_side_2")

@@ -6,17 +6,39 @@ from __future__ import annotations
 from datetime import date
 
 from .extract import extract_events, fold_placed, load_lexicon, name_actors
-from .models import Document, Event, content_id
+from .models import PLACE_FIELDS, Document, Event, content_id
 
 
 def _inherit_place(ev: Event, prev: Event) -> None:
     """An unresolved place ("in the district of X") in an article about one city takes the
     city of the previous event, at geo_precision 2 at best (ACLED: unknown district: the
     city)."""
-    for f in ("location", "latitude", "longitude", "geonameid", "country", "country_code",
-              "iso", "region", "admin1", "admin1_code", "admin2"):
-        setattr(ev, f, getattr(prev, f))
+    for f in PLACE_FIELDS:
+        if f != "geo_precision":
+            setattr(ev, f, getattr(prev, f))
     ev.geo_precision = max(prev.geo_precision or 1, 2)
+
+
+LEDE_SENTENCES = 3   # the lede: the body's first sentences after the headline
+
+
+def _lede_place(doc: Document, gazetteer) -> Event | None:
+    """The first place the lede names that resolves to a town ("clashes in Sugapa District,
+    Intan Jaya Regency, from 19 to 24 January"), as an event holding only that place."""
+    from .extract.places import find_place_mentions
+    from .extract.text import split_sentences
+    from .geo.resolve import place_event
+
+    lede = [s for s in split_sentences(doc.body) if not s.is_headline][:LEDE_SENTENCES]
+    for s in lede:
+        probe = Event(doc.id, "", "", places=find_place_mentions(s.text, s.start))
+        if not probe.places:
+            continue
+        probe.sentence_start, probe.sentence_end = s.start, s.end
+        place_event(probe, doc.body, gazetteer)
+        if probe.latitude is not None and (probe.geo_precision or 1) <= 2:
+            return probe
+    return None
 
 
 class Pipeline:
@@ -54,7 +76,10 @@ class Pipeline:
             # a later telling of an incident, now that places are known: the same day,
             # type and place (or none of its own), its actors compatible
             events[:] = fold_placed(events, self.lexicon, same_place)
-            prev = None
+            # an event told before any placed one, with no place of its own, is where the
+            # lede says the story is (issue 15: a page-level place every event starts from)
+            prev = _lede_place(doc, self.gazetteer) if any(
+                e.latitude is None for e in events) else None
             for ev in events:
                 if ev.latitude is None and prev is not None and (
                         not ev.country_code or ev.country_code == prev.country_code):

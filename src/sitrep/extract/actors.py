@@ -63,6 +63,11 @@ def _actor_gate(lex: Lexicon) -> Gate:
     return cached[0]
 
 
+_KIND_OF = {"weapons": "military"}   # generic_actors.yaml `weapons`: the forces that fire them
+_WEAPON_OBJECT = re.compile(r"\b(?:fired|fires|firing|launched|launching|launches|supplied|"
+                            r"using|used|with|of)\s+(?:\w+\s+)?$", re.I)
+
+
 def _overlaps(spans, s, e):
     return any(not (e <= a or s >= b) for a, b in spans)
 
@@ -152,7 +157,8 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                     other = lex.demonym_map.get(both.group(1).lower()) if both else None
                     if other and other != iso:
                         # "Turkish and Russian forces": each country's force
-                        add(ActorRef(kind=force, country=other), both.start(1), both.end(1))
+                        add(ActorRef(kind=_KIND_OF.get(force, force), country=other),
+                            both.start(1), both.end(1))
                 post = re.match(r"\s+of\s+(?:the\s+)?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)", sent[e:])
                 if not iso and post and post.group(1).lower() in lex.demonym_map:
                     iso = lex.demonym_map[post.group(1).lower()]
@@ -161,12 +167,14 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                     e += post.end()
                     if second and second.group(1).lower() in lex.demonym_map:
                         s2 = e + second.start(1)
-                        add(ActorRef(kind=force,
+                        add(ActorRef(kind=_KIND_OF.get(force, force),
                                      country=lex.demonym_map[second.group(1).lower()]),
                             s2, e + second.end(1))
             word = m.group().lower()
             if force == "weapons":
-                if iso:   # "Russian missiles": that state's forces fired them
+                # "Russian missiles": that state's forces fired them; "fired Iranian missiles"
+                # names where the missiles came from, not who fired them
+                if iso and not _WEAPON_OBJECT.search(sent[max(0, s - 30):s]):
                     add(ActorRef(kind="military", country=iso), s, e)
                 continue
             if force == "military" and not iso and word in ("military", "army", "security") and re.match(

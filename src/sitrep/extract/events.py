@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
-from ..models import FRONT_KEYS, ActorRef, Document, Event, PlaceMention, Source
+from ..models import FRONT_KEYS, PLACE_FIELDS, ActorRef, Document, Event, PlaceMention, Source
 from . import model
 from .actors import Mention, find_actors, mark_gang_signs
 from .dates import (
@@ -612,9 +612,10 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
         mentions = [(s, m) for m in find_actors(s.text, lex)
                     if not any(a <= m.start < b for a, b in quiet)]
         new_par = cur is not None and s.paragraph != cur.paragraph
-        if (cues or prefix) and not dates and ref is not None and _past_year(s.text, ref):
+        if cur is not None and (cues or prefix) and not dates and ref is not None and \
+                _past_year(s.text, ref):
             continue   # "X was also attacked in 2019, when ...": history, told by its year
-        if (cues or prefix) and dates and all(_SINCE.search(
+        if (cues or prefix) and dates and all(d.precision >= 3 and _SINCE.search(
                 s.text[max(0, d.start - s.start - 80):d.start - s.start]) for d in dates):
             continue   # "a surge in attacks since November 2022": a period, not an incident
         if cur is not None and not new_par and pattern("background").search(s.text) and \
@@ -716,7 +717,7 @@ def _anaphoric(s: Sentence, cues: list[Cue]) -> bool:
         s.text[max(0, c.start - s.start - 30):c.start - s.start], re.I) for c in cues)
 
 
-_YEAR = re.compile(r"\b(?:in|since|during|throughout|back in)\s+((?:19|20)\d\d)\b(?![-/]\d)")
+_YEAR = re.compile(r"\b(?:in|during|throughout)\s+((?:19|20)\d\d)\b(?![-/]\d)", re.I)
 
 
 # a date that starts a period: "since 2015", "since the TTP ended a truce in November 2022"
@@ -724,16 +725,21 @@ _SINCE = re.compile(r"\bsince\b[^,;.:()\"“”]*$", re.I)
 
 
 def _past_year(text: str, ref: date) -> bool:
-    """The sentence's only time is a year before the report's (CODEBOOK 4: reports vaguer
-    than a month are dropped; issue 15: history told beside the news)."""
+    """The sentence, which has no date, names a year before the report's ("in 2019"): history
+    told beside the news (CODEBOOK 4: reports vaguer than a month are dropped; issue 15)."""
     return any(int(m.group(1)) < ref.year for m in _YEAR.finditer(text))
 
 
-_CLAIMS = re.compile(r"\s+(?:\w+\s+)?(?:claimed responsibility|claimed the|took responsibility|"
+_CLAIMS = re.compile(r"\s+(?!(?:never|not|has not|have not|did not|denied)\b)(?:\w+\s+)?"
+                     r"(?:claimed responsibility|claimed the|took responsibility|"
                      r"said it (?:carried out|was behind))\b", re.I)
 
 
 _QUOTE_OPEN = "\"“«„‘'"
+# a closing mark: a double quote, or a single one after the quotation's last punctuation
+_QUOTE_CLOSE = re.compile(r"[”»\"]|(?<=[,.!?])[’']")
+_SAID_BY = re.compile(r"[\s,]*(?:[\w'’-]+\s+){0,4}?(?:said|says|chanted|shouted|told|added|wrote)\b",
+                      re.I)
 
 
 def _quoted(s: Sentence, cues: list[Cue]) -> bool:
@@ -746,9 +752,15 @@ def _quoted(s: Sentence, cues: list[Cue]) -> bool:
     if not text or text[0] not in _QUOTE_OPEN:
         return False
     off = s.start + len(s.text) - len(text)
-    close = re.search(r"[\"”»“’](?=\s*(?:,|\.|$|\s+(?:said|says|told|added|according)\b))",
-                      text[1:])
-    end = off + 1 + close.start() if close else s.end
+    close = _QUOTE_CLOSE.search(text, 1)
+    if close is None:
+        return False   # never closed: not a quotation
+    end = off + close.start()
+    if not re.match(r"[\s,.!?]*(?:[a-z]|$)", text[close.end():]):
+        return False   # a scare-quoted name opens it ('"Islamic State" fighters attacked')
+    said = _SAID_BY.match(text, close.end())
+    if said:   # who said it is part of the quoting (", the protesters chanted")
+        end = off + said.end()
     return bool(cues) and all(off < c.start < end for c in cues)
 
 
@@ -1619,10 +1631,9 @@ def fold_placed(events: list[Event], lex: Lexicon,
         elif out and _lede_of(out[-1], ev, lex):
             same = out[-1]
             _fold(same, ev, lex)
-            if same.latitude is None and ev.latitude is not None:
-                for f in _PLACE_FIELDS:
-                    setattr(same, f, getattr(ev, f))
-                same.evidence += [x for x in ev.evidence if x.field == "location"]
+            for f in PLACE_FIELDS:   # (_lede_of: the lede has no place, the telling one)
+                setattr(same, f, getattr(ev, f))
+            same.evidence += [x for x in ev.evidence if x.field == "location"]
             continue
         if same is not None:
             _fold(same, ev, lex)
@@ -1632,8 +1643,6 @@ def fold_placed(events: list[Event], lex: Lexicon,
 
 
 LEDE_DAYS = 7   # a lede dated only by its page is about an incident at most this much older
-_PLACE_FIELDS = ("location", "latitude", "longitude", "geonameid", "geo_precision", "country",
-                 "country_code", "iso", "region", "admin1", "admin1_code", "admin2")
 
 
 def _lede_of(lede: Event, ev: Event, lex: Lexicon) -> bool:

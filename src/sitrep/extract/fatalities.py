@@ -103,9 +103,12 @@ _DIED_SINGLE = re.compile(r"\b(?:a|an|one|the)\s+(?:\w+\s+){0,3}(?:was|has been)
                           r"\b(?:deadly|fatal)\b", re.I)
 
 
+# "denied reports that 10 soldiers were killed": the clause denied, to where the sentence goes
+# on in its own voice (", saying 7 were killed", ", which killed 15")
 _DENIED = re.compile(r"\b(?:denied|denies|deny|dismissed|rejected|refuted)\s+(?:(?:the\s+|media\s+|"
-                     r"earlier\s+)*(?:reports?|claims?|allegations?|rumou?rs?)\s+)?that\b[^.;]*",
-                     re.I)
+                     r"earlier\s+)*(?:reports?|claims?|allegations?|rumou?rs?)\s+)?that\b"
+                     r"(?:(?!,\s*(?:which|who|saying|adding|but|while|as)\b|\s+(?:which|that)\s+"
+                     r"(?:killed|left)\b)[^.;])*", re.I)
 _COUNT_BEFORE = re.compile(rf"\b{QNUM}(?:\s+(?!and\b)[\w'’-]+){{0,3}}\s+$", re.I)
 _SUBSET = re.compile(r",\s*(?:including|among them|among whom|mostly|most of them)\b[^,]{0,60},")
 _DEATH_RE = re.compile(_DEATH, re.I)
@@ -187,7 +190,8 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
     live = _GATE.live(text)
     # "the army denied reports that 10 soldiers were killed": a denied toll is no toll
     if _DENIED.search(text):
-        text = _DENIED.sub(lambda m: " " * len(m.group()), text)
+        text = _DENIED.sub(lambda m: " " * len(m.group()) if _DEATH_RE.search(m.group())
+                           else m.group(), text)
         live = _GATE.live(text)
     # "Eight civilians, including three children, were killed": the subset is not added
     if _SUBSET in live:

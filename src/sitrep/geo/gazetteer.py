@@ -76,7 +76,8 @@ def cache_dir(path: str | os.PathLike | None = None) -> Path:
 @lru_cache(maxsize=1)
 def _data_stamp() -> str:
     """A digest of the package's own place files that the build reads (supplement, compass
-    names, fronts): editing one of them builds the index again, like a new VERSION."""
+    names, admin names, fronts, admin1 codes): editing one of them builds the index again,
+    like a new VERSION."""
     h = hashlib.sha1()
     for name in ("supplement.txt", "compass.txt", "admin_names.tsv", "fronts.tsv",
                  "admin1Codes.txt"):

@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from sitrep.models import FRONT_KEYS, Event, Place, PlaceMention
+from sitrep.models import FRONT_KEYS, PLACE_FIELDS, Event, Place, PlaceMention
 
 from . import countries as _countries
 from .distance import haversine_km
@@ -496,12 +496,8 @@ def _coherent(chosen: tuple[PlaceMention, int], mentions, cands, gaz: Gazetteer,
     return chosen
 
 
-_GEO_FIELDS = ("location", "latitude", "longitude", "geonameid", "geo_precision", "country",
-               "country_code", "iso", "region", "admin1", "admin1_code", "admin2")
-
-
 def _clear(ev: Event) -> None:
-    for f in _GEO_FIELDS:
+    for f in PLACE_FIELDS:
         setattr(ev, f, None if f in ("latitude", "longitude", "geonameid", "iso",
                                      "geo_precision") else "")
     ev.evidence = [e for e in ev.evidence if e.field != "location"]
