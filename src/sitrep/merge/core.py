@@ -22,6 +22,7 @@ and the cluster's `claim_status`.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -191,6 +192,12 @@ def _cell(lat: float | None, lon: float | None) -> tuple[int, int] | None:
     if lat is None or lon is None:
         return None
     return (math.floor(lat / CELL_DEG), math.floor(lon / CELL_DEG))
+
+
+@functools.lru_cache(maxsize=65536)
+def _near(cell: tuple[int, int]) -> frozenset[tuple[int, int]]:
+    """A cell and its eight neighbours (once per cell: each report asks for its own)."""
+    return frozenset((cell[0] + i, cell[1] + j) for i in (-1, 0, 1) for j in (-1, 0, 1))
 
 
 def is_generic(actor: str) -> bool:
@@ -513,58 +520,62 @@ class Merger:
 
     def _candidates(self, r: Report) -> list[str]:
         out: dict[str, None] = {}
+        index = self._index
         cc = r.country_code
         if r.day is None:
             days: Iterable = (None,)
         else:
             days = range(r.day - r.window, r.day + r.window + 1)
-        cell = r.cell
-        near = None if cell is None else {
-            (cell[0] + i, cell[1] + j) for i in (-1, 0, 1) for j in (-1, 0, 1)}
+        near = None if r.cell is None else _near(r.cell)
         ccs = (cc, "*all") if r.unplaced else (cc, "*unplaced")
-        for fam, day, c0 in ((f, d, c) for f in r.fams for d in days for c in ccs):
-            by_cell = self._index.get((c0, fam, day))
-            if not by_cell:
-                continue
-            if near is None:
-                for ids in by_cell.values():
-                    out.update(ids)
-            elif len(by_cell) <= 10:
-                for c, ids in by_cell.items():
-                    if c is None or c in near:
-                        out.update(ids)
-            else:
-                for c in near:
-                    ids = by_cell.get(c)
-                    if ids:
-                        out.update(ids)
-                ids = by_cell.get(None)
-                if ids:
-                    out.update(ids)
+        for fam in r.fams:
+            for day in days:
+                for c0 in ccs:
+                    by_cell = index.get((c0, fam, day))
+                    if not by_cell:
+                        continue
+                    if near is None:
+                        for ids in by_cell.values():
+                            out.update(ids)
+                    elif len(by_cell) <= 10:
+                        for c, ids in by_cell.items():
+                            if c is None or c in near:
+                                out.update(ids)
+                    else:
+                        for c in near:
+                            ids = by_cell.get(c)
+                            if ids:
+                                out.update(ids)
+                        ids = by_cell.get(None)
+                        if ids:
+                            out.update(ids)
         return list(out)
 
     # -- clustering
-    def link(self, r: Report, cid: str) -> float | None:
-        """Average score of r against a cluster's members; None if any member vetoes."""
-        members = compared(self.clusters[cid])
-        total = 0.0
-        for m in members:
-            self.comparisons += 1
-            s = self.score(r, m)
-            if s is None:
-                return None
-            total += s
-        return total / len(members)
-
     def best(self, r: Report) -> tuple[str | None, float]:
+        """The candidate cluster of the highest average score of r against its members (the
+        last of equal ones), if it reaches the threshold; a cluster any member vetoes is out."""
         best_id, best_s = None, self.threshold
+        clusters, score = self.clusters, self.score
+        n = 0
         for cid in self._candidates(r):
-            members = self.clusters.get(cid)
+            members = clusters.get(cid)
             if not members:
                 continue
-            s = self.link(r, cid)
-            if s is not None and s >= best_s:
-                best_id, best_s = cid, s
+            if len(members) > MAX_MEMBERS_COMPARED:
+                members = compared(members)
+            total = 0.0
+            for m in members:
+                n += 1
+                s = score(r, m)
+                if s is None:
+                    break
+                total += s
+            else:
+                s = total / len(members)
+                if s >= best_s:
+                    best_id, best_s = cid, s
+        self.comparisons += n
         return best_id, best_s
 
     def add(self, r: Report) -> str:
@@ -585,7 +596,7 @@ class Merger:
              ) -> None:
         """An existing cluster (a stored canonical event) with its id.
 
-        ``index``: every member, when ``members`` holds only those `link()` compares (see
+        ``index``: every member, when ``members`` holds only those linkage compares (see
         `compared`); the blocking index registers these, so candidates are the same as with
         every member seeded, and so are links as long as members are only appended."""
         self.clusters[cid] = list(members)
