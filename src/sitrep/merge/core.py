@@ -242,6 +242,7 @@ class Report:
     fams: tuple = ()
     cell: tuple[int, int] | None = None
     toks: frozenset = frozenset()
+    actors: frozenset = frozenset()    # actor1 and actor2 that are named (not generic)
     sublocs: frozenset = frozenset()
     tgts: frozenset = frozenset()
     denial: bool = False
@@ -267,6 +268,7 @@ class Report:
         text = self.text or ""
         low = text.lower()
         self.toks = tokens(text)
+        self.actors = frozenset(x for x in (self.actor1, self.actor2) if not is_generic(x))
         self.sublocs = sublocations(text, (self.location, self.admin1))
         self.tgts = targets(text, low)
         self.denial = (any(w in low for w in _DENIAL_WORDS)
@@ -348,8 +350,7 @@ def report_from_row(row: dict, body: str | None = None, sentence: str | None = N
 
 # ---------------------------------------------------------------------- pair score
 def _actor_score(a: Report, b: Report) -> float:
-    na = {x for x in (a.actor1, a.actor2) if not is_generic(x)}
-    nb = {x for x in (b.actor1, b.actor2) if not is_generic(x)}
+    na, nb = a.actors, b.actors
     if na and nb:
         if na & nb:
             return 1.0 if na == nb else 0.8
@@ -450,7 +451,11 @@ def pair_score(a: Report, b: Report) -> float | None:
         lo, hi = min(fa, fb), max(fa, fb)
         fat = 0.5 if lo == hi else (0.0 if hi <= 3 * lo + 2 else -0.5)
     ta, tb = a.toks, b.toks
-    txt = len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+    if ta and tb:
+        shared = len(ta & tb)
+        txt = shared / (len(ta) + len(tb) - shared)      # the Jaccard index, without the union
+    else:
+        txt = 0.0
     score = (0.22 * t + 0.18 * d + 0.22 * p + 0.16 * act + 0.14 * min(1.0, 2.2 * txt)
              + 0.08 * max(sub, 0.5 if not (a.sublocs or b.sublocs) else 0.0)
              + 0.12 * tg + 0.04 * fat)
