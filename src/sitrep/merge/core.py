@@ -501,7 +501,9 @@ class Merger:
     def _register(self, cid: str, r: Report) -> None:
         """Index a cluster under its member's day (and, for a week or month precision, every
         day of its window, so exact-date reports find it by looking one day either side)."""
-        seen = self._days.setdefault(cid, set())
+        seen = self._days.get(cid)
+        if seen is None:
+            seen = self._days[cid] = set()
         if r.day is not None and r.day > self._last.get(cid, -1):
             self._last[cid] = r.day
             heapq.heappush(self._heap, (r.day, cid))
@@ -514,14 +516,22 @@ class Merger:
         # every cluster is also indexed country-blind ("*all", scanned only by unplaced
         # reports, whose country may be a guess); unplaced ones under "*unplaced" too
         ccs = (r.country_code, "*all", "*unplaced") if r.unplaced else (r.country_code, "*all")
+        index = self._index
         for fam in r.fams:
             for day in days:
                 for cc in ccs:
-                    key, cell = (cc, fam, day), (r.cell if cc != "*all" else None)
-                    if (key, cell) in seen:
+                    entry = key, cell = (cc, fam, day), (r.cell if cc != "*all" else None)
+                    if entry in seen:
                         continue
-                    seen.add((key, cell))
-                    self._index.setdefault(key, {}).setdefault(cell, {})[cid] = None
+                    seen.add(entry)
+                    # get before set: setdefault would build an empty dict on every call
+                    by_cell = index.get(key)
+                    if by_cell is None:
+                        by_cell = index[key] = {}
+                    ids = by_cell.get(cell)
+                    if ids is None:
+                        ids = by_cell[cell] = {}
+                    ids[cid] = None
 
     def _candidates(self, r: Report) -> list[str]:
         out: dict[str, None] = {}
