@@ -69,6 +69,19 @@ def test_vetoes_type_date_place():
     assert pair_score(a, rep("b", country_code="IQ")) is None
 
 
+def test_actors_score_named_agreement_over_generic_over_conflict():
+    # the named (non-generic) actors of the two reports: the same, one side unnamed, disjoint
+    a = rep("a")
+    kw = dict(date="2018-07-06", text="Fighters died in a blast in Raqqa")   # a score below 1
+    same = rep("b", **kw)
+    unnamed = rep("b", actor1="Unidentified Armed Group (Syria)", actor2="Civilians (Syria)",
+                  **kw)
+    other = rep("b", actor1="HTS: Hayat Tahrir al Sham", actor2="", **kw)
+    assert a.actors == {"Islamic State (Syria)", "QSD: Syrian Democratic Forces"}
+    assert not unnamed.actors
+    assert pair_score(a, same) > pair_score(a, unnamed) > pair_score(a, other)
+
+
 def test_sublocations_and_possessives():
     assert sublocations("in Mogadishu's Hodan district on Thursday") == {"hodan"}
     assert sublocations("in the district of Hodan") == {"hodan"}

@@ -22,6 +22,7 @@ and the cluster's `claim_status`.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import re
@@ -193,6 +194,12 @@ def _cell(lat: float | None, lon: float | None) -> tuple[int, int] | None:
     return (math.floor(lat / CELL_DEG), math.floor(lon / CELL_DEG))
 
 
+@functools.lru_cache(maxsize=65536)
+def _near(cell: tuple[int, int]) -> frozenset[tuple[int, int]]:
+    """A cell and its eight neighbours (once per cell: each report asks for its own)."""
+    return frozenset((cell[0] + i, cell[1] + j) for i in (-1, 0, 1) for j in (-1, 0, 1))
+
+
 def is_generic(actor: str) -> bool:
     return not actor or actor.startswith(GENERIC_PREFIXES)
 
@@ -235,6 +242,7 @@ class Report:
     fams: tuple = ()
     cell: tuple[int, int] | None = None
     toks: frozenset = frozenset()
+    actors: frozenset = frozenset()    # actor1 and actor2 that are named (not generic)
     sublocs: frozenset = frozenset()
     tgts: frozenset = frozenset()
     denial: bool = False
@@ -260,6 +268,7 @@ class Report:
         text = self.text or ""
         low = text.lower()
         self.toks = tokens(text)
+        self.actors = frozenset(x for x in (self.actor1, self.actor2) if not is_generic(x))
         self.sublocs = sublocations(text, (self.location, self.admin1))
         self.tgts = targets(text, low)
         self.denial = (any(w in low for w in _DENIAL_WORDS)
@@ -341,8 +350,7 @@ def report_from_row(row: dict, body: str | None = None, sentence: str | None = N
 
 # ---------------------------------------------------------------------- pair score
 def _actor_score(a: Report, b: Report) -> float:
-    na = {x for x in (a.actor1, a.actor2) if not is_generic(x)}
-    nb = {x for x in (b.actor1, b.actor2) if not is_generic(x)}
+    na, nb = a.actors, b.actors
     if na and nb:
         if na & nb:
             return 1.0 if na == nb else 0.8
@@ -443,7 +451,11 @@ def pair_score(a: Report, b: Report) -> float | None:
         lo, hi = min(fa, fb), max(fa, fb)
         fat = 0.5 if lo == hi else (0.0 if hi <= 3 * lo + 2 else -0.5)
     ta, tb = a.toks, b.toks
-    txt = len(ta & tb) / len(ta | tb) if ta and tb else 0.0
+    if ta and tb:
+        shared = len(ta & tb)
+        txt = shared / (len(ta) + len(tb) - shared)      # the Jaccard index, without the union
+    else:
+        txt = 0.0
     score = (0.22 * t + 0.18 * d + 0.22 * p + 0.16 * act + 0.14 * min(1.0, 2.2 * txt)
              + 0.08 * max(sub, 0.5 if not (a.sublocs or b.sublocs) else 0.0)
              + 0.12 * tg + 0.04 * fat)
@@ -489,7 +501,9 @@ class Merger:
     def _register(self, cid: str, r: Report) -> None:
         """Index a cluster under its member's day (and, for a week or month precision, every
         day of its window, so exact-date reports find it by looking one day either side)."""
-        seen = self._days.setdefault(cid, set())
+        seen = self._days.get(cid)
+        if seen is None:
+            seen = self._days[cid] = set()
         if r.day is not None and r.day > self._last.get(cid, -1):
             self._last[cid] = r.day
             heapq.heappush(self._heap, (r.day, cid))
@@ -502,69 +516,81 @@ class Merger:
         # every cluster is also indexed country-blind ("*all", scanned only by unplaced
         # reports, whose country may be a guess); unplaced ones under "*unplaced" too
         ccs = (r.country_code, "*all", "*unplaced") if r.unplaced else (r.country_code, "*all")
+        index = self._index
         for fam in r.fams:
             for day in days:
                 for cc in ccs:
-                    key, cell = (cc, fam, day), (r.cell if cc != "*all" else None)
-                    if (key, cell) in seen:
+                    entry = key, cell = (cc, fam, day), (r.cell if cc != "*all" else None)
+                    if entry in seen:
                         continue
-                    seen.add((key, cell))
-                    self._index.setdefault(key, {}).setdefault(cell, {})[cid] = None
+                    seen.add(entry)
+                    # get before set: setdefault would build an empty dict on every call
+                    by_cell = index.get(key)
+                    if by_cell is None:
+                        by_cell = index[key] = {}
+                    ids = by_cell.get(cell)
+                    if ids is None:
+                        ids = by_cell[cell] = {}
+                    ids[cid] = None
 
     def _candidates(self, r: Report) -> list[str]:
         out: dict[str, None] = {}
+        index = self._index
         cc = r.country_code
         if r.day is None:
             days: Iterable = (None,)
         else:
             days = range(r.day - r.window, r.day + r.window + 1)
-        cell = r.cell
-        near = None if cell is None else {
-            (cell[0] + i, cell[1] + j) for i in (-1, 0, 1) for j in (-1, 0, 1)}
+        near = None if r.cell is None else _near(r.cell)
         ccs = (cc, "*all") if r.unplaced else (cc, "*unplaced")
-        for fam, day, c0 in ((f, d, c) for f in r.fams for d in days for c in ccs):
-            by_cell = self._index.get((c0, fam, day))
-            if not by_cell:
-                continue
-            if near is None:
-                for ids in by_cell.values():
-                    out.update(ids)
-            elif len(by_cell) <= 10:
-                for c, ids in by_cell.items():
-                    if c is None or c in near:
-                        out.update(ids)
-            else:
-                for c in near:
-                    ids = by_cell.get(c)
-                    if ids:
-                        out.update(ids)
-                ids = by_cell.get(None)
-                if ids:
-                    out.update(ids)
+        for fam in r.fams:
+            for day in days:
+                for c0 in ccs:
+                    by_cell = index.get((c0, fam, day))
+                    if not by_cell:
+                        continue
+                    if near is None:
+                        for ids in by_cell.values():
+                            out.update(ids)
+                    elif len(by_cell) <= 10:
+                        for c, ids in by_cell.items():
+                            if c is None or c in near:
+                                out.update(ids)
+                    else:
+                        for c in near:
+                            ids = by_cell.get(c)
+                            if ids:
+                                out.update(ids)
+                        ids = by_cell.get(None)
+                        if ids:
+                            out.update(ids)
         return list(out)
 
     # -- clustering
-    def link(self, r: Report, cid: str) -> float | None:
-        """Average score of r against a cluster's members; None if any member vetoes."""
-        members = compared(self.clusters[cid])
-        total = 0.0
-        for m in members:
-            self.comparisons += 1
-            s = self.score(r, m)
-            if s is None:
-                return None
-            total += s
-        return total / len(members)
-
     def best(self, r: Report) -> tuple[str | None, float]:
+        """The candidate cluster of the highest average score of r against its members (the
+        last of equal ones), if it reaches the threshold; a cluster any member vetoes is out."""
         best_id, best_s = None, self.threshold
+        clusters, score = self.clusters, self.score
+        n = 0
         for cid in self._candidates(r):
-            members = self.clusters.get(cid)
+            members = clusters.get(cid)
             if not members:
                 continue
-            s = self.link(r, cid)
-            if s is not None and s >= best_s:
-                best_id, best_s = cid, s
+            if len(members) > MAX_MEMBERS_COMPARED:
+                members = compared(members)
+            total = 0.0
+            for m in members:
+                n += 1
+                s = score(r, m)
+                if s is None:
+                    break
+                total += s
+            else:
+                s = total / len(members)
+                if s >= best_s:
+                    best_id, best_s = cid, s
+        self.comparisons += n
         return best_id, best_s
 
     def add(self, r: Report) -> str:
@@ -585,7 +611,7 @@ class Merger:
              ) -> None:
         """An existing cluster (a stored canonical event) with its id.
 
-        ``index``: every member, when ``members`` holds only those `link()` compares (see
+        ``index``: every member, when ``members`` holds only those linkage compares (see
         `compared`); the blocking index registers these, so candidates are the same as with
         every member seeded, and so are links as long as members are only appended."""
         self.clusters[cid] = list(members)
