@@ -52,3 +52,14 @@ def test_without_a_key_passage_a_summary_is_written():
                location="Baidoa", country="Somalia", fatalities=2)
     assert write_notes(ev) == ("On 2 January 2020, Al Shabaab: armed clash in Baidoa "
                                "(Somalia); 2 fatalities.")
+
+
+def test_a_wire_dateline_is_no_part_of_the_notes():
+    """'MOGADISHU, March 3 (Reuters) -', 'BAMAKO -': where and when the story was filed
+    (dates.dateline_end, one home with the dating), not the incident's words."""
+    assert key_passage(["MOGADISHU, March 3 (Reuters) - A car bomb exploded near a checkpoint "
+                        "in Mogadishu on Wednesday."]).startswith("A car bomb exploded")
+    assert key_passage(["BAMAKO - Armed men killed 12 villagers in Ogossagou on Saturday."]
+                       ).startswith("Armed men killed")
+    assert key_passage(["UN peacekeepers were attacked near Kidal - the third time this month."]
+                       ).startswith("UN peacekeepers")

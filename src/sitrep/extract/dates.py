@@ -139,10 +139,18 @@ def find_dates(text: str, ref: date | None, offset: int = 0) -> list[DateMention
     return out
 
 
-def dateline_end(text: str) -> int:
+# the same without a day: a place in capitals, maybe an agency, a dash ("BAMAKO -",
+# "SANAA (Reuters) -"); it says where the story was filed, not when
+_UNDATED_LINE = re.compile(r"^\s*[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){0,3}\s*"
+                           r"(?:,\s*[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){0,2}\s*)?"
+                           r"(?:\([A-Za-z .&\-]{2,25}\)\s*)?[-–—:]+\s+")
+
+
+def dateline_end(text: str, undated: bool = False) -> int:
     """Where a paragraph's wire dateline ends in `text` (the paragraph's first sentence), or 0
-    when it opens with none ("KABUL, Oct 5 (Reuters) - Gunmen ..." -> the offset of "Gunmen")."""
-    m = _DATELINE.match(text)
+    when it opens with none ("KABUL, Oct 5 (Reuters) - Gunmen ..." -> the offset of "Gunmen").
+    undated: also a dateline with no day ("BAMAKO - Armed men ...")."""
+    m = _DATELINE.match(text) or (_UNDATED_LINE.match(text) if undated else None)
     return m.end() if m else 0
 
 

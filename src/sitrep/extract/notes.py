@@ -15,6 +15,7 @@ import re
 from datetime import date
 
 from ..models import Event
+from .dates import dateline_end
 
 MAX_CHARS = 420
 
@@ -25,8 +26,6 @@ _FRAME = re.compile(
 _TAIL = re.compile(r"(?:,\s*|\s+)(?:according to|as reported by|citing)\s+[^,.;]{2,80}"
                    r"(?=[.;]?\s*$)|,\s+(?:[\w'’-]+\s+){0,5}(?:said|reported|told \w+)"
                    r"(?:\s+on\s+\w+)?(?=[.;]?\s*$)", re.I)
-_DATELINE = re.compile(r"^\s*[A-Z][A-Za-z .'-]{1,40}(?:,\s*[A-Za-z .'-]{2,30})?\s*"
-                       r"\((?:[A-Za-z .&-]{2,20})\)\s*[-–—:]+\s*")
 # a first word that is not a name, lower-cased after the date phrase ("On 5 July 2018, two ...")
 _COMMON_START = re.compile(r"(?:The|A|An|At least|In|After|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|"
                            r"Several|Some|Dozens|Hundreds|Thousands|Unknown|Unidentified|"
@@ -46,7 +45,7 @@ _WHEN = re.compile(r"^(?:(?:On|In|Late on|Early on|Late|Early|By|At|During|Aroun
 
 def _trim(sentence: str) -> str:
     s = " ".join(sentence.split())
-    s = _DATELINE.sub("", s)
+    s = s[dateline_end(s, undated=True):].lstrip()
     m = _FRAME.match(s)
     if m and len(s) - m.end() > 40:
         s = s[m.end():]
