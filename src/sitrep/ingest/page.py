@@ -550,9 +550,9 @@ def split_page(text: str) -> tuple[str, str, list[str], list[str]]:
 
     paras = [b.text for b in blocks[:cut]]
     if title_item is not None and first_body == 0 and len(blocks[0].items) > 1 and paras:
-        # a story whose lines are only line-broken: its headline is a paragraph of its own,
-        # not the start of the lede's first sentence (it has no full stop to end it)
-        # nor is a byline or date line under it ("Updated 10:42 GMT, 6 March 2024")
+        # a story whose lines are only line-broken: its headline, and the byline or date
+        # lines under it ("Updated 10:42 GMT, 6 March 2024"), are paragraphs of their own,
+        # not the start of the lede's first sentence (no full stop ends them)
         rest = [it.text for it in blocks[0].items[1:]]
         k = 0
         while k < len(rest) - 1 and (_BYLINE.match(rest[k]) or _DATELINE.match(rest[k]) or
