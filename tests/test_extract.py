@@ -138,6 +138,8 @@ def test_former_fighter_killed_is_an_attack_on_a_civilian(pipeline):
     ("Officials dismissed claims that the toll was higher, saying 7 people were killed.", 7),
     # a suicide bomber dies too and counts (CODEBOOK 6)
     ("A suicide bomber killed 3 worshippers at a mosque in Kabul.", 4),
+    ("A suicide bomber blew himself up at a checkpoint in Mogadishu, killing 3 soldiers.", 4),
+    ("A bomber blew himself up at a checkpoint, killing 4 people including the bomber.", 4),
 ])
 def test_years_hospital_stays_and_subjects_are_not_counted(text, expected):
     from sitrep.extract.fatalities import count_casualties

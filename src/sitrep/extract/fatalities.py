@@ -110,6 +110,12 @@ _DENIED = re.compile(r"\b(?:denied|denies|deny|dismissed|rejected|refuted)\s+(?:
                      r"(?:(?!,\s*(?:which|who|saying|adding|but|while|as)\b|\s+(?:which|that)\s+"
                      r"(?:killed|left)\b)[^.;])*", re.I)
 _COUNT_BEFORE = re.compile(rf"\b{QNUM}(?:\s+(?!and\b)[\w'’-]+){{0,3}}\s+$", re.I)
+# a suicide bomber who died in the act ("blew himself up, killing 3"): one more dead, unless
+# the count already holds him ("killing 4 including the bomber")
+_BLEW_UP = re.compile(r"\b(?:blew (?:himself|herself) up|detonated (?:his|her) (?:\w+ )?(?:vest|belt)|"
+                      r"blowing (?:himself|herself) up)\b", re.I)
+_BOMBER_COUNTED = re.compile(r"\b(?:including|among them|and) the (?:suicide )?(?:bomber|attacker)\b",
+                             re.I)
 _SUBSET = re.compile(r",\s*(?:including|among them|among whom|mostly|most of them)\b[^,]{0,60},")
 _DEATH_RE = re.compile(_DEATH, re.I)
 _KILLED = re.compile(r"\bkill(?:ed|ing)\b(?!\s+or)", re.I)
@@ -231,6 +237,11 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
                 counts = [min(counts, key=lambda c: c.value)]
             vague = any(c.vague for c in counts)
             spans += [(c.start, c.end) for c in counts]
+            blew = _BLEW_UP.search(text)
+            if blew and not _BOMBER_COUNTED.search(text) and \
+                    not any(c.end <= blew.start() and c.value == 1 for c in counts):
+                fatal += 1   # the suicide bomber died too and counts (CODEBOOK 6)
+                spans.append((blew.start(), blew.end()))
         elif m := search(_DIED_SINGLE):
             fatal = 1
             spans.append((m.start(), m.end()))
