@@ -640,6 +640,18 @@ def test_weapons_name_who_fired_them_not_where_they_came_from(pipeline):
     assert "Iran" not in evs[0].actor1 + evs[0].actor2
 
 
+def test_an_incident_the_one_told_came_a_day_after_is_the_day_before(pipeline):
+    """"The strikes came a day after rebels shelled ...": the shelling was the day before the
+    strikes (CODEBOOK 4)."""
+    text = ("Government airstrikes hit the town of Ariha in Idlib province on Friday, killing "
+            "three civilians, a monitor said.\n\n"
+            "The strikes came a day after rebels shelled army positions near Saraqeb, "
+            "wounding two soldiers.")
+    evs = pipeline.run_text(text, date(2024, 3, 5))
+    assert [(e.event_date, e.location) for e in evs] == [("2024-03-01", "Ariha"),
+                                                         ("2024-02-29", "Saraqib")]
+
+
 def test_dozens_of_strikes_this_year_is_a_tally_not_an_incident(pipeline):
     text = ("Turkish drone strike kills two near Zakho\n\n"
             "A Turkish drone strike hit a vehicle near Zakho on Monday, killing two PKK "

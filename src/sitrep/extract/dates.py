@@ -184,6 +184,19 @@ def days_before(phrase: str) -> int | None:
     return _count(m.group(1)) if m.group(1) else 1
 
 
+# "the strikes came a day after rebels shelled ...": the incident told came N days after the
+# one the sentence goes on to tell
+_CAME_AFTER = re.compile(r"\b(?:came|comes|followed|happened|occurred)\s+(a|one|two|three|four|"
+                         r"five|six|\d)\s+days?\s+after\b", re.I)
+
+
+def days_before_told(text: str) -> int | None:
+    """Days the incident a sentence tells of lies before the one told just before it ("came a
+    day after" 1, "came two days after" 2); None when the sentence says no such thing."""
+    m = _CAME_AFTER.search(text)
+    return _count(m.group(1).lower()) if m else None
+
+
 def _relative(phrase: str, ref: date) -> tuple[date | None, int]:
     p = phrase.replace("on ", "", 1) if phrase.startswith("on ") else phrase
     if p in ("last night",):       # before the part of the day is cut off below ("last")

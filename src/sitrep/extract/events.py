@@ -19,6 +19,7 @@ from .dates import (
     as_reported,
     dateline_end,
     days_before,
+    days_before_told,
     find_dates,
     spans_days,
     time_unknown,
@@ -648,7 +649,8 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             if new_par and s.paragraph == cur.paragraph + 1 and not own_date and not separate \
                     and not s.is_headline \
                     and not cur.headline and not pattern("new_topic").search(s.text) \
-                    and pattern("continues_incident").search(s.text):
+                    and pattern("continues_incident").search(s.text) \
+                    and not days_before_told(s.text):   # ("came a day after ..."): another
                 # a later paragraph about the same incident: "the raid", "the protesters",
                 # a toll that rose; it has no day of its own and no marker of a new incident
                 cur.sentences.append(s)
@@ -1067,6 +1069,10 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
         return dm, dm.date, prec
     if _SAME_DAY.search(s0.text) and prev:
         return None, prev[0], prev[1]
+    if (back := days_before_told(s0.text)) and prev:
+        # "the strikes came a day after rebels shelled ...": the shelling is the day before
+        # the strikes just told
+        return None, prev[0] - timedelta(days=back), prev[1]
     if _NEXT_DAY.search(s0.text) and prev:
         return None, prev[0] + timedelta(days=1), prev[1]
     earlier = [x for s in ds.sentences if s.paragraph == s0.paragraph and
