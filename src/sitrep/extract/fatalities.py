@@ -116,6 +116,11 @@ _BLEW_UP = re.compile(r"\b(?:blew (?:himself|herself) up|detonated (?:his|her) (
                       r"blowing (?:himself|herself) up)\b", re.I)
 _BOMBER_COUNTED = re.compile(r"\b(?:including|among them|and) the (?:suicide )?(?:bomber|attacker)\b",
                              re.I)
+_ONE_NP = r"(?:a|an|one)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+"
+_SINGLES_DIED = re.compile(rf"\b{_ONE_NP}(?:\s*,\s*{_ONE_NP}){{0,3}},?\s+and\s+{_ONE_NP}\s+"
+                           rf"(?:were|have been|had been)\s+(?:reportedly\s+)?(?:killed|shot dead|"
+                           rf"murdered|executed|found dead|stabbed to death|beaten to death)\b",
+                           re.I)
 _SUBSET = re.compile(r",\s*(?:including|among them|among whom|mostly|most of them)\b[^,]{0,60},")
 _DEATH_RE = re.compile(_DEATH, re.I)
 _KILLED = re.compile(r"\bkill(?:ed|ing)\b(?!\s+or)", re.I)
@@ -229,6 +234,11 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
         toll = search(_PATTERNS_DEATH[2])
         if toll:   # "death toll rises to 20 as three more killed": the toll includes them
             counts = [c for c in counts if c.start == toll.start(1)] or counts
+        singles = _SINGLES_DIED.search(text)
+        if singles and all(singles.start() <= c.start < singles.end() for c in counts):
+            # "a man and a woman were killed": one dead per singular noun phrase joined
+            counts = [Count(1 + len(re.findall(r"(?:,|\band)\s+(?:a|an|one)\s", singles.group(),
+                                               re.I)), False, singles.start(), singles.end())]
         if counts:
             fatal = sum(c.value for c in counts)
             if len(counts) > 1 and _DIFFER.search(text[counts[0].end:counts[-1].start]) and \
