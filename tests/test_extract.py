@@ -655,6 +655,17 @@ def test_an_incident_the_one_told_came_a_day_after_is_the_day_before(pipeline):
                                                          ("2024-02-29", "Saraqib")]
 
 
+def test_a_toll_that_rose_is_the_incidents_figure_now(pipeline):
+    """"The death toll from the blast rose to 40 on Tuesday": the incident told, counted
+    again the next day; not an incident of its own, and not a source that differs (the
+    lowest-figure rule is for those)."""
+    text = ("A car bomb exploded at a market in Mogadishu on Monday, killing 20 people, police "
+            "said.\n\n"
+            "The death toll from the blast rose to 40 on Tuesday, hospital officials said.")
+    evs = pipeline.run_text(text, date(2024, 3, 6))
+    assert [(e.event_date, e.fatalities) for e in evs] == [("2024-03-04", 40)]
+
+
 def test_dozens_of_strikes_this_year_is_a_tally_not_an_incident(pipeline):
     text = ("Turkish drone strike kills two near Zakho\n\n"
             "A Turkish drone strike hit a vehicle near Zakho on Monday, killing two PKK "

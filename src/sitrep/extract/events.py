@@ -40,6 +40,8 @@ _NEXT_DAY = re.compile(r"\b(?:the next day|the following day|a day later)\b", re
 _SAME_DAY = re.compile(r"\b(?:in|on) the same day\b|\bthe same day\b|\blater that day\b", re.I)
 _REPORTING = re.compile(r"\b(revealed|said|says|reported|announced|claimed|stated|confirmed|"
                         r"published|released a statement|told)\b", re.I)
+_TOLL_ROSE = re.compile(r"\b(?:death )?toll\b[^.;]*\b(?:rose|risen|rises|climbed|climbs|"
+                        r"increased|jumped|went up)\b", re.I)
 _TOLL = re.compile(r"\b(?:death|casualty|fatality)\s+tolls?\b|\btolls?\b", re.I)
 _SAID_BEFORE = re.compile(r"\b(?:said|says|reported|announced|stated|confirmed|claimed|added|"
                           r"told (?:\w+ ){0,2}?(?:reporters|journalists|AFP|Reuters|AP))\s+"
@@ -643,6 +645,13 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
                     cur.sentences.append(s)
                     cur.mentions += claims
                 continue
+            if cur is not None and not separate and not cur.headline and \
+                    _TOLL_ROSE.search(s.text):
+                # "the death toll from the blast rose to 40 on Tuesday": the incident told,
+                # counted again; its day is the count's, not an incident's
+                cur.sentences.append(s)
+                cur.mentions += mentions
+                continue
             if cur is not None and new_par and not own_date and not separate and \
                     not cur.headline and _quoted(s, cues):
                 continue   # a witness's words on the incident told: no incident of their own
@@ -1182,7 +1191,11 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
         # ACLED: when reports differ, the lowest figure; a party's own claim only if alone
         pool = [c for c in counts if not c[0]] or counts
         exact = [c for c in pool if not c[1]] or pool
-        _, vague, fatal, s, spans = min(exact, key=lambda c: c[2])
+        # a toll that rose since the first telling is the figure now, not a source that
+        # differs ("the death toll rose to 40")
+        risen = [c for c in exact if _TOLL_ROSE.search(c[3].text)]
+        _, vague, fatal, s, spans = max(risen, key=lambda c: c[2]) if risen else \
+            min(exact, key=lambda c: c[2])
         for a, b in spans:
             ev.add_evidence("fatalities", s.start + a, s.start + b, body)
     if vague and fatal == 3 and et in ("Battles", "Explosions/Remote violence") and \
