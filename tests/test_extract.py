@@ -139,6 +139,9 @@ def test_former_fighter_killed_is_an_attack_on_a_civilian(pipeline):
     # a suicide bomber dies too and counts (CODEBOOK 6)
     ("A suicide bomber killed 3 worshippers at a mosque in Kabul.", 4),
     ("A suicide bomber blew himself up at a checkpoint in Mogadishu, killing 3 soldiers.", 4),
+    # a family's members
+    ("An airstrike hit a house in Rafah, killing a family of five.", 5),
+    ("Gunmen killed an entire family of seven in Zamfara.", 7),
     # one dead per singular noun phrase joined
     ("A farmer and his wife were not hurt, but a trader and a driver were killed in Tsafe.", 2),
     ("A soldier, a policeman and a civilian were killed in the blast in Gao.", 3),

@@ -55,6 +55,9 @@ _PATTERNS_DEATH = [
                re.I),
     re.compile(rf"\b(?:bod(?:y|ies)|corpses?|remains)\s+of\s+{QNUM}\b", re.I),
 ]
+# "killing a family of five": the family's members (read before "killing a" is one dead)
+_FAMILY = re.compile(rf"\b(?:killing|killed|kills|kill|massacred|wiped out)\s+(?:a|an|the|all)\s+"
+                     rf"(?:\w+\s+)?(?:family|families|household|group|crew)\s+of\s+{QNUM}\b", re.I)
 _PATTERNS_HURT = [
     re.compile(rf"\b{QNUM}{_NOUNS}{_AUX}\s+(?:seriously\s+|critically\s+|slightly\s+)?{_HURT}\b",
                re.I),
@@ -125,7 +128,7 @@ _SUBSET = re.compile(r",\s*(?:including|among them|among whom|mostly|most of the
 _DEATH_RE = re.compile(_DEATH, re.I)
 _KILLED = re.compile(r"\bkill(?:ed|ing)\b(?!\s+or)", re.I)
 # which of the patterns above can match a sentence (prefilter.py)
-_GATE = Gate([*_PATTERNS_DEATH, *_PATTERNS_HURT, _NONE, _OR, _AND, _VAGUE_DEATH, _DIED_SINGLE,
+_GATE = Gate([_FAMILY, *_PATTERNS_DEATH, *_PATTERNS_HURT, _NONE, _OR, _AND, _VAGUE_DEATH, _DIED_SINGLE,
               _SUBSET, _DEATH_RE, _KILLED])
 
 
@@ -175,7 +178,7 @@ def _collect(text: str, patterns, live=None) -> list[Count]:
                     not re.match(r"(?:\s+[\w-]+){0,3}?\s+(?:dead|killed)\b", text[ge:], re.I):
                 continue   # "leaving four of them in hospital" is not a death toll
             # "3 TMF fighters and 1 police personnel dead": sum a conjunction before it.
-            taken.append((gs, ge))
+            taken.append((m.start(), ge) if p is _FAMILY else (gs, ge))   # ("killing a family")
             out.append(Count(parsed[0], parsed[1], gs, ge))
             if p is _PATTERNS_DEATH[0] or p is _PATTERNS_HURT[0]:
                 pre = text[max(0, gs - 60):gs]
@@ -230,7 +233,7 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
         fatal, vague = (shared[0], True) if shared and shared[1] else (1, False)
         spans.append((m_and.start(1), m_and.end(1)))
     elif not search(_OR) or search(_KILLED):
-        counts = _collect(text, _PATTERNS_DEATH, live)
+        counts = _collect(text, [_FAMILY, *_PATTERNS_DEATH], live)
         toll = search(_PATTERNS_DEATH[2])
         if toll:   # "death toll rises to 20 as three more killed": the toll includes them
             counts = [c for c in counts if c.start == toll.start(1)] or counts
