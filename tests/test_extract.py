@@ -121,6 +121,18 @@ def test_former_fighter_killed_is_an_attack_on_a_civilian(pipeline):
     assert ev.actor2 == "Civilians (Syria)" and ev.fatalities == 1
 
 
+@pytest.mark.parametrize("text, injured", [
+    # the dead counted before "and wounded" are not wounded too
+    ("The blast killed two and wounded 11 others in Quetta.", 11),
+    ("The attack left nine people dead and injured ten in Bannu.", 10),
+    ("Gunmen killed 3 and injured 4 villagers near Jos.", 4),
+])
+def test_the_dead_are_not_counted_among_the_injured(text, injured):
+    from sitrep.extract.fatalities import count_casualties
+
+    assert count_casualties(text)[1] == injured
+
+
 @pytest.mark.parametrize("text,expected", [
     ("Angry residents burned a police station in Basra on 15 July 2020 after a man died.", 1),
     ("Police beat demonstrators with batons, leaving four of them in hospital.", 0),

@@ -174,6 +174,9 @@ def _collect(text: str, patterns, live=None) -> list[Count]:
                     taken.append((one.start(1), one.end(1)))
                     out.append(Count(1, False, one.start(1), one.end(1)))
                 continue
+            if p is _PATTERNS_HURT[0] and (_DEATH_RE.search(text, ge, m.end()) or re.search(
+                    r"\b(?:killed|killing|kills|kill)\s+$", text[max(0, gs - 12):gs], re.I)):
+                continue   # "killed two and wounded 11", "left nine dead and injured ten": the dead
             if p is _PATTERNS_DEATH[1] and re.match(r"(?:leaving|left)\b", m.group(), re.I) and \
                     not re.match(r"(?:\s+[\w-]+){0,3}?\s+(?:dead|killed)\b", text[ge:], re.I):
                 continue   # "leaving four of them in hospital" is not a death toll
