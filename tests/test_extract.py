@@ -157,6 +157,8 @@ def test_the_dead_are_not_counted_among_the_injured(text, injured):
     # one dead per singular noun phrase joined
     ("A farmer and his wife were not hurt, but a trader and a driver were killed in Tsafe.", 2),
     ("A soldier, a policeman and a civilian were killed in the blast in Gao.", 3),
+    ("Two soldiers and a civilian were killed in the blast in Gao.", 3),
+    ("Three members of a family were killed in the raid on Tsafe.", 3),
     ("A bomber blew himself up at a checkpoint, killing 4 people including the bomber.", 4),
 ])
 def test_years_hospital_stays_and_subjects_are_not_counted(text, expected):

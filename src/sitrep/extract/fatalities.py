@@ -18,7 +18,10 @@ _DEATH = (r"(?:killed|dead|died|shot dead|executed|murdered|beheaded|slain|massa
 _HURT = r"(?:injured|wounded|hurt|hospitali[sz]ed)"
 _AUX = r"(?:\s+(?:were|was|have been|had been|are|is|being|got|reportedly|allegedly|also|later|" \
        r"all|subsequently|who were|who was|and|been))*"
-_NOUNS = r"(?:\s+(?!\d|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b)[#\w'’-]+){0,5}?"
+# the words of the dead's noun phrase; "and a/an" starts another one ("two soldiers and a
+# civilian were killed": each phrase counts)
+_NOUNS = (r"(?:\s+(?!\d|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b|"
+          r"and\s+(?:a|an)\b)[#\w'’-]+){0,5}?")
 _EXCLUDE_AFTER = re.compile(r"\s*-?\s*(?:days?|weeks?|months?|years?|km|kilomet|miles?|hours?|"
                             r"minutes?|percent|%|am|pm|a\.m|p\.m|vehicles?|houses?|homes?|january|february|"
                             r"march|april|may|june|july|august|september|october|november|"
