@@ -63,7 +63,6 @@ def _actor_gate(lex: Lexicon) -> Gate:
     return cached[0]
 
 
-_KIND_OF = {"weapons": "military"}   # generic_actors.yaml `weapons`: the forces that fire them
 _WEAPON_OBJECT = re.compile(r"\b(?:fired|fires|firing|launched|launching|launches|supplied|"
                             r"using|used|with|of)\s+(?:\w+\s+)?$", re.I)
 
@@ -142,6 +141,7 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
         rx = lex.state_res.get(force)
         if rx is None or ("state", force) not in live:
             continue
+        kind = "military" if force == "weapons" else force   # (the forces that fire them)
         for m in rx.finditer(sent):
             s, e = m.start(), m.end()
             iso = ""
@@ -157,8 +157,7 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                     other = lex.demonym_map.get(both.group(1).lower()) if both else None
                     if other and other != iso:
                         # "Turkish and Russian forces": each country's force
-                        add(ActorRef(kind=_KIND_OF.get(force, force), country=other),
-                            both.start(1), both.end(1))
+                        add(ActorRef(kind=kind, country=other), both.start(1), both.end(1))
                 post = re.match(r"\s+of\s+(?:the\s+)?([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)*)", sent[e:])
                 if not iso and post and post.group(1).lower() in lex.demonym_map:
                     iso = lex.demonym_map[post.group(1).lower()]
@@ -167,7 +166,7 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                     e += post.end()
                     if second and second.group(1).lower() in lex.demonym_map:
                         s2 = e + second.start(1)
-                        add(ActorRef(kind=_KIND_OF.get(force, force),
+                        add(ActorRef(kind=kind,
                                      country=lex.demonym_map[second.group(1).lower()]),
                             s2, e + second.end(1))
             word = m.group().lower()
@@ -175,7 +174,7 @@ def find_actors(sent: str, lex: Lexicon) -> list[Mention]:
                 # "Russian missiles": that state's forces fired them; "fired Iranian missiles"
                 # names where the missiles came from, not who fired them
                 if iso and not _WEAPON_OBJECT.search(sent[max(0, s - 30):s]):
-                    add(ActorRef(kind="military", country=iso), s, e)
+                    add(ActorRef(kind=kind, country=iso), s, e)
                 continue
             if force == "military" and not iso and word in ("military", "army", "security") and re.match(
                     r"\s+(?:reinforcements|equipment|vehicles?|operations?|offensive|positions?|"

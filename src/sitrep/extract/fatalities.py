@@ -132,7 +132,7 @@ _DEATH_RE = re.compile(_DEATH, re.I)
 _KILLED = re.compile(r"\bkill(?:ed|ing)\b(?!\s+or)", re.I)
 # which of the patterns above can match a sentence (prefilter.py)
 _GATE = Gate([_FAMILY, *_PATTERNS_DEATH, *_PATTERNS_HURT, _NONE, _OR, _AND, _VAGUE_DEATH, _DIED_SINGLE,
-              _SUBSET, _DEATH_RE, _KILLED])
+              _SUBSET, _DEATH_RE, _KILLED, _DENIED, _SINGLES_DIED, _BLEW_UP])
 
 
 @dataclass
@@ -209,7 +209,7 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
     """(fatalities, injured, vague, evidence spans) for one sentence, by ACLED's rules."""
     live = _GATE.live(text)
     # "the army denied reports that 10 soldiers were killed": a denied toll is no toll
-    if _DENIED.search(text):
+    if _DENIED in live:
         text = _DENIED.sub(lambda m: " " * len(m.group()) if _DEATH_RE.search(m.group())
                            else m.group(), text)
         live = _GATE.live(text)
@@ -243,7 +243,7 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
         toll = search(_PATTERNS_DEATH[2])
         if toll:   # "death toll rises to 20 as three more killed": the toll includes them
             counts = [c for c in counts if c.start == toll.start(1)] or counts
-        singles = _SINGLES_DIED.search(text)
+        singles = search(_SINGLES_DIED)
         if singles and all(singles.start() <= c.start < singles.end() for c in counts):
             # "a man and a woman were killed": one dead per singular noun phrase joined
             counts = [Count(1 + len(re.findall(r"(?:,|\band)\s+(?:a|an|one)\s", singles.group(),
@@ -256,7 +256,7 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
                 counts = [min(counts, key=lambda c: c.value)]
             vague = any(c.vague for c in counts)
             spans += [(c.start, c.end) for c in counts]
-            blew = _BLEW_UP.search(text)
+            blew = search(_BLEW_UP)
             if blew and not _BOMBER_COUNTED.search(text) and \
                     not any(c.end <= blew.start() and c.value == 1 for c in counts):
                 fatal += 1   # the suicide bomber died too and counts (CODEBOOK 6)

@@ -470,14 +470,16 @@ def _coherent(chosen: tuple[PlaceMention, int], mentions, cands, gaz: Gazetteer,
     m0, i0 = chosen
     if gaz.cc[i0] in hints:
         return chosen
-    pts = [(k, [(float(gaz.lat[i]), float(gaz.lon[i])) for _, i in c if gaz.feat[i] != "PCLI"])
-           for k, c in enumerate(cands)]
+    pts = [[(float(gaz.lat[i]), float(gaz.lon[i])) for _, i in c if gaz.feat[i] != "PCLI"]
+           for c in cands]
+    keys = [_norm(_clean(m.text)) for m in mentions]
+
+    def near(i: int, ps) -> bool:
+        la, lo = float(gaz.lat[i]), float(gaz.lon[i])
+        return any(haversine_km(la, lo, a, b) <= COHERENT_KM for a, b in ps)
 
     def support(k: int, i: int) -> int:
-        la, lo = float(gaz.lat[i]), float(gaz.lon[i])
-        own = _norm(_clean(mentions[k].text))
-        return sum(1 for kk, ps in pts if kk != k and _norm(_clean(mentions[kk].text)) != own
-                   and any(haversine_km(la, lo, a, b) <= COHERENT_KM for a, b in ps))
+        return sum(1 for kk, ps in enumerate(pts) if keys[kk] != keys[k] and near(i, ps))
 
     k0 = next(k for k, m in enumerate(mentions) if m is m0)
     if support(k0, i0):
@@ -489,8 +491,7 @@ def _coherent(chosen: tuple[PlaceMention, int], mentions, cands, gaz: Gazetteer,
             for _, i in c:
                 if gaz.feat[i] == "PCLI" or not support(k, i):
                     continue
-                la, lo = float(gaz.lat[i]), float(gaz.lon[i])
-                if any(haversine_km(la, lo, a, b) <= COHERENT_KM for a, b in pts[k0][1]):
+                if near(i, pts[k0]):
                     return chosen   # the chosen name has a namesake there: agreement's call
                 return m, i
     return chosen
