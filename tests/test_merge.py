@@ -353,17 +353,21 @@ def _merge_tables(store) -> dict:
                 for t in (ce_t, er_t, hist_t)}
 
 
-def _merged_tables(db: str, batches: list[list[str]]) -> dict:
-    """Merge the stored documents batch by batch; the merge tables after the last."""
+def _merged_tables(db: str, batches: list[list[str]], windows=None) -> dict:
+    """Merge the stored documents batch by batch (``windows``: the MergeWindow each batch
+    passes, default none: each reads afresh); the merge tables after the last."""
     with Store(db) as store:
-        for b in batches:
-            merge_documents(store, b)
+        for k, b in enumerate(batches):
+            merge_documents(store, b, window=windows[k] if windows else None)
         return _merge_tables(store)
 
 
 def test_windowed_candidates_merge_like_every_cluster_loaded(tmp_path, monkeypatch):
-    """The merge loads only the stored clusters the new reports' blocks reach; the tables
-    are the same as when every stored cluster is loaded."""
+    """The merge reads only the stored clusters with a member where a new report can be
+    compared; a stream's window keeps them from one batch to the next. The tables are the
+    same as when every stored cluster is read afresh for every batch: with one window for
+    all batches, with one that forgets what falls behind a short horizon, and with one that
+    another writer's merge between its batches makes read afresh."""
     import shutil
 
     from sqlalchemy import select
@@ -371,29 +375,40 @@ def test_windowed_candidates_merge_like_every_cluster_loaded(tmp_path, monkeypat
     import sitrep.merge.db as mdb
 
     batches = _synthetic_store(str(tmp_path / "a.db"))
-    shutil.copy(tmp_path / "a.db", tmp_path / "b.db")
-    seen: list[tuple[int, int]] = []
-    real = mdb._nearby_canonicals
+    for name in "bcde":
+        shutil.copy(tmp_path / "a.db", tmp_path / f"{name}.db")
+    read: list[tuple[int, int]] = []
+    real = mdb._span_cids
 
-    def counted(conn, reports):
-        got = real(conn, reports)
-        seen.append((len(got), conn.execute(select(mdb.func.count())
+    def counted(conn, spans, undated):
+        got = real(conn, spans, undated)
+        read.append((len(got), conn.execute(select(mdb.func.count())
                                             .select_from(mdb.ce_t)).scalar_one()))
         return got
 
-    monkeypatch.setattr(mdb, "_nearby_canonicals", counted)
+    monkeypatch.setattr(mdb, "_span_cids", counted)
     windowed = _merged_tables(str(tmp_path / "a.db"), batches)
-    monkeypatch.setattr(mdb, "_nearby_canonicals", lambda conn, reports: set(
+    fresh_reads, read[:] = sum(k for k, _ in read), []
+    one = mdb.MergeWindow()
+    kept = _merged_tables(str(tmp_path / "b.db"), batches, [one] * 3)
+    kept_reads = sum(k for k, _ in read)
+    short = mdb.MergeWindow(horizon_days=3)
+    forgetful = _merged_tables(str(tmp_path / "c.db"), batches, [short] * 3)
+    other = mdb.MergeWindow()
+    interrupted = _merged_tables(str(tmp_path / "d.db"), batches, [other, None, other])
+    monkeypatch.setattr(mdb, "_span_cids", lambda conn, spans, undated: set(
         conn.execute(select(mdb.ce_t.c.id)).scalars()))
-    every = _merged_tables(str(tmp_path / "b.db"), batches)
-    assert windowed == every
+    every = _merged_tables(str(tmp_path / "e.db"), batches)
+    assert windowed == every == kept == forgetful == interrupted
     n_ce = len(windowed["canonical_events"])
     assert 250 < n_ce < 850                                 # reports did merge
     assert any(r["n_reports"] > 1 and len({m["doc_id"] for m in windowed["event_reports"]
                                            if m["canonical_id"] == r["id"]}) > 1
                for r in windowed["canonical_events"])
-    # later batches loaded a part of the stored clusters, not all of them
-    assert seen[0][0] == 0 and all(0 < k < total for k, total in seen[1:])
+    # a batch read a part of the stored clusters, not all of them; a kept window reads
+    # fewer than batches reading afresh, and the short horizon forgot some of its clusters
+    assert kept_reads < fresh_reads
+    assert 0 < short.n_reports < one.n_reports
 
 
 def test_a_large_stored_cluster_is_read_in_full_only_when_it_grows(tmp_path, monkeypatch):
@@ -433,27 +448,37 @@ def test_a_large_stored_cluster_is_read_in_full_only_when_it_grows(tmp_path, mon
             batches[0 if k < 64 else 3].append(save(s, k, 6, "Gwoza", 11.08, 13.69))
     shutil.copy(tmp_path / "a.db", tmp_path / "b.db")
 
-    read: list[int] = []
-    real_load = mdb.load_reports
+    read: list[int] = []            # stored members read in full, per merge
+    real_load, real_merge = mdb.load_reports, mdb._merge
 
     def counted(conn, **kw):
         got = real_load(conn, **kw)
         if kw.get("event_ids") is not None:
-            read.append(len(got))
+            read[-1] += len(got)
         return got
 
+    def merge(*a):
+        read.append(0)
+        return real_merge(*a)
+
     monkeypatch.setattr(mdb, "load_reports", counted)
+    monkeypatch.setattr(mdb, "_merge", merge)
     seeded = _merged_tables(str(tmp_path / "a.db"), batches)
+    shutil.copy(tmp_path / "b.db", tmp_path / "c.db")
+    w = mdb.MergeWindow()                  # a stream that starts after another's first merge
+    kept = _merged_tables(str(tmp_path / "c.db"), batches, [None, w, w, w])
     monkeypatch.setattr(mdb, "compared", lambda ms: ms)      # every member read in full
     whole = _merged_tables(str(tmp_path / "b.db"), batches)
-    assert seeded == whole
+    assert seeded == whole == kept
     sizes = sorted(r["n_reports"] for r in seeded["canonical_events"])
     assert sizes == [6, 20, 40]            # Bama grew past 16 members; Gwoza had 18 stored
-    # reads per merge: (seeded members, the rest of the clusters that grew), first the run
-    # that seeds compared members, then the one that reads all: Gwoza's middle members are
-    # read only in batch 4, when it grows; Bama's when it has grown past 16
-    mine, every = read[:8], read[8:]
-    assert mine[2] < every[2] and mine[4] < every[4] and sum(mine) < sum(every)
+    # reads per merge, first of the runs that read compared members (each batch afresh, then
+    # one window for batches 2-4), then of the one that reads all: Gwoza (18 stored, next to
+    # Bama) is read in full only in batch 4, when it grows; a window reads a member once:
+    # in batch 3 it holds Bama in full and Gwoza's compared members
+    mine, once, every = read[:4], read[4:8], read[8:]
+    assert mine[1] < every[1] and mine[2] < every[2] and sum(mine) < sum(every)
+    assert once[1] == mine[1] and once[2] == 0 < mine[2] and sum(once) < sum(mine)
 
 
 def test_an_unplaced_report_that_names_the_place_links_across_a_guessed_country():

@@ -219,3 +219,44 @@ def test_dask_merges_like_local_extract(tmp_path, monkeypatch):
     assert _merged_incidents(str(tmp_path / "dask.db")) == local
     assert any(len(ids) > 1 for ids, *_ in local)         # reports did merge
     assert _store_rows(str(tmp_path / "dask.db")) == _store_rows(local_db)
+
+
+def test_streamed_merge_equals_merges_that_read_back(tmp_path, monkeypatch):
+    """`sitrep extract`'s writer builds each batch's reports from the events it has just
+    saved and keeps what it read in a MergeWindow; the merge tables are those of merges that
+    read every batch back from the store afresh."""
+    from itertools import islice
+
+    from test_merge import _merge_tables
+
+    from sitrep.merge import merge_documents
+    from sitrep.scale import stream
+    from sitrep.scale.engine import get_pipeline
+
+    docs = build_corpus(60, seed=11)
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps({"url": d.url, "title": d.title, "text": d.text,
+                                         "source": d.source_name,
+                                         "published": d.published.isoformat()
+                                         if d.published else None}) for d in docs) + "\n",
+                   encoding="utf-8")
+    built = []
+    real = stream.BatchWriter.flush
+
+    def flush(self):
+        built.append(self.window)
+        return real(self)
+
+    monkeypatch.setattr(stream.BatchWriter, "flush", flush)
+    with Store(str(tmp_path / "a.db")) as st:
+        s = stream.extract_to_store([str(src)], st, get_pipeline(), batch_docs=9)
+        streamed = _merge_tables(st)
+    assert s["documents"] == 60 and any(w is not None for w in built)   # a window was kept
+    with Store(str(tmp_path / "b.db")) as st:
+        stream.extract_to_store([str(src)], st, get_pipeline(), batch_docs=9, merge=False)
+        ids = iter([d.id for d in iter_documents([str(src)], None)])
+        while batch := list(islice(ids, 9)):
+            merge_documents(st, batch)
+        afresh = _merge_tables(st)
+    assert streamed == afresh
+    assert any(r["n_reports"] > 1 for r in streamed["canonical_events"])   # reports merged

@@ -2,8 +2,9 @@
 
 Public API:
 
-* `merge_documents(store, doc_ids=None, rebuild=False) -> MergeResult`: merge stored events
-  into canonical events (None: every event not merged yet); incremental and id-stable.
+* `merge_documents(store, doc_ids=None, rebuild=False, window=None) -> MergeResult`: merge
+  stored events into canonical events (None: every event not merged yet); incremental and
+  id-stable. A stream of merges shares one `MergeWindow` (what it read, kept between batches).
 * `canonical_events(store, **filters) -> Iterator[dict]`: canonical events with `sources`
   (document, outlet, role, party), `n_sources`, `claim_status`, `report_ids`.
 * `canonical_history(store, canonical_id)`, `canonical_id_of(store, event_id)`.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from . import schema  # noqa: F401  (registers the tables on the shared metadata)
 from .db import (
     MergeResult,
+    MergeWindow,
     canonical_count,
     canonical_events,
     canonical_history,
@@ -26,6 +28,6 @@ from .db import (
     merge_pending,
 )
 
-__all__ = ["MergeResult", "merge_documents", "canonical_count", "canonical_events",
+__all__ = ["MergeResult", "MergeWindow", "merge_documents", "canonical_count", "canonical_events",
            "canonical_history",
            "canonical_id_of", "load_reports", "merge_pending"]

@@ -115,6 +115,7 @@ _SUBLOC_RE = re.compile(
     r"(?P<b>" + _NAME + r")")
 # every match holds one of these words as written (the pattern is case-sensitive)
 _SUBLOC_WORDS = tuple(dict.fromkeys(_literals("|".join(_SUBLOC_AFTER + _SUBLOC_BEFORE))))
+_SUBLOC_GATE = re.compile("|".join(map(re.escape, _SUBLOC_WORDS)))
 _SUBLOC_SKIP = frozenset({"the", "a", "an", "this", "that", "one", "same", "residential",
                           "industrial", "central", "eastern", "western", "northern",
                           "southern", "old", "main", "city", "town", "border", "rural"})
@@ -140,6 +141,8 @@ _TARGET_RES = [(k, re.compile(r"\b(?:" + v + r")s?\b", re.I)) for k, v in _TARGE
 
 # a class can match only where one of its alternatives' literal starts occurs in the text
 _TARGET_LITERALS = {k: _literals(v) for k, v in _TARGETS.items()}
+_TARGET_GATES = [(k, re.compile("|".join(map(re.escape, _TARGET_LITERALS[k]))), rx)
+                 for k, rx in _TARGET_RES]     # one literal scan per class, in C
 _DENIAL_RE = re.compile(r"\b(?:den(?:y|ied|ies|ial)|rejected|dismissed)\b[^.]{0,60}\b"
                         r"(?:responsib|involve|claim|role|report)", re.I)
 _DENIAL_WORDS = ("deny", "deni", "rejected", "dismissed")    # one occurs in every match
@@ -158,7 +161,7 @@ def _norm_name(s: str) -> str:
 def sublocations(text: str, exclude: Iterable[str] = ()) -> frozenset[str]:
     """Normalised names of sub-locations (districts, neighbourhoods...) named in the text."""
     text = text or ""
-    if not any(w in text for w in _SUBLOC_WORDS):      # most sentences name none
+    if not _SUBLOC_GATE.search(text):                  # most sentences name none
         return frozenset()
     ex = {_norm_name(x) for x in exclude if x}
     out = set()
@@ -180,12 +183,12 @@ def targets(text: str, low: str | None = None) -> frozenset[str]:
     """The target classes named in the text; a class's pattern runs only when one of its
     literals occurs in the lowercased text (`low`, when the caller has it)."""
     low = (text or "").lower() if low is None else low
-    return frozenset(k for k, rx in _TARGET_RES
-                     if any(w in low for w in _TARGET_LITERALS[k]) and rx.search(text))
+    return frozenset(k for k, gate, rx in _TARGET_GATES
+                     if gate.search(low) and rx.search(text))
 
 
 def tokens(text: str) -> frozenset[str]:
-    return frozenset(t for t in _TOKEN.findall((text or "").lower()) if t not in _STOP)
+    return frozenset(_TOKEN.findall((text or "").lower())).difference(_STOP)
 
 
 def _cell(lat: float | None, lon: float | None) -> tuple[int, int] | None:
@@ -568,8 +571,9 @@ class Merger:
 
     # -- clustering
     def best(self, r: Report) -> tuple[str | None, float]:
-        """The candidate cluster of the highest average score of r against its members (the
-        last of equal ones), if it reaches the threshold; a cluster any member vetoes is out."""
+        """The candidate cluster of the highest average score of r against its members (of
+        equal ones, the greatest id: the choice does not depend on the order the index holds
+        its clusters in), if it reaches the threshold; a cluster any member vetoes is out."""
         best_id, best_s = None, self.threshold
         clusters, score = self.clusters, self.score
         n = 0
@@ -588,7 +592,7 @@ class Merger:
                 total += s
             else:
                 s = total / len(members)
-                if s >= best_s:
+                if s > best_s or (s == best_s and (best_id is None or cid > best_id)):
                     best_id, best_s = cid, s
         self.comparisons += n
         return best_id, best_s
@@ -739,6 +743,12 @@ def n_sources(srcs: list[dict]) -> int:
 
 def _best(members: list[Report], key) -> Report:
     return min(members, key=key)
+
+
+# the stored row's columns a canonical row reads (canonical() and the store's writer)
+ROW_FIELDS = ("country", "iso", "region", "admin2", "admin3", "geonameid", "admin1_code",
+              "civilian_targeting", "inter1", "inter2", "assoc_actor_1", "assoc_actor_2",
+              "injured", "source_scale", "confidence", "notes")
 
 
 def canonical(members: list[Report]) -> dict:

@@ -31,16 +31,25 @@ from sqlalchemy import (
     update,
 )
 
-from ..models import disorder_type, interaction_code, iso_date
-from ..store import attach_evidence_sources, insert_many
+from ..models import as_date, disorder_type, interaction_code, iso_date
+from ..store import attach_evidence_sources, event_row, insert_many
 from ..store.schema import documents, event_sources, events
-from .core import WINDOW, Merger, Report, canonical, compared, report_from_row
+from .core import (
+    ROW_FIELDS,
+    WINDOW,
+    Merger,
+    Report,
+    canonical,
+    compared,
+    report_from_row,
+)
 from .schema import CANONICAL_FIELDS, create_merge_tables
 from .schema import canonical_events as ce_t
 from .schema import canonical_history as hist_t
 from .schema import event_reports as er_t
+from .schema import merge_state as state_t
 
-__all__ = ["MergeResult", "merge_documents", "canonical_count", "canonical_events",
+__all__ = ["MergeResult", "MergeWindow", "merge_documents", "canonical_count", "canonical_events",
            "canonical_history", "canonical_id_of", "load_reports", "merge_pending"]
 
 _CHUNK = 500
@@ -97,17 +106,51 @@ def _rows_to_reports(conn, rows: list[dict]) -> list[Report]:
     cut = [r for r in rows if r.get("doc_sentence") is not None]
     attach_evidence_sources(conn, whole, sources=False, chunk=_CHUNK)
     attach_evidence_sources(conn, cut, sources=False, chunk=_CHUNK, fields=("location",))
+    return [_dressed(r) for r in rows]
+
+
+def _dressed(r: dict) -> Report:
+    """A Report from a stored event row with its document's columns (``doc_*``), sources and
+    the evidence spans it reads; its ``row`` keeps only the columns canonical rows read."""
+    sentence = r.pop("doc_sentence", None)
+    if not r["sources"] and r.get("doc_source_name"):
+        r["sources"] = [{"doc_id": r["doc_id"], "outlet": r["doc_source_name"],
+                         "role": "report", "party": "", "url": r.get("doc_url") or ""}]
+    for s in r["sources"]:
+        s.setdefault("url", r.get("doc_url") or "")
+        if not s.get("url"):
+            s["url"] = r.get("doc_url") or ""
+    rep = report_from_row(r, sentence=sentence)
+    rep.row = {k: r[k] for k in ROW_FIELDS if k in r}
+    return rep
+
+
+def _saved_reports(conn, saved: list[tuple]) -> list[Report]:
+    """The events of (document, events) pairs just saved, not merged yet, as `load_reports`
+    reads them back (the same rows, sentence and spans), without reading them back."""
+    pairs = [(doc, ev) for doc, evs in saved for ev in evs]
+    merged: set[str] = set()
+    for chunk in _chunks([ev.id for _, ev in pairs]):
+        merged.update(conn.execute(select(er_t.c.event_id)
+                                   .where(er_t.c.event_id.in_(chunk))).scalars())
     out = []
-    for r in rows:
-        sentence = r.pop("doc_sentence", None)
-        if not r["sources"] and r.get("doc_source_name"):
-            r["sources"] = [{"doc_id": r["doc_id"], "outlet": r["doc_source_name"],
-                             "role": "report", "party": "", "url": r.get("doc_url") or ""}]
-        for s in r["sources"]:
-            s.setdefault("url", r.get("doc_url") or "")
-            if not s.get("url"):
-                s["url"] = r.get("doc_url") or ""
-        out.append(report_from_row(r, sentence=sentence))
+    for doc, ev in pairs:
+        if ev.id in merged:
+            continue
+        row = event_row(ev)
+        s0, s1 = ev.sentence_start or 0, ev.sentence_end or 0
+        body = doc.body or ""
+        cut = s1 > s0 and body != ""
+        row.update(doc_sentence=body[s0:s1] if cut else None, doc_url=doc.url or "",
+                   doc_title=doc.title or "", doc_published=as_date(doc.published),
+                   doc_source_name=doc.source_name or "")
+        row["sources"] = [{"doc_id": x.doc_id or ev.doc_id, "outlet": x.outlet or "",
+                           "role": x.role or "report", "party": x.party or "",
+                           "url": x.url or ""} for x in ev.sources]
+        row["evidence"] = [{"field": e.field, "doc_id": e.doc_id or ev.doc_id,
+                            "start": e.start, "end": e.end, "text": e.text or ""}
+                           for e in ev.evidence if not cut or e.field == "location"]
+        out.append(_dressed(row))
     return out
 
 
@@ -263,6 +306,7 @@ def rewrite_cluster(conn, cid: str, members: list[Report], old: dict | None, now
     elif old is not None:
         w.delete(cid, old)
     w.flush(conn)
+    _bump_generation(conn)           # a stream's MergeWindow reads this cluster afresh
     return result
 
 
@@ -308,18 +352,15 @@ def _light_report(row) -> Report:
                   ).prepare(index_only=True)
 
 
-def _nearby_canonicals(conn, reports: list[Report]) -> set[str]:
-    """The stored canonical events some new report can be compared with: exactly those the
-    merger's blocking index would offer (same country or an unplaced side, event family,
-    dates within both windows, neighbouring grid cells) if every stored cluster were loaded.
-
-    Candidate member events are read without text by (country, member precision, date
-    interval), each interval the new reports' days padded by their window plus the member
-    precision's window; the blocking index then keeps the members it would really offer.
-    The cost follows the reports near the new ones, not the size of the store."""
+def _spans(reports: list[Report]) -> tuple[dict[tuple, list[list[int]]], set]:
+    """Where the stored members a report can be compared with lie: per (country key, member
+    precision), day intervals (each report's day padded by its window plus the member
+    precision's, close ones joined); and the keys of undated reports. A key is a country,
+    "*unplaced" (members with no place: their country may be a guess) or None (every
+    country: an unplaced report's own country may be a guess)."""
     reg = {tp: (w if tp > 1 else 0) for tp, w in WINDOW.items()}   # days a member spans
-    spans: dict[tuple[str | None, int], list[tuple[int, int]]] = defaultdict(list)
-    undated: set[str | None] = set()
+    spans: dict[tuple, list[tuple[int, int]]] = defaultdict(list)
+    undated: set = set()
     for r in reports:
         keys = [None] if r.unplaced else [r.country_code, "*unplaced"]
         for k in keys:
@@ -328,7 +369,40 @@ def _nearby_canonicals(conn, reports: list[Report]) -> set[str]:
                 continue
             for tp, w in reg.items():
                 spans[(k, tp)].append((r.day - r.window - w, r.day + r.window + w))
-    base = select(*_LIGHT_COLS).select_from(events.join(er_t, er_t.c.event_id == events.c.id))
+    return {key: _joined(ivs) for key, ivs in spans.items()}, undated
+
+
+def _joined(ivs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    merged: list[list[int]] = []
+    for a, b in sorted(ivs):
+        if merged and a <= merged[-1][1] + _GAP:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    return merged
+
+
+def _minus(ivs: list[list[int]], cover: list[list[int]]) -> list[list[int]]:
+    """The parts of intervals ``ivs`` that ``cover`` (sorted, disjoint) does not hold."""
+    out = []
+    for a, b in ivs:
+        for c, d in cover:
+            if d < a or c > b:
+                continue
+            if c > a:
+                out.append([a, c - 1])
+            a = d + 1
+            if a > b:
+                break
+        if a <= b:
+            out.append([a, b])
+    return out
+
+
+def _span_cids(conn, spans: dict[tuple, list[list[int]]], undated: set) -> set[str]:
+    """The canonical events with a stored member inside the spans (see `_spans`)."""
+    base = select(er_t.c.canonical_id).select_from(
+        events.join(er_t, er_t.c.event_id == events.c.id))
 
     def where_key(k):
         if k is None:
@@ -344,7 +418,7 @@ def _nearby_canonicals(conn, reports: list[Report]) -> set[str]:
 
     # one statement per (kind of key, precision), executed per interval (compiled once)
     stmts: dict[tuple, object] = {}
-    rows = {}
+    out: set[str] = set()
     for (k, tp), ivs in spans.items():
         kind = k if k in (None, "*unplaced") else "cc"
         stmt = stmts.get((kind, tp))
@@ -352,31 +426,138 @@ def _nearby_canonicals(conn, reports: list[Report]) -> set[str]:
             stmt = stmts[(kind, tp)] = base.where(
                 *where_key(k), where_tp(tp), events.c.event_date >= bindparam("lo"),
                 events.c.event_date <= bindparam("hi"))
-        merged: list[list[int]] = []
-        for a, b in sorted(ivs):
-            if merged and a <= merged[-1][1] + _GAP:
-                merged[-1][1] = max(merged[-1][1], b)
-            else:
-                merged.append([a, b])
-        for a, b in merged:
-            for row in conn.execute(stmt, {"cc": k, "lo": _day_iso(a), "hi": _day_iso(b)}):
-                rows[row.id] = row
+        for a, b in ivs:
+            out.update(conn.execute(stmt, {"cc": k, "lo": _day_iso(a),
+                                           "hi": _day_iso(b)}).scalars())
     for k in undated:
         q = base.where(*where_key(k), events.c.event_date.is_(None))
-        for row in conn.execute(q, {"cc": k}):
-            rows[row.id] = row
-    if not rows:
-        return set()
-    # the blocking index decides: each candidate member as its own cluster
-    index = Merger()
-    cluster_of = {}
-    for row in rows.values():
-        index.seed(row.id, [_light_report(row)])
-        cluster_of[row.id] = row.canonical_id
-    out: set[str] = set()
-    for r in reports:
-        out.update(cluster_of[m] for m in index._candidates(r))
+        out.update(conn.execute(q, {"cc": k}).scalars())
     return out
+
+
+HORIZON_DAYS = 90          # a window forgets clusters whose latest report is older than this
+MAX_WINDOW_REPORTS = 200_000   # ... and starts afresh when it holds more reports than this
+
+
+class MergeWindow:
+    """The stored clusters a stream of merges has read, kept from one batch to the next.
+
+    A merge compares each new report with the stored clusters near it. Reading those back
+    (and preparing them) for every batch costs more than the merge itself once the store is
+    dense, so a window keeps what it has read: for each (country key, member precision), the
+    day intervals whose stored members it holds (`covered`), every cluster with a member
+    there, indexed by all its members, and in full the members linkage has compared. A
+    batch reads only the intervals it needs and the window does not hold.
+
+    What a window holds is what the store holds: it is emptied when another writer merged
+    since its last batch (the store's merge generation moved), when memberships were pruned,
+    and when a merge fails. Clusters whose latest report is more than `horizon_days` before
+    the latest report seen leave it (the intervals shrink with them), and it starts afresh
+    past `max_reports`, so memory is bounded whatever the stream's length. The merged tables
+    are those of merges that read every stored cluster afresh (tested)."""
+
+    def __init__(self, horizon_days: int = HORIZON_DAYS,
+                 max_reports: int = MAX_WINDOW_REPORTS):
+        self.horizon_days, self.max_reports = horizon_days, max_reports
+        self.clear()
+
+    def clear(self) -> None:
+        self.merger = Merger()
+        self.generation: int | None = None
+        self.covered: dict[tuple, list[list[int]]] = {}
+        self.undated: set = set()
+        # clusters not all of whose members are read in full: every member (index form),
+        # and how many of the cluster's first members in merger.clusters are read ones
+        self.light: dict[str, list[Report]] = {}
+        self.n_read: dict[str, int] = {}
+        self.latest: int | None = None
+
+    @property
+    def n_reports(self) -> int:
+        return len(self.merger.assign)
+
+    def cover(self, conn, reports: list[Report]) -> None:
+        """Hold every stored cluster with a member where these reports can be compared."""
+        spans, undated = _spans(reports)
+        missing = {}
+        for (k, tp), ivs in spans.items():
+            held = _joined([*map(tuple, self.covered.get((k, tp), ())),
+                            *map(tuple, self.covered.get((None, tp), ()))])
+            if part := _minus(ivs, held):
+                missing[(k, tp)] = part
+        gaps = {k for k in undated if k not in self.undated and None not in self.undated}
+        if missing or gaps:
+            self.seed(conn, _span_cids(conn, missing, gaps))
+        for key, part in missing.items():
+            self.covered[key] = _joined([*map(tuple, self.covered.get(key, ())),
+                                         *map(tuple, part)])
+        self.undated |= gaps
+
+    def seed(self, conn, cids: Iterable[str]) -> None:
+        """Index stored clusters the window does not hold yet by all their members."""
+        want = [c for c in cids if c not in self.merger.clusters]
+        for cid, ms in _members_light(conn, want).items():
+            self.merger.seed(cid, [], index=ms)
+            self.light[cid] = ms
+            self.n_read[cid] = 0
+
+    def read(self, conn, cids: Iterable[str], whole: bool = False) -> None:
+        """Read in full the members linkage compares of these clusters (``whole``: every
+        member, for a cluster whose canonical row is rewritten)."""
+        plan = {}
+        for cid in cids:
+            light = self.light.get(cid)
+            if light is None:
+                continue                                 # held in full
+            want = light if whole else compared(light)
+            if not whole and self.n_read[cid]:
+                continue                                 # its compared members are read
+            plan[cid] = want
+        if not plan:
+            return
+        have = {m.id: m for cid in plan
+                for m in self.merger.clusters[cid][:self.n_read[cid]]}
+        ids = [m.id for want in plan.values() for m in want if m.id not in have]
+        have.update((r.id, r) for r in load_reports(conn, event_ids=ids))
+        for cid, want in plan.items():
+            tail = self.merger.clusters[cid][self.n_read[cid]:]
+            read = [have[m.id] for m in want if m.id in have]
+            self.merger.clusters[cid] = read + tail
+            if len(want) == len(self.light[cid]):
+                del self.light[cid], self.n_read[cid]
+            else:
+                self.n_read[cid] = len(read)
+
+    def settle(self, touched: Iterable[str], now_added: dict[str, list[Report]]) -> None:
+        """After a batch: a cluster's members in the order the store returns them (earlier
+        merges first, then the batch's by id: they share one added_at); then forget what
+        fell behind the horizon, or everything past the size bound."""
+        for cid in touched:
+            ms = self.merger.clusters.get(cid)
+            new = now_added.get(cid)
+            if ms and new:
+                ids = {r.id for r in new}
+                self.merger.clusters[cid] = ([m for m in ms if m.id not in ids]
+                                             + sorted(new, key=lambda r: r.id))
+        days = [r.day for rs in now_added.values() for r in rs if r.day is not None]
+        if days:
+            self.latest = max([*days, *([self.latest] if self.latest is not None else [])])
+        if self.n_reports > self.max_reports:
+            self.clear()
+            return
+        if self.latest is None:
+            return
+        cut = self.latest - self.horizon_days
+        for cid, _ms in self.merger.evict_before(cut):
+            for m in self.light.pop(cid, ()):
+                self.merger.assign.pop(m.id, None)
+            self.n_read.pop(cid, None)
+        for key, ivs in list(self.covered.items()):
+            kept = [[max(a, cut), b] for a, b in ivs if b >= cut]
+            if kept:
+                self.covered[key] = kept
+            else:
+                del self.covered[key]
 
 
 # ---------------------------------------------------------------------- the stage
@@ -398,13 +579,16 @@ _MERGE_LOCK = 0x5172E9  # advisory lock key for merges
 
 
 def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
-                    rebuild: bool = False, count: bool = True) -> MergeResult:
+                    rebuild: bool = False, count: bool = True,
+                    window: MergeWindow | None = None,
+                    saved: list[tuple] | None = None) -> MergeResult:
     """Merge stored events into canonical events.
 
     doc_ids None: every event not merged yet; else the events of these documents (those not
-    merged yet). Only the canonical events the new reports' blocks reach are loaded (see
-    `_nearby_canonicals`), without document bodies, so a run costs what the new reports
-    touch, not the size of the store. Memberships of events no longer stored (a document
+    merged yet). Only the stored clusters with a member where a new report can be compared
+    are read (see `MergeWindow`), without document bodies, so a run costs what the new
+    reports touch, not the size of the store; a stream of merges passes one ``window``, which
+    keeps what it has read from one batch to the next. Memberships of events no longer stored (a document
     re-extracted; with doc_ids, only those documents' events) are pruned first, and the
     canonical events they belonged to are recomputed (or deleted when left empty).
 
@@ -413,11 +597,26 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
 
     count=False leaves ``canonical_total`` None: counting scans the whole table, a cost that
     grows with the store, so a stream of batches counts once at its end (``canonical_count``).
+
+    saved: the (document, events) pairs of ``doc_ids`` the caller has just stored: the new
+    reports are built from them instead of read back (the same reports, tested).
     """
     t0 = time.perf_counter()
     create_merge_tables(store.engine)
     result = MergeResult()
     now = _now()
+    window = window if window is not None else MergeWindow()
+    try:
+        _merge(store, doc_ids, rebuild, count, window, now, result, saved)
+    except BaseException:
+        window.clear()            # it may hold what the rolled-back transaction wrote
+        raise
+    result.seconds = round(time.perf_counter() - t0, 3)
+    return result
+
+
+def _merge(store, doc_ids, rebuild: bool, count: bool, window: MergeWindow, now: datetime,
+           result: MergeResult, saved: list[tuple] | None = None) -> None:
     with _gc_paused(), store._write() as conn:   # BEGIN IMMEDIATE on SQLite: merges queue
         if conn.dialect.name == "postgresql":
             # one merge at a time: two concurrent extract runs must not both create a
@@ -437,24 +636,22 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
             conn.execute(delete(er_t).where(er_t.c.event_id.in_(chunk)))
         result.pruned = len(stale)
 
+        if stale or rebuild or window.generation != _generation(conn):
+            window.clear()        # memberships changed under it: it reads afresh
         if rebuild:
             _rebuild(conn, now, result)
         else:
-            new = load_reports(conn, doc_ids=doc_ids, unmerged=True)
-            near = _nearby_canonicals(conn, new) | dirty if new else set(dirty)
-            # every member is indexed (light), but only the members linkage compares are
-            # read in full; a cluster that receives a report reads the rest afterwards
-            light = _members_light(conn, near)
-            read = {cid: ms if cid in dirty else compared(ms) for cid, ms in light.items()}
-            old_reports = {r.id: r for r in load_reports(
-                conn, event_ids=[m.id for ms in read.values() for m in ms])}
-            merger = Merger()
-            seeded: dict[str, int] = {}
-            for cid in sorted(near):        # a set: seed in one order (ties go by it)
-                ms = [old_reports[m.id] for m in read.get(cid, ()) if m.id in old_reports]
-                if ms:
-                    merger.seed(cid, ms, index=light[cid])
-                    seeded[cid] = len(ms)
+            new = (load_reports(conn, doc_ids=doc_ids, unmerged=True) if saved is None
+                   else _saved_reports(conn, saved))
+            merger = window.merger
+            window.cover(conn, new)
+            window.seed(conn, dirty)          # a pruned cluster may lie outside the spans
+            # every held cluster is indexed by all its members, but only the members
+            # linkage compares are read in full; a cluster that receives a report reads
+            # the rest afterwards
+            offered = {cid for r in new for cid in merger._candidates(r)}
+            window.read(conn, offered - dirty)
+            window.read(conn, dirty, whole=True)
             added: dict[str, list[Report]] = defaultdict(list)
             for r in sorted(new, key=lambda r: (r.time_precision, r.geo_precision or 9,
                                                 r.day or 0, r.published or "", r.id)):
@@ -467,15 +664,7 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
                     for r in new])
             result.reports = len(new)
             touched = set(added) | dirty
-            rest = [m.id for cid in touched if cid not in dirty
-                    for m in light.get(cid, ()) if m.id not in old_reports]
-            old_reports.update((r.id, r) for r in load_reports(conn, event_ids=rest))
-            for cid in touched:
-                if cid in seeded and len(read[cid]) < len(light[cid]):
-                    # the whole cluster, in the order its members joined it
-                    tail = merger.clusters[cid][seeded[cid]:]
-                    merger.clusters[cid] = [old_reports[m.id] for m in light[cid]
-                                            if m.id in old_reports] + tail
+            window.read(conn, touched, whole=True)   # the whole cluster, in join order
             olds = _load_canonicals(conn, touched)
             writes = _Writes(now, result)
             for cid in sorted(touched):
@@ -487,9 +676,24 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
                 cause = added[cid][-1].id if added.get(cid) else ""
                 writes.cluster(cid, ms, olds.get(cid), cause)
             writes.flush(conn)
+            window.settle(touched, added)
+        window.generation = _bump_generation(conn)
         result.canonical_total = _count(conn) if count else None
-    result.seconds = round(time.perf_counter() - t0, 3)
-    return result
+
+
+def _generation(conn) -> int:
+    """The store's merge generation: it moves with every write of the merge tables."""
+    v = conn.execute(select(state_t.c.value).where(state_t.c.name == "generation")
+                     ).scalar_one_or_none()
+    return v or 0
+
+
+def _bump_generation(conn) -> int:
+    g = _generation(conn) + 1
+    if conn.execute(update(state_t).where(state_t.c.name == "generation")
+                    .values(value=g)).rowcount == 0:
+        conn.execute(state_t.insert().values(name="generation", value=g))
+    return g
 
 
 def _count(conn) -> int:

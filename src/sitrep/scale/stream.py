@@ -5,7 +5,8 @@
 
 Documents and their events are held only until their batch is written: a batch is saved in
 one transaction (``Store.save_many``), then its reports are merged (``merge_documents`` on the
-batch's documents, which reads the nearby stored clusters back from the store). A killed run
+batch's documents, which reads the nearby stored clusters back from the store, keeping what
+it read for the next batch in the writer's ``MergeWindow``). A killed run
 loses at most the batch being written, and its rerun merges what was saved but not merged.
 Batches are cut by document count in input order only, so every engine that feeds a writer
 the same documents in the same order (the local loop, the Dask engine's ordered reader)
@@ -41,6 +42,7 @@ class BatchWriter:
     save_s: float = 0.0
     merge_s: float = 0.0
     on_merge: Callable[[int], None] | None = None     # called with the batch's size
+    window: object = None          # the MergeWindow its merges share (made on first use)
     _batch: list[tuple[Document, list[Event]]] = field(default_factory=list)
     _ids: set[str] = field(default_factory=set)
 
@@ -65,13 +67,15 @@ class BatchWriter:
         self.documents += len(batch)
         self.save_s += time.perf_counter() - t
         if self.merge:
-            from ..merge import merge_documents
+            from ..merge import MergeWindow, merge_documents
 
             if self.on_merge:
                 self.on_merge(len(batch))
+            if self.window is None:
+                self.window = MergeWindow()
             t = time.perf_counter()
             merge_documents(self.store, list(dict.fromkeys(d.id for d, _ in batch)),
-                            count=False)
+                            count=False, window=self.window, saved=batch)
             self.merged = True
             self.merge_s += time.perf_counter() - t
 
