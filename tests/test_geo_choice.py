@@ -190,3 +190,49 @@ def test_events_told_before_any_placed_one_are_where_the_lede_says(pipeline):
     evs = pipeline.run_text(text, date(2024, 5, 8))
     assert [(e.event_date, e.location, e.geo_precision) for e in evs] == [
         ("2024-05-03", "Beni", 2), ("2024-05-04", "Beni", 2)]
+
+
+@pytest.mark.parametrize("dateline, country, elsewhere", [
+    ("BANGKOK (AP) -", "Myanmar", "A military airstrike on a village market in central "
+     "Myanmar killed at least nine civilians on Friday, residents said."),
+    ("NAIROBI (Reuters) -", "Somalia", "Al-Shabaab militants attacked an army base in central "
+     "Somalia on Tuesday, killing at least seven soldiers, an officer said."),
+    ("DAKAR, Senegal (AFP) -", "Mali", "Suspected jihadists killed at least 12 civilians in "
+     "an attack on a village in central Mali on Thursday, officials said."),
+])
+def test_the_city_a_wire_story_was_filed_from_is_not_where_it_happened(
+        pipeline, dateline, country, elsewhere):
+    """A regional bureau's dateline names where the story was filed: the incident is in the
+    country the text names; a later sentence with no place of its own is in the page's
+    country too, not in the bureau's."""
+    from datetime import date
+
+    text = (f"Attack reported\n\n{dateline} {elsewhere}\n\n"
+            "The gunmen detonated a car bomb at the gate before storming the compound.")
+    evs = pipeline.run_text(text, date(2024, 3, 15))
+    assert evs and {e.country for e in evs} == {country}, [(e.location, e.country) for e in evs]
+
+
+def test_a_dateline_city_in_the_country_the_text_names_is_the_place(pipeline):
+    from datetime import date
+
+    text = ("Mosque attack\n\nKABUL (Reuters) - A suicide bomber killed 12 worshippers at a "
+            "mosque during Friday prayers, Afghan police said.")
+    (ev,) = pipeline.run_text(text, date(2024, 3, 15))
+    assert (ev.location, ev.country) == ("Kabul", "Afghanistan")
+
+
+def test_an_event_with_no_place_or_cue_of_its_own_is_in_the_page_s_country(pipeline):
+    from datetime import date
+
+    from sitrep.ingest.sources import make_document
+
+    text = ("Militants overrun army base\n\nNAIROBI (Reuters) - Al-Shabaab militants attacked "
+            "a Somali army base on Tuesday, killing at least seven soldiers, a military "
+            "officer said, in the latest assault by the Islamist group in central Somalia.\n\n"
+            "The fighters detonated a car bomb at the gate before storming the base, the "
+            "officer told Reuters by phone.")
+    doc = make_document(text, path="base.txt", published=date(2024, 3, 15))
+    evs = pipeline.run(doc)
+    assert len(evs) == 2 and [e.country for e in evs] == ["Somalia", "Somalia"], [
+        (e.sub_event_type, e.location, e.country) for e in evs]

@@ -290,6 +290,7 @@ class Event:
     country_hint: str = ""             # ISO2 suggested by the text (demonyms, "in Iraq")
     country_hints: list[str] = field(default_factory=list)  # all suggested ISO2s, best first
     strong_hints: list[str] = field(default_factory=list)   # named in text / groups' homes
+    datelines: list[tuple[int, int]] = field(default_factory=list)  # wire datelines in its text
 
     @property
     def disorder_type(self) -> str:
@@ -330,7 +331,8 @@ class Event:
         return d
 
 
-_EVENT_WORKING = frozenset(("actors1", "actors2", "places", "country_hints", "strong_hints"))
+_EVENT_WORKING = frozenset(("actors1", "actors2", "places", "country_hints", "strong_hints",
+                            "datelines"))
 
 
 @lru_cache(maxsize=1)

@@ -25,16 +25,22 @@ LEDE_SENTENCES = 3   # the lede: the body's first sentences after the headline
 def _lede_place(doc: Document, gazetteer) -> Event | None:
     """The first place the lede names that resolves to a town ("clashes in Sugapa District,
     Intan Jaya Regency, from 19 to 24 January"), as an event holding only that place."""
+    from .extract.dates import dateline_end
     from .extract.places import find_place_mentions
     from .extract.text import split_sentences
     from .geo.resolve import place_event
 
-    lede = [s for s in split_sentences(doc.body) if not s.is_headline][:LEDE_SENTENCES]
+    sentences = split_sentences(doc.body)
+    opens = {s.start for k, s in enumerate(sentences)
+             if k == 0 or sentences[k - 1].paragraph != s.paragraph}
+    lede = [s for s in sentences if not s.is_headline][:LEDE_SENTENCES]
     for s in lede:
         probe = Event(doc.id, "", "", places=find_place_mentions(s.text, s.start))
         if not probe.places:
             continue
         probe.sentence_start, probe.sentence_end = s.start, s.end
+        end = dateline_end(s.text, undated=True) if s.start in opens else 0
+        probe.datelines = [(s.start, s.start + end)] if end else []
         place_event(probe, doc.body, gazetteer)
         if probe.latitude is not None and (probe.geo_precision or 1) <= 2:
             return probe
@@ -70,9 +76,9 @@ class Pipeline:
             else labels_as_published
         events = extract_events(doc, self.lexicon, ref)
         if events and self.use_geo:
-            from .geo.resolve import place_events, same_place
+            from .geo.resolve import fill_country, place_events, same_place
 
-            place_events(events, doc.body, self.gazetteer)
+            home = place_events(events, doc.body, self.gazetteer)
             # a later telling of an incident, now that places are known: the same day,
             # type and place (or none of its own), its actors compatible
             events[:] = fold_placed(events, self.lexicon, same_place)
@@ -86,6 +92,8 @@ class Pipeline:
                     _inherit_place(ev, prev)
                 if ev.latitude is not None:
                     prev = ev
+                if not ev.country_code and not ev.country_hint and home:
+                    fill_country(ev, home)     # nowhere of its own: the page's country
         for ev in events:
             if not ev.country_code and ev.country_hint:
                 ev.country_code = ev.country_hint

@@ -556,11 +556,13 @@ class DocSentences:
         self.sentences: list[Sentence] = split_sentences(body)   # read only
         self._dates: dict[tuple[int, str], list[DateMention]] = {}
         self._openers: dict[int, int] = {}   # a paragraph's first sentence -> its dateline's end
+        self._filed_from: dict[int, int] = {}   # ... and its dateline's, dated or not
         seen = set()
         for s in self.sentences:
             if s.paragraph not in seen:
                 seen.add(s.paragraph)
                 self._openers[s.start] = dateline_end(s.text)
+                self._filed_from[s.start] = dateline_end(s.text, undated=True)
         self.ref = self._filed(ref)
 
     def _filed(self, ref: date | None) -> date | None:
@@ -578,6 +580,12 @@ class DocSentences:
                     return told[0].date
                 return ref
         return ref
+
+    def datelines(self, sentences: list[Sentence]) -> list[tuple[int, int]]:
+        """The wire datelines ("BANGKOK (AP) -", "DAKAR, Senegal (AFP) -") opening these
+        sentences, as spans of the body: where the story was filed, not where it happened."""
+        return [(s.start, s.start + end) for s in sentences
+                if (end := self._filed_from.get(s.start, 0))]
 
     def dates(self, s: Sentence) -> list[DateMention]:
         key = (s.start, s.text)
@@ -1145,6 +1153,8 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
     ev = Event(doc_id=doc.id, event_type=et, sub_event_type=sub, why=dec.why)
     s0 = d.sentences[0]
     ev.sentence_start, ev.sentence_end = s0.start, d.sentences[-1].end
+    if ds is not None:
+        ev.datelines = ds.datelines(d.sentences)
     body = doc.body
     if cue is not None:
         ev.add_evidence("event_type", cue.start, cue.end, body)

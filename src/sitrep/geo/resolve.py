@@ -431,6 +431,11 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                              m.end + event.sentence_start, "in", m.kind_hint, m.context)
             c = scored_candidates(m, gaz, hint, m.context, hints=hints, strong=strong, front=front)
             c = [x for x in c if gaz.feat[x[1]] != "PCLI"]
+            if any(a <= m.start < b for a, b in event.datelines):
+                # the city a wire story was filed from ("BANGKOK (AP) -" over a strike in
+                # Myanmar, a regional bureau's): the place only in the country the text
+                # points to first, or when it points to none
+                c = [x for x in c if gaz.cc[x[1]] == hint] if hint else c
             big = [x for x in c if int(gaz.pop[x[1]]) >= 20000 or gaz.feat[x[1]] in ADMIN_FEATURES]
             inside = [x for x in c if gaz.cc[x[1]] in hints] if hints else big
             # outside the hinted countries only a real town (foreign forces act abroad)
@@ -439,7 +444,7 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                 chosen = (m, c[0][1])
                 break
     if chosen is None:
-        _fill_country(event, hint or "")
+        fill_country(event, hint or "")
         if hint and event.event_type == "Strategic developments":
             # ACLED codes countrywide strategic developments to the capital (precision 3)
             cap = [i for _, i, e in gaz.candidates(event.country) if e and
@@ -631,7 +636,7 @@ def place_events(events: list[Event], body: str, gazetteer: Gazetteer) -> str:
         ev.country_hints, ev.strong_hints, ev.country_hint = hints
         if ev.country_code != doc:      # nothing at home: the country, not a namesake abroad
             _clear(ev)
-            _fill_country(ev, doc)
+            fill_country(ev, doc)
     return doc
 
 
@@ -651,7 +656,7 @@ def _text_admin1(event: Event, gaz: Gazetteer, i: int, names) -> None:
             return
 
 
-def _fill_country(event: Event, iso2: str) -> None:
+def fill_country(event: Event, iso2: str) -> None:
     if not iso2:
         return
     event.country_code = iso2
@@ -669,7 +674,7 @@ def _fill(event: Event, gaz: Gazetteer, i: int, precision: int) -> None:
     event.longitude = round(float(gaz.lon[a]), 4)
     event.geonameid = town.geonameid if town.geonameid > 0 else None
     event.geo_precision = precision
-    _fill_country(event, town.country_code)
+    fill_country(event, town.country_code)
     event.admin1 = town.admin1
     event.admin1_code = town.admin1_code
     event.admin2 = unit.admin2 if gaz.feat[i] == "A2" else town.admin2
