@@ -236,3 +236,28 @@ def test_an_event_with_no_place_or_cue_of_its_own_is_in_the_page_s_country(pipel
     evs = pipeline.run(doc)
     assert len(evs) == 2 and [e.country for e in evs] == ["Somalia", "Somalia"], [
         (e.sub_event_type, e.location, e.country) for e in evs]
+
+
+@pytest.mark.parametrize("sentence, country, admin1", [
+    ("On 3 March 2024, military jets bombed a village in Kani township, Sagaing region, "
+     "killing four civilians.", "Myanmar", "Sagaing"),
+    ("On 3 March 2024, police arrested two protesters in Hlaing township, Yangon region.",
+     "Myanmar", "Yangon"),
+])
+def test_a_township_is_a_district_given_in_its_unit(pipeline, sentence, country, admin1):
+    """Myanmar's townships are districts: the unit after them contains them (Kani is no
+    Japanese city here)."""
+    from datetime import date
+
+    (ev,) = pipeline.run_text(sentence, date(2024, 3, 5))
+    assert (ev.country, ev.admin1) == (country, admin1), (ev.location, ev.country)
+
+
+@pytest.mark.parametrize("units", ["(Monywa township, Sagaing)", "(Monywa Township, Sagaing)",
+                                   ", Monywa Township, Sagaing Region,"])
+def test_an_unlisted_village_goes_to_the_township_it_is_given_in(pipeline, units):
+    from datetime import date
+
+    (ev,) = pipeline.run_text(f"On 3 March 2024, troops raided Ywar Thit village {units} and "
+                              "killed two men.", date(2024, 3, 5))
+    assert (ev.location, ev.admin1, ev.geo_precision) == ("Monywa", "Sagaing", 2)

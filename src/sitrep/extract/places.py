@@ -21,6 +21,7 @@ KIND_WORDS = {
     "prefecture": "province", "oblast": "province", "raion": "district", "regency": "district",
     "subdistrict": "district", "sub-district": "district", "subdivision": "district",
     "upazila": "district", "tehsil": "district", "payam": "district", "sector": "area",
+    "township": "district",
     "city": "city", "town": "city", "towns": "city", "cities": "city", "village": "village",
     "villages": "village", "area": "area",
     "neighbourhood": "neighbourhood", "neighborhood": "neighbourhood", "quarter": "neighbourhood",

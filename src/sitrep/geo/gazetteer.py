@@ -46,11 +46,12 @@ ADMIN_WORDS = re.compile(
 ADMIN1_QUERY = {"province", "governorate", "state", "region", "oblast", "prefecture",
                 "department", "wilaya", "muhafazah", "county"}
 ADMIN2_QUERY = {"district", "county", "raion", "rayon", "subdistrict", "sub district",
-                "territory", "municipality", "lga", "local government area", "woreda"}
+                "territory", "municipality", "lga", "local government area", "woreda",
+                "township"}
 _SUFFIX_Q = re.compile(
     r"\s+(province|governorate|state|region|oblast|prefecture|department|wilaya|muhafazah|"
     r"county|district|subdistrict|sub district|raion|rayon|territory|municipality|lga|"
-    r"local government area|woreda|city|town|village)$"
+    r"local government area|woreda|township|city|town|village)$"
 )
 
 # GeoNames feature codes kept from imported dumps (class P and A always).
