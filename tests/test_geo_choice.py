@@ -261,3 +261,37 @@ def test_an_unlisted_village_goes_to_the_township_it_is_given_in(pipeline, units
     (ev,) = pipeline.run_text(f"On 3 March 2024, troops raided Ywar Thit village {units} and "
                               "killed two men.", date(2024, 3, 5))
     assert (ev.location, ev.admin1, ev.geo_precision) == ("Monywa", "Sagaing", 2)
+
+
+@pytest.mark.parametrize("sentence, want", [
+    ("They stormed a village about 30 km from the town of Tsafe at dusk.",
+     [("Tsafe", "near", "city", [])]),
+    ("Jihadists killed 12 civilians in central Mali's Mopti region on Thursday.",
+     [("Mopti", "in", "province", ["Mali"])]),
+    ("Shelling hit eastern Ukraine's Donetsk region overnight.",
+     [("Donetsk", "in", "province", ["Ukraine"])]),
+])
+def test_place_mentions_near_a_town_and_inside_a_country(sentence, want):
+    got = [(m.text, m.role, m.kind_hint, m.context) for m in find_place_mentions(sentence)]
+    assert got == want
+
+
+@pytest.mark.parametrize("text, where", [
+    ("Gunmen kill villagers\n\nArmed bandits killed at least 11 people in a remote village in "
+     "Nigeria's northwestern Zamfara state on Wednesday, police said.\n\nThe attackers stormed "
+     "Kadawa village, about 30 km from the town of Tsafe, and shot residents as they tried to "
+     "flee, a police spokesman said.", ("Tsafe", "Zamfara", 2)),
+    ("Jihadists attack village\n\nSuspected jihadists killed at least 12 civilians in central "
+     "Mali's Mopti region on Thursday, officials said.\n\nThe gunmen stormed a village near "
+     "Bankass on motorbikes and opened fire on residents, an official said.",
+     ("Bankass", "Mopti", 2)),
+])
+def test_a_later_sentence_of_the_incident_refines_a_region_only_lede(pipeline, text, where):
+    """CODEBOOK 5: precision 3 is for an incident known only by its region; the lede names
+    the state, the next paragraph the village near a town: the town, at precision 2."""
+    from datetime import date
+
+    from sitrep.ingest.sources import make_document
+
+    (ev,) = pipeline.run(make_document(text, path="p.txt", published=date(2024, 3, 15)))
+    assert (ev.location, ev.admin1, ev.geo_precision) == where

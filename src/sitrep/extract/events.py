@@ -1221,8 +1221,8 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
     places = find_place_mentions(s0.text, s0.start, exclude)
     cue_sents = {id(s) for s in d.sentences for c in d.cues if s.start <= c.start < s.end}
     for s in d.sentences[1:]:
-        if id(s) in cue_sents and places:
-            continue
+        if id(s) in cue_sents and any(not _coarse(p, lex) for p in places):
+            continue     # a later telling's places are its own, unless it refines a region
         ex = [(m.start, m.end) for ss, m in d.mentions if ss is s]
         places += [p for p in find_place_mentions(s.text, s.start, ex) if p.role != "other"]
     if not places:
@@ -1262,6 +1262,19 @@ _NOT_PLACE_DEMONYM = re.compile(
     r"[\s-](?:dollars?|currency|embassy|envoys?|-?backed|-?led|-?made|-?based|-?funded|"
     r"-?supported|-?trained|sanctions|president|administration|troops|patriot|companies|"
     r"company|firms?|nationals?|citizens?|passport)\b", re.I)
+
+
+def _coarse(p, lex: Lexicon) -> bool:
+    """A place mention that names only a larger region: a province, state or region, or a
+    country (CODEBOOK 5: precision 3 is for an incident known only by its region, so a
+    later sentence of the incident that names the town refines it)."""
+    if p.kind_hint == "province":
+        return True
+    name = p.text.lower().removeprefix("the ")
+    iso = lex.demonym_map.get(name)
+    c = lex.countries.get(iso) or {}
+    return bool(iso) and name in {c.get("name", "").lower(),
+                                  *(a.lower() for a in c.get("aliases") or [])}
 
 
 def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[str]]:

@@ -40,7 +40,8 @@ _PREP = re.compile(
     r"municipality|commune|neighbou?rhood|locality|villages|towns|cities) of|across|between|"
     r"toward|towards|"
     r"\d+(?:[.,]\d+)?\s*-?\s*(?:km|kms|kilomet(?:er|re)s?|miles?)\s+(?:(?:to\s+the\s+)?(?:north|south|"
-    r"east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+)?(?:from|of|outside)|"
+    r"east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?\s+)?(?:from|of|outside)"
+    r"(?:\s+the\s+(?:town|village|city)\s+of)?|"
     r"into|to|over|on|along|of|by)\s+(?:the\s+)?", re.I)
 _NEAR = re.compile(r"near|around|outside|outskirts|close to|north of|south of|east of|west of|"
                    r"\d\s*-?\s*(?:km|kilomet|mile)|"
@@ -63,6 +64,7 @@ _STOP_START = {"The", "On", "In", "At", "A", "An", "As", "Around", "According", 
 
 # "Libya's Misrata": a place inside the unit named before it
 _POSSESSIVE = re.compile(rf"({NAME_RE.pattern})['’]s\s+({NAME_RE.pattern})")
+_OWNER = re.compile(r"([^'’]+)['’]s\s+(?=\S)")     # the "Mali's " of a name "Mali's Mopti"
 # "the Najaf police", "Kabul police chief": a force named after its town or province
 _FORCE_OF = re.compile(rf"({NAME_RE.pattern})\s+(?i:police|provincial police|security forces|"
                        rf"authorities|governor|municipality)\b")
@@ -170,13 +172,16 @@ def find_place_mentions(sent: str, offset: int = 0,
                              r"north-?western|south-?eastern|south-?western)\s+", sent[start:])
         if direction and not m:
             m = NAME_RE.match(sent, start + direction.end())
-            prep = "near"
+            prep = "near" if m and not _OWNER.match(m.group()) else prep
         if not m:
             continue
         s, e = m.start(), m.end()
         name = m.group()
         name = re.sub(r"(?:'s|’s)$", "", name)
         e = s + len(name)
+        owner = _OWNER.match(name)
+        if owner:     # "in central Mali's Mopti region": Mopti, in Mali
+            s, name = s + owner.end(), name[owner.end():]
         first = name.split()[0].split("-")[0]
         if first in _STOP_START and len(name.split()) == 1:
             continue
@@ -185,6 +190,8 @@ def find_place_mentions(sent: str, offset: int = 0,
         seen.add(s)
         kind, kend = _kind_after(sent, e)
         ctx, cend = _context_after(sent, kend)
+        if owner:
+            ctx = [owner.group(1), *ctx]
         if prep.endswith(" of") and prep.split()[-2] in KIND_WORDS:
             kind = KIND_WORDS[prep.split()[-2]] if not kind else kind
         role = "near" if _NEAR.search(prep) or kind == "near" else "in"
@@ -210,7 +217,8 @@ def find_place_mentions(sent: str, offset: int = 0,
         if s2 in seen or m.group(2).split()[0] in _STOP_START:
             continue
         seen.add(s2)
-        out.append(PlaceMention(m.group(2), offset + s2, offset + e2, "in", "",
+        kind, _ = _kind_after(sent, e2)
+        out.append(PlaceMention(m.group(2), offset + s2, offset + e2, "in", kind,
                                 [m.group(1)]))
     # A force named after its town or province: "the Najaf police", "Kabul police chief".
     for m in (_FORCE_OF.finditer(sent) if "force" in live else ()):
@@ -222,7 +230,9 @@ def find_place_mentions(sent: str, offset: int = 0,
     # Names followed by an admin word with no preposition: "Zhari district, Balkh".
     for m in NAME_RE.finditer(sent):
         s, e = m.start(), m.end()
-        if s in seen or any(not (e <= a or s >= b) for a, b in exclude):
+        owner = _OWNER.match(m.group())
+        if s in seen or (owner and s + owner.end() in seen) or \
+                any(not (e <= a or s >= b) for a, b in exclude):
             continue
         kind, kend = _kind_after(sent, e)
         if kind in ("district", "province", "city", "village", "area", "road"):
