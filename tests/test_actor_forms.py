@@ -224,3 +224,18 @@ def test_dahalo_are_the_dahalo_militia(pipeline):
     ev = one(pipeline, "On 3 March 2021, dahalo attacked a village near Ihosy (Ihorombe) and "
                        "stole 40 zebus, killing a herder.")
     assert (ev.actor1, ev.inter1, ev.country) == ("Dahalo Militia", 3, "Madagascar")
+
+
+@pytest.mark.parametrize("text, day, want", [
+    ("The Rapid Support Forces shelled a market in El Fasher on 3 March 2024, killing 12 "
+     "people.", "2024-03-05", ("Rapid Support Forces", 2)),
+    ("RSF fighters attacked a village near Geneina on 3 April 2023, killing four.",
+     "2023-04-05", ("Military Forces of Sudan (2019-) Rapid Support Forces", 1)),
+    ("RSF fighters attacked a village near Geneina on 3 May 2023, killing four.",
+     "2023-05-05", ("Rapid Support Forces", 2)),
+])
+def test_a_unit_that_became_a_group_is_named_by_its_years(pipeline, text, day, want):
+    """actors.yaml `years`: the RSF is a unit of Sudan's military until the April 2023 war,
+    then a group of its own (inter 2)."""
+    (ev,) = pipeline.run_text(text, date.fromisoformat(day))
+    assert (ev.actor1, ev.inter1) == want

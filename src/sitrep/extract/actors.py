@@ -365,6 +365,20 @@ def _own_unit(lex: Lexicon, iso: str, phrase: str) -> tuple[str, str] | None:
     return None
 
 
+def _in_years(actor: dict, year: int | None, day: str | None) -> bool:
+    """The lexicon entry has `years` and the event falls inside them (`start_date`, when
+    given, is the first day of the start year the entry applies)."""
+    yrs = actor.get("years") or {}
+    if not yrs or year is None:
+        return False
+    if yrs.get("start") is not None and year < yrs["start"]:
+        return False
+    if yrs.get("end") is not None and year > yrs["end"]:
+        return False
+    first = yrs.get("start_date")
+    return not (first and day and year == yrs.get("start") and day < str(first))
+
+
 def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
                day: str | None = None, as_of: str | None = None) -> tuple[str, int | None]:
     """The ACLED name and inter code of an actor in an event in country `event_iso`."""
@@ -404,6 +418,12 @@ def name_actor(ref: ActorRef, lex: Lexicon, event_iso: str, year: int | None,
         return a.get("name", ref.text), a.get("inter")
     former = kind.startswith("former_")
     base = kind.replace("former_", "")
+    if base in STATE_PREFIX and ref.unit and not former:
+        # a unit that became a group of its own ("Rapid Support Forces" from April 2023): the
+        # group's entry, within its years (actors.yaml `years`), names it
+        entry = lex.alias_map.get(ref.text or "") or lex.alias_map.get((ref.text or "").lower())
+        if entry and _in_years(entry[0], year, day):
+            return entry[0]["name"], entry[0].get("inter")
     if base in STATE_PREFIX and ref.unit and not ref.country and event_iso:
         # a unit phrase several countries use ("Gendarmerie"): the event country's own entry
         # says which force it belongs to there
