@@ -211,9 +211,11 @@ def test_actors_schema(actors, countries):
             assert a["inter"] == 8, a["key"]
         if "years" in a:
             y = a["years"]
-            assert set(y) <= {"start", "end"} and y, a["key"]
+            assert set(y) <= {"start", "end", "start_date"} and y, a["key"]
             if "start" in y and "end" in y:
                 assert y["start"] <= y["end"], a["key"]
+            if "start_date" in y:      # the first day within the start year
+                assert str(y["start_date"]).startswith(f"{y['start']}-"), a["key"]
 
 
 def test_actor_aliases_unique(actors):
