@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sitrep.bench import build_corpus
 from sitrep.ingest import IngestError, iter_documents
 from sitrep.scale import iter_partition, plan_partitions, read_event_rows, run_local
+from sitrep.scale.bench import write_jsonl
 from sitrep.scale.rows import event_from_record, event_record
 from sitrep.store import Store
 from sitrep.store.schema import documents, event_evidence, event_sources, events
@@ -93,7 +94,7 @@ def test_event_to_dict_is_asdict_without_the_working_state(pipeline):
     is still asdict's export, key for key and in order, evidence and sources as dicts."""
     import dataclasses
 
-    working = ("actors1", "actors2", "places", "country_hints", "strong_hints")
+    working = ("actors1", "actors2", "places", "country_hints", "strong_hints", "datelines")
     docs = [d for d in iter_documents([str(EXAMPLES)]) if not isinstance(d, IngestError)]
     evs = [ev for d in docs[:4] for ev in pipeline.run(d)]
     assert any(ev.places for ev in evs) and any(ev.evidence for ev in evs)
@@ -200,11 +201,7 @@ def test_dask_merges_like_local_extract(tmp_path, monkeypatch):
     docs = build_corpus(40, seed=5)
     docs += docs[3:6]                                     # repeats, in a later batch
     src = tmp_path / "in.jsonl"
-    src.write_text("\n".join(json.dumps({"url": d.url, "title": d.title, "text": d.text,
-                                         "source": d.source_name,
-                                         "published": d.published.isoformat()
-                                         if d.published else None}) for d in docs) + "\n",
-                   encoding="utf-8")
+    write_jsonl(docs, src)
     local_db = str(tmp_path / "local.db")
     with Store(local_db) as st:
         s = stream.extract_to_store([str(src)], st, get_pipeline(), batch_docs=7)
@@ -235,11 +232,7 @@ def test_streamed_merge_equals_merges_that_read_back(tmp_path, monkeypatch):
 
     docs = build_corpus(60, seed=11)
     src = tmp_path / "in.jsonl"
-    src.write_text("\n".join(json.dumps({"url": d.url, "title": d.title, "text": d.text,
-                                         "source": d.source_name,
-                                         "published": d.published.isoformat()
-                                         if d.published else None}) for d in docs) + "\n",
-                   encoding="utf-8")
+    write_jsonl(docs, src)
     built = []
     real = stream.BatchWriter.flush
 
