@@ -41,9 +41,12 @@ _SAME_DAY = re.compile(r"\b(?:in|on) the same day\b|\bthe same day\b|\blater tha
 _REPORTING = re.compile(r"\b(revealed|said|says|reported|announced|claimed|stated|confirmed|"
                         r"published|released a statement|told)\b", re.I)
 _TOLL = re.compile(r"\b(?:death|casualty|fatality)\s+tolls?\b|\btolls?\b", re.I)
+# a reporting verb just before a date, maybe with how it was told ("said in a statement on
+# Sunday", "told Reuters by phone on Monday"): the day it was told, not the incident's
 _SAID_BEFORE = re.compile(r"\b(?:said|says|reported|announced|stated|confirmed|claimed|added|"
-                          r"told (?:\w+ ){0,2}?(?:reporters|journalists|AFP|Reuters|AP))\s+"
-                          r"(?:late\s+|early\s+)?$", re.I)
+                          r"told (?:\w+ ){0,2}?(?:reporters|journalists|AFP|Reuters|AP))"
+                          r"(?:\s+(?:in|by|via|on|through|over)\s+(?:(?:a|an|the|its|his|her|their)"
+                          r"\s+)?[\w-]+(?:\s+[\w-]+)?)?\s+(?:late\s+|early\s+)?$", re.I)
 # "<a span> after <an incident>": the clause tells an earlier incident on another day
 _DAYS_AFTER = re.compile(r"\b(?:(?:a|one|two|three|four|five|six|\d+|several|a few)\s+(?:days?|weeks?)|"
                          r"the day|days|weeks)\s+after\s+(?:(?:a|an|the|last\s+\w+'s)\s+)?"
@@ -628,7 +631,7 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             separate = bool(pattern("separate_incident").search(s.text))
             # a day after a reporting verb ("the rescuers said on Monday") is when it was told
             own_date = [x for x in dates if not _SAME_DAY.search(s.text) and not
-                        _SAID_BEFORE.search(doc.body[max(s.start, x.start - 40):x.start])]
+                        _SAID_BEFORE.search(doc.body[max(s.start, x.start - 60):x.start])]
             date_differs = bool(own_date) and cur is not None and (
                 not cur.dates or own_date[0].date != cur.dates[0].date or
                 _new_place(s, own_date, cur, lex))
@@ -1043,7 +1046,15 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
                 ) -> tuple[DateMention | None, date | None, int]:
     ds = ds if ds is not None else DocSentences(doc.body, ref)
     s0 = d.sentences[0]
+
+    def told_on(x: DateMention) -> bool:   # "police said on Monday": the day it was told
+        within = next((s for s in d.sentences if s.start <= x.start < s.end), s0)
+        return bool(_SAID_BEFORE.search(doc.body[max(within.start, x.start - 60):x.start]))
+
     cands = [x for x in d.dates if s0.start <= x.start < s0.end] or d.dates
+    if cands and all(told_on(x) for x in cands):
+        # the lede gives only the day it was told; a later sentence of the draft its own day
+        cands = [x for x in d.dates if not told_on(x)] or cands
     if len(cands) > 1:
         # drop dates that belong to a reporting clause ("On July 6, Amaq revealed that ...",
         # "the army said on Monday that ..."); a date that closes the clause of the incident
@@ -1051,7 +1062,7 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
         keep = []
         for x in cands:
             within = next((s for s in d.sentences if s.start <= x.start < s.end), s0)
-            if _SAID_BEFORE.search(doc.body[max(within.start, x.start - 40):x.start]):
+            if told_on(x):
                 continue
             if _in_relative(doc.body, within.start, x):
                 continue
@@ -1071,6 +1082,10 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
             # "a day earlier", "two days before": counted back from the incident just told,
             # not from the day of publication
             return dm, prev[0] - timedelta(days=back), max(prec, prev[1])
+        if told_on(dm):
+            # only the day it was told: it stands for the incident's day but is no evidence
+            # of it, so a later telling that gives the day dates the incident (_undated)
+            return None, dm.date, prec
         return dm, dm.date, prec
     if _SAME_DAY.search(s0.text) and prev:
         return None, prev[0], prev[1]
@@ -1646,9 +1661,11 @@ def fold_placed(events: list[Event], lex: Lexicon,
         elif out and _lede_of(out[-1], ev, lex):
             same = out[-1]
             _fold(same, ev, lex)
-            for f in PLACE_FIELDS:   # (_lede_of: the lede has no place, the telling one)
-                setattr(same, f, getattr(ev, f))
-            same.evidence += [x for x in ev.evidence if x.field == "location"]
+            if ev.latitude is not None:   # (_lede_of: the lede has no place, or a region)
+                for f in PLACE_FIELDS:
+                    setattr(same, f, getattr(ev, f))
+                same.evidence = [x for x in same.evidence if x.field != "location"] + [
+                    x for x in ev.evidence if x.field == "location"]
             continue
         if same is not None:
             _fold(same, ev, lex)
@@ -1666,11 +1683,17 @@ def _lede_of(lede: Event, ev: Event, lex: Lexicon) -> bool:
     the detachment of Madjoari on Thursday"): the lede announced that incident, which gives
     it its day and place (CODEBOOK 1: a new event needs a new place, day or actor pair)."""
     where = _where(lede)
-    if not _undated(lede) or _undated(ev) or lede.latitude is not None or (
-            where and where not in lex.demonym_map):
+    if not _undated(lede) or _undated(ev):
+        return False
+    if lede.latitude is not None:
+        # a region is no place of its own either ("in Nigeria's Niger state", coded to its
+        # capital) when the telling is placed inside it or nowhere the gazetteer knows
+        if (lede.geo_precision or 0) < 3 or not lede.admin1 or ev.latitude is not None and (
+                lede.admin1 != ev.admin1 or lede.country_code != ev.country_code):
+            return False
+    elif where and where not in lex.demonym_map or ev.latitude is None:
         return False   # (a country named is no place of its own: "in eastern Burkina Faso")
-    if ev.latitude is None or lede.event_type != ev.event_type or \
-            ev.event_type in _DEMONSTRATION:
+    if lede.event_type != ev.event_type or ev.event_type in _DEMONSTRATION:
         return False
     if not lede.event_date or not ev.event_date or not 0 <= (
             date.fromisoformat(lede.event_date) - date.fromisoformat(ev.event_date)
