@@ -40,3 +40,32 @@ def test_a_witness_who_spoke_by_phone_on_a_day_opens_no_incident(pipeline):
             "\"They went from house to house and shot the men,\" one resident said by phone on "
             "Monday.")
     assert coded(pipeline, text, date(2022, 6, 20)) == [("2022-06-18", 1, "Attack", 14)]
+
+
+# ------------------------------------------------ wire datelines in more shapes
+
+@pytest.mark.parametrize("text,dateline", [
+    ("GOMA, Democratic Republic of Congo, May 2 (Reuters) - Rebels",
+     "GOMA, Democratic Republic of Congo, May 2 (Reuters) -"),
+    ("BANGUI, Central African Republic, Jan. 9 (AFP) - Fighters",
+     "BANGUI, Central African Republic, Jan. 9 (AFP) -"),
+    ("Nov 14 (Reuters) - A drone strike", "Nov 14 (Reuters) -"),
+    ("KHARTOUM, Sudan, Tuesday, June 6 (AP) - Shelling", "KHARTOUM, Sudan, Tuesday, June 6 (AP) -"),
+    ("Nov 14 was the day the truce ended", ""),
+    ("May 3 protesters marched", ""),
+])
+def test_more_wire_datelines(text, dateline):
+    from sitrep.extract.dates import dateline_end
+
+    assert text[:dateline_end(text)].strip() == dateline
+
+
+@pytest.mark.parametrize("text,published,day", [
+    ("BUNIA, Democratic Republic of Congo, June 14 (Reuters) - Militiamen killed at least 11 "
+     "people in an attack on a camp for displaced people in Ituri province at the weekend, a "
+     "local official said.", date(2021, 6, 14), "2021-06-12"),
+    ("Sept 20 (Reuters) - A military helicopter fired on a village in Myanmar's Magway region "
+     "on Monday, killing at least six people, residents said.", date(2022, 9, 20), "2022-09-19"),
+])
+def test_a_datelines_day_is_not_the_day_the_lede_gives(pipeline, text, published, day):
+    assert [e.event_date for e in pipeline.run_text(text, published)] == [day]

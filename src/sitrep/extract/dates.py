@@ -46,12 +46,16 @@ _NUMWORD = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six":
 # incident's.
 _NOT_PLACE = (r"(?!(?:On|In|At|By|Since|From|Until|Last|Early|Late|Around|Between|Before|After|"
               r"During|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)")
+_WEEKDAY = r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s*)?"
 _DATELINE = re.compile(
-    rf"^\s*(?:[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){{0,3}}\s*,?|"
+    rf"^\s*(?:(?:[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){{0,3}}\s*,?|"
     rf"{_NOT_PLACE}[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){{0,3}}\s*,)"
-    rf"(?:\s*[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){{0,2}}\s*,)?\s*"
+    # the country, maybe in several words ("Democratic Republic of Congo")
+    rf"(?:\s*[A-Z][\w'’.\-]+(?:\s+(?:of|the|and|[A-Z][\w'’.\-]+)){{0,4}}\s*,)?\s*{_WEEKDAY}"
     rf"(?i:{_MON}\s+{_DAY}|{_DAY}\s+{_MON}){_YEAR}"
-    rf"\s*(?:\([A-Za-z .&\-]{{2,25}}\)\s*)?(?:[-–—:]+|(?=[A-Z“\"]))")
+    rf"\s*(?:\([A-Za-z .&\-]{{2,25}}\)\s*)?(?:[-–—:]+|(?=[A-Z“\"]))|"
+    # no place, a wire's story from several: "March 3 (Reuters) -"
+    rf"(?i:{_MON}\s+{_DAY}|{_DAY}\s+{_MON}){_YEAR}\s*\([A-Za-z .&\-]{{2,25}}\)\s*[-–—:]+)")
 
 _GATE = Gate(dict(_PATTERNS))   # which kinds of date phrase can occur in a text
 
