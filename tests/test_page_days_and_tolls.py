@@ -69,3 +69,19 @@ def test_more_wire_datelines(text, dateline):
 ])
 def test_a_datelines_day_is_not_the_day_the_lede_gives(pipeline, text, published, day):
     assert [e.event_date for e in pipeline.run_text(text, published)] == [day]
+
+
+# ------------------------------------------------ tallies over a period or a whole war
+
+@pytest.mark.parametrize("tally", [
+    "Armed groups have killed hundreds of villagers across the state in recent years.",
+    "More than 3,000 people have died in the conflict, according to rights groups.",
+    "This year, 41 rebels have been killed in the province in security operations.",
+    "Violence in the region killed more than 900 civilians in the first half of the year, "
+    "the United Nations says.",
+])
+def test_a_tally_beside_the_news_is_neither_an_incident_nor_its_toll(pipeline, tally):
+    text = ("Gunmen abducted 20 passengers from a bus on a highway near Kachia in Kaduna "
+            "state on Saturday, police said.\n\n" + tally)
+    assert coded(pipeline, text, date(2022, 5, 16)) == [
+        ("2022-05-14", 1, "Abduction/forced disappearance", 0)]
