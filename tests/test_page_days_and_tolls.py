@@ -85,3 +85,23 @@ def test_a_tally_beside_the_news_is_neither_an_incident_nor_its_toll(pipeline, t
             "state on Saturday, police said.\n\n" + tally)
     assert coded(pipeline, text, date(2022, 5, 16)) == [
         ("2022-05-14", 1, "Abduction/forced disappearance", 0)]
+
+
+# ------------------------------------------------ a lede's region, the next paragraph's town
+
+@pytest.mark.parametrize("text,published,town", [
+    ("Suspected jihadists killed nine civilians in an attack on a village in central Mali's "
+     "Segou region on Thursday, a local official said.\n\n"
+     "Gunmen on motorbikes surrounded the village in the Niono district and opened fire on "
+     "people at the market, the official said.", date(2021, 3, 6), "Niono"),
+    ("Islamist fighters killed seven villagers in an attack in Niger's Tillaberi region on "
+     "Tuesday, a local official said.\n\n"
+     "Armed men on motorbikes surrounded the village near the town of Ouallam and opened "
+     "fire on farmers, the official said.", date(2022, 7, 28), "Ouallam"),
+])
+def test_a_lede_placed_at_a_region_is_the_incident_the_next_paragraph_places_in_it(
+        pipeline, text, published, town):
+    evs = pipeline.run_text(text, published)
+    assert [(e.location, e.fatalities) for e in evs] == [(town, evs[0].fatalities)], \
+        [(e.location, e.event_date, e.fatalities) for e in evs]
+    assert evs[0].fatalities in (9, 7)

@@ -1646,10 +1646,13 @@ def fold_placed(events: list[Event], lex: Lexicon,
                 if ev.event_type != first.event_type or ev.event_type in _DEMONSTRATION:
                     continue   # demonstrations: one per place, day *and issue*
                 own = _own_place(ev, first)
+                narrower = first is out[-1] and _in_region(first, ev)
                 if ev.latitude is None:
                     if first is not out[-1] or own and own.kind_hint in _SETTLEMENT_KINDS:
                         continue   # unplaced: the previous event's place, unless it names a
                         # village, town or district of its own ("in Kwall village")
+                elif narrower:
+                    pass
                 elif first.latitude is None or not same_place(first, ev):
                     continue
                 elif own and (ev.geo_precision or 1) > 1:
@@ -1657,6 +1660,11 @@ def fold_placed(events: list[Event], lex: Lexicon,
                 if not _compatible(first, ev):
                     continue
                 same = first
+                if narrower:   # the lede's region, the telling's town in it: the town
+                    for f in PLACE_FIELDS:
+                        setattr(same, f, getattr(ev, f))
+                    same.evidence = [x for x in same.evidence if x.field != "location"] + [
+                        x for x in ev.evidence if x.field == "location"]
                 break
         elif out and _lede_of(out[-1], ev, lex):
             same = out[-1]
@@ -1672,6 +1680,27 @@ def fold_placed(events: list[Event], lex: Lexicon,
             continue
         out.append(ev)
     return out
+
+
+def _region_only(e: Event) -> bool:
+    """Where `e` happened is only a region ("in central Mali's Mopti region", "in the Sagaing
+    region"), however its name resolved (to the region, or to a town of that name)."""
+    m = _where_mention(e)
+    if m is None:
+        return False
+    if (e.geo_precision or 0) >= 3 or m.kind_hint == "province":
+        return True
+    name = m.text.lower()
+    return any(p.kind_hint == "province" and p.text.lower().endswith(name) for p in e.places)
+
+
+def _in_region(region: Event, ev: Event) -> bool:
+    """`region` is placed only at a region and `ev` inside it, at a place of its own
+    ("in the Bandiagara district")."""
+    return region.latitude is not None and ev.latitude is not None and \
+        _region_only(region) and not _region_only(ev) and \
+        bool(region.admin1) and region.admin1 == ev.admin1 and \
+        region.country_code == ev.country_code
 
 
 LEDE_DAYS = 7   # a lede dated only by its page is about an incident at most this much older
