@@ -105,3 +105,25 @@ def test_a_lede_placed_at_a_region_is_the_incident_the_next_paragraph_places_in_
     assert [(e.location, e.fatalities) for e in evs] == [(town, evs[0].fatalities)], \
         [(e.location, e.event_date, e.fatalities) for e in evs]
     assert evs[0].fatalities in (9, 7)
+
+
+# ------------------------------------------------ how a toll is written
+
+@pytest.mark.parametrize("sentence,dead", [
+    # a toll that says nothing of whose is the dead's
+    ("The toll from Friday's air strikes rose to nine after two children died in hospital.", 9),
+    ("Local officials put the toll at 14.", 14),
+    ("The health ministry said the toll had risen to 31 by Sunday evening.", 31),
+    ("The injury toll rose to 40.", 0),
+    # a unit's abbreviation inside the noun phrase of the dead
+    ("Two Frontier Corps (FC) soldiers were killed and another injured.", 2),
+    ("Three Central Reserve Police Force (CRPF) personnel were killed in the ambush.", 3),
+    ("Four Syrian Democratic Forces (SDF) fighters were killed.", 4),
+    # the word South Asian and Middle Eastern outlets use for the dead of their side
+    ("Three policemen were martyred and two others injured.", 3),
+    ("Two soldiers were martyred in the exchange of fire, the military's media wing said.", 2),
+])
+def test_how_a_toll_is_written(sentence, dead):
+    from sitrep.extract.fatalities import count_casualties
+
+    assert count_casualties(sentence)[0] == dead
