@@ -127,3 +127,42 @@ def test_how_a_toll_is_written(sentence, dead):
     from sitrep.extract.fatalities import count_casualties
 
     assert count_casualties(sentence)[0] == dead
+
+
+# ------------------------------------------------ another source's figure for the incident told
+
+@pytest.mark.parametrize("text,published,expected", [
+    ("A car bomb exploded outside a police station in the Somali town of Baidoa on Tuesday, "
+     "killing four officers, a police commander said.\n\n"
+     "Another police officer said six people had died.",
+     date(2022, 2, 23), [("2022-02-22", "Remote explosive/landmine/IED", 4)]),
+    ("Jihadists killed 12 soldiers in an attack on an army post near Diapaga in eastern Burkina "
+     "Faso on Friday, security sources said.\n\n"
+     "The group said in a statement on Sunday that it had killed 40 soldiers.",
+     date(2023, 3, 13), [("2023-03-10", "Armed clash", 12)]),
+    ("The toll from Wednesday's clashes between rival militias in the Libyan city of Zawiya "
+     "rose to 16, the health ministry said.\n\n"
+     "Earlier, the ministry had said nine people were killed.",
+     date(2022, 9, 9), [("2022-09-07", "Armed clash", 16)]),
+])
+def test_another_sources_toll_is_the_incident_told_not_an_incident(
+        pipeline, text, published, expected):
+    assert [(e.event_date, e.sub_event_type, e.fatalities)
+            for e in pipeline.run_text(text, published)] == expected
+
+
+# ------------------------------------------------ more dead told later
+
+@pytest.mark.parametrize("text,published,dead", [
+    ("Armed youth raided a cattle camp in Jonglei state's Duk county on Thursday, killing "
+     "eight herders, the county commissioner said.\n\n"
+     "Three of the raiders were also killed when the herders fought back, he said.",
+     date(2021, 8, 9), 11),
+    ("Gunmen attacked a village in Nigeria's Benue state on Saturday, killing six farmers, "
+     "police said.\n\n"
+     "Local vigilantes said two of their members were also killed as they tried to repel the "
+     "attackers.", date(2022, 4, 4), 8),
+])
+def test_dead_told_as_also_killed_are_added_not_another_sources_figure(
+        pipeline, text, published, dead):
+    assert [e.fatalities for e in pipeline.run_text(text, published)] == [dead]

@@ -635,6 +635,13 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             date_differs = bool(own_date) and cur is not None and (
                 not cur.dates or own_date[0].date != cur.dates[0].date or
                 _new_place(s, own_date, cur, lex))
+            if cur is not None and not cur.headline and not own_date and not separate and \
+                    not pattern("new_topic").search(s.text) and _toll_told_again(s, cues, cur):
+                # "Another official said seven guards had died", "the group said it had
+                # killed 15 soldiers": another source's figure for the incident told, not an
+                # incident (CODEBOOK 6: sources differ, the lowest)
+                cur.sentences.append(s)
+                continue
             if cur is not None and not dates and not separate and _anaphoric(s, cues):
                 # "did not comment on the shelling": the incident already coded; who claims
                 # it is its perpetrator ("Al Shabaab claimed responsibility for the blast")
@@ -738,6 +745,33 @@ def _past_year(text: str, ref: date) -> bool:
     """The sentence, which has no date, names a year before the report's ("in 2019"): history
     told beside the news (CODEBOOK 4: reports vaguer than a month are dropped; issue 15)."""
     return any(int(m.group(1)) < ref.year for m in _YEAR.finditer(text))
+
+
+# a source and its verb before the toll it gives ("the ministry had said", "according to")
+_TOLD_BY = re.compile(r"\b(?:said|says|say|reported|told|put|gave|confirmed|counted|according to|"
+                      r"citing)\b", re.I)
+
+
+def _toll_told_again(s: Sentence, cues: list[Cue], cur: Draft) -> bool:
+    """A sentence that only gives a source's figure of the dead for the incident being told:
+    its cues are death words (or refer back: "the attack"), a reporting verb comes before
+    them, it counts the dead, and it names no place the incident's sentences did not."""
+    if not cues or not all(c.cls == "kill" or (_EVENT_NOUN.fullmatch(c.text) and re.search(
+            r"\b(?:the|this|that)\s+$", s.text[max(0, c.start - s.start - 12):c.start - s.start],
+            re.I)) for c in cues):
+        return False
+    first_kill = min((c.start for c in cues if c.cls == "kill"), default=None)
+    if first_kill is None or not _TOLD_BY.search(s.text, 0, first_kill - s.start):
+        return False
+    if not count_casualties(s.text)[0]:
+        return False
+    told = " ".join(x.text for x in cur.sentences).lower()
+    return all(p.text.lower() in told for p in find_place_mentions(s.text)
+               if p.role in ("in", "near") and _LOCATIVE.search(s.text, 0, p.start))
+
+
+_LOCATIVE = re.compile(r"\b(?:in|near|at|outside|around|of)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$",
+                       re.I)   # a place named as where (not "Another police officer said")
 
 
 # a group named claiming the incident told ("JNIM claimed responsibility"; not "never claimed")
@@ -1198,6 +1232,9 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
                  {}).get("party") for m in lex.outlet_re.finditer(s.text)))
             claim = claim or bool(re.search(r"\bclaim(?:ed|s)?\b", s.text, re.I))
             counts.append((claim, v, f, s, spans))
+    # "two of the raiders were also killed": more dead, not another source's figure
+    more = [c for c in counts if _ALSO_DEAD.search(c[3].text)]
+    counts = [c for c in counts if c not in more] if len(more) < len(counts) else []
     if counts:
         # ACLED: when reports differ, the lowest figure; a party's own claim only if alone
         pool = [c for c in counts if not c[0]] or counts
@@ -1207,6 +1244,11 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
         risen = [c for c in exact if pattern("toll_rose").search(c[3].text)]
         _, vague, fatal, s, spans = max(risen, key=lambda c: c[2]) if risen else \
             min(exact, key=lambda c: c[2])
+        for a, b in spans:
+            ev.add_evidence("fatalities", s.start + a, s.start + b, body)
+    for _, v, f, s, spans in more:   # (CODEBOOK 6: all the dead, no split by side)
+        fatal += f
+        vague = vague or v
         for a, b in spans:
             ev.add_evidence("fatalities", s.start + a, s.start + b, body)
     if vague and fatal == 3 and et in ("Battles", "Explosions/Remote violence") and \
@@ -1237,6 +1279,12 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
     ev.country_hint = (ev.strong_hints or ev.country_hints or [""])[0]
     ev.confidence = _confidence(ev, d, cue)
     return ev
+
+
+# a later sentence's dead in addition to those counted ("were also killed", "also died")
+_ALSO_DEAD = re.compile(r"\b(?:were|was|had been|have been|has been)\s+also\s+(?:killed|shot dead)\b|"
+                        r"\balso\s+(?:died|killed\s+(?:\w+\s+){0,2}?(?:of\s+)?the\s+(?:attackers|"
+                        r"raiders|assailants|gunmen))\b", re.I)
 
 
 def _borrowed_places(doc: Document, d: Draft, lex: Lexicon,
