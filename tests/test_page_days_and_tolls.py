@@ -166,3 +166,36 @@ def test_another_sources_toll_is_the_incident_told_not_an_incident(
 def test_dead_told_as_also_killed_are_added_not_another_sources_figure(
         pipeline, text, published, dead):
     assert [e.fatalities for e in pipeline.run_text(text, published)] == [dead]
+
+
+# ------------------------------------------------ a month's start, middle or end; last week's day
+
+@pytest.mark.parametrize("phrase,day,precision", [
+    # CODEBOOK 4: mid-month the 15th, start or end of month the 1st or the last day
+    ("Rebels overran the base in early April.", "2023-04-01", 3),
+    ("Rebels overran the base in late April.", "2023-04-30", 3),
+    ("Rebels overran the base at the end of February.", "2023-02-28", 3),
+    ("Rebels overran the base at the beginning of March.", "2023-03-01", 3),
+    ("Rebels overran the base in mid April.", "2023-04-15", 3),
+    ("Rebels overran the base in April.", "2023-04-15", 3),
+    # a weekday of last week is that day, not this week's
+    ("Rebels overran the base on Wednesday last week.", "2023-05-03", 1),
+    ("Rebels overran the base on Friday of last week.", "2023-05-05", 1),
+])
+def test_a_months_part_and_last_weeks_day(phrase, day, precision):
+    from sitrep.extract.dates import find_dates
+
+    found = find_dates(phrase, date(2023, 5, 10))   # a Wednesday
+    assert [(str(x.date), x.precision) for x in found] == [(day, precision)]
+
+
+@pytest.mark.parametrize("second", [
+    "The raid came a week after gunmen killed four traders at a market in Kidal.",
+    "A week earlier, gunmen killed four traders at a market in Kidal.",
+])
+def test_an_incident_a_week_before_the_one_told_is_dated_a_week_back(pipeline, second):
+    text = ("Gunmen killed 11 civilians in a raid on the village of Tessit in northern Mali on "
+            "Sunday, a local official said.\n\n" + second)
+    evs = pipeline.run_text(text, date(2022, 8, 9))   # a Tuesday
+    assert [(e.event_date, e.time_precision) for e in evs] == [
+        ("2022-08-07", 1), ("2022-07-31", 2)], [(e.location, e.event_date) for e in evs]

@@ -1126,7 +1126,7 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
     if (back := days_before_told(s0.text)) and prev:
         # "the strikes came a day after rebels shelled ...": the shelling is the day before
         # the strikes just told
-        return None, prev[0] - timedelta(days=back), prev[1]
+        return None, prev[0] - timedelta(days=back), max(prev[1], 2 if back >= 7 else 1)
     if _NEXT_DAY.search(s0.text) and prev:
         return None, prev[0] + timedelta(days=1), prev[1]
     earlier = [x for s in ds.sentences if s.paragraph == s0.paragraph and
