@@ -199,3 +199,35 @@ def test_an_incident_a_week_before_the_one_told_is_dated_a_week_back(pipeline, s
     evs = pipeline.run_text(text, date(2022, 8, 9))   # a Tuesday
     assert [(e.event_date, e.time_precision) for e in evs] == [
         ("2022-08-07", 1), ("2022-07-31", 2)], [(e.location, e.event_date) for e in evs]
+
+
+# ------------------------------------------------ photo captions
+
+@pytest.mark.parametrize("caption", [
+    "Smoke rises over a neighbourhood of Aden, Yemen, March 2, 2021. REUTERS/Fawaz Salman/File Photo",
+    "A burnt-out car outside a market in Kharkiv, Ukraine, on April 1, 2022. (AP Photo/File)",
+    "Soldiers at a checkpoint in Peshawar. — PPI/File",
+    "Mourners at a funeral in Maiduguri, Nigeria, on June 4, 2021. File photo.",
+])
+def test_a_file_pictures_caption_is_page_chrome(caption):
+    from sitrep.ingest.sources import make_document
+
+    text = ("Gunmen kill three at checkpoint\n" + caption + "\nGunmen killed three policemen at "
+            "a checkpoint on Monday, officials said.\n")
+    doc = make_document(text, published=date(2022, 5, 10))
+    assert caption in doc.chrome and caption not in doc.body
+
+
+def test_a_caption_is_no_part_of_the_paragraph_after_it(pipeline):
+    from sitrep.ingest.sources import make_document
+
+    text = ("Niger: five soldiers killed in ambush in the west\n"
+            "12/05/2022 - 09:10 | AFP\n"
+            "Traders wait at a market in Niamey, Niger, on April 3, 2022. (AFP)\n"
+            "NIAMEY - Five soldiers were killed when jihadists ambushed a patrol near Ouallam in "
+            "western Niger on Tuesday, the defence ministry said.\n")
+    doc = make_document(text, published=date(2022, 5, 12))
+    evs = pipeline.run(doc)
+    assert [(e.event_date, e.fatalities) for e in evs] == [("2022-05-10", 5)], \
+        [(e.event_date, e.sub_event_type, e.notes) for e in evs]
+    assert "AFP" not in evs[0].notes and "market" not in evs[0].notes   # (the caption's)
