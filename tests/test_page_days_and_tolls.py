@@ -231,3 +231,37 @@ def test_a_caption_is_no_part_of_the_paragraph_after_it(pipeline):
     assert [(e.event_date, e.fatalities) for e in evs] == [("2022-05-10", 5)], \
         [(e.event_date, e.sub_event_type, e.notes) for e in evs]
     assert "AFP" not in evs[0].notes and "market" not in evs[0].notes   # (the caption's)
+
+
+# ------------------------------------------------ a later paragraph that refers back
+
+@pytest.mark.parametrize("text,published", [
+    ("Three militants were killed in an encounter with security forces in Kulgam district of "
+     "south Kashmir on Tuesday, police said.\n\n"
+     "The gunfight broke out after security forces launched a search operation in Redwani "
+     "village on a tip-off about militants hiding there, an official said.", date(2023, 8, 2)),
+    ("Al Shabaab militants attacked a military base in central Somalia on Thursday, setting "
+     "off a battle that killed six soldiers, an officer said.\n\n"
+     "The militants rammed the gate of the base in Bulo Burte with a car bomb before gunmen "
+     "moved in, the officer said.", date(2021, 3, 12)),
+])
+def test_a_later_paragraph_on_the_gunfight_or_the_fighters_is_the_same_incident(
+        pipeline, text, published):
+    evs = pipeline.run_text(text, published)
+    assert len(evs) == 1, [(e.sub_event_type, e.location, e.notes) for e in evs]
+
+
+@pytest.mark.parametrize("text,published,town", [
+    ("Two soldiers and three communist rebels were killed in a clash in Samar province in the "
+     "central Philippines on Monday, the army said.\n\n"
+     "The firefight erupted when troops on patrol came upon about 20 New People's Army "
+     "guerrillas in a village in Las Navas town, an army spokesman said.",
+     date(2022, 9, 6), "Las Navas"),
+    ("Five suspected cartel gunmen were killed in a clash with soldiers in Mexico's Michoacan "
+     "state on Saturday, officials said.\n\n"
+     "The shootout began when a convoy of gunmen opened fire on an army patrol on a highway "
+     "near the town of Apatzingan, the defence ministry said.", date(2022, 9, 5), "Apatzingan"),
+])
+def test_the_incidents_town_named_after_a_lede_that_names_only_its_region(
+        pipeline, text, published, town):
+    assert [e.location for e in pipeline.run_text(text, published)] == [town]

@@ -724,7 +724,9 @@ def _headline_perpetrator(doc: Document, lex: Lexicon,
 
 _EVENT_NOUN = re.compile(r"(?i)(?:attacks?|shelling|blasts?|explosions?|clash(?:es)?|raids?|"
                          r"strikes?|airstrikes?|bombings?|incidents?|killings?|ambush|assault|"
-                         r"abductions?|kidnappings?|protests?|demonstrations?|riots?|fighting)")
+                         r"abductions?|kidnappings?|protests?|demonstrations?|riots?|fighting|"
+                         r"gunfights?|firefights?|gun ?battles?|shootouts?|encounters?|"
+                         r"bombardments?|massacres?)")
 
 
 def _anaphoric(s: Sentence, cues: list[Cue]) -> bool:
@@ -1266,12 +1268,21 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
     # places: first sentence first, then the rest; never inside actor or outlet names
     exclude = [(m.start, m.end) for s, m in d.mentions if s is s0]
     places = find_place_mentions(s0.text, s0.start, exclude)
+    first = len(places)
+    # a lede that names only a region or the country ("in Samar province", "in Mexico's
+    # Michoacan state"): a later sentence of the incident may name the town (CODEBOOK 5)
+    where = [p for p in places if p.role in ("in", "near")]
+    regional = bool(where) and all(_regional(p, places, lex) for p in where)
     cue_sents = {id(s) for s in d.sentences for c in d.cues if s.start <= c.start < s.end}
     for s in d.sentences[1:]:
-        if id(s) in cue_sents and places:
+        if id(s) in cue_sents and places and not regional:
             continue
         ex = [(m.start, m.end) for ss, m in d.mentions if ss is s]
         places += [p for p in find_place_mentions(s.text, s.start, ex) if p.role != "other"]
+    if regional:
+        finer = [p for p in places[first:] if p.role in ("in", "near") and
+                 p.kind_hint in ("city", "village", "neighbourhood")]
+        places = finer + [p for p in places if p not in finer]
     if not places:
         places = _borrowed_places(doc, d, lex, ds)
     ev.places = places
@@ -1285,6 +1296,14 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
 _ALSO_DEAD = re.compile(r"\b(?:were|was|had been|have been|has been)\s+also\s+(?:killed|shot dead)\b|"
                         r"\balso\s+(?:died|killed\s+(?:\w+\s+){0,2}?(?:of\s+)?the\s+(?:attackers|"
                         r"raiders|assailants|gunmen))\b", re.I)
+
+
+def _regional(p: PlaceMention, named: list[PlaceMention], lex: Lexicon) -> bool:
+    """A region or the country, not a town: named as a province, state or region, or the
+    name inside such a phrase ("Mopti" of "Mali's Mopti region"), or a country."""
+    name = p.text.lower()
+    return p.kind_hint == "province" or name in lex.demonym_map or any(
+        q.kind_hint == "province" and q.text.lower().endswith(name) for q in named)
 
 
 def _borrowed_places(doc: Document, d: Draft, lex: Lexicon,
