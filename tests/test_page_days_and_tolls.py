@@ -265,3 +265,21 @@ def test_a_later_paragraph_on_the_gunfight_or_the_fighters_is_the_same_incident(
 def test_the_incidents_town_named_after_a_lede_that_names_only_its_region(
         pipeline, text, published, town):
     assert [e.location for e in pipeline.run_text(text, published)] == [town]
+
+
+# ------------------------------------------------ reactions, claims and habits beside the incident
+
+@pytest.mark.parametrize("aside", [
+    "The interior minister blamed the attack on a faction of the ELN that rejected the 2016 "
+    "peace talks.",
+    "The United Nations mission condemned Sunday's bombing and called for an inquiry.",
+    "The blast went off as the officers drove past, police said in a statement posted online "
+    "on Monday.",
+    "Officials blamed separatists who have been fighting for independence for decades.",
+])
+def test_a_reaction_a_report_or_a_habit_after_the_incident_is_no_incident(pipeline, aside):
+    text = ("A roadside bomb hit a police patrol near the town of Tumaco in southwestern Colombia "
+            "on Sunday, killing three officers, the police said.\n\n" + aside)
+    evs = pipeline.run_text(text, date(2022, 10, 11))
+    assert [(e.event_date, e.sub_event_type, e.fatalities) for e in evs] == [
+        ("2022-10-09", "Remote explosive/landmine/IED", 3)], [e.notes for e in evs]

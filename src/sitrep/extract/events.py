@@ -43,10 +43,11 @@ _REPORTING = re.compile(r"\b(revealed|said|says|reported|announced|claimed|state
 _TOLL = re.compile(r"\b(?:death|casualty|fatality)\s+tolls?\b|\btolls?\b", re.I)
 # a reporting verb just before a date, maybe with how it was told ("said in a statement on
 # Sunday", "told Reuters by phone on Monday"): the day it was told, not the incident's
-_SAID_BEFORE = re.compile(r"\b(?:said|says|reported|announced|stated|confirmed|claimed|added|"
+_SAID_BEFORE = re.compile(r"\b(?:said|says|reported|announced|stated|confirmed|added|"
+                          r"claimed|"
                           r"told (?:\w+ ){0,2}?(?:reporters|journalists|AFP|Reuters|AP))"
                           r"(?:\s+(?:in|by|via|on|through|over)\s+(?:(?:a|an|the|its|his|her|their)"
-                          r"\s+)?[\w-]+(?:\s+[\w-]+)?)?\s+(?:late\s+|early\s+)?$", re.I)
+                          r"\s+)?[\w-]+(?:\s+[\w-]+){0,2})?\s+(?:late\s+|early\s+)?$", re.I)
 # "<a span> after <an incident>": the clause tells an earlier incident on another day
 _DAYS_AFTER = re.compile(r"\b(?:(?:a|one|two|three|four|five|six|\d+|several|a few)\s+(?:days?|weeks?)|"
                          r"the day|days|weeks)\s+after\s+(?:(?:a|an|the|last\s+\w+'s)\s+)?"
@@ -635,6 +636,9 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             date_differs = bool(own_date) and cur is not None and (
                 not cur.dates or own_date[0].date != cur.dates[0].date or
                 _new_place(s, own_date, cur, lex))
+            if cur is not None and not separate and _REACTION.search(s.text):
+                continue   # "the minister blamed the attack on ...", "the UN condemned the
+                # killings": a reaction to the incident told, not an incident (issue 15)
             if cur is not None and not cur.headline and not own_date and not separate and \
                     not pattern("new_topic").search(s.text) and _toll_told_again(s, cues, cur):
                 # "Another official said seven guards had died", "the group said it had
@@ -747,6 +751,15 @@ def _past_year(text: str, ref: date) -> bool:
     """The sentence, which has no date, names a year before the report's ("in 2019"): history
     told beside the news (CODEBOOK 4: reports vaguer than a month are dropped; issue 15)."""
     return any(int(m.group(1)) < ref.year for m in _YEAR.finditer(text))
+
+
+# a reaction to the incident told, naming it as the object: "blamed the attack on",
+# "condemned Sunday's bombing", "accused the army of carrying out the strike"
+_REACTION = re.compile(
+    r"\b(?:blamed|blames|blaming|accused|accuses|condemned|condemns|condemning|denounced|"
+    r"denounces|deplored|deplores|mourned|decried)\b[^.;]{0,60}?\b(?:the|this|that|these|those|"
+    r"such|\w+day's)\s+(?:[\w-]+\s+){0,2}?" + _EVENT_NOUN.pattern.replace("(?i)", "") + r"\b",
+    re.I)
 
 
 # a source and its verb before the toll it gives ("the ministry had said", "according to")
