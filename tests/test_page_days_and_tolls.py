@@ -283,3 +283,47 @@ def test_a_reaction_a_report_or_a_habit_after_the_incident_is_no_incident(pipeli
     evs = pipeline.run_text(text, date(2022, 10, 11))
     assert [(e.event_date, e.sub_event_type, e.fatalities) for e in evs] == [
         ("2022-10-09", "Remote explosive/landmine/IED", 3)], [e.notes for e in evs]
+
+
+# ------------------------------------------------ which incident a later paragraph continues
+
+def test_a_toll_that_names_its_day_is_that_days_incident(pipeline):
+    text = ("Government warplanes bombed a market in the town of Maarat al-Numan on Tuesday, "
+            "killing two people, a monitor said.\n\n"
+            "A day earlier, rebel shelling wounded three soldiers near the town of Saraqeb, the "
+            "monitor said.\n\n"
+            "The toll from Tuesday's raid rose to seven after five of the wounded died, the "
+            "monitor said.")
+    evs = pipeline.run_text(text, date(2019, 12, 25))
+    assert sorted((e.event_date, e.sub_event_type, e.fatalities) for e in evs) == [
+        ("2019-12-23", "Shelling/artillery/missile attack", 0),
+        ("2019-12-24", "Air/drone strike", 7)]
+
+
+def test_the_paragraph_that_says_when_and_where_a_lede_told_on_a_day_took_place(pipeline):
+    text = ("Gunmen killed at least 9 civilians in an attack on a village in northern Benin, "
+            "local officials told AFP on Monday.\n\n"
+            "The assault took place on Saturday in the village of Kourou near the border with "
+            "Burkina Faso, one official said.")
+    evs = pipeline.run_text(text, date(2022, 8, 8))
+    assert [(e.event_date, e.fatalities) for e in evs] == [("2022-08-06", 9)]
+
+
+def test_a_strike_on_a_crowd_told_again_is_the_strike_on_civilians(pipeline):
+    text = ("A Myanmar military air strike on a village in the central Sagaing region killed at "
+            "least 20 people on Friday, including children, residents and local media said.\n\n"
+            "A fighter jet dropped bombs on a crowd gathered for a religious ceremony in Mingin "
+            "township, a resident told Reuters.")
+    evs = pipeline.run_text(text, date(2022, 9, 20))
+    assert [(e.sub_event_type, e.fatalities) for e in evs] == [("Air/drone strike", 20)], \
+        [(e.location, e.fatalities, e.actor2) for e in evs]
+
+
+def test_an_undated_lede_does_not_take_the_day_of_history_months_before(pipeline):
+    text = ("Gunmen killed four villagers in an attack in Bokkos, central Nigeria, last Tuesday, "
+            "police said.\n\n"
+            "Hours later, armed men attacked a community in Bassa, killing six people.\n\n"
+            "In March, gunmen killed 20 people in attacks on villages in Bassa.")
+    evs = pipeline.run_text(text, date(2023, 10, 2))
+    days = sorted(e.event_date for e in evs if e.fatalities == 6)
+    assert days == ["2023-09-26"], [(e.event_date, e.location, e.fatalities) for e in evs]

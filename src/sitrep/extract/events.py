@@ -506,6 +506,16 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
 
 # ---------------------------------------------------------------- drafts
 
+def _own_days(body: str, s: Sentence | None, dates: list[DateMention],
+              d: Draft | None = None) -> list[DateMention]:
+    """The dates of sentence `s` (or of draft `d`'s sentences) that are not the day it was
+    told ("police said on Monday")."""
+    def sentence(x):
+        return s or next((t for t in d.sentences if t.start <= x.start < t.end), d.sentences[0])
+    return [x for x in dates if not _SAID_BEFORE.search(
+        body[max(sentence(x).start, x.start - 60):x.start])]
+
+
 def _reporting_after(body: str, x: DateMention, end: int) -> re.Match | None:
     """A reporting verb in the 70 characters after the date, within its sentence (`end`):
     "On July 6, Amaq revealed"; "(as reported)" is the date's precision, not a clause. The
@@ -654,19 +664,27 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
                 if claims:
                     cur.sentences.append(s)
                     cur.mentions += claims
+                elif s.paragraph == cur.paragraph + 1:
+                    cur.sentences.append(s)   # "The raids hit the village of Kansafra": where
                 continue
             if cur is not None and not separate and not cur.headline and \
                     pattern("toll_rose").search(s.text):
                 # "the death toll from the blast rose to 40 on Tuesday": the incident told,
-                # counted again; its day is the count's, not an incident's
-                cur.sentences.append(s)
-                cur.mentions += mentions
+                # counted again; its day is the count's, not an incident's. "The toll from
+                # Sunday's strikes": the incident of that day, if another was told since
+                named = [x.date for x in dates if re.match(r"['’]s\b", doc.body[x.end:x.end + 3])]
+                target = next((d for d in reversed(drafts) if named and d.dates and
+                               d.dates[0].date == named[0] and not d.headline and
+                               days_before(d.dates[0].text) is None), cur)
+                target.sentences.append(s)
+                target.mentions += mentions
                 continue
             if cur is not None and new_par and not own_date and not separate and \
                     not cur.headline and _quoted(s, cues):
                 continue   # a witness's words on the incident told: no incident of their own
-            if new_par and s.paragraph == cur.paragraph + 1 and not own_date and not separate \
-                    and not s.is_headline \
+            undated_cur = cur is not None and not _own_days(doc.body, None, cur.dates, cur)
+            if new_par and s.paragraph == cur.paragraph + 1 and not separate \
+                    and (not own_date or undated_cur) and not s.is_headline \
                     and not cur.headline and not pattern("new_topic").search(s.text) \
                     and pattern("continues_incident").search(s.text) \
                     and not days_before_told(s.text):   # ("came a day after ..."): another
@@ -676,6 +694,8 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
                 cur.mentions += mentions
                 cur.cues += cues   # how far it went ("police later used tear gas")
                 cur.paragraph = s.paragraph
+                if undated_cur:   # "The assault took place on Friday": the lede said only
+                    cur.dates += own_date   # when it was told
                 continue
             if cur is None or new_par or separate or date_differs or s.is_headline \
                     or cur.headline or pattern("new_topic").search(s.text):
@@ -697,6 +717,18 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             target.sentences.append(s)
             target.mentions += mentions
             target.dates += dates
+        elif cur is not None and s.paragraph == cur.paragraph + 1 and not cur.headline and \
+                pattern("continues_incident").search(s.text) and not \
+                pattern("separate_incident").search(s.text) and not \
+                pattern("new_topic").search(s.text) and not (
+                    _own_days(doc.body, s, dates) and _own_days(doc.body, None, cur.dates, cur)):
+            # "The assault took place on Friday in the village of Lanfiera": the next paragraph
+            # tells where (and, when the lede only said when it was told, when) the incident
+            # told happened, with no event word of its own
+            cur.sentences.append(s)
+            cur.mentions += mentions
+            cur.dates += dates
+            cur.paragraph = s.paragraph
     for d in drafts:
         d.sentences.sort(key=lambda x: x.start)
     # A headline that summarises the body is not a second event.
@@ -1015,9 +1047,11 @@ def _same_incident(first: Event, ev: Event, lex: Lexicon) -> bool:
     leaves out drafts with a marker of a separate incident)."""
     if not ev.event_date or not first.event_date:
         return False
-    if ev.event_date != first.event_date and not (_undated(first) and ev.event_date <=
-                                                  first.event_date):
-        return False   # an undated lede ("the army announced the death of 11 soldiers")
+    if ev.event_date != first.event_date and not (_undated(first) and 0 <= (
+            date.fromisoformat(first.event_date) - date.fromisoformat(ev.event_date)).days
+            <= LEDE_DAYS):
+        return False   # an undated lede ("the army announced the death of 11 soldiers"),
+        # about an incident of that week, not of months before
     demo = {ev.event_type, first.event_type} <= _DEMONSTRATION
     if ev.event_type != first.event_type and not demo:
         return False
@@ -1685,10 +1719,14 @@ def _sources(ev: Event, doc: Document, d: Draft, lex: Lexicon) -> None:
         ev.claimed_fatalities = ev.fatalities
 
 
+# a crowd struck by a strike or a raid is its civilians, in one telling or the other
+_UNARMED = {("crowd", ""): ("civilians", "")}
+
+
 def _compatible(a: Event, b: Event) -> bool:
     """The same actor pair, or one side shared and the other unnamed in one telling ("the
     rebels" for the NPA named before, "the attackers")."""
-    ka, kb = _actor_keys(a), _actor_keys(b)
+    ka, kb = (tuple(_UNARMED.get(k, k) for k in _actor_keys(e)) for e in (a, b))
     if set(ka) == set(kb):
         return True
     sa, sb = [k for k in ka if k], [k for k in kb if k]
