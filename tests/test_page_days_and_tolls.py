@@ -327,3 +327,34 @@ def test_an_undated_lede_does_not_take_the_day_of_history_months_before(pipeline
     evs = pipeline.run_text(text, date(2023, 10, 2))
     days = sorted(e.event_date for e in evs if e.fatalities == 6)
     assert days == ["2023-09-26"], [(e.event_date, e.location, e.fatalities) for e in evs]
+
+
+@pytest.mark.parametrize("tally", [
+    "The war between the army and the paramilitaries, which erupted in April, has killed "
+    "thousands of people.",
+    "The insurgency, now in its 14th year, has left tens of thousands dead.",
+])
+def test_a_wars_toll_told_with_the_war_as_subject_is_a_tally(pipeline, tally):
+    text = ("Paramilitary fighters stormed a village near Wad Madani in Sudan's Gezira state on "
+            "Wednesday, killing 25 people, activists said.\n\n" + tally)
+    evs = pipeline.run_text(text, date(2023, 12, 21))
+    assert [(e.event_date, e.fatalities) for e in evs] == [("2023-12-20", 25)]
+
+
+@pytest.mark.parametrize("top", [
+    "PROVINCES\nGunmen kill four at checkpoint in Kurram\nStaff Reporter\nPublished May 9, 2023\n",
+    "News | South Asia\nGunmen kill four at checkpoint in Kurram\nBy Web Desk\n"
+    "Updated 09 May 2023 11:02 PKT\n",
+])
+def test_a_section_label_above_the_headline_is_chrome_and_the_headline_no_second_event(
+        pipeline, top):
+    from sitrep.ingest.sources import make_document
+
+    text = top + ("PESHAWAR: Gunmen killed four policemen at a checkpoint in Parachinar in "
+                  "Kurram district on Monday night, officials said.\n"
+                  "The attackers fled after a brief exchange of fire, a police official said.\n")
+    doc = make_document(text, published=date(2023, 5, 9))
+    assert doc.title == "Gunmen kill four at checkpoint in Kurram"
+    evs = pipeline.run(doc)
+    assert [(e.event_date, e.fatalities) for e in evs] == [("2023-05-08", 4)], \
+        [(e.event_date, e.notes) for e in evs]

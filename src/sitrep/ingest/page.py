@@ -129,7 +129,8 @@ _FIRST_PLUR = re.compile(r"\b([Ww]e|us|[Oo]urs?)\b")
 _SECOND = re.compile(r"\b(you|your|you're|you’re|yours)\b", re.I)
 _EMOTICON = re.compile(r"(:\)|:\(|:D|;\)|\blol\b|\blmao\b|\bomg\b|[\U0001F300-\U0001FAFF])",
                        re.I)
-_BYLINE = re.compile(r"^(by|from|words by|written by|reporting by)\s+\S", re.I)
+_BYLINE = re.compile(r"^(by|from|words by|written by|reporting by)\s+\S|^(our|staff|special|a)\s+"
+                     r"(\w+\s+)?(correspondent|reporter|writer)s?$|^(news|web|online) desk$", re.I)
 _DATELINE = re.compile(r"^(published|updated|last updated|posted on|date)\b", re.I)
 _QUOTES = re.compile(r"[\"“”«»]")
 
@@ -342,9 +343,21 @@ def _is_caption(s: str) -> bool:
     return len(_words(s)) <= 60 and bool(_CAPTION.search(s))
 
 
+def _is_section_label(s: str) -> bool:
+    """A page's section above its headline: "NATIONAL", "WORLD NEWS", "World News | Middle
+    East", "Accueil | Afrique" (a breadcrumb of two parts)."""
+    w = _words(s)
+    if 1 <= len(w) <= 3 and s.isupper() and not re.search(r"[.:,;!?]$", s):
+        return True
+    parts = [p.strip() for p in re.split(r"\s+[|/»›>]\s+", s)]
+    return len(parts) == 2 and len(w) <= 6 and all(
+        p and len(_words(p)) <= 3 and all(t[:1].isupper() for t in _words(p)) for p in parts)
+
+
 def _mark_chrome(items: list[_Item]) -> None:
     for i, it in enumerate(items):
-        if is_chrome_line(it.text):
+        if is_chrome_line(it.text) or (i < 3 and _is_section_label(it.text) and i + 1 < len(items)
+                                       and _is_headline(items[i + 1].text)):
             it.kind = CHROME
         elif _is_caption(it.text):
             if _FILE_PICTURE.search(it.text):
