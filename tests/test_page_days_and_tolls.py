@@ -358,3 +358,20 @@ def test_a_section_label_above_the_headline_is_chrome_and_the_headline_no_second
     evs = pipeline.run(doc)
     assert [(e.event_date, e.fatalities) for e in evs] == [("2023-05-08", 4)], \
         [(e.event_date, e.notes) for e in evs]
+
+
+# ------------------------------------------------ one demonstration told over several paragraphs
+
+def test_a_demonstration_told_on_at_a_square_or_bridge_of_its_city_is_one_event(pipeline):
+    text = ("Police fired tear gas and live rounds at protesters in central Khartoum on "
+            "Thursday, and three people were killed, medics said.\n\n"
+            "Thousands of demonstrators had gathered near the presidential palace to demand "
+            "civilian rule.\n\n"
+            "Security forces used tear gas to push back marchers trying to cross the Mek Nimir "
+            "bridge, a witness said.\n\n"
+            "In the city of Omdurman, protesters burned tyres and blocked a main road, "
+            "witnesses said.")
+    evs = pipeline.run_text(text, date(2022, 1, 14))
+    assert sorted((e.sub_event_type, e.fatalities) for e in evs) == [
+        ("Excessive force against protesters", 3), ("Violent demonstration", 0)], \
+        [(e.sub_event_type, e.location, e.notes) for e in evs]

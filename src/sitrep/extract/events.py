@@ -975,6 +975,9 @@ def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None =
             continue
         same = None if separate else next(
             (e for e in events if _same_incident(e, ev, lex)), None)
+        if same is None and not separate and events and _demonstration_told_on(
+                events[-1], ev, told):
+            same = events[-1]
         if same is not None:
             _fold(same, ev, lex)
             continue
@@ -1061,6 +1064,30 @@ def _same_incident(first: Event, ev: Event, lex: Lexicon) -> bool:
     elif _pair(ev) != _pair(first):
         return False
     return _same_place(first, ev, lex)
+
+
+# a part of a town where a crowd gathers or marches ("Tahrir Square", "the Jumhuriya bridge")
+_SITE = re.compile(r"\b(?:squares?|bridges?|zone|street|road|avenue|boulevard|plaza|roundabout|"
+                   r"parliament|palace|ministry|embassy|office|headquarters|university|campus|"
+                   r"club|hospital|mosque|church|market|stadium|park|gate|building|compound)\b",
+                   re.I)
+_OTHER_GATHERING = re.compile(r"\b(?:also|similar|another|elsewhere|meanwhile|separately|"
+                              r"too)\b", re.I)
+
+
+def _demonstration_told_on(last: Event, ev: Event, told: str) -> bool:
+    """CODEBOOK 1, demonstrations at one place, day and issue are one event: a later
+    paragraph with no day of its own that goes on telling the demonstration just told
+    ("Police used tear gas to push back protesters trying to cross the bridge") at no town of
+    its own (a square, a bridge, a building of the city is no other place), with no word of
+    another gathering ("also", "similar", "elsewhere")."""
+    if not {last.event_type, ev.event_type} <= _DEMONSTRATION or not _undated(ev):
+        return False
+    if last.event_date != ev.event_date or _OTHER_GATHERING.search(told):
+        return False
+    where = _where(last)   # (a known place: the same place needs one)
+    return bool(where) and all(p.text.lower() == where or _SITE.search(p.text)
+                               for p in ev.places)
 
 
 def _undated(e: Event) -> bool:
