@@ -375,3 +375,28 @@ def test_a_demonstration_told_on_at_a_square_or_bridge_of_its_city_is_one_event(
     assert sorted((e.sub_event_type, e.fatalities) for e in evs) == [
         ("Excessive force against protesters", 3), ("Violent demonstration", 0)], \
         [(e.sub_event_type, e.location, e.notes) for e in evs]
+
+
+@pytest.mark.parametrize("sentence,dead", [
+    # two sources in one sentence, in either order: the lowest (CODEBOOK 6)
+    ("The blast killed at least 10 people, according to the interior ministry, while a "
+     "medical source said 14 had died.", 10),
+    ("The raid killed 3, police said, though residents said 5 were killed.", 3),
+    # two noun phrases of the dead after an active verb
+    ("Gunmen killed 3 soldiers and 2 civilians at the checkpoint.", 5),
+    ("The ambush killed two policemen and three passengers, officials said.", 5),
+    ("Raiders killed 12 herders and 300 cattle.", 12),
+    ("The attack killed four soldiers and wounded six.", 4),
+    # one and the N with them
+    ("The shelling killed a woman and her three children.", 4),
+    ("Gunmen shot dead the village chief and his two bodyguards.", 3),
+    ("A farmer and his two sons were killed by bandits.", 3),
+    ("Police detained a man and his two sons after the attack.", 0),
+    # "all N", and a bomber the count already holds
+    ("The attackers killed all five members of the crew.", 5),
+    ("The bomber blew himself up at the gate, killing six people including himself.", 6),
+])
+def test_how_the_dead_are_counted_in_a_sentence(sentence, dead):
+    from sitrep.extract.fatalities import count_casualties
+
+    assert count_casualties(sentence)[0] == dead

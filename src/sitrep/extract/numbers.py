@@ -34,7 +34,7 @@ def parse_number(s: str) -> tuple[int, bool] | None:
     t = s.strip().lower()
     t = re.sub(r"^(?:at least|at most|about|around|approximately|nearly|almost|some|over|"
                r"more than|up to|an estimated|roughly|close to|as many as|no fewer than|"
-               r"no less than)\s+", "", t)
+               r"no less than|all)\s+", "", t)   # ("killed all four members": four)
     if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d+", t):
         return int(t.replace(",", "")), False
     m = re.fullmatch(_TENS + r"[- ](one|two|three|four|five|six|seven|eight|nine)", t)
