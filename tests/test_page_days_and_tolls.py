@@ -400,3 +400,17 @@ def test_how_the_dead_are_counted_in_a_sentence(sentence, dead):
     from sitrep.extract.fatalities import count_casualties
 
     assert count_casualties(sentence)[0] == dead
+
+
+@pytest.mark.parametrize("text,dead", [
+    # the toll in the next paragraph, its source after it
+    ("An explosion hit a crowded market in the town of Ghazni on Monday, police said.\n\n"
+     "At least four people died and 15 were wounded, a hospital official said.", 4),
+    # an army's retelling of the raid: the same incident, and the toll its lede lacked
+    ("Suspected jihadists attacked an army post in Tillaberi on Friday, the defence ministry "
+     "said.\n\n"
+     "Seven soldiers were killed and 12 wounded, the ministry said in a statement.", 7),
+])
+def test_the_toll_told_in_the_next_paragraph_is_the_incidents(pipeline, text, dead):
+    evs = pipeline.run_text(text, date(2022, 5, 10))
+    assert [e.fatalities for e in evs] == [dead], [(e.sub_event_type, e.fatalities) for e in evs]

@@ -801,14 +801,13 @@ _TOLD_BY = re.compile(r"\b(?:said|says|say|reported|told|put|gave|confirmed|coun
 
 def _toll_told_again(s: Sentence, cues: list[Cue], cur: Draft) -> bool:
     """A sentence that only gives a source's figure of the dead for the incident being told:
-    its cues are death words (or refer back: "the attack"), a reporting verb comes before
-    them, it counts the dead, and it names no place the incident's sentences did not."""
+    its cues are death words (or refer back: "the attack"), it says who told it, it counts
+    the dead, and it names no place the incident's sentences did not."""
     if not cues or not all(c.cls == "kill" or (_EVENT_NOUN.fullmatch(c.text) and re.search(
             r"\b(?:the|this|that)\s+$", s.text[max(0, c.start - s.start - 12):c.start - s.start],
             re.I)) for c in cues):
         return False
-    first_kill = min((c.start for c in cues if c.cls == "kill"), default=None)
-    if first_kill is None or not _TOLD_BY.search(s.text, 0, first_kill - s.start):
+    if not any(c.cls == "kill" for c in cues) or not _TOLD_BY.search(s.text):
         return False
     if not count_casualties(s.text)[0]:
         return False
@@ -972,6 +971,7 @@ def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None =
         mark_gang_signs(ev, told, lex)
         separate = bool(pattern("separate_incident").search(told))
         if events and _retells(events[-1], ev, d, separate):
+            _fold(events[-1], ev, lex)   # (the toll its first telling lacked)
             continue
         same = None if separate else next(
             (e for e in events if _same_incident(e, ev, lex)), None)
