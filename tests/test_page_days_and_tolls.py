@@ -414,3 +414,16 @@ def test_how_the_dead_are_counted_in_a_sentence(sentence, dead):
 def test_the_toll_told_in_the_next_paragraph_is_the_incidents(pipeline, text, dead):
     evs = pipeline.run_text(text, date(2022, 5, 10))
     assert [e.fatalities for e in evs] == [dead], [(e.sub_event_type, e.fatalities) for e in evs]
+
+
+@pytest.mark.parametrize("text,day", [
+    ("Nigerian troops have recaptured the town of Damasak from ISWAP fighters who seized it "
+     "last week, the army said on Monday.", "2021-03-08"),
+    ("Kenyan police have arrested three suspects who attacked a police post in Lamu on "
+     "Saturday, officials said on Tuesday.", "2021-03-09"),
+    ("Malian soldiers have killed 12 militants who had ambushed a convoy near Boni on Friday, "
+     "the army said on Monday.", "2021-03-08"),
+])
+def test_a_day_in_a_clause_recalling_what_came_before_is_not_the_incidents(pipeline, text, day):
+    # the incident's own day is not given: the day it was told stands in (CODEBOOK 4)
+    assert [e.event_date for e in pipeline.run_text(text, date(2021, 3, 10))] == [day]

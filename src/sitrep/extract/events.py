@@ -533,6 +533,9 @@ def _in_relative(body: str, start: int, x: DateMention) -> bool:
     return comma >= 0 and bool(_RELATIVE.match(clause[comma + 1:]))
 
 
+_WHO = re.compile(r"\b(?:who|which)\s+(?:had\s+|have\s+|has\s+)?[a-z]+ed\b")
+
+
 def _split_on_dates(s: Sentence, dates: list[DateMention]) -> list[Sentence]:
     """A sentence that reports two dated incidents ("explosions today, after those of last
     week ...") is split at the clause before each further date."""
@@ -1176,12 +1179,20 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
                 continue
             if _in_relative(doc.body, within.start, x):
                 continue
+            rel = ([None] + list(_WHO.finditer(doc.body, within.start, x.start)))[-1]
+            if rel and not re.search(r"[,;:()]", doc.body[rel.end():x.start]) and \
+                    any(within.start <= c.start < rel.start() for c in d.cues):
+                continue   # "recaptured the town from fighters who seized it last week": the
+                # clause after the incident's verb recalls what came before it
             rep = _reporting_after(doc.body, x, within.end)
             if rep and not any(x.end <= c.start < x.end + rep.start() for c in d.cues) and \
                     not any(within.start <= c.start < x.start for c in d.cues):
                 continue
             keep.append(x)
-        cands = keep or cands
+        # every date set aside: the day it was told stands in, before one the sentence
+        # recalls ("recaptured the town from fighters who seized it last week, the army said
+        # on Monday")
+        cands = keep or [x for x in cands if told_on(x)] or cands
     if cands:
         dm = cands[0]
         prec = dm.precision
