@@ -427,3 +427,13 @@ def test_the_toll_told_in_the_next_paragraph_is_the_incidents(pipeline, text, de
 def test_a_day_in_a_clause_recalling_what_came_before_is_not_the_incidents(pipeline, text, day):
     # the incident's own day is not given: the day it was told stands in (CODEBOOK 4)
     assert [e.event_date for e in pipeline.run_text(text, date(2021, 3, 10))] == [day]
+
+
+@pytest.mark.parametrize("text", [
+    "Srinagar, Mar 6 (PTI) Terrorists shot dead a policeman outside his home in Pulwama on "
+    "Sunday evening, officials said.",
+    "Imphal, Jun 9 (PTI) Gunmen shot dead a village volunteer in Kangpokpi district on "
+    "Thursday, police said.",
+])
+def test_a_datelines_day_is_no_count_of_the_dead(pipeline, text):
+    assert [e.fatalities for e in pipeline.run_text(text, date(2023, 6, 10))] == [1]

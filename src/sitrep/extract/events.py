@@ -1308,6 +1308,8 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
         if pattern("not_an_event").search(s.text):
             continue   # a total over a period is never this incident's toll (CODEBOOK 1)
         told = s.text
+        if (k := dateline_end(told)):   # "Srinagar, Mar 6 (PTI) Terrorists shot dead ...":
+            told = " " * k + told[k:]     # the day the story was filed is no count
         if (m := _DAYS_AFTER.search(told)) and m.start() > 0:
             told = told[:m.start()]   # "a day after an attack left nine dead": that attack's
             # toll, a recalled incident of its own (CODEBOOK 1), not this one's

@@ -143,7 +143,7 @@ _AND_KIN = re.compile(rf"\b(?:a|an|one|the)\s+(?:[\w'’-]+\s+){{0,2}}?[\w'’-]
                       rf"\s+{QNUM}\s+[\w'’-]+", re.I)
 _HURT_AFTER = re.compile(r"\s+(?:[\w'’-]+\s+){0,2}?(?:were|was|are)?\s*(?:injured|wounded|hurt)\b|"
                          r"\s+(?:others?\s+)?(?:injured|wounded|hurt)\b", re.I)
-_ABBREV = re.compile(r"(?<=\w)\s*\((?:[A-Z][A-Za-z.&-]{0,3}){1,4}\)(?=\s+\w)")
+_ABBREV = re.compile(r"(?<=[A-Za-z])\s*\((?:[A-Z][A-Za-z.&-]{0,3}){1,4}\)(?=\s+\w)")
 _SUBSET = re.compile(r",\s*(?:including|among them|among whom|mostly|most of them)\b[^,]{0,60},")
 _DEATH_RE = re.compile(_DEATH, re.I)
 _KILLED = re.compile(r"\bkill(?:ed|ing)\b(?!\s+or)", re.I)
