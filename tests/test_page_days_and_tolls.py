@@ -437,3 +437,31 @@ def test_a_day_in_a_clause_recalling_what_came_before_is_not_the_incidents(pipel
 ])
 def test_a_datelines_day_is_no_count_of_the_dead(pipeline, text):
     assert [e.fatalities for e in pipeline.run_text(text, date(2023, 6, 10))] == [1]
+
+
+def test_an_earlier_incident_on_a_day_not_told_is_dropped(pipeline):
+    # CODEBOOK 4: vaguer reports are dropped ("days after")
+    text = ("Jihadists killed 11 soldiers in an attack on an army post in Gorom-Gorom in northern "
+            "Burkina Faso on Monday, the army said.\n\n"
+            "The attack came days after a convoy carrying supplies to Dori was ambushed, "
+            "leaving at least 8 soldiers dead and 20 civilians missing.")
+    assert [(e.event_date, e.fatalities) for e in pipeline.run_text(text, date(2022, 10, 4))] \
+        == [("2022-10-03", 11)]
+
+
+def test_an_army_statement_quoting_the_day_of_the_attack_is_no_second_incident(pipeline):
+    text = ("Jihadists killed nine soldiers in an attack on an army post in Tin-Akoff in northern "
+            "Burkina Faso on Monday, the army said.\n\n"
+            "\"Terrorists launched an attack against the detachment of Tin-Akoff early Monday,\" "
+            "the army said in a statement.")
+    assert len(pipeline.run_text(text, date(2022, 10, 4))) == 1
+
+
+def test_the_fighting_that_erupted_overnight_is_the_clash_told(pipeline):
+    text = ("The death toll from clashes between rival armed groups in the Libyan city of Zawiya "
+            "on Saturday rose to 14, the health ministry said on Sunday.\n\n"
+            "The fighting erupted overnight between two militias that control parts of the "
+            "city, residents said.")
+    evs = pipeline.run_text(text, date(2022, 8, 29))
+    assert [(e.event_date, e.fatalities) for e in evs] == [("2022-08-27", 14)], \
+        [(e.event_date, e.notes) for e in evs]

@@ -533,6 +533,9 @@ def _in_relative(body: str, start: int, x: DateMention) -> bool:
     return comma >= 0 and bool(_RELATIVE.match(clause[comma + 1:]))
 
 
+_NIGHT = re.compile(r"\b(?:overnight|night)\b", re.I)
+_CAME_DAYS_AFTER = re.compile(r"\b(?:came|comes|followed|happened|occurred)\s+(?:just\s+|only\s+)?"
+                              r"(?:(?:a\s+few|several)\s+)?(?:days|weeks)\s+after\b", re.I)
 _WHO = re.compile(r"\b(?:who|which)\s+(?:had\s+|have\s+|has\s+)?[a-z]+ed\b")
 
 
@@ -641,6 +644,9 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
         if cur is not None and not new_par and pattern("new_topic").search(s.text) and (
                 not (cues or prefix) or not _substantive(s, cues, mentions, dates)):
             continue   # another development, not reported as an incident: not this event's
+        if cur is not None and (cues or prefix) and not dates and _CAME_DAYS_AFTER.search(s.text):
+            continue   # "the attack came days after a convoy was ambushed": an earlier incident
+            # on a day not told (CODEBOOK 4: vaguer reports are dropped)
         if cues or prefix:
             separate = bool(pattern("separate_incident").search(s.text))
             # a day after a reporting verb ("the rescuers said on Monday") is when it was told
@@ -682,12 +688,19 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
                 target.sentences.append(s)
                 target.mentions += mentions
                 continue
-            if cur is not None and new_par and not own_date and not separate and \
-                    not cur.headline and _quoted(s, cues):
+            if cur is not None and new_par and not separate and not cur.headline and \
+                    _quoted(s, cues) and (not own_date or own_date[0].date in {
+                        x.date for x in _own_days(doc.body, None, cur.dates, cur)}):
                 continue   # a witness's words on the incident told: no incident of their own
-            undated_cur = cur is not None and not _own_days(doc.body, None, cur.dates, cur)
+                # (an army statement that quotes its day: "... early Monday," the army said)
+            cur_days = _own_days(doc.body, None, cur.dates, cur) if cur is not None else []
+            undated_cur = cur is not None and not cur_days
+            # "The fighting ... erupted overnight": a part of the night told, a day from the
+            # incident's, is when it began, not another day
+            night = bool(own_date) and bool(_NIGHT.search(own_date[0].text)) and any(
+                abs((own_date[0].date - x.date).days) <= 1 for x in cur_days)
             if new_par and s.paragraph == cur.paragraph + 1 and not separate \
-                    and (not own_date or undated_cur) and not s.is_headline \
+                    and (not own_date or undated_cur or night) and not s.is_headline \
                     and not cur.headline and not pattern("new_topic").search(s.text) \
                     and pattern("continues_incident").search(s.text) \
                     and not days_before_told(s.text):   # ("came a day after ..."): another
