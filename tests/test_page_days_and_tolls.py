@@ -465,3 +465,19 @@ def test_the_fighting_that_erupted_overnight_is_the_clash_told(pipeline):
     evs = pipeline.run_text(text, date(2022, 8, 29))
     assert [(e.event_date, e.fatalities) for e in evs] == [("2022-08-27", 14)], \
         [(e.event_date, e.notes) for e in evs]
+
+
+@pytest.mark.parametrize("sentence,dead", [
+    ("Two dozen people were killed in the raid.", 24),
+    ("Half a dozen soldiers were killed.", 6),
+    ("Twenty-odd villagers were killed.", 20),
+    ("A handful of policemen were killed.", 3),
+    # a range: the lowest (CODEBOOK 6: "3 to 5": 3)
+    ("Between 10 and 15 people were killed, witnesses said.", 10),
+    ("The strike killed between 5 and 8 fighters.", 5),
+    ("The bombing claimed 7 lives.", 7),
+])
+def test_counts_written_in_words_and_ranges(sentence, dead):
+    from sitrep.extract.fatalities import count_casualties
+
+    assert count_casualties(sentence)[0] == dead

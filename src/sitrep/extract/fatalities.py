@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .numbers import NUMBER_RE, parse_number
 from .prefilter import Gate
 
-_Q = (r"(?:(?:at least|at most|about|around|approximately|nearly|almost|some|over|more than|all|"
+_Q = (r"(?:(?:at least|at most|about|around|approximately|nearly|almost|some|over|more than|all|between|"
       r"up to|an estimated|roughly|close to|as many as|no fewer than|no less than)\s+)?")
 QNUM = rf"({_Q}{NUMBER_RE})"
 _DEATH = (r"(?:killed|dead|died|shot dead|executed|murdered|beheaded|slain|massacred|martyred|"
@@ -60,6 +60,7 @@ _PATTERNS_DEATH = [
     re.compile(rf"\b{QNUM}\s+(?:people\s+|persons\s+)?(?:dead|deaths|fatalities|bodies|corpses)\b",
                re.I),
     re.compile(rf"\b(?:bod(?:y|ies)|corpses?|remains)\s+of\s+{QNUM}\b", re.I),
+    re.compile(rf"\b(?:claimed|claiming|cost)\s+{QNUM}\s+(?:\w+\s+)?lives\b", re.I),   # "claimed 7 lives"
 ]
 # "killing a family of five": the family's members (read before "killing a" is one dead)
 _FAMILY = re.compile(rf"\b(?:killing|killed|kills|kill|massacred|wiped out)\s+(?:a|an|the|all)\s+"
@@ -143,6 +144,7 @@ _AND_KIN = re.compile(rf"\b(?:a|an|one|the)\s+(?:[\w'’-]+\s+){{0,2}}?[\w'’-]
                       rf"\s+{QNUM}\s+[\w'’-]+", re.I)
 _HURT_AFTER = re.compile(r"\s+(?:[\w'’-]+\s+){0,2}?(?:were|was|are)?\s*(?:injured|wounded|hurt)\b|"
                          r"\s+(?:others?\s+)?(?:injured|wounded|hurt)\b", re.I)
+_BETWEEN = re.compile(rf"\b(between\s+{NUMBER_RE})\s+and\s+{NUMBER_RE}\b", re.I)
 _ABBREV = re.compile(r"(?<=[A-Za-z])\s*\((?:[A-Z][A-Za-z.&-]{0,3}){1,4}\)(?=\s+\w)")
 _SUBSET = re.compile(r",\s*(?:including|among them|among whom|mostly|most of them)\b[^,]{0,60},")
 _DEATH_RE = re.compile(_DEATH, re.I)
@@ -231,6 +233,9 @@ def _collect(text: str, patterns, live=None) -> list[Count]:
 
 def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
     """(fatalities, injured, vague, evidence spans) for one sentence, by ACLED's rules."""
+    # "between 10 and 15 people were killed": the lowest of a range (CODEBOOK 6)
+    if "etween" in text:
+        text = _BETWEEN.sub(lambda m: m.group(1) + " " * (len(m.group()) - len(m.group(1))), text)
     # "two Frontier Corps (FC) soldiers were killed": a unit's abbreviation inside the noun
     # phrase of the dead is read as a space (offsets kept)
     if "(" in text:
