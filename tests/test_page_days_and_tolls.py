@@ -481,3 +481,16 @@ def test_counts_written_in_words_and_ranges(sentence, dead):
     from sitrep.extract.fatalities import count_casualties
 
     assert count_casualties(sentence)[0] == dead
+
+
+@pytest.mark.parametrize("text,names", [
+    ("Shelling hit the towns of Shebekino and Graivoron on Sunday.", ["Shebekino", "Graivoron"]),
+    ("Gunmen raided the villages of Kadawa and Rini in Maru on Sunday.", ["Kadawa", "Rini"]),
+])
+def test_places_listed_after_a_plural_kind_are_each_a_place(text, names):
+    # CODEBOOK 1: several places give one event each ("the towns of X and Y")
+    from sitrep.extract.places import find_place_mentions
+
+    found = [p for p in find_place_mentions(text) if p.text in names]
+    assert [p.text for p in found] == names and found[0].group and \
+        found[0].group == found[1].group
