@@ -494,3 +494,12 @@ def test_places_listed_after_a_plural_kind_are_each_a_place(text, names):
     found = [p for p in find_place_mentions(text) if p.text in names]
     assert [p.text for p in found] == names and found[0].group and \
         found[0].group == found[1].group
+
+
+def test_force_killing_protesters_after_tear_gas_is_excessive_force(pipeline):
+    # tear gas is dispersal; the killing makes it excessive force (CODEBOOK 2), and the dead
+    # are the event's (a protest with intervention would code none)
+    ev = pipeline.run_text("Security forces fired tear gas and live ammunition at protesters in "
+                           "Mandalay on Saturday, killing four people, witnesses said.",
+                           date(2021, 3, 1))[0]
+    assert (ev.sub_event_type, ev.fatalities) == ("Excessive force against protesters", 4)
