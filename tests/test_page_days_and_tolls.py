@@ -503,3 +503,22 @@ def test_force_killing_protesters_after_tear_gas_is_excessive_force(pipeline):
                            "Mandalay on Saturday, killing four people, witnesses said.",
                            date(2021, 3, 1))[0]
     assert (ev.sub_event_type, ev.fatalities) == ("Excessive force against protesters", 4)
+
+
+def test_the_capital_named_in_apposition_is_a_place():
+    from sitrep.extract.places import find_place_mentions
+
+    assert [(p.text, p.role) for p in find_place_mentions(
+        "Thousands marched in the capital Lilongwe on Friday.")] == [("Lilongwe", "in")]
+    assert [(p.text, p.role) for p in find_place_mentions(
+        "Rebels attacked the base in the town of Bunia.")] == [("Bunia", "in")]
+
+
+def test_a_demonstration_in_another_city_is_not_folded_into_the_capitals(pipeline):
+    text = ("Kenyan police fired tear gas to disperse hundreds of protesters in the capital "
+            "Nairobi on Friday, witnesses said.\n\n"
+            "In the port city of Mombasa, police used batons to break up a march of several "
+            "hundred traders, witnesses said.")
+    evs = pipeline.run_text(text, date(2023, 7, 8))
+    assert sorted(e.location for e in evs) == ["Mombasa", "Nairobi"], \
+        [(e.location, e.notes) for e in evs]

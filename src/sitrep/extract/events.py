@@ -1045,12 +1045,12 @@ _DEMONSTRATION = {"Protests", "Riots"}
 
 
 def _where_mention(e: Event) -> PlaceMention | None:
-    """Where the event happened: its first place named as "in", else as "near"."""
-    for role in ("in", "near"):
-        for p in e.places:
-            if p.role == role:
-                return p
-    return None
+    """Where the event happened: its first place named as "in", else as "near"; a country or
+    a people's name ("Bangladeshi police ... in the capital Dhaka") only when nothing else is
+    named."""
+    demonyms = load_lexicon().demonym_map
+    named = [p for role in ("in", "near") for p in e.places if p.role == role]
+    return next((p for p in named if p.text.lower() not in demonyms), named[0] if named else None)
 
 
 def _where(e: Event) -> str:

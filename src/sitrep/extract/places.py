@@ -30,7 +30,9 @@ KIND_WORDS = {
     "square": "neighbourhood",
 }
 _PREP = re.compile(
-    r"\b(in|at|near|around|outside|inside|throughout|within|surrounding|on the outskirts of|"
+    # "in the capital Dhaka", "in the northern city Kirkuk": the kind in apposition
+    r"\b((?:in|at|near)\s+the\s+(?:[a-z]+\s+){0,2}?(?:capital|city|town|port)(?=\s+(?-i:[A-Z]))|"
+    r"in|at|near|around|outside|inside|throughout|within|surrounding|on the outskirts of|"
     r"(?:(?:eastern|western|northern|southern|central)\s+)?(?:part|parts|centre|center|heart|"
     r"edge|side|vicinity|environs) of|(?:people|residents|inhabitants|villagers|population) of|outskirts of|close to|"
     r"north of|south of|east of|west of|northeast of|northwest of|southeast of|southwest of|"
