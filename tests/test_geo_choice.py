@@ -230,8 +230,7 @@ def test_an_event_with_no_place_or_cue_of_its_own_is_in_the_page_s_country(pipel
     text = ("Militants overrun army base\n\nNAIROBI (Reuters) - Al-Shabaab militants attacked "
             "a Somali army base on Tuesday, killing at least seven soldiers, a military "
             "officer said, in the latest assault by the Islamist group in central Somalia.\n\n"
-            "The fighters detonated a car bomb at the gate before storming the base, the "
-            "officer told Reuters by phone.")
+            "On Monday, gunmen shot dead two traders at a livestock market, residents said.")
     doc = make_document(text, path="base.txt", published=date(2024, 3, 15))
     evs = pipeline.run(doc)
     assert len(evs) == 2 and [e.country for e in evs] == ["Somalia", "Somalia"], [

@@ -25,6 +25,7 @@ _PATTERNS = [
     ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
     ("rel", re.compile(
         r"\b(the day before yesterday|"
+        r"(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: of)? last week|"
         r"yesterday|today|tonight|this (?:morning|afternoon|evening)|last night|overnight|"
         r"earlier today|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
         r"(?:\s+(?:morning|afternoon|evening|night))?|"
@@ -35,9 +36,11 @@ _PATTERNS = [
         r"last month|earlier this month|this month|"
         r"(?:two|three|four|five|six|2|3|4|5|6) days (?:ago|earlier|before)|"
         r"\d{1,2} days ago|"
-        r"the day before|the previous day|a day earlier|in the past (?:few )?(?:hours|days)|"
+        r"the day before|the previous day|a day earlier|(?:a|one) week (?:earlier|before)|"
+        r"in the past (?:few )?(?:hours|days)|"
         r"hours? ago)\b", re.I)),
-    ("my", re.compile(rf"\b(?:in|during|since|early|late|mid-?)\s+{_MON}(?:\s+(\d{{4}}))?\b", re.I)),
+    ("my", re.compile(rf"\b(?:in|during|since|early|late|mid-?|(?:at\s+)?the\s+(?:end|start|"
+                      rf"beginning)\s+of)\s+{_MON}(?:\s+(\d{{4}}))?\b", re.I)),
 ]
 _NUMWORD = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 # A wire dateline opening a paragraph: the place the story was filed from in capitals
@@ -46,12 +49,16 @@ _NUMWORD = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six":
 # incident's.
 _NOT_PLACE = (r"(?!(?:On|In|At|By|Since|From|Until|Last|Early|Late|Around|Between|Before|After|"
               r"During|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)")
+_WEEKDAY = r"(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),\s*)?"
 _DATELINE = re.compile(
-    rf"^\s*(?:[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){{0,3}}\s*,?|"
+    rf"^\s*(?:(?:[A-Z][A-Z'’.\-]+(?:\s+[A-Z][A-Z'’.\-]+){{0,3}}\s*,?|"
     rf"{_NOT_PLACE}[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){{0,3}}\s*,)"
-    rf"(?:\s*[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]+){{0,2}}\s*,)?\s*"
+    # the country, maybe in several words ("Democratic Republic of Congo")
+    rf"(?:\s*[A-Z][\w'’.\-]+(?:\s+(?:of|the|and|[A-Z][\w'’.\-]+)){{0,4}}\s*,)?\s*{_WEEKDAY}"
     rf"(?i:{_MON}\s+{_DAY}|{_DAY}\s+{_MON}){_YEAR}"
-    rf"\s*(?:\([A-Za-z .&\-]{{2,25}}\)\s*)?(?:[-–—:]+|(?=[A-Z“\"]))")
+    rf"\s*(?:\([A-Za-z .&\-]{{2,25}}\)\s*)?(?:[-–—:]+|(?=[A-Z“\"]))|"
+    # no place, a wire's story from several: "March 3 (Reuters) -"
+    rf"(?i:{_MON}\s+{_DAY}|{_DAY}\s+{_MON}){_YEAR}\s*\([A-Za-z .&\-]{{2,25}}\)\s*[-–—:]+)")
 
 _GATE = Gate(dict(_PATTERNS))   # which kinds of date phrase can occur in a text
 
@@ -87,6 +94,20 @@ def _month_year(month: int, ref: date | None) -> int:
     December" written in November is last December), ref defaulting to today."""
     ref = ref or _today()
     return ref.year if month <= ref.month else ref.year - 1
+
+
+_MONTH_START = re.compile(r"^(?:early|(?:at\s+)?the\s+(?:start|beginning)\s+of)\b", re.I)
+_MONTH_END = re.compile(r"^(?:late|(?:at\s+)?the\s+end\s+of)\b", re.I)
+
+
+def _month_day(phrase: str, y: int, m: int) -> int:
+    """CODEBOOK 4, a month only: mid-month (the 15th); its start or end, the 1st or its last
+    day ("early May" 1, "late April" 30, "at the end of February" 28 or 29)."""
+    if _MONTH_START.match(phrase):
+        return 1
+    if _MONTH_END.match(phrase):
+        return ((date(y + (m == 12), m % 12 + 1, 1)) - timedelta(days=1)).day
+    return 15
 
 
 def _safe(y: int, m: int, d: int) -> date | None:
@@ -125,7 +146,7 @@ def find_dates(text: str, ref: date | None, offset: int = 0) -> list[DateMention
             elif kind == "my":
                 mon = MONTHS[m.group(1).lower()[:3]]
                 yr = int(m.group(2)) if m.group(2) else _month_year(mon, ref)
-                d, prec = _safe(yr, mon, 15), 3
+                d, prec = _safe(yr, mon, _month_day(m.group(), yr, mon)), 3
                 if d is not None and ref is not None and d > ref and \
                         (yr, mon) == (ref.year, ref.month):
                     d = ref                   # "in December" written on 1 December
@@ -172,29 +193,35 @@ def _count(word: str) -> int:
     return int(word) if word.isdigit() else _NUMWORD.get(word, 2)
 
 
-_BACK = re.compile(r"(?:a|the) day (?:earlier|before)|the previous day|(\w+) days (?:earlier|before)")
+_BACK = re.compile(r"(?:a|the) day (?:earlier|before)|the previous day|(\w+) days (?:earlier|before)|"
+                   r"((?:a|one) week) (?:earlier|before)")
 
 
 def days_before(phrase: str) -> int | None:
     """Days a phrase counts back from a day the text told before it ("a day earlier" 1, "two
-    days before" 2); None for any other phrase."""
+    days before" 2, "a week earlier" 7); None for any other phrase."""
     m = _BACK.fullmatch(phrase.strip().lower())
     if m is None:
         return None
+    if m.group(2):
+        return 7
     return _count(m.group(1)) if m.group(1) else 1
 
 
 # "the strikes came a day after rebels shelled ...": the incident told came N days after the
 # one the sentence goes on to tell
 _CAME_AFTER = re.compile(r"\b(?:came|comes|followed|happened|occurred)\s+(a|one|two|three|four|"
-                         r"five|six|\d)\s+days?\s+after\b", re.I)
+                         r"five|six|\d)\s+(days?|weeks?)\s+after\b", re.I)
 
 
 def days_before_told(text: str) -> int | None:
     """Days the incident a sentence tells of lies before the one told just before it ("came a
-    day after" 1, "came two days after" 2); None when the sentence says no such thing."""
+    day after" 1, "came two days after" 2, "came a week after" 7: a week, precision 2); None
+    when the sentence says no such thing."""
     m = _CAME_AFTER.search(text)
-    return _count(m.group(1).lower()) if m else None
+    if not m:
+        return None
+    return _count(m.group(1).lower()) * (7 if m.group(2).lower().startswith("week") else 1)
 
 
 def _relative(phrase: str, ref: date) -> tuple[date | None, int]:
@@ -213,9 +240,15 @@ def _relative(phrase: str, ref: date) -> tuple[date | None, int]:
         return ref - timedelta(days=1), 1
     if p in ("the day before", "the previous day", "a day earlier"):
         return ref - timedelta(days=1), 1
+    if re.fullmatch(r"(?:a|one) week (?:earlier|before)", p):
+        return ref - timedelta(days=7), 2
     m = re.match(r"(\w+) days (?:ago|earlier|before)", p)
     if m:
         return ref - timedelta(days=_count(m.group(1))), 1
+    m = re.fullmatch(r"(\w+day)(?: of)? last week", p)
+    if m and m.group(1) in WEEKDAYS:   # "on Wednesday last week": that day of the week before
+        return ref - timedelta(days=ref.weekday() + 7) + timedelta(
+            days=WEEKDAYS.index(m.group(1))), 1
     wd = p.replace("last ", "")
     if wd in WEEKDAYS:
         delta = (ref.weekday() - WEEKDAYS.index(wd)) % 7

@@ -41,9 +41,13 @@ _SAME_DAY = re.compile(r"\b(?:in|on) the same day\b|\bthe same day\b|\blater tha
 _REPORTING = re.compile(r"\b(revealed|said|says|reported|announced|claimed|stated|confirmed|"
                         r"published|released a statement|told)\b", re.I)
 _TOLL = re.compile(r"\b(?:death|casualty|fatality)\s+tolls?\b|\btolls?\b", re.I)
-_SAID_BEFORE = re.compile(r"\b(?:said|says|reported|announced|stated|confirmed|claimed|added|"
-                          r"told (?:\w+ ){0,2}?(?:reporters|journalists|AFP|Reuters|AP))\s+"
-                          r"(?:late\s+|early\s+)?$", re.I)
+# a reporting verb just before a date, maybe with how it was told ("said in a statement on
+# Sunday", "told Reuters by phone on Monday"): the day it was told, not the incident's
+_SAID_BEFORE = re.compile(r"\b(?:said|says|reported|announced|stated|confirmed|added|"
+                          r"claimed|"
+                          r"told (?:\w+ ){0,2}?(?:reporters|journalists|AFP|Reuters|AP))"
+                          r"(?:\s+(?:in|by|via|on|through|over)\s+(?:(?:a|an|the|its|his|her|their)"
+                          r"\s+)?[\w-]+(?:\s+[\w-]+){0,2})?\s+(?:late\s+|early\s+)?$", re.I)
 # "<a span> after <an incident>": the clause tells an earlier incident on another day
 _DAYS_AFTER = re.compile(r"\b(?:(?:a|one|two|three|four|five|six|\d+|several|a few)\s+(?:days?|weeks?)|"
                          r"the day|days|weeks)\s+after\s+(?:(?:a|an|the|last\s+\w+'s)\s+)?"
@@ -502,6 +506,16 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
 
 # ---------------------------------------------------------------- drafts
 
+def _own_days(body: str, s: Sentence | None, dates: list[DateMention],
+              d: Draft | None = None) -> list[DateMention]:
+    """The dates of sentence `s` (or of draft `d`'s sentences) that are not the day it was
+    told ("police said on Monday")."""
+    def sentence(x):
+        return s or next((t for t in d.sentences if t.start <= x.start < t.end), d.sentences[0])
+    return [x for x in dates if not _SAID_BEFORE.search(
+        body[max(sentence(x).start, x.start - 60):x.start])]
+
+
 def _reporting_after(body: str, x: DateMention, end: int) -> re.Match | None:
     """A reporting verb in the 70 characters after the date, within its sentence (`end`):
     "On July 6, Amaq revealed"; "(as reported)" is the date's precision, not a clause. The
@@ -517,6 +531,12 @@ def _in_relative(body: str, start: int, x: DateMention) -> bool:
     clause = body[start:x.start]
     comma = clause.rfind(",")
     return comma >= 0 and bool(_RELATIVE.match(clause[comma + 1:]))
+
+
+_NIGHT = re.compile(r"\b(?:overnight|night)\b", re.I)
+_CAME_DAYS_AFTER = re.compile(r"\b(?:came|comes|followed|happened|occurred)\s+(?:just\s+|only\s+)?"
+                              r"(?:(?:a\s+few|several)\s+)?(?:days|weeks)\s+after\b", re.I)
+_WHO = re.compile(r"\b(?:who|which)\s+(?:had\s+|have\s+|has\s+)?[a-z]+ed\b")
 
 
 def _split_on_dates(s: Sentence, dates: list[DateMention]) -> list[Sentence]:
@@ -632,14 +652,27 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
         if cur is not None and not new_par and pattern("new_topic").search(s.text) and (
                 not (cues or prefix) or not _substantive(s, cues, mentions, dates)):
             continue   # another development, not reported as an incident: not this event's
+        if cur is not None and (cues or prefix) and not dates and _CAME_DAYS_AFTER.search(s.text):
+            continue   # "the attack came days after a convoy was ambushed": an earlier incident
+            # on a day not told (CODEBOOK 4: vaguer reports are dropped)
         if cues or prefix:
             separate = bool(pattern("separate_incident").search(s.text))
             # a day after a reporting verb ("the rescuers said on Monday") is when it was told
             own_date = [x for x in dates if not _SAME_DAY.search(s.text) and not
-                        _SAID_BEFORE.search(doc.body[max(s.start, x.start - 40):x.start])]
+                        _SAID_BEFORE.search(doc.body[max(s.start, x.start - 60):x.start])]
             date_differs = bool(own_date) and cur is not None and (
                 not cur.dates or own_date[0].date != cur.dates[0].date or
                 _new_place(s, own_date, cur, lex))
+            if cur is not None and not separate and _REACTION.search(s.text):
+                continue   # "the minister blamed the attack on ...", "the UN condemned the
+                # killings": a reaction to the incident told, not an incident (issue 15)
+            if cur is not None and not cur.headline and not own_date and not separate and \
+                    not pattern("new_topic").search(s.text) and _toll_told_again(s, cues, cur):
+                # "Another official said seven guards had died", "the group said it had
+                # killed 15 soldiers": another source's figure for the incident told, not an
+                # incident (CODEBOOK 6: sources differ, the lowest)
+                cur.sentences.append(s)
+                continue
             if cur is not None and not dates and not separate and _anaphoric(s, cues):
                 # "did not comment on the shelling": the incident already coded; who claims
                 # it is its perpetrator ("Al Shabaab claimed responsibility for the blast")
@@ -648,19 +681,34 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
                 if claims:
                     cur.sentences.append(s)
                     cur.mentions += claims
+                elif s.paragraph == cur.paragraph + 1:
+                    cur.sentences.append(s)   # "The raids hit the village of Kansafra": where
                 continue
             if cur is not None and not separate and not cur.headline and \
                     pattern("toll_rose").search(s.text):
                 # "the death toll from the blast rose to 40 on Tuesday": the incident told,
-                # counted again; its day is the count's, not an incident's
-                cur.sentences.append(s)
-                cur.mentions += mentions
+                # counted again; its day is the count's, not an incident's. "The toll from
+                # Sunday's strikes": the incident of that day, if another was told since
+                named = [x.date for x in dates if re.match(r"['’]s\b", doc.body[x.end:x.end + 3])]
+                target = next((d for d in reversed(drafts) if named and d.dates and
+                               d.dates[0].date == named[0] and not d.headline and
+                               days_before(d.dates[0].text) is None), cur)
+                target.sentences.append(s)
+                target.mentions += mentions
                 continue
-            if cur is not None and new_par and not own_date and not separate and \
-                    not cur.headline and _quoted(s, cues):
+            if cur is not None and new_par and not separate and not cur.headline and \
+                    _quoted(s, cues) and (not own_date or own_date[0].date in {
+                        x.date for x in _own_days(doc.body, None, cur.dates, cur)}):
                 continue   # a witness's words on the incident told: no incident of their own
-            if new_par and s.paragraph == cur.paragraph + 1 and not own_date and not separate \
-                    and not s.is_headline \
+                # (an army statement that quotes its day: "... early Monday," the army said)
+            cur_days = _own_days(doc.body, None, cur.dates, cur) if cur is not None else []
+            undated_cur = cur is not None and not cur_days
+            # "The fighting ... erupted overnight": a part of the night told, a day from the
+            # incident's, is when it began, not another day
+            night = bool(own_date) and bool(_NIGHT.search(own_date[0].text)) and any(
+                abs((own_date[0].date - x.date).days) <= 1 for x in cur_days)
+            if new_par and s.paragraph == cur.paragraph + 1 and not separate \
+                    and (not own_date or undated_cur or night) and not s.is_headline \
                     and not cur.headline and not pattern("new_topic").search(s.text) \
                     and pattern("continues_incident").search(s.text) \
                     and not days_before_told(s.text):   # ("came a day after ..."): another
@@ -670,6 +718,8 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
                 cur.mentions += mentions
                 cur.cues += cues   # how far it went ("police later used tear gas")
                 cur.paragraph = s.paragraph
+                if undated_cur:   # "The assault took place on Friday": the lede said only
+                    cur.dates += own_date   # when it was told
                 continue
             if cur is None or new_par or separate or date_differs or s.is_headline \
                     or cur.headline or pattern("new_topic").search(s.text):
@@ -691,6 +741,18 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             target.sentences.append(s)
             target.mentions += mentions
             target.dates += dates
+        elif cur is not None and s.paragraph == cur.paragraph + 1 and not cur.headline and \
+                pattern("continues_incident").search(s.text) and not \
+                pattern("separate_incident").search(s.text) and not \
+                pattern("new_topic").search(s.text) and not (
+                    _own_days(doc.body, s, dates) and _own_days(doc.body, None, cur.dates, cur)):
+            # "The assault took place on Friday in the village of Lanfiera": the next paragraph
+            # tells where (and, when the lede only said when it was told, when) the incident
+            # told happened, with no event word of its own
+            cur.sentences.append(s)
+            cur.mentions += mentions
+            cur.dates += dates
+            cur.paragraph = s.paragraph
     for d in drafts:
         d.sentences.sort(key=lambda x: x.start)
     # A headline that summarises the body is not a second event.
@@ -722,7 +784,9 @@ def _headline_perpetrator(doc: Document, lex: Lexicon,
 
 _EVENT_NOUN = re.compile(r"(?i)(?:attacks?|shelling|blasts?|explosions?|clash(?:es)?|raids?|"
                          r"strikes?|airstrikes?|bombings?|incidents?|killings?|ambush|assault|"
-                         r"abductions?|kidnappings?|protests?|demonstrations?|riots?|fighting)")
+                         r"abductions?|kidnappings?|protests?|demonstrations?|riots?|fighting|"
+                         r"gunfights?|firefights?|gun ?battles?|shootouts?|encounters?|"
+                         r"bombardments?|massacres?)")
 
 
 def _anaphoric(s: Sentence, cues: list[Cue]) -> bool:
@@ -743,6 +807,41 @@ def _past_year(text: str, ref: date) -> bool:
     """The sentence, which has no date, names a year before the report's ("in 2019"): history
     told beside the news (CODEBOOK 4: reports vaguer than a month are dropped; issue 15)."""
     return any(int(m.group(1)) < ref.year for m in _YEAR.finditer(text))
+
+
+# a reaction to the incident told, naming it as the object: "blamed the attack on",
+# "condemned Sunday's bombing", "accused the army of carrying out the strike"
+_REACTION = re.compile(
+    r"\b(?:blamed|blames|blaming|accused|accuses|condemned|condemns|condemning|denounced|"
+    r"denounces|deplored|deplores|mourned|decried)\b[^.;]{0,60}?\b(?:the|this|that|these|those|"
+    r"such|\w+day's)\s+(?:[\w-]+\s+){0,2}?" + _EVENT_NOUN.pattern.replace("(?i)", "") + r"\b",
+    re.I)
+
+
+# a source and its verb before the toll it gives ("the ministry had said", "according to")
+_TOLD_BY = re.compile(r"\b(?:said|says|say|reported|told|put|gave|confirmed|counted|according to|"
+                      r"citing)\b", re.I)
+
+
+def _toll_told_again(s: Sentence, cues: list[Cue], cur: Draft) -> bool:
+    """A sentence that only gives a source's figure of the dead for the incident being told:
+    its cues are death words (or refer back: "the attack"), it says who told it, it counts
+    the dead, and it names no place the incident's sentences did not."""
+    if not cues or not all(c.cls == "kill" or (_EVENT_NOUN.fullmatch(c.text) and re.search(
+            r"\b(?:the|this|that)\s+$", s.text[max(0, c.start - s.start - 12):c.start - s.start],
+            re.I)) for c in cues):
+        return False
+    if not any(c.cls == "kill" for c in cues) or not _TOLD_BY.search(s.text):
+        return False
+    if not count_casualties(s.text)[0]:
+        return False
+    told = " ".join(x.text for x in cur.sentences).lower()
+    return all(p.text.lower() in told for p in find_place_mentions(s.text)
+               if p.role in ("in", "near") and _LOCATIVE.search(s.text, 0, p.start))
+
+
+_LOCATIVE = re.compile(r"\b(?:in|near|at|outside|around|of)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$",
+                       re.I)   # a place named as where (not "Another police officer said")
 
 
 # a group named claiming the incident told ("JNIM claimed responsibility"; not "never claimed")
@@ -896,9 +995,13 @@ def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None =
         mark_gang_signs(ev, told, lex)
         separate = bool(pattern("separate_incident").search(told))
         if events and _retells(events[-1], ev, d, separate):
+            _fold(events[-1], ev, lex)   # (the toll its first telling lacked)
             continue
         same = None if separate else next(
             (e for e in events if _same_incident(e, ev, lex)), None)
+        if same is None and not separate and events and _demonstration_told_on(
+                events[-1], ev, told):
+            same = events[-1]
         if same is not None:
             _fold(same, ev, lex)
             continue
@@ -950,12 +1053,12 @@ _DEMONSTRATION = {"Protests", "Riots"}
 
 
 def _where_mention(e: Event) -> PlaceMention | None:
-    """Where the event happened: its first place named as "in", else as "near"."""
-    for role in ("in", "near"):
-        for p in e.places:
-            if p.role == role:
-                return p
-    return None
+    """Where the event happened: its first place named as "in", else as "near"; a country or
+    a people's name ("Bangladeshi police ... in the capital Dhaka") only when nothing else is
+    named."""
+    demonyms = load_lexicon().demonym_map
+    named = [p for role in ("in", "near") for p in e.places if p.role == role]
+    return next((p for p in named if p.text.lower() not in demonyms), named[0] if named else None)
 
 
 def _where(e: Event) -> str:
@@ -971,9 +1074,11 @@ def _same_incident(first: Event, ev: Event, lex: Lexicon) -> bool:
     leaves out drafts with a marker of a separate incident)."""
     if not ev.event_date or not first.event_date:
         return False
-    if ev.event_date != first.event_date and not (_undated(first) and ev.event_date <=
-                                                  first.event_date):
-        return False   # an undated lede ("the army announced the death of 11 soldiers")
+    if ev.event_date != first.event_date and not (_undated(first) and 0 <= (
+            date.fromisoformat(first.event_date) - date.fromisoformat(ev.event_date)).days
+            <= LEDE_DAYS):
+        return False   # an undated lede ("the army announced the death of 11 soldiers"),
+        # about an incident of that week, not of months before
     demo = {ev.event_type, first.event_type} <= _DEMONSTRATION
     if ev.event_type != first.event_type and not demo:
         return False
@@ -983,6 +1088,30 @@ def _same_incident(first: Event, ev: Event, lex: Lexicon) -> bool:
     elif _pair(ev) != _pair(first):
         return False
     return _same_place(first, ev, lex)
+
+
+# a part of a town where a crowd gathers or marches ("Tahrir Square", "the Jumhuriya bridge")
+_SITE = re.compile(r"\b(?:squares?|bridges?|zone|street|road|avenue|boulevard|plaza|roundabout|"
+                   r"parliament|palace|ministry|embassy|office|headquarters|university|campus|"
+                   r"club|hospital|mosque|church|market|stadium|park|gate|building|compound)\b",
+                   re.I)
+_OTHER_GATHERING = re.compile(r"\b(?:also|similar|another|elsewhere|meanwhile|separately|"
+                              r"too)\b", re.I)
+
+
+def _demonstration_told_on(last: Event, ev: Event, told: str) -> bool:
+    """CODEBOOK 1, demonstrations at one place, day and issue are one event: a later
+    paragraph with no day of its own that goes on telling the demonstration just told
+    ("Police used tear gas to push back protesters trying to cross the bridge") at no town of
+    its own (a square, a bridge, a building of the city is no other place), with no word of
+    another gathering ("also", "similar", "elsewhere")."""
+    if not {last.event_type, ev.event_type} <= _DEMONSTRATION or not _undated(ev):
+        return False
+    if last.event_date != ev.event_date or _OTHER_GATHERING.search(told):
+        return False
+    where = _where(last)   # (a known place: the same place needs one)
+    return bool(where) and all(p.text.lower() == where or _SITE.search(p.text)
+                               for p in ev.places)
 
 
 def _undated(e: Event) -> bool:
@@ -1051,7 +1180,15 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
                 ) -> tuple[DateMention | None, date | None, int]:
     ds = ds if ds is not None else DocSentences(doc.body, ref)
     s0 = d.sentences[0]
+
+    def told_on(x: DateMention) -> bool:   # "police said on Monday": the day it was told
+        within = next((s for s in d.sentences if s.start <= x.start < s.end), s0)
+        return bool(_SAID_BEFORE.search(doc.body[max(within.start, x.start - 60):x.start]))
+
     cands = [x for x in d.dates if s0.start <= x.start < s0.end] or d.dates
+    if cands and all(told_on(x) for x in cands):
+        # the lede gives only the day it was told; a later sentence of the draft its own day
+        cands = [x for x in d.dates if not told_on(x)] or cands
     if len(cands) > 1:
         # drop dates that belong to a reporting clause ("On July 6, Amaq revealed that ...",
         # "the army said on Monday that ..."); a date that closes the clause of the incident
@@ -1059,16 +1196,24 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
         keep = []
         for x in cands:
             within = next((s for s in d.sentences if s.start <= x.start < s.end), s0)
-            if _SAID_BEFORE.search(doc.body[max(within.start, x.start - 40):x.start]):
+            if told_on(x):
                 continue
             if _in_relative(doc.body, within.start, x):
                 continue
+            rel = ([None] + list(_WHO.finditer(doc.body, within.start, x.start)))[-1]
+            if rel and not re.search(r"[,;:()]", doc.body[rel.end():x.start]) and \
+                    any(within.start <= c.start < rel.start() for c in d.cues):
+                continue   # "recaptured the town from fighters who seized it last week": the
+                # clause after the incident's verb recalls what came before it
             rep = _reporting_after(doc.body, x, within.end)
             if rep and not any(x.end <= c.start < x.end + rep.start() for c in d.cues) and \
                     not any(within.start <= c.start < x.start for c in d.cues):
                 continue
             keep.append(x)
-        cands = keep or cands
+        # every date set aside: the day it was told stands in, before one the sentence
+        # recalls ("recaptured the town from fighters who seized it last week, the army said
+        # on Monday")
+        cands = keep or [x for x in cands if told_on(x)] or cands
     if cands:
         dm = cands[0]
         prec = dm.precision
@@ -1079,13 +1224,17 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
             # "a day earlier", "two days before": counted back from the incident just told,
             # not from the day of publication
             return dm, prev[0] - timedelta(days=back), max(prec, prev[1])
+        if told_on(dm):
+            # only the day it was told: it stands for the incident's day but is no evidence
+            # of it, so a later telling that gives the day dates the incident (_undated)
+            return None, dm.date, prec
         return dm, dm.date, prec
     if _SAME_DAY.search(s0.text) and prev:
         return None, prev[0], prev[1]
     if (back := days_before_told(s0.text)) and prev:
         # "the strikes came a day after rebels shelled ...": the shelling is the day before
         # the strikes just told
-        return None, prev[0] - timedelta(days=back), prev[1]
+        return None, prev[0] - timedelta(days=back), max(prev[1], 2 if back >= 7 else 1)
     if _NEXT_DAY.search(s0.text) and prev:
         return None, prev[0] + timedelta(days=1), prev[1]
     earlier = [x for s in ds.sentences if s.paragraph == s0.paragraph and
@@ -1182,6 +1331,8 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
         if pattern("not_an_event").search(s.text):
             continue   # a total over a period is never this incident's toll (CODEBOOK 1)
         told = s.text
+        if (k := dateline_end(told)):   # "Srinagar, Mar 6 (PTI) Terrorists shot dead ...":
+            told = " " * k + told[k:]     # the day the story was filed is no count
         if (m := _DAYS_AFTER.search(told)) and m.start() > 0:
             told = told[:m.start()]   # "a day after an attack left nine dead": that attack's
             # toll, a recalled incident of its own (CODEBOOK 1), not this one's
@@ -1193,6 +1344,9 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
                  {}).get("party") for m in lex.outlet_re.finditer(s.text)))
             claim = claim or bool(re.search(r"\bclaim(?:ed|s)?\b", s.text, re.I))
             counts.append((claim, v, f, s, spans))
+    # "two of the raiders were also killed": more dead, not another source's figure
+    more = [c for c in counts if _ALSO_DEAD.search(c[3].text)]
+    counts = [c for c in counts if c not in more] if len(more) < len(counts) else []
     if counts:
         # ACLED: when reports differ, the lowest figure; a party's own claim only if alone
         pool = [c for c in counts if not c[0]] or counts
@@ -1202,6 +1356,11 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
         risen = [c for c in exact if pattern("toll_rose").search(c[3].text)]
         _, vague, fatal, s, spans = max(risen, key=lambda c: c[2]) if risen else \
             min(exact, key=lambda c: c[2])
+        for a, b in spans:
+            ev.add_evidence("fatalities", s.start + a, s.start + b, body)
+    for _, v, f, s, spans in more:   # (CODEBOOK 6: all the dead, no split by side)
+        fatal += f
+        vague = vague or v
         for a, b in spans:
             ev.add_evidence("fatalities", s.start + a, s.start + b, body)
     if vague and fatal == 3 and et in ("Battles", "Explosions/Remote violence") and \
@@ -1219,12 +1378,21 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
     # places: first sentence first, then the rest; never inside actor or outlet names
     exclude = [(m.start, m.end) for s, m in d.mentions if s is s0]
     places = find_place_mentions(s0.text, s0.start, exclude)
+    first = len(places)
+    # a lede that names only a region or the country ("in Samar province", "in Mexico's
+    # Michoacan state"): a later sentence of the incident may name the town (CODEBOOK 5)
+    where = [p for p in places if p.role in ("in", "near")]
+    regional = bool(where) and all(_regional(p, places, lex) for p in where)
     cue_sents = {id(s) for s in d.sentences for c in d.cues if s.start <= c.start < s.end}
     for s in d.sentences[1:]:
-        if id(s) in cue_sents and any(not _coarse(p, lex) for p in places):
-            continue     # a later telling's places are its own, unless it refines a region
+        if id(s) in cue_sents and places and not regional:
+            continue
         ex = [(m.start, m.end) for ss, m in d.mentions if ss is s]
         places += [p for p in find_place_mentions(s.text, s.start, ex) if p.role != "other"]
+    if regional:
+        finer = [p for p in places[first:] if p.role in ("in", "near") and
+                 p.kind_hint in ("city", "village", "neighbourhood")]
+        places = finer + [p for p in places if p not in finer]
     if not places:
         places = _borrowed_places(doc, d, lex, ds)
     ev.places = places
@@ -1232,6 +1400,20 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
     ev.country_hint = (ev.strong_hints or ev.country_hints or [""])[0]
     ev.confidence = _confidence(ev, d, cue)
     return ev
+
+
+# a later sentence's dead in addition to those counted ("were also killed", "also died")
+_ALSO_DEAD = re.compile(r"\b(?:were|was|had been|have been|has been)\s+also\s+(?:killed|shot dead)\b|"
+                        r"\balso\s+(?:died|killed\s+(?:\w+\s+){0,2}?(?:of\s+)?the\s+(?:attackers|"
+                        r"raiders|assailants|gunmen))\b", re.I)
+
+
+def _regional(p: PlaceMention, named: list[PlaceMention], lex: Lexicon) -> bool:
+    """A region or the country, not a town: named as a province, state or region, or the
+    name inside such a phrase ("Mopti" of "Mali's Mopti region"), or a country."""
+    name = p.text.lower()
+    return p.kind_hint == "province" or name in lex.demonym_map or any(
+        q.kind_hint == "province" and q.text.lower().endswith(name) for q in named)
 
 
 def _borrowed_places(doc: Document, d: Draft, lex: Lexicon,
@@ -1262,19 +1444,6 @@ _NOT_PLACE_DEMONYM = re.compile(
     r"[\s-](?:dollars?|currency|embassy|envoys?|-?backed|-?led|-?made|-?based|-?funded|"
     r"-?supported|-?trained|sanctions|president|administration|troops|patriot|companies|"
     r"company|firms?|nationals?|citizens?|passport)\b", re.I)
-
-
-def _coarse(p, lex: Lexicon) -> bool:
-    """A place mention that names only a larger region: a province, state or region, or a
-    country (CODEBOOK 5: precision 3 is for an incident known only by its region, so a
-    later sentence of the incident that names the town refines it)."""
-    if p.kind_hint == "province":
-        return True
-    name = p.text.lower().removeprefix("the ")
-    iso = lex.demonym_map.get(name)
-    c = lex.countries.get(iso) or {}
-    return bool(iso) and name in {c.get("name", "").lower(),
-                                  *(a.lower() for a in c.get("aliases") or [])}
 
 
 def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[str]]:
@@ -1613,10 +1782,14 @@ def _sources(ev: Event, doc: Document, d: Draft, lex: Lexicon) -> None:
         ev.claimed_fatalities = ev.fatalities
 
 
+# a crowd struck by a strike or a raid is its civilians, in one telling or the other
+_UNARMED = {("crowd", ""): ("civilians", "")}
+
+
 def _compatible(a: Event, b: Event) -> bool:
     """The same actor pair, or one side shared and the other unnamed in one telling ("the
     rebels" for the NPA named before, "the attackers")."""
-    ka, kb = _actor_keys(a), _actor_keys(b)
+    ka, kb = (tuple(_UNARMED.get(k, k) for k in _actor_keys(e)) for e in (a, b))
     if set(ka) == set(kb):
         return True
     sa, sb = [k for k in ka if k], [k for k in kb if k]
@@ -1654,10 +1827,15 @@ def fold_placed(events: list[Event], lex: Lexicon,
                 if ev.event_type != first.event_type or ev.event_type in _DEMONSTRATION:
                     continue   # demonstrations: one per place, day *and issue*
                 own = _own_place(ev, first)
+                narrower = first is out[-1] and _in_region(first, ev)
                 if ev.latitude is None:
-                    if first is not out[-1] or own and own.kind_hint in _SETTLEMENT_KINDS:
+                    if first is not out[-1] or own and own.kind_hint in _SETTLEMENT_KINDS \
+                            and not _told_at_region(first):
                         continue   # unplaced: the previous event's place, unless it names a
-                        # village, town or district of its own ("in Kwall village")
+                        # village, town or district of its own ("in Kwall village"), not
+                        # inside the only region the previous one names
+                elif narrower:
+                    pass
                 elif first.latitude is None or not same_place(first, ev):
                     continue
                 elif own and (ev.geo_precision or 1) > 1:
@@ -1665,19 +1843,53 @@ def fold_placed(events: list[Event], lex: Lexicon,
                 if not _compatible(first, ev):
                     continue
                 same = first
+                if narrower:   # the lede's region, the telling's town in it: the town
+                    for f in PLACE_FIELDS:
+                        setattr(same, f, getattr(ev, f))
+                    same.evidence = [x for x in same.evidence if x.field != "location"] + [
+                        x for x in ev.evidence if x.field == "location"]
                 break
         elif out and _lede_of(out[-1], ev, lex):
             same = out[-1]
             _fold(same, ev, lex)
-            for f in PLACE_FIELDS:   # (_lede_of: the lede has no place, the telling one)
-                setattr(same, f, getattr(ev, f))
-            same.evidence += [x for x in ev.evidence if x.field == "location"]
+            if ev.latitude is not None:   # (_lede_of: the lede has no place, or a region)
+                for f in PLACE_FIELDS:
+                    setattr(same, f, getattr(ev, f))
+                same.evidence = [x for x in same.evidence if x.field != "location"] + [
+                    x for x in ev.evidence if x.field == "location"]
             continue
         if same is not None:
             _fold(same, ev, lex)
             continue
         out.append(ev)
     return out
+
+
+def _told_at_region(e: Event) -> bool:
+    """The text places `e` only at a region it names ("in the central Sagaing region")."""
+    m = _where_mention(e)
+    return m is not None and m.kind_hint == "province"
+
+
+def _region_only(e: Event) -> bool:
+    """Where `e` happened is only a region ("in central Mali's Mopti region", "in the Sagaing
+    region"), however its name resolved (to the region, or to a town of that name)."""
+    m = _where_mention(e)
+    if m is None:
+        return False
+    if (e.geo_precision or 0) >= 3 or m.kind_hint == "province":
+        return True
+    name = m.text.lower()
+    return any(p.kind_hint == "province" and p.text.lower().endswith(name) for p in e.places)
+
+
+def _in_region(region: Event, ev: Event) -> bool:
+    """`region` is placed only at a region and `ev` inside it, at a place of its own
+    ("in the Bandiagara district")."""
+    return region.latitude is not None and ev.latitude is not None and \
+        _region_only(region) and not _region_only(ev) and \
+        bool(region.admin1) and region.admin1 == ev.admin1 and \
+        region.country_code == ev.country_code
 
 
 LEDE_DAYS = 7   # a lede dated only by its page is about an incident at most this much older
@@ -1689,11 +1901,17 @@ def _lede_of(lede: Event, ev: Event, lex: Lexicon) -> bool:
     the detachment of Madjoari on Thursday"): the lede announced that incident, which gives
     it its day and place (CODEBOOK 1: a new event needs a new place, day or actor pair)."""
     where = _where(lede)
-    if not _undated(lede) or _undated(ev) or lede.latitude is not None or (
-            where and where not in lex.demonym_map):
+    if not _undated(lede) or _undated(ev):
+        return False
+    if lede.latitude is not None:
+        # a region is no place of its own either ("in Nigeria's Niger state", coded to its
+        # capital) when the telling is placed inside it or nowhere the gazetteer knows
+        if (lede.geo_precision or 0) < 3 or not lede.admin1 or ev.latitude is not None and (
+                lede.admin1 != ev.admin1 or lede.country_code != ev.country_code):
+            return False
+    elif where and where not in lex.demonym_map or ev.latitude is None:
         return False   # (a country named is no place of its own: "in eastern Burkina Faso")
-    if ev.latitude is None or lede.event_type != ev.event_type or \
-            ev.event_type in _DEMONSTRATION:
+    if lede.event_type != ev.event_type or ev.event_type in _DEMONSTRATION:
         return False
     if not lede.event_date or not ev.event_date or not 0 <= (
             date.fromisoformat(lede.event_date) - date.fromisoformat(ev.event_date)

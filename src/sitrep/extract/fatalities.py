@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from .numbers import NUMBER_RE, parse_number
 from .prefilter import Gate
 
-_Q = (r"(?:(?:at least|at most|about|around|approximately|nearly|almost|some|over|more than|"
+_Q = (r"(?:(?:at least|at most|about|around|approximately|nearly|almost|some|over|more than|all|between|"
       r"up to|an estimated|roughly|close to|as many as|no fewer than|no less than)\s+)?")
 QNUM = rf"({_Q}{NUMBER_RE})"
-_DEATH = (r"(?:killed|dead|died|shot dead|executed|murdered|beheaded|slain|massacred|"
+_DEATH = (r"(?:killed|dead|died|shot dead|executed|murdered|beheaded|slain|massacred|martyred|"
           r"lost (?:their|his|her) li(?:v|f)es?|burned to death|burnt to death|"
           r"shot and killed|stabbed to death|beaten to death|hacked to death|shot to death|"
           r"lynched|perished)")
@@ -40,7 +40,8 @@ _AGE = re.compile(r"-years?-old\b", re.I)    # "23-year-old Ahmed": an age, one 
 
 # two sources' figures in one sentence, not two groups of dead: "the army said five were
 # killed, but the disaster office later recovered four bodies"
-_DIFFER = re.compile(r"\b(?:but|however|whereas|while|other sources|others)\b", re.I)
+_DIFFER = re.compile(r"\b(?:but|however|whereas|while|though|although|other sources|others)\b",
+                     re.I)
 _SAYS = re.compile(r"\b(?:said|says|reported|claimed|put|according)\b", re.I)
 
 _PATTERNS_DEATH = [
@@ -50,13 +51,16 @@ _PATTERNS_DEATH = [
                rf"murdered|slaughtered|massacred|shot dead|beheaded|shooting dead|"
                rf"shot and killed|resulting in the deaths? of|deaths? of)\s+{QNUM}\b", re.I),
     # "the death toll rose to 20", and with where it is from: "the death toll from the raid
-    # on the camp in the city of Tulkarem climbed to five"
-    re.compile(rf"\bdeath toll\s+(?:(?:\w+\s+){{0,3}}?|[^.;:,]{{0,100}}?\b(?:rose|risen|rises|"
+    # on the camp in the city of Tulkarem climbed to five"; a toll is the dead's unless it
+    # says whose ("the toll from Sunday's strikes rose to five", "put the toll at 17")
+    re.compile(rf"(?<!injury )(?<!injured )(?<!casualty )(?<!wounded )\btoll\s+"
+               rf"(?:(?:\w+\s+){{0,3}}?|[^.;:,]{{0,100}}?\b(?:rose|risen|rises|"
                rf"climbed|climbs|increased|reached|jumped|stood|stands|went up)\s+)"
                rf"(?:to|at|of)\s+{QNUM}\b", re.I),
     re.compile(rf"\b{QNUM}\s+(?:people\s+|persons\s+)?(?:dead|deaths|fatalities|bodies|corpses)\b",
                re.I),
     re.compile(rf"\b(?:bod(?:y|ies)|corpses?|remains)\s+of\s+{QNUM}\b", re.I),
+    re.compile(rf"\b(?:claimed|claiming|cost)\s+{QNUM}\s+(?:\w+\s+)?lives\b", re.I),   # "claimed 7 lives"
 ]
 # "killing a family of five": the family's members (read before "killing a" is one dead)
 _FAMILY = re.compile(rf"\b(?:killing|killed|kills|kill|massacred|wiped out)\s+(?:a|an|the|all)\s+"
@@ -120,19 +124,34 @@ _COUNT_BEFORE = re.compile(rf"\b{QNUM}(?:\s+(?!and\b)[\w'’-]+){{0,3}}\s+$", re
 # the count already holds him ("killing 4 including the bomber")
 _BLEW_UP = re.compile(r"\b(?:blew (?:himself|herself) up|detonated (?:his|her) (?:\w+ )?(?:vest|belt)|"
                       r"blowing (?:himself|herself) up)\b", re.I)
-_BOMBER_COUNTED = re.compile(r"\b(?:including|among them|and) the (?:suicide )?(?:bomber|attacker)\b",
-                             re.I)
+_BOMBER_COUNTED = re.compile(r"\b(?:including|among them|and) the (?:suicide )?(?:bomber|attacker)\b|"
+                             r"\bincluding (?:himself|herself)\b", re.I)
 _ONE_NP = r"(?:a|an|one)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+"
 _SINGLES_DIED = re.compile(rf"\b{_ONE_NP}(?:\s*,\s*{_ONE_NP}){{0,3}},?\s+and\s+{_ONE_NP}\s+"
                            rf"(?:were|have been|had been)\s+(?:reportedly\s+)?(?:killed|shot dead|"
                            rf"murdered|executed|found dead|stabbed to death|beaten to death)\b",
                            re.I)
+# after "killed 3 soldiers": "and 2 civilians" (not "and 2 were injured", "and wounded 2")
+_AND_MORE = re.compile(rf"(?:\s+(?!and\b)[\w'’-]+){{1,3}}?,?\s+and\s+{QNUM}(?=\s+(?!(?:head\s+of\s+)?"
+                       rf"(?:cattle|cows|goats|sheep|camels|livestock|animals|donkeys)\b)[\w'’-]+)",
+                       re.I)
+# "a woman and her three children", "the district chief and his two bodyguards": one and N
+_KIN_KILLED_BEFORE = re.compile(r"\b(?:kill(?:ed|ing|s)?|shot dead|shooting dead|murdered|"
+                                r"executed|beheaded)\s+$", re.I)
+_KIN_KILLED_AFTER = re.compile(r"\s*(?:[\w'’-]+\s+){0,2}?(?:were|have been|had been)\s+(?:killed|"
+                               r"shot dead|murdered|executed|found dead)\b", re.I)
+_AND_KIN = re.compile(rf"\b(?:a|an|one|the)\s+(?:[\w'’-]+\s+){{0,2}}?[\w'’-]+\s+and\s+(?:his|her|their)"
+                      rf"\s+{QNUM}\s+[\w'’-]+", re.I)
+_HURT_AFTER = re.compile(r"\s+(?:[\w'’-]+\s+){0,2}?(?:were|was|are)?\s*(?:injured|wounded|hurt)\b|"
+                         r"\s+(?:others?\s+)?(?:injured|wounded|hurt)\b", re.I)
+_BETWEEN = re.compile(rf"\b(between\s+{NUMBER_RE})\s+and\s+{NUMBER_RE}\b", re.I)
+_ABBREV = re.compile(r"(?<=[A-Za-z])\s*\((?:[A-Z][A-Za-z.&-]{0,3}){1,4}\)(?=\s+\w)")
 _SUBSET = re.compile(r",\s*(?:including|among them|among whom|mostly|most of them)\b[^,]{0,60},")
 _DEATH_RE = re.compile(_DEATH, re.I)
 _KILLED = re.compile(r"\bkill(?:ed|ing)\b(?!\s+or)", re.I)
 # which of the patterns above can match a sentence (prefilter.py)
 _GATE = Gate([_FAMILY, *_PATTERNS_DEATH, *_PATTERNS_HURT, _NONE, _OR, _AND, _VAGUE_DEATH, _DIED_SINGLE,
-              _SUBSET, _DEATH_RE, _KILLED, _DENIED, _SINGLES_DIED, _BLEW_UP])
+              _SUBSET, _DEATH_RE, _KILLED, _DENIED, _SINGLES_DIED, _BLEW_UP, _AND_KIN])
 
 
 @dataclass
@@ -186,6 +205,13 @@ def _collect(text: str, patterns, live=None) -> list[Count]:
             # "3 TMF fighters and 1 police personnel dead": sum a conjunction before it.
             taken.append((m.start(), ge) if p is _FAMILY else (gs, ge))   # ("killing a family")
             out.append(Count(parsed[0], parsed[1], gs, ge))
+            if p is _PATTERNS_DEATH[1] and (more := _AND_MORE.match(text, ge)) and \
+                    not _HURT_AFTER.match(text, more.end()):
+                # "killed 3 soldiers and 2 civilians": the second noun phrase's dead too
+                v = parse_number(more.group(1))
+                if v:
+                    taken.append((more.start(1), more.end(1)))
+                    out.append(Count(v[0], v[1], more.start(1), more.end(1)))
             if p is _PATTERNS_DEATH[0] or p is _PATTERNS_HURT[0]:
                 pre = text[max(0, gs - 60):gs]
                 mm = re.search(rf"\b{QNUM}(?:\s+[#\w'’-]+){{1,4}}\s*(?:,|\band\b)\s+$", pre,
@@ -207,6 +233,13 @@ def _collect(text: str, patterns, live=None) -> list[Count]:
 
 def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
     """(fatalities, injured, vague, evidence spans) for one sentence, by ACLED's rules."""
+    # "between 10 and 15 people were killed": the lowest of a range (CODEBOOK 6)
+    if "etween" in text:
+        text = _BETWEEN.sub(lambda m: m.group(1) + " " * (len(m.group()) - len(m.group(1))), text)
+    # "two Frontier Corps (FC) soldiers were killed": a unit's abbreviation inside the noun
+    # phrase of the dead is read as a space (offsets kept)
+    if "(" in text:
+        text = _ABBREV.sub(lambda m: " " * len(m.group()), text)
     live = _GATE.live(text)
     # "the army denied reports that 10 soldiers were killed": a denied toll is no toll
     if _DENIED in live:
@@ -243,12 +276,26 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
         toll = search(_PATTERNS_DEATH[2])
         if toll:   # "death toll rises to 20 as three more killed": the toll includes them
             counts = [c for c in counts if c.start == toll.start(1)] or counts
+        kin = search(_AND_KIN)
+        if kin and (_KIN_KILLED_BEFORE.search(text, 0, kin.start()) or
+                    _KIN_KILLED_AFTER.match(text, kin.end())):
+            # "killed a woman and her three children": the one, and the N with her
+            n = parse_number(kin.group(1))
+            at = [c for c in counts if c.start == kin.start(1)]
+            one = [c for c in counts if kin.start() <= c.start < kin.start(1) and c.value == 1]
+            if n and at:
+                at[0].value += 1
+            elif n and one:
+                one[0].value, one[0].vague = n[0] + 1, n[1]
+            elif n and not counts:
+                counts = [Count(n[0] + 1, n[1], kin.start(1), kin.end(1))]
         singles = search(_SINGLES_DIED)
         if singles and all(singles.start() <= c.start < singles.end() for c in counts):
             # "a man and a woman were killed": one dead per singular noun phrase joined
             counts = [Count(1 + len(re.findall(r"(?:,|\band)\s+(?:a|an|one)\s", singles.group(),
                                                re.I)), False, singles.start(), singles.end())]
         if counts:
+            counts.sort(key=lambda c: c.start)   # (in the text's order, not the patterns')
             fatal = sum(c.value for c in counts)
             if len(counts) > 1 and _DIFFER.search(text[counts[0].end:counts[-1].start]) and \
                     _SAYS.search(text):

@@ -31,7 +31,9 @@ KIND_WORDS = {
     "square": "neighbourhood",
 }
 _PREP = re.compile(
-    r"\b(in|at|near|around|outside|inside|throughout|within|surrounding|on the outskirts of|"
+    # "in the capital Dhaka", "in the northern city Kirkuk": the kind in apposition
+    r"\b((?:in|at|near)\s+the\s+(?:[a-z]+\s+){0,2}?(?:capital|city|town|port)(?=\s+(?-i:[A-Z]))|"
+    r"in|at|near|around|outside|inside|throughout|within|surrounding|on the outskirts of|"
     r"(?:(?:eastern|western|northern|southern|central)\s+)?(?:part|parts|centre|center|heart|"
     r"edge|side|vicinity|environs) of|(?:people|residents|inhabitants|villagers|population) of|outskirts of|close to|"
     r"north of|south of|east of|west of|northeast of|northwest of|southeast of|southwest of|"
@@ -128,7 +130,7 @@ _AND_NEXT = re.compile(r"(?:\s*,\s*(?:and\s+)?|\s+and\s+|\s*,?\s+as well as\s+)(
                        r"(?:the\s+)?")
 
 
-def _siblings(sent: str, pos: int, offset: int, exclude, seen: set[int]
+def _siblings(sent: str, pos: int, offset: int, exclude, seen: set[int], plural: str = ""
               ) -> list[PlaceMention]:
     """Places coordinated with the one ending at ``pos``, each with its own containing units:
     "in Al Amir (As Sawmaah, Al Bayda) and Dhirwah (Mukayras, Al Bayda)" (CODEBOOK 1: several
@@ -144,6 +146,7 @@ def _siblings(sent: str, pos: int, offset: int, exclude, seen: set[int]
         if s in seen or any(not (e <= a or s >= b) for a, b in exclude):
             break
         kind, kend = _kind_after(sent, e)
+        kind = kind or plural   # "the towns of Shebekino and Graivoron": both towns
         ctx, cend = _context_after(sent, kend)
         if not ctx and kind not in ("district", "village", "city", "area", "road",
                                     "neighbourhood"):
@@ -207,7 +210,9 @@ def find_place_mentions(sent: str, offset: int = 0,
         if role in ("in", "near") and kind != "province" and not re.search(
                 r"\bbetween\b", sent[max(0, pm.start() - 12):pm.end()], re.I):
             # places coordinated with this one; "between X and Y" is one place, a road
-            for sib in _siblings(sent, cend if ctx else kend, offset, exclude, seen):
+            plural = KIND_WORDS.get(prep.split()[-2], "") if prep.endswith(" of") and \
+                prep.split()[-2] in ("villages", "towns", "cities") else ""
+            for sib in _siblings(sent, cend if ctx else kend, offset, exclude, seen, plural):
                 head.group = sib.group = offset + s
                 sib.role = role
                 out.append(sib)

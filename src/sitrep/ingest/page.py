@@ -129,7 +129,8 @@ _FIRST_PLUR = re.compile(r"\b([Ww]e|us|[Oo]urs?)\b")
 _SECOND = re.compile(r"\b(you|your|you're|you’re|yours)\b", re.I)
 _EMOTICON = re.compile(r"(:\)|:\(|:D|;\)|\blol\b|\blmao\b|\bomg\b|[\U0001F300-\U0001FAFF])",
                        re.I)
-_BYLINE = re.compile(r"^(by|from|words by|written by|reporting by)\s+\S", re.I)
+_BYLINE = re.compile(r"^(by|from|words by|written by|reporting by)\s+\S|^(our|staff|special|a)\s+"
+                     r"(\w+\s+)?(correspondent|reporter|writer)s?$|^(news|web|online) desk$", re.I)
 _DATELINE = re.compile(r"^(published|updated|last updated|posted on|date)\b", re.I)
 _QUOTES = re.compile(r"[\"“”«»]")
 
@@ -322,10 +323,49 @@ def _items(text: str) -> list[_Item]:
     return items
 
 
+# A photo caption: a line that ends with the picture's credit ("... December 29, 2019.
+# REUTERS/Khaled Abdullah", "(AP Photo/File)", "— DawnNewsTV/File", "(AFP)") or opens as one
+# ("Photo: ..."). A file or stock picture shows no incident of the story; any other caption
+# is a paragraph of its own, so its day and place are not the next line's.
+_AGENCY = r"(?:REUTERS|Reuters|AFP|AP|EPA|EPA-EFE|Getty Images|Anadolu(?: Agency)?|Xinhua|IANS|PTI|ANI)"
+_NAME = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"   # a photographer, "File", "File Photo"
+_CAPTION = re.compile(
+    rf"(?:\b{_AGENCY}(?:\s+Photo)?(?:\s*/\s*{_NAME}){{1,3}}|\({_AGENCY}(?:\s+Photo)?"
+    rf"(?:\s*/\s*{_NAME})?\)|[—–-]\s*[\w.]+/File|\b(?i:file (?:photo|picture|image))|"
+    rf"[—–-]\s*{_NAME}\s*/\s*{_AGENCY}(?:\s+via\s+Getty Images)?|"
+    rf"\((?i:photo|photograph|picture|image)\s*:\s*[^)\n]{{1,40}}\))\.?\s*$|"
+    rf"^(?i:(?:file )?(?:photo|picture|image|caption))\s*:")
+_FILE_PICTURE = re.compile(r"/\s*File\b|\bFile (?:photo|picture|image)\b|\(File\)|\bstock "
+                           r"(?:photo|picture|image)\b", re.I)
+
+
+def _is_caption(s: str) -> bool:
+    return len(_words(s)) <= 60 and bool(_CAPTION.search(s))
+
+
+def _is_section_label(s: str) -> bool:
+    """A page's section above its headline: "NATIONAL", "WORLD NEWS", "World News | Middle
+    East", "Accueil | Afrique" (a breadcrumb of two parts)."""
+    w = _words(s)
+    if 1 <= len(w) <= 3 and s.isupper() and not re.search(r"[.:,;!?]$", s):
+        return True
+    parts = [p.strip() for p in re.split(r"\s+[|/»›>]\s+", s)]
+    return len(parts) == 2 and len(w) <= 6 and all(
+        p and len(_words(p)) <= 3 and all(t[:1].isupper() for t in _words(p)) for p in parts)
+
+
 def _mark_chrome(items: list[_Item]) -> None:
-    for it in items:
-        if is_chrome_line(it.text):
+    for i, it in enumerate(items):
+        if is_chrome_line(it.text) or (i < 3 and _is_section_label(it.text) and i + 1 < len(items)
+                                       and _is_headline(items[i + 1].text)):
             it.kind = CHROME
+        elif _is_caption(it.text):
+            if _FILE_PICTURE.search(it.text):
+                it.kind = CHROME
+            else:
+                it.gap = max(it.gap, 1)
+                if i + 1 < len(items):
+                    items[i + 1].gap = max(items[i + 1].gap, 1)
     # menus: 3+ consecutive short Title-Case lines, at most one blank line apart
     i = 0
     while i < len(items):
