@@ -26,6 +26,7 @@ from ..export import event_id_cnty
 from ..merge.schema import canonical_events as incidents
 from ..merge.schema import event_reports
 from ..models import EVENT_TYPES, SUB_TO_TYPE, disorder_type, interaction_code, parse_day
+from ..store import bump_events_version
 from ..store.schema import event_evidence, event_sources, events
 from .schema import event_reviews, review_log
 
@@ -304,6 +305,7 @@ def apply_review(engine: Engine, event_id: str, req: dict, *, token: str) -> dic
                 raise ReviewError("nothing to change: the event already has these values")
             changed["timestamp"] = int(_now().timestamp())
             conn.execute(update(events).where(events.c.id == ev["id"]).values(**changed))
+            bump_events_version(conn)
             if is_incident:
                 _incident_overrides(conn, event_id, changed)
             user_fields = {k: v for k, v in changed.items() if k in EDITABLE}
@@ -447,6 +449,7 @@ def reapply_reviews(engine: Engine) -> int:
                 except ReviewError:
                     pass
                 conn.execute(update(events).where(events.c.id == eid).values(**stale))
+                bump_events_version(conn)
                 n += 1
     return n
 

@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 
 from ..models import as_date, disorder_type, interaction_code, iso_date
-from ..store import attach_evidence_sources, event_row, insert_many
+from ..store import attach_evidence_sources, event_row, events_version, insert_many
 from ..store.schema import documents, event_sources, events
 from .core import (
     ROW_FIELDS,
@@ -123,6 +123,24 @@ def _dressed(r: dict) -> Report:
     rep = report_from_row(r, sentence=sentence)
     rep.row = {k: r[k] for k in ROW_FIELDS if k in r}
     return rep
+
+
+def _as_stored(conn, saved: list[tuple]) -> list[tuple]:
+    """The (document, events) pairs whose document the store holds as given: the same body
+    and metadata (a copy of a document stored before keeps the stored body and the stored
+    metadata where the copy has none), so reports built from them are those read back."""
+    by_id = {d.id: (d, evs) for d, evs in saved}
+    same: set[str] = set()
+    cols = (documents.c.id, documents.c.url, documents.c.title, documents.c.published,
+            documents.c.source_name, func.length(documents.c.body).label("n"))
+    for chunk in _chunks(list(by_id)):
+        for r in conn.execute(select(*cols).where(documents.c.id.in_(chunk))):
+            d = by_id[r.id][0]
+            if (r.url or "", r.title or "", as_date(r.published), r.source_name or "",
+                    r.n) == (d.url or "", d.title or "", as_date(d.published),
+                             d.source_name or "", len(d.body or "")):
+                same.add(r.id)
+    return [p for p in saved if p[0].id in same]
 
 
 def _saved_reports(conn, saved: list[tuple]) -> list[Report]:
@@ -382,6 +400,18 @@ def _joined(ivs: Iterable[tuple[int, int]]) -> list[list[int]]:
     return merged
 
 
+def _union(ivs: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """Intervals joined where they overlap or touch, never across a day not in one: what a
+    window holds is exactly the days it has read."""
+    out: list[list[int]] = []
+    for a, b in sorted(ivs):
+        if out and a <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return out
+
+
 def _minus(ivs: list[list[int]], cover: list[list[int]]) -> list[list[int]]:
     """The parts of intervals ``ivs`` that ``cover`` (sorted, disjoint) does not hold."""
     out = []
@@ -463,7 +493,8 @@ class MergeWindow:
 
     def clear(self) -> None:
         self.merger = Merger()
-        self.generation: int | None = None
+        self.generation: int | None = None       # the store's merge generation it holds
+        self.events_version: int | None = None   # and its events version
         self.covered: dict[tuple, list[list[int]]] = {}
         self.undated: set = set()
         # clusters not all of whose members are read in full: every member (index form),
@@ -481,16 +512,16 @@ class MergeWindow:
         spans, undated = _spans(reports)
         missing = {}
         for (k, tp), ivs in spans.items():
-            held = _joined([*map(tuple, self.covered.get((k, tp), ())),
-                            *map(tuple, self.covered.get((None, tp), ()))])
+            held = _union([*map(tuple, self.covered.get((k, tp), ())),
+                           *map(tuple, self.covered.get((None, tp), ()))])
             if part := _minus(ivs, held):
                 missing[(k, tp)] = part
         gaps = {k for k in undated if k not in self.undated and None not in self.undated}
         if missing or gaps:
             self.seed(conn, _span_cids(conn, missing, gaps))
         for key, part in missing.items():
-            self.covered[key] = _joined([*map(tuple, self.covered.get(key, ())),
-                                         *map(tuple, part)])
+            self.covered[key] = _union([*map(tuple, self.covered.get(key, ())),
+                                        *map(tuple, part)])
         self.undated |= gaps
 
     def seed(self, conn, cids: Iterable[str]) -> None:
@@ -581,7 +612,8 @@ _MERGE_LOCK = 0x5172E9  # advisory lock key for merges
 def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
                     rebuild: bool = False, count: bool = True,
                     window: MergeWindow | None = None,
-                    saved: list[tuple] | None = None) -> MergeResult:
+                    saved: list[tuple] | None = None,
+                    saved_version: tuple[int, int] | None = None) -> MergeResult:
     """Merge stored events into canonical events.
 
     doc_ids None: every event not merged yet; else the events of these documents (those not
@@ -598,8 +630,10 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
     count=False leaves ``canonical_total`` None: counting scans the whole table, a cost that
     grows with the store, so a stream of batches counts once at its end (``canonical_count``).
 
-    saved: the (document, events) pairs of ``doc_ids`` the caller has just stored: the new
-    reports are built from them instead of read back (the same reports, tested).
+    saved: the (document, events) pairs of ``doc_ids`` the caller has just stored: the reports
+    of those stored as given are built from them instead of read back (the same reports,
+    tested); ``saved_version``: the store's events version before and after that save
+    (``Store.events_version``), so a window knows no other write of events came between.
     """
     t0 = time.perf_counter()
     create_merge_tables(store.engine)
@@ -607,7 +641,7 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
     now = _now()
     window = window if window is not None else MergeWindow()
     try:
-        _merge(store, doc_ids, rebuild, count, window, now, result, saved)
+        _merge(store, doc_ids, rebuild, count, window, now, result, saved, saved_version)
     except BaseException:
         window.clear()            # it may hold what the rolled-back transaction wrote
         raise
@@ -616,7 +650,8 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
 
 
 def _merge(store, doc_ids, rebuild: bool, count: bool, window: MergeWindow, now: datetime,
-           result: MergeResult, saved: list[tuple] | None = None) -> None:
+           result: MergeResult, saved: list[tuple] | None = None,
+           saved_version: tuple[int, int] | None = None) -> None:
     with _gc_paused(), store._write() as conn:   # BEGIN IMMEDIATE on SQLite: merges queue
         if conn.dialect.name == "postgresql":
             # one merge at a time: two concurrent extract runs must not both create a
@@ -636,13 +671,23 @@ def _merge(store, doc_ids, rebuild: bool, count: bool, window: MergeWindow, now:
             conn.execute(delete(er_t).where(er_t.c.event_id.in_(chunk)))
         result.pruned = len(stale)
 
-        if stale or rebuild or window.generation != _generation(conn):
-            window.clear()        # memberships changed under it: it reads afresh
+        seen = events_version(conn)
+        ours = saved_version is not None and saved_version[0] == window.events_version \
+            and saved_version[1] == seen        # only the caller's own save came between
+        if stale or rebuild or window.generation != _generation(conn) or not (
+                ours or seen == window.events_version):
+            window.clear()        # the tables changed under it: it reads afresh
         if rebuild:
             _rebuild(conn, now, result)
         else:
-            new = (load_reports(conn, doc_ids=doc_ids, unmerged=True) if saved is None
-                   else _saved_reports(conn, saved))
+            if saved is None:
+                new = load_reports(conn, doc_ids=doc_ids, unmerged=True)
+            else:      # a document stored otherwise than the copy given: read back
+                saved = _as_stored(conn, saved)
+                own = {d.id for d, _ in saved}
+                rest = [i for i in doc_ids or () if i not in own]
+                new = _saved_reports(conn, saved) + (
+                    load_reports(conn, doc_ids=rest, unmerged=True) if rest else [])
             merger = window.merger
             window.cover(conn, new)
             window.seed(conn, dirty)          # a pruned cluster may lie outside the spans
@@ -677,7 +722,7 @@ def _merge(store, doc_ids, rebuild: bool, count: bool, window: MergeWindow, now:
                 writes.cluster(cid, ms, olds.get(cid), cause)
             writes.flush(conn)
             window.settle(touched, added)
-        window.generation = _bump_generation(conn)
+        window.generation, window.events_version = _bump_generation(conn), seen
         result.canonical_total = _count(conn) if count else None
 
 
@@ -689,10 +734,12 @@ def _generation(conn) -> int:
 
 
 def _bump_generation(conn) -> int:
-    g = _generation(conn) + 1
-    if conn.execute(update(state_t).where(state_t.c.name == "generation")
-                    .values(value=g)).rowcount == 0:
-        conn.execute(state_t.insert().values(name="generation", value=g))
+    g = conn.execute(update(state_t).where(state_t.c.name == "generation")
+                     .values(value=state_t.c.value + 1)
+                     .returning(state_t.c.value)).scalar_one_or_none()
+    if g is None:
+        conn.execute(state_t.insert().values(name="generation", value=1))
+        g = 1
     return g
 
 

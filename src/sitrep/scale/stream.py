@@ -75,7 +75,9 @@ class BatchWriter:
                 self.window = MergeWindow()
             t = time.perf_counter()
             merge_documents(self.store, list(dict.fromkeys(d.id for d, _ in batch)),
-                            count=False, window=self.window, saved=batch)
+                            count=False, window=self.window,
+                            saved=batch,
+                            saved_version=getattr(self.store, "events_version", None))
             self.merged = True
             self.merge_s += time.perf_counter() - t
 

@@ -55,9 +55,11 @@ from .schema import (
     ingest_seen,
     ingest_sources,
     metadata,
+    store_state,
 )
 
-__all__ = ["NoDatabase", "Store", "default_db_path", "event_row", "insert_many"]
+__all__ = ["NoDatabase", "Store", "bump_events_version", "default_db_path", "event_row",
+           "events_version", "insert_many"]
 
 _CHUNK = 500
 _META = ("published", "url", "title", "source_name")   # document metadata kept at its best
@@ -323,6 +325,24 @@ def insert_many(conn: Connection, table, rows: list[dict]) -> None:
     conn.exec_driver_sql(sql, [tuple(p(r[k]) if p else r[k] for k, p in cols) for r in rows])
 
 
+def events_version(conn: Connection) -> int:
+    """How many writes of stored events the store has seen (`bump_events_version`)."""
+    v = conn.execute(select(store_state.c.value).where(store_state.c.name == "events")
+                     ).scalar_one_or_none()
+    return v or 0
+
+
+def bump_events_version(conn: Connection) -> tuple[int, int]:
+    """Count one write of stored events, in the writer's transaction: (before, after)."""
+    after = conn.execute(update(store_state).where(store_state.c.name == "events")
+                         .values(value=store_state.c.value + 1)
+                         .returning(store_state.c.value)).scalar_one_or_none()
+    if after is None:
+        conn.execute(insert(store_state).values(name="events", value=1))
+        after = 1
+    return after - 1, after
+
+
 def event_row(ev: Event, created_at: datetime | None = None) -> dict:
     """The events-table row for an Event (derived ACLED columns filled in)."""
     created_at = created_at or _now()
@@ -387,6 +407,8 @@ class Store:
         raw = url_or_path if url_or_path is not None else default_db_path()
         self.url = _to_url(raw, create=create)
         self.engine = _make_engine(self.url)
+        # (before, after) of the events version, by this Store's last write of events
+        self.events_version: tuple[int, int] | None = None
         if echo:
             self.engine.echo = True
         if create:
@@ -621,6 +643,7 @@ class Store:
 
     def _replace_events_many(self, conn: Connection, doc_ids: list[str],
                              evs_per_doc: list[list[Event]], now: datetime) -> None:
+        self.events_version = bump_events_version(conn)
         for i in range(0, len(doc_ids), _CHUNK):
             part = doc_ids[i:i + _CHUNK]
             old = select(events.c.id).where(events.c.doc_id.in_(part)).scalar_subquery()

@@ -123,3 +123,13 @@ ingest_seen = Table(
     Column("doc_id", String(64), nullable=False, default=""),
     Column("seen_at", DateTime(timezone=True), nullable=False),
 )
+
+
+# One row, "events": moved by every write of stored events (saves, re-extractions, review
+# corrections), so what a later stage keeps of them between batches (the merge's window)
+# knows when another writer changed them.
+store_state = Table(
+    "store_state", metadata,
+    Column("name", String(32), primary_key=True),
+    Column("value", Integer, nullable=False, default=0),
+)
