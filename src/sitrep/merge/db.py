@@ -466,7 +466,7 @@ def _span_cids(conn, spans: dict[tuple, list[list[int]]], undated: set) -> set[s
 
 
 HORIZON_DAYS = 90          # a window forgets clusters whose latest report is older than this
-MAX_WINDOW_REPORTS = 200_000   # ... and starts afresh when it holds more reports than this
+MAX_WINDOW_REPORTS = 100_000   # ... and starts afresh when it holds more reports than this
 
 
 class MergeWindow:
@@ -480,8 +480,9 @@ class MergeWindow:
     batch reads only the intervals it needs and the window does not hold.
 
     What a window holds is what the store holds: it is emptied when another writer merged
-    since its last batch (the store's merge generation moved), when memberships were pruned,
-    and when a merge fails. Clusters whose latest report is more than `horizon_days` before
+    or reviewed since its last batch (the store's merge generation moved), when stored
+    events were written other than by its own writer's last save (the store's events
+    version), when memberships were pruned, and when a merge fails. Clusters whose latest report is more than `horizon_days` before
     the latest report seen leave it (the intervals shrink with them), and it starts afresh
     past `max_reports`, so memory is bounded whatever the stream's length. The merged tables
     are those of merges that read every stored cluster afresh (tested)."""
