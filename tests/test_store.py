@@ -13,6 +13,7 @@ from sitrep.store import Store, default_db_path
 
 db_url = conftest_pg.db_url    # fixture: SQLite file, SQLite memory, PostgreSQL
 store = conftest_pg.store      # fixture: a Store on db_url
+pg_url = conftest_pg.pg_url    # fixture: PostgreSQL only
 
 def doc(body: str, **kw) -> Document:
     return Document(id=content_id(body), text=body, body=body, **kw)
@@ -347,3 +348,36 @@ def test_insert_many_writes_what_sqlalchemy_writes(tmp_path):
         assert conn.execute(select(d.c.kind)).scalar_one() == "plain"
         with pytest.raises(ValueError):
             insert_many(conn, t, [{"name": "a", "at": None, "x": 1}, {"name": "b"}])
+
+
+def test_two_first_writers_count_their_writes_of_events_once_each(pg_url):
+    """The events version's row is created by whichever first writer commits first; the
+    other waits and counts on (an UPDATE-then-INSERT let both insert it: a unique violation
+    in two concurrent first extracts)."""
+    import threading
+
+    from sitrep.store import bump_events_version
+
+    st = Store(pg_url)
+    gate, done, errors = threading.Event(), [], []
+
+    def first_writer():
+        try:
+            with st.engine.begin() as conn:
+                done.append(bump_events_version(conn))
+                gate.wait(5)               # hold the new row uncommitted a moment
+        except Exception as e:      # noqa: BLE001 - the assertion below reports it
+            errors.append(e)
+
+    t = threading.Thread(target=first_writer)
+    t.start()
+    while not done and t.is_alive():
+        pass
+    timer = threading.Timer(0.5, gate.set)
+    timer.start()
+    with st.engine.begin() as conn:    # waits for the first writer's commit, then counts on
+        second = bump_events_version(conn)
+    t.join()
+    timer.join()
+    st.close()
+    assert not errors and done == [(0, 1)] and second == (1, 2)

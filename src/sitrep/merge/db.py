@@ -32,7 +32,13 @@ from sqlalchemy import (
 )
 
 from ..models import as_date, disorder_type, interaction_code, iso_date
-from ..store import attach_evidence_sources, event_row, events_version, insert_many
+from ..store import (
+    attach_evidence_sources,
+    bump_counter,
+    event_row,
+    events_version,
+    insert_many,
+)
 from ..store.schema import documents, event_sources, events
 from .core import (
     ROW_FIELDS,
@@ -735,13 +741,7 @@ def _generation(conn) -> int:
 
 
 def _bump_generation(conn) -> int:
-    g = conn.execute(update(state_t).where(state_t.c.name == "generation")
-                     .values(value=state_t.c.value + 1)
-                     .returning(state_t.c.value)).scalar_one_or_none()
-    if g is None:
-        conn.execute(state_t.insert().values(name="generation", value=1))
-        g = 1
-    return g
+    return bump_counter(conn, state_t, "generation")
 
 
 def _count(conn) -> int:

@@ -58,7 +58,8 @@ from .schema import (
     store_state,
 )
 
-__all__ = ["NoDatabase", "Store", "bump_events_version", "default_db_path", "event_row",
+__all__ = ["NoDatabase", "Store", "bump_counter", "bump_events_version", "default_db_path",
+           "event_row",
            "events_version", "insert_many"]
 
 _CHUNK = 500
@@ -334,13 +335,27 @@ def events_version(conn: Connection) -> int:
 
 def bump_events_version(conn: Connection) -> tuple[int, int]:
     """Count one write of stored events, in the writer's transaction: (before, after)."""
-    after = conn.execute(update(store_state).where(store_state.c.name == "events")
-                         .values(value=store_state.c.value + 1)
-                         .returning(store_state.c.value)).scalar_one_or_none()
-    if after is None:
-        conn.execute(insert(store_state).values(name="events", value=1))
-        after = 1
+    after = bump_counter(conn, store_state, "events")
     return after - 1, after
+
+
+def bump_counter(conn: Connection, table, name: str) -> int:
+    """Add one to the counter row ``name`` of a (name, value) table, creating it at 1, in
+    one statement (two first writers at once must not both insert it); the new value."""
+    d_insert = _dialect_insert(conn)
+    if d_insert is not None:
+        stmt = (d_insert(table).values(name=name, value=1)
+                .on_conflict_do_update(index_elements=[table.c.name],
+                                       set_={"value": table.c.value + 1})
+                .returning(table.c.value))
+        return conn.execute(stmt).scalar_one()
+    got = conn.execute(update(table).where(table.c.name == name)
+                       .values(value=table.c.value + 1).returning(table.c.value)
+                       ).scalar_one_or_none()
+    if got is None:
+        conn.execute(insert(table).values(name=name, value=1))
+        got = 1
+    return got
 
 
 def event_row(ev: Event, created_at: datetime | None = None) -> dict:
