@@ -25,22 +25,18 @@ LEDE_SENTENCES = 3   # the lede: the body's first sentences after the headline
 def _lede_place(doc: Document, gazetteer) -> Event | None:
     """The first place the lede names that resolves to a town ("clashes in Sugapa District,
     Intan Jaya Regency, from 19 to 24 January"), as an event holding only that place."""
-    from .extract.dates import dateline_end
+    from .extract.events import DocSentences
     from .extract.places import find_place_mentions
-    from .extract.text import split_sentences
     from .geo.resolve import place_event
 
-    sentences = split_sentences(doc.body)
-    opens = {s.start for k, s in enumerate(sentences)
-             if k == 0 or sentences[k - 1].paragraph != s.paragraph}
-    lede = [s for s in sentences if not s.is_headline][:LEDE_SENTENCES]
+    ds = DocSentences(doc.body, None)
+    lede = [s for s in ds.sentences if not s.is_headline][:LEDE_SENTENCES]
     for s in lede:
         probe = Event(doc.id, "", "", places=find_place_mentions(s.text, s.start))
         if not probe.places:
             continue
         probe.sentence_start, probe.sentence_end = s.start, s.end
-        end = dateline_end(s.text, undated=True) if s.start in opens else 0
-        probe.datelines = [(s.start, s.start + end)] if end else []
+        probe.datelines = ds.datelines([s])
         place_event(probe, doc.body, gazetteer)
         if probe.latitude is not None and (probe.geo_precision or 1) <= 2:
             return probe

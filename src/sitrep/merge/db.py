@@ -38,6 +38,7 @@ from ..store import (
     event_row,
     events_version,
     insert_many,
+    read_counter,
 )
 from ..store.schema import documents, event_sources, events
 from .core import (
@@ -53,10 +54,10 @@ from .schema import CANONICAL_FIELDS, create_merge_tables
 from .schema import canonical_events as ce_t
 from .schema import canonical_history as hist_t
 from .schema import event_reports as er_t
-from .schema import merge_state as state_t
 
-__all__ = ["MergeResult", "MergeWindow", "merge_documents", "canonical_count", "canonical_events",
-           "canonical_history", "canonical_id_of", "load_reports", "merge_pending"]
+__all__ = ["MergeResult", "MergeWindow", "merge_documents", "canonical_count",
+           "canonical_events", "canonical_history", "canonical_id_of", "load_reports",
+           "merge_pending"]
 
 _CHUNK = 500
 
@@ -396,26 +397,17 @@ def _spans(reports: list[Report]) -> tuple[dict[tuple, list[list[int]]], set]:
     return {key: _joined(ivs) for key, ivs in spans.items()}, undated
 
 
-def _joined(ivs: Iterable[tuple[int, int]]) -> list[list[int]]:
+def _joined(ivs: Iterable[tuple[int, int]], gap: int = _GAP) -> list[list[int]]:
+    """Day intervals joined where less than ``gap`` days apart: read with one query
+    (the default), or ``gap=1``: only where they overlap or touch, never across a day in
+    none, as a window records the days it has read."""
     merged: list[list[int]] = []
     for a, b in sorted(ivs):
-        if merged and a <= merged[-1][1] + _GAP:
+        if merged and a <= merged[-1][1] + gap:
             merged[-1][1] = max(merged[-1][1], b)
         else:
             merged.append([a, b])
     return merged
-
-
-def _union(ivs: Iterable[tuple[int, int]]) -> list[list[int]]:
-    """Intervals joined where they overlap or touch, never across a day not in one: what a
-    window holds is exactly the days it has read."""
-    out: list[list[int]] = []
-    for a, b in sorted(ivs):
-        if out and a <= out[-1][1] + 1:
-            out[-1][1] = max(out[-1][1], b)
-        else:
-            out.append([a, b])
-    return out
 
 
 def _minus(ivs: list[list[int]], cover: list[list[int]]) -> list[list[int]]:
@@ -488,9 +480,10 @@ class MergeWindow:
     What a window holds is what the store holds: it is emptied when another writer merged
     or reviewed since its last batch (the store's merge generation moved), when stored
     events were written other than by its own writer's last save (the store's events
-    version), when memberships were pruned, and when a merge fails. Clusters whose latest report is more than `horizon_days` before
-    the latest report seen leave it (the intervals shrink with them), and it starts afresh
-    past `max_reports`, so memory is bounded whatever the stream's length. The merged tables
+    version), when memberships were pruned, and when a merge fails. Clusters whose latest
+    report is more than `horizon_days` before the latest report seen leave it (the
+    intervals shrink with them), and it starts afresh past `max_reports`, so memory is
+    bounded whatever the stream's length. The merged tables
     are those of merges that read every stored cluster afresh (tested)."""
 
     def __init__(self, horizon_days: int = HORIZON_DAYS,
@@ -519,16 +512,16 @@ class MergeWindow:
         spans, undated = _spans(reports)
         missing = {}
         for (k, tp), ivs in spans.items():
-            held = _union([*map(tuple, self.covered.get((k, tp), ())),
-                           *map(tuple, self.covered.get((None, tp), ()))])
+            held = _joined([*map(tuple, self.covered.get((k, tp), ())),
+                            *map(tuple, self.covered.get((None, tp), ()))], gap=1)
             if part := _minus(ivs, held):
                 missing[(k, tp)] = part
         gaps = {k for k in undated if k not in self.undated and None not in self.undated}
         if missing or gaps:
             self.seed(conn, _span_cids(conn, missing, gaps))
         for key, part in missing.items():
-            self.covered[key] = _union([*map(tuple, self.covered.get(key, ())),
-                                        *map(tuple, part)])
+            self.covered[key] = _joined([*map(tuple, self.covered.get(key, ())),
+                                         *map(tuple, part)], gap=1)
         self.undated |= gaps
 
     def seed(self, conn, cids: Iterable[str]) -> None:
@@ -626,10 +619,11 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
     doc_ids None: every event not merged yet; else the events of these documents (those not
     merged yet). Only the stored clusters with a member where a new report can be compared
     are read (see `MergeWindow`), without document bodies, so a run costs what the new
-    reports touch, not the size of the store; a stream of merges passes one ``window``, which
-    keeps what it has read from one batch to the next. Memberships of events no longer stored (a document
-    re-extracted; with doc_ids, only those documents' events) are pruned first, and the
-    canonical events they belonged to are recomputed (or deleted when left empty).
+    reports touch, not the size of the store; a stream of merges passes one ``window``,
+    which keeps what it has read from one batch to the next. Memberships of events no longer
+    stored (a document re-extracted; with doc_ids, only those documents' events) are pruned
+    first, and the canonical events they belonged to are recomputed (or deleted when left
+    empty).
 
     rebuild=True re-clusters every stored event from scratch; each new cluster keeps the id of
     the stored canonical event it shares most reports with, so ids stay stable.
@@ -640,7 +634,7 @@ def merge_documents(store, doc_ids: Iterable[str] | None = None, *,
     saved: the (document, events) pairs of ``doc_ids`` the caller has just stored: the reports
     of those stored as given are built from them instead of read back (the same reports,
     tested); ``saved_version``: the store's events version before and after that save
-    (``Store.events_version``), so a window knows no other write of events came between.
+    (``Store.events_written``), so a window knows no other write of events came between.
     """
     t0 = time.perf_counter()
     create_merge_tables(store.engine)
@@ -735,13 +729,11 @@ def _merge(store, doc_ids, rebuild: bool, count: bool, window: MergeWindow, now:
 
 def _generation(conn) -> int:
     """The store's merge generation: it moves with every write of the merge tables."""
-    v = conn.execute(select(state_t.c.value).where(state_t.c.name == "generation")
-                     ).scalar_one_or_none()
-    return v or 0
+    return read_counter(conn, "merge_generation")
 
 
 def _bump_generation(conn) -> int:
-    return bump_counter(conn, state_t, "generation")
+    return bump_counter(conn, "merge_generation")
 
 
 def _count(conn) -> int:

@@ -6,7 +6,6 @@
   document replaces its events; merge prunes memberships of events that are gone).
 * `canonical_history`: every change of a canonical field (old and new values, the report that
   caused it), so an update by a later, better report keeps what was there before.
-* `merge_state`: the merge generation, moved by every write of these tables.
 """
 
 from __future__ import annotations
@@ -15,8 +14,7 @@ from sqlalchemy import Column, DateTime, Float, Index, Integer, String, Table, T
 
 from ..store.schema import metadata
 
-__all__ = ["canonical_events", "event_reports", "canonical_history", "merge_state",
-           "MERGE_TABLES",
+__all__ = ["canonical_events", "event_reports", "canonical_history", "MERGE_TABLES",
            "CANONICAL_FIELDS", "create_merge_tables"]
 
 _TEXT = ("event_date", "event_type", "sub_event_type", "disorder_type", "actor1",
@@ -83,15 +81,7 @@ canonical_history = Table(
     Column("event_id", String(64), nullable=False, default=""),   # the report that caused it
 )
 
-# one row, "generation": moved by every merge and review write, so a merge that keeps what
-# it read between batches (MergeWindow) knows when another writer changed the tables
-merge_state = Table(
-    "merge_state", metadata,
-    Column("name", String(32), primary_key=True),
-    Column("value", Integer, nullable=False, default=0),
-)
-
-MERGE_TABLES = [canonical_events, event_reports, canonical_history, merge_state]
+MERGE_TABLES = [canonical_events, event_reports, canonical_history]
 
 
 def create_merge_tables(engine) -> None:

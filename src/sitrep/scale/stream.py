@@ -77,7 +77,7 @@ class BatchWriter:
             merge_documents(self.store, list(dict.fromkeys(d.id for d, _ in batch)),
                             count=False, window=self.window,
                             saved=batch,
-                            saved_version=getattr(self.store, "events_version", None))
+                            saved_version=getattr(self.store, "events_written", None))
             self.merged = True
             self.merge_s += time.perf_counter() - t
 

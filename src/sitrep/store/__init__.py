@@ -59,8 +59,7 @@ from .schema import (
 )
 
 __all__ = ["NoDatabase", "Store", "bump_counter", "bump_events_version", "default_db_path",
-           "event_row",
-           "events_version", "insert_many"]
+           "event_row", "events_version", "insert_many", "read_counter"]
 
 _CHUNK = 500
 _META = ("published", "url", "title", "source_name")   # document metadata kept at its best
@@ -328,20 +327,26 @@ def insert_many(conn: Connection, table, rows: list[dict]) -> None:
 
 def events_version(conn: Connection) -> int:
     """How many writes of stored events the store has seen (`bump_events_version`)."""
-    v = conn.execute(select(store_state.c.value).where(store_state.c.name == "events")
-                     ).scalar_one_or_none()
-    return v or 0
+    return read_counter(conn, "events")
 
 
 def bump_events_version(conn: Connection) -> tuple[int, int]:
     """Count one write of stored events, in the writer's transaction: (before, after)."""
-    after = bump_counter(conn, store_state, "events")
+    after = bump_counter(conn, "events")
     return after - 1, after
 
 
-def bump_counter(conn: Connection, table, name: str) -> int:
-    """Add one to the counter row ``name`` of a (name, value) table, creating it at 1, in
-    one statement (two first writers at once must not both insert it); the new value."""
+def read_counter(conn: Connection, name: str) -> int:
+    """A counter of `store_state` (0 before its first count)."""
+    v = conn.execute(select(store_state.c.value).where(store_state.c.name == name)
+                     ).scalar_one_or_none()
+    return v or 0
+
+
+def bump_counter(conn: Connection, name: str) -> int:
+    """Add one to the counter ``name`` of `store_state`, creating it at 1, in one statement
+    (two first writers at once must not both insert it); the new value."""
+    table = store_state
     d_insert = _dialect_insert(conn)
     if d_insert is not None:
         stmt = (d_insert(table).values(name=name, value=1)
@@ -423,7 +428,7 @@ class Store:
         self.url = _to_url(raw, create=create)
         self.engine = _make_engine(self.url)
         # (before, after) of the events version, by this Store's last write of events
-        self.events_version: tuple[int, int] | None = None
+        self.events_written: tuple[int, int] | None = None
         if echo:
             self.engine.echo = True
         if create:
@@ -658,7 +663,7 @@ class Store:
 
     def _replace_events_many(self, conn: Connection, doc_ids: list[str],
                              evs_per_doc: list[list[Event]], now: datetime) -> None:
-        self.events_version = bump_events_version(conn)
+        self.events_written = bump_events_version(conn)
         for i in range(0, len(doc_ids), _CHUNK):
             part = doc_ids[i:i + _CHUNK]
             old = select(events.c.id).where(events.c.doc_id.in_(part)).scalar_subquery()

@@ -125,9 +125,10 @@ ingest_seen = Table(
 )
 
 
-# One row, "events": moved by every write of stored events (saves, re-extractions, review
-# corrections), so what a later stage keeps of them between batches (the merge's window)
-# knows when another writer changed them.
+# Counters, a row each: "events", moved by every write of stored events (saves,
+# re-extractions, review corrections), and "merge_generation", by every write of the merge
+# tables; what a later stage keeps between batches (the merge's window) knows by them when
+# another writer changed what it holds.
 store_state = Table(
     "store_state", metadata,
     Column("name", String(32), primary_key=True),
