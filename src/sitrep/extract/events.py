@@ -506,14 +506,18 @@ def assign_roles(d: Draft, trig_pos: int) -> tuple[Mention | None, Mention | Non
 
 # ---------------------------------------------------------------- drafts
 
+def _told_on(body: str, x: DateMention, within: Sentence) -> bool:
+    """Date `x` of sentence `within` is the day it was told ("police said on Monday")."""
+    return bool(_SAID_BEFORE.search(body[max(within.start, x.start - 60):x.start]))
+
+
 def _own_days(body: str, s: Sentence | None, dates: list[DateMention],
               d: Draft | None = None) -> list[DateMention]:
     """The dates of sentence `s` (or of draft `d`'s sentences) that are not the day it was
     told ("police said on Monday")."""
     def sentence(x):
         return s or next((t for t in d.sentences if t.start <= x.start < t.end), d.sentences[0])
-    return [x for x in dates if not _SAID_BEFORE.search(
-        body[max(sentence(x).start, x.start - 60):x.start])]
+    return [x for x in dates if not _told_on(body, x, sentence(x))]
 
 
 def _reporting_after(body: str, x: DateMention, end: int) -> re.Match | None:
@@ -659,7 +663,7 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             separate = bool(pattern("separate_incident").search(s.text))
             # a day after a reporting verb ("the rescuers said on Monday") is when it was told
             own_date = [x for x in dates if not _SAME_DAY.search(s.text) and not
-                        _SAID_BEFORE.search(doc.body[max(s.start, x.start - 60):x.start])]
+                        _told_on(doc.body, x, s)]
             date_differs = bool(own_date) and cur is not None and (
                 not cur.dates or own_date[0].date != cur.dates[0].date or
                 _new_place(s, own_date, cur, lex))
@@ -1182,8 +1186,8 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
     s0 = d.sentences[0]
 
     def told_on(x: DateMention) -> bool:   # "police said on Monday": the day it was told
-        within = next((s for s in d.sentences if s.start <= x.start < s.end), s0)
-        return bool(_SAID_BEFORE.search(doc.body[max(within.start, x.start - 60):x.start]))
+        return _told_on(doc.body, x, next((s for s in d.sentences
+                                           if s.start <= x.start < s.end), s0))
 
     cands = [x for x in d.dates if s0.start <= x.start < s0.end] or d.dates
     if cands and all(told_on(x) for x in cands):
