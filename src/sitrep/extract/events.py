@@ -1400,8 +1400,8 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
     if not places:
         places = _borrowed_places(doc, d, lex, ds)
     ev.places = places
-    ev.country_hints, ev.strong_hints = _country_hints(ev, d, lex)
-    ev.country_hint = (ev.strong_hints or ev.country_hints or [""])[0]
+    ev.country_hints, ev.strong_hints, lead = _country_hints(ev, d, lex)
+    ev.country_hint = (ev.strong_hints or lead or [""])[0]
     ev.confidence = _confidence(ev, d, cue)
     return ev
 
@@ -1450,13 +1450,17 @@ _NOT_PLACE_DEMONYM = re.compile(
     r"company|firms?|nationals?|citizens?|passport)\b", re.I)
 
 
-def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[str]]:
+def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[str], list[str]]:
     """Countries the text points to, best first, and the strong ones among them: countries
     named as places and named groups' home countries. Then the victims' and the state
-    forces' demonyms (which may be foreign forces), then any other demonym."""
+    forces' demonyms (which may be foreign forces), then any other demonym. Third, the
+    hints that may lead: all but the homes of a group active in several countries, which
+    say where to look, not which country it is ("IS" is in Syria and Iraq, Fulani militias
+    in a dozen countries)."""
     text = " ".join(s.text for s in d.sentences)
     out: list[str] = []
     strong: list[str] = []
+    vague: set[str] = set()
 
     def add(iso, is_strong=False):
         if iso and iso not in out:
@@ -1469,19 +1473,22 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
             add(iso, True)
     if lex.demonym_re:
         for m in re.finditer(r"(?:\bin|\bof|\bfrom|\bacross|\bthroughout|,|\()\s*(?:the\s+)?"
-                             r"(?i:(?:(?:north|south)-?(?:east|west)(?:ern)?|northern|southern|"
+                             r"((?i:(?:(?:north|south)-?(?:east|west)(?:ern)?|northern|southern|"
                              r"eastern|western|central|north|south|east|west)\s+)?"
-                             r"([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3})"
+                             r"([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){0,3}))"
                              r"(?=\s*(?:[,.;:)\]]|$|\s+(?:on|in|and|after|as|when|where|while|"
                              r"during|near|since|amid|following|province|state|region|for|to|"
                              r"with|at|over|from|by|until|against)\b))",
                              text):
-            name = m.group(1).lower()
-            iso = lex.demonym_map.get(name)
-            c = lex.countries.get(iso) or {}
-            if iso and name in {c.get("name", "").lower(),
-                                *(a.lower() for a in c.get("aliases") or [])}:
-                add(iso, True)
+            # "in Central African Republic", "in South Sudan": the compass word may be the
+            # country's own; "in northern Mali" is Mali
+            for name in dict.fromkeys((m.group(1).lower(), m.group(2).lower())):
+                iso = lex.demonym_map.get(name)
+                c = lex.countries.get(iso) or {}
+                if iso and name in {c.get("name", "").lower(),
+                                    *(a.lower() for a in c.get("aliases") or [])}:
+                    add(iso, True)
+                    break
     refs = ev.actors1 + ev.actors2
     for r in refs:
         if r.kind == "named":
@@ -1493,6 +1500,8 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
                 multi = False   # the variant names its region ("Islamic State (Greater Sahara)")
             for iso in homes:
                 # a group active in many countries says little about where this event was
+                if len(homes) > 1 and iso not in out:
+                    vague.add(iso)
                 add(iso, len(homes) <= 3 and not multi)
     for r in refs:
         if r.kind in ("military", "police", "government") and r.country and r.name and \
@@ -1520,7 +1529,7 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
         o = next((x for x in lex.outlets if x.get("name") == src.outlet), None) or {}
         if o.get("scale") == "Other" and o.get("country") and not o.get("party"):
             add(o["country"])   # naming takes the country from this hint too
-    return out, strong
+    return out, strong, [iso for iso in out if iso not in vague]
 
 
 def _confidence(ev: Event, d: Draft, cue) -> float:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..models import PlaceMention
+from ..models import PHRASE_END_WORDS, PlaceMention
 from .prefilter import Gate
 
 _PART = r"(?:al|el|ad|ar|as|ash|at|az|an|ed|er|es|ez|de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|y|bin|ibn|bou|ben|abu|um|umm|wa|van|von|der|sur|sous|en|e)"
@@ -71,6 +71,12 @@ _OWNER = re.compile(r"([^'’]+)['’]s\s+(?=\S)")     # the "Mali's " of a name
 _FORCE_OF = re.compile(rf"({NAME_RE.pattern})\s+(?i:police|provincial police|security forces|"
                        rf"authorities|governor|municipality)\b")
 _GATE = Gate({"prep": _PREP, "possessive": _POSSESSIVE, "force": _FORCE_OF})
+
+
+# what says a "the X" is named after a town: the kind word after a coordinated name ("the
+# Bijapur and Dantewada border"), a common noun ("the Bar Elias intersection")
+_KIND_LATER = re.compile(rf"\s+and\s+{NAME_RE.pattern}\s+(?:borders?|{'|'.join(KIND_WORDS)})\b|"
+                         rf"\s+(?!(?:{PHRASE_END_WORDS})\b)[a-z]{{3,}}\b")
 
 
 def _kind_after(sent: str, end: int) -> tuple[str, int]:
@@ -197,6 +203,12 @@ def find_place_mentions(sent: str, offset: int = 0,
             ctx = [owner.group(1), *ctx]
         if prep.endswith(" of") and prep.split()[-2] in KIND_WORDS:
             kind = KIND_WORDS[prep.split()[-2]] if not kind else kind
+        if not kind and pm.group().lower().endswith("the ") and not pm.group(1).lower(
+                ).endswith(("capital", "city", "town", "port")) and not _KIND_LATER.match(
+                sent, e) and name.split()[-1].lower() not in KIND_WORDS:
+            # English names a town without an article: "outside the Saray" is a building,
+            # "in the Sahel" a region; "the Tarmiyah area", "the town of X" say their kind
+            kind = "landmark"
         role = "near" if _NEAR.search(prep) or kind == "near" else "in"
         if prep in ("to", "toward", "towards", "into", "over", "by", "across", "on",
                     "along", "between", "of"):

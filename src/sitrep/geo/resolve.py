@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from sitrep.models import FRONT_KEYS, PLACE_FIELDS, Event, Place, PlaceMention
+from sitrep.models import FRONT_KEYS, PHRASE_END_WORDS, PLACE_FIELDS, Event, Place, PlaceMention
 
 from . import countries as _countries
 from .distance import haversine_km
@@ -176,6 +176,8 @@ def scored_candidates(mention: PlaceMention | str, gaz: Gazetteer, country: str 
             continue   # a loose spelling of a small place, unless inside a unit the text names
         if gaz.feat[i] == "PCLI" and ctx:
             continue
+        if gaz.feat[i] == "P" and getattr(mention, "kind_hint", "") == "landmark":
+            continue   # "the X": a region, a feature or a building, not a town
         if front is not None and cc == front.country and gaz.feat[i] == "P":
             # a frontline namesake first, a listed place before an unlisted one: outweighs
             # population (10 per decade), not the country or the units the text names
@@ -778,6 +780,11 @@ def _on_route(text: str, start: int, end: int) -> bool:
     return joined and bool(_ROUTE_AFTER.match(text, end))
 
 
+# after "the X", what leaves X a thing of its own: an end of phrase, not a common noun (a
+# thing named after the town: "the Bar Elias intersection", "the Saadnayel highway")
+_UNNAMED = re.compile(rf"\s*(?:[,.;:!?)\]]|$)|\s+(?:{PHRASE_END_WORDS})\b")
+
+
 def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMention]:
     """Fallback spotter: capitalised 1-4 token phrases that are gazetteer names."""
     gaz = gazetteer or default_gazetteer()
@@ -836,6 +843,9 @@ def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMent
         nxt = toks[k + n] if k + n < len(toks) else None
         if nxt is not None and text[end:nxt.start()] == " ":
             kind = _KIND_WORDS.get(nxt.group().lower(), "")
+        if not kind and text[max(0, start - 4):start] == "the " and _UNNAMED.match(text, end) \
+                and phrase.split()[-1].lower() not in _KIND_WORDS:
+            kind = "landmark"   # "outside the Saray": a building; "the Saadnayel highway" a road
         role = "admin" if gaz.feat[i] in ("A1", "PCLI") and not kind else "in"
         if kind in ("province",):
             role = "admin" if out else "in"
