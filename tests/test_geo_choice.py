@@ -302,6 +302,8 @@ def test_a_later_sentence_of_the_incident_refines_a_region_only_lede(pipeline, t
     ("Suspected IS militants attacked a checkpoint near Kirkuk on Monday, killing two "
      "policemen.", "Iraq"),
     ("Fulani militias attacked farmers in Benue state on Monday, killing four.", "Nigeria"),
+    # a home the text also points to otherwise (the soldiers' demonym) leads again
+    ("Seven Cameroonian soldiers killed in Boko Haram attack", "Cameroon"),
 ])
 def test_a_group_active_in_several_countries_does_not_pick_one(pipeline, text, country):
     """A group's homes say where to look for its places, not which country an unplaced

@@ -1462,7 +1462,11 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
     strong: list[str] = []
     vague: set[str] = set()
 
-    def add(iso, is_strong=False):
+    def add(iso, is_strong=False, is_vague=False):
+        if iso and not is_vague:
+            vague.discard(iso)     # a group's home the text also points to otherwise
+        elif iso and iso not in out:
+            vague.add(iso)
         if iso and iso not in out:
             out.append(iso)
         if iso and is_strong and iso not in strong:
@@ -1500,9 +1504,7 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
                 multi = False   # the variant names its region ("Islamic State (Greater Sahara)")
             for iso in homes:
                 # a group active in many countries says little about where this event was
-                if len(homes) > 1 and iso not in out:
-                    vague.add(iso)
-                add(iso, len(homes) <= 3 and not multi)
+                add(iso, len(homes) <= 3 and not multi, len(homes) > 1)
     for r in refs:
         if r.kind in ("military", "police", "government") and r.country and r.name and \
                 not r.foreign:
