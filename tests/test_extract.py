@@ -105,6 +105,12 @@ def test_plans_and_habits_are_not_events(pipeline):
     ("No one killed in Kharkiv blast, officials say", 0),
     ("Villagers fled after the shelling; none killed, officials said.", 0),
     ("Mourners carried the coffins of those killed in the uprising.", 0),
+    # headline forms: the present tense, a bare object, a plural with no number (CODEBOOK 6)
+    ("Three die in clashes between troops and rebels in Hakkari", 3),
+    ("Gunmen kill vaccinator in Kurram: officials", 1),
+    ("Insurgents Killed In Kunar Night Raid", 3),
+    ("One “militant” killed, another arrested near Tal Afar", 1),
+    ("The commander vowed to die for the cause.", 0),
 ])
 def test_conservative_fatality_counts(pipeline, text, expected):
     from sitrep.extract.fatalities import count_casualties
