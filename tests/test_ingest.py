@@ -505,3 +505,19 @@ def test_a_gallery_of_dated_captions_is_one_paragraph_a_caption():
     title, body = split_page(story)[:2]
     # a story's lines stay one paragraph, under its headline
     assert body.split("\n\n") == [title, body[len(title) + 2:]] and "\n\n" not in body[len(title) + 2:]
+
+
+@pytest.mark.parametrize("marker", ["COMMENTS (3)", "Comments (3)  |  Sign in to comment",
+                                    "Reader comments (3)"])
+def test_a_comment_count_in_brackets_opens_the_comments(marker):
+    """The counted header ("COMMENTS (3)") lost its bracket to the line cleaner and was read
+    as body, so a reader's "Police killed a boy in Kondele last week" became an event."""
+    page = ("Police disperse traders in Eldoret\n\n"
+            "Police fired tear gas at traders protesting against new market fees in Eldoret on "
+            "Monday, witnesses said.\n\nThe county said the fees would stay.\n\n"
+            f"{marker}\n"
+            "Wanjiru K.: Police killed a boy in my estate in Kondele last week.\n"
+            "Otieno_J: Same thing happened in Kisumu, terrible.\n")
+    title, body, comments, chrome = split_page(page)
+    assert "Kondele" not in body and "Eldoret on Monday" in body
+    assert any("Kondele" in c for c in comments)

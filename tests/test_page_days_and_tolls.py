@@ -122,6 +122,10 @@ def test_a_lede_placed_at_a_region_is_the_incident_the_next_paragraph_places_in_
     # the word South Asian and Middle Eastern outlets use for the dead of their side
     ("Three policemen were martyred and two others injured.", 3),
     ("Two soldiers were martyred in the exchange of fire, the military's media wing said.", 2),
+    # "the number of dead" is a toll too
+    ("A vigilante leader put the number of dead at eight.", 8),
+    ("The number of people killed in the morning's shelling has risen to nine.", 9),
+    ("The number of wounded rose to 30.", 0),
 ])
 def test_how_a_toll_is_written(sentence, dead):
     from sitrep.extract.fatalities import count_casualties
@@ -144,6 +148,16 @@ def test_how_a_toll_is_written(sentence, dead):
      "rose to 16, the health ministry said.\n\n"
      "Earlier, the ministry had said nine people were killed.",
      date(2022, 9, 9), [("2022-09-07", "Armed clash", 16)]),
+    # a toll that rose, in a paragraph with no event word, and a day of its own that the
+    # next sentences borrow: still the incident told, and so is the group's claim
+    ("ISWAP fighters attacked a police station in Gwoza, Borno State, on Tuesday night, "
+     "killing three officers, residents said.\n\n"
+     "By Wednesday the toll had risen to five officers, a police source said. A vigilante "
+     "leader put the number of dead at eight, which could not be verified.\n\n"
+     "\"They came with gun trucks and fired at everything,\" one resident said.\n\n"
+     "The Islamic State group claimed the attack in a statement carried by its Amaq agency, "
+     "saying its fighters had killed 10 policemen and burned two vehicles.",
+     date(2024, 3, 14), [("2024-03-12", "Armed clash", 5)]),
 ])
 def test_another_sources_toll_is_the_incident_told_not_an_incident(
         pipeline, text, published, expected):

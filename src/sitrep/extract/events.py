@@ -745,6 +745,12 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             target.sentences.append(s)
             target.mentions += mentions
             target.dates += dates
+        elif cur is not None and not cur.headline and pattern("toll_rose").search(s.text) and \
+                not pattern("separate_incident").search(s.text) and \
+                not pattern("new_topic").search(s.text):
+            # "By Wednesday the toll had risen to five officers": the incident told, counted
+            # again in a paragraph of its own with no event word; its day is the count's
+            cur.sentences.append(s)
         elif cur is not None and s.paragraph == cur.paragraph + 1 and not cur.headline and \
                 pattern("continues_incident").search(s.text) and not \
                 pattern("separate_incident").search(s.text) and not \
@@ -1837,7 +1843,7 @@ def fold_placed(events: list[Event], lex: Lexicon,
         same = None
         if _undated(ev):
             for first in reversed(out):
-                if first.event_date != ev.event_date:
+                if first.event_date != ev.event_date and not _day_borrowed(first, ev):
                     continue
                 if ev.event_type != first.event_type or ev.event_type in _DEMONSTRATION:
                     continue   # demonstrations: one per place, day *and issue*
@@ -1878,6 +1884,17 @@ def fold_placed(events: list[Event], lex: Lexicon,
             continue
         out.append(ev)
     return out
+
+
+def _day_borrowed(first: Event, ev: Event) -> bool:
+    """`ev` has no day of its own and the day it borrowed (a later sentence's, the page's) is
+    at most LEDE_DAYS after `first`'s: its day says nothing against being `first` told again
+    ("A militia leader put the number of dead at nine", after "By Wednesday the toll had
+    risen" about Tuesday's attack)."""
+    if not (first.event_date and ev.event_date) or not _undated(ev):
+        return False
+    gap = (date.fromisoformat(ev.event_date) - date.fromisoformat(first.event_date)).days
+    return 0 <= gap <= LEDE_DAYS
 
 
 def _told_at_region(e: Event) -> bool:

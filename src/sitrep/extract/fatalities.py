@@ -53,7 +53,8 @@ _PATTERNS_DEATH = [
     # "the death toll rose to 20", and with where it is from: "the death toll from the raid
     # on the camp in the city of Tulkarem climbed to five"; a toll is the dead's unless it
     # says whose ("the toll from Sunday's strikes rose to five", "put the toll at 17")
-    re.compile(rf"(?<!injury )(?<!injured )(?<!casualty )(?<!wounded )\btoll\s+"
+    re.compile(rf"(?<!injury )(?<!injured )(?<!casualty )(?<!wounded )\b(?:toll|number of (?:the )?"
+               rf"(?:dead|deaths|fatalities|victims|people killed|those killed)(?:\s+[a-z]+)?)\s+"
                rf"(?:(?:\w+\s+){{0,3}}?|[^.;:,]{{0,100}}?\b(?:rose|risen|rises|"
                rf"climbed|climbs|increased|reached|jumped|stood|stands|went up)\s+)"
                rf"(?:to|at|of)\s+{QNUM}\b", re.I),

@@ -101,7 +101,8 @@ _RELATED_HEADER = re.compile(
 
 _COMMENT_MARKER = re.compile(
     r"^((\d[\d,]*|one|no)\s+(comments?|responses?|replies)|(one|\d+)\s+thoughts?\s+on\b.*"
-    r"|comments?( \(\d+\))?|reader comments|responses|leave a (reply|comment)"
+    r"|(reader )?comments?(\s*\(?\d+\)?)?(\s*\|\s*(sign|log) ?in( to (comment|reply))?)?"
+    r"|responses|leave a (reply|comment)"
     r"|join the (discussion|conversation)|discussion|what do you think\??|have your say"
     r"|add (a|your) comment|write a comment|(show|view|load) (all )?comments)$", re.I)
 _REPLY_MARKER = re.compile(r"^((log|sign) ?in to reply|reply|reply to this comment|report)$",
