@@ -42,6 +42,17 @@ def test_a_witness_who_spoke_by_phone_on_a_day_opens_no_incident(pipeline):
     assert coded(pipeline, text, date(2022, 6, 20)) == [("2022-06-18", 1, "Attack", 14)]
 
 
+def test_a_quotation_of_several_sentences_is_the_incident_told(pipeline):
+    """The quotation closes in its last sentence; its first sentence, with the death words,
+    is no incident of its own."""
+    text = ("A car bomb exploded near a checkpoint in the Somali town of Beledweyne on Sunday, "
+            "killing four soldiers, police said.\n\n"
+            "\"Six people died here, all of them soldiers. Two others were taken to hospital in a "
+            "critical condition,\" a police officer said.")
+    assert [(e.event_date, e.sub_event_type) for e in pipeline.run_text(
+        text, date(2023, 5, 9))] == [("2023-05-07", "Remote explosive/landmine/IED")]
+
+
 # ------------------------------------------------ wire datelines in more shapes
 
 @pytest.mark.parametrize("text,dateline", [

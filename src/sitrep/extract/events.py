@@ -701,7 +701,7 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
                 target.mentions += mentions
                 continue
             if cur is not None and new_par and not separate and not cur.headline and \
-                    _quoted(s, cues) and (not own_date or own_date[0].date in {
+                    _quoted(s, cues, doc.body) and (not own_date or own_date[0].date in {
                         x.date for x in _own_days(doc.body, None, cur.dates, cur)}):
                 continue   # a witness's words on the incident told: no incident of their own
                 # (an army statement that quotes its day: "... early Monday," the army said)
@@ -866,7 +866,7 @@ _SAID_BY = re.compile(r"[\s,]*(?:[\w'’-]+\s+){0,4}?(?:said|says|chanted|shoute
                       re.I)
 
 
-def _quoted(s: Sentence, cues: list[Cue]) -> bool:
+def _quoted(s: Sentence, cues: list[Cue], body: str = "") -> bool:
     """A witness's or official's words quoted after the incident was told ("“We heard a huge
     blast and then gunfire,” said a shopkeeper"): every cue inside the quotation that opens
     the sentence. With no day of its own and no marker of another incident, it is about the
@@ -878,7 +878,14 @@ def _quoted(s: Sentence, cues: list[Cue]) -> bool:
     off = s.start + len(s.text) - len(text)
     close = _QUOTE_CLOSE.search(text, 1)
     if close is None:
-        return False   # never closed: not a quotation
+        # a quotation of several sentences ("“Nine people died here. Eleven others remain
+        # under treatment,” he said."): closed later in the paragraph, then who said it
+        par_end = body.find("\n\n", s.end)
+        rest = body[s.end:par_end if par_end >= 0 else len(body)]
+        later = _QUOTE_CLOSE.search(rest)
+        return bool(cues) and later is not None and not any(
+            ch in _QUOTE_OPEN[:4] for ch in rest[:later.start()]) and \
+            bool(_SAID_BY.match(rest, later.end()))
     end = off + close.start()
     if not re.match(r"[\s,.!?]*(?:[a-z]|$)", text[close.end():]):
         return False   # a scare-quoted name opens it ('"Islamic State" fighters attacked')
