@@ -972,3 +972,15 @@ def test_what_is_a_date_in_a_relative_clause(text, phrase, relative):
 
     x = next(m for m in find_dates(text, date(2023, 5, 12)) if m.text == phrase)
     assert _in_relative(text, 0, x) is relative
+
+
+@pytest.mark.parametrize("text,sub", [
+    # a march with an object is the captors', not a demonstration
+    ("Armed bandits stormed a village near Tsafe on Sunday night and abducted 26 people, "
+     "residents said. The gunmen went from house to house and marched their captives into "
+     "the forest.", "Abduction/forced disappearance"),
+    ("Hundreds of teachers marched to the governor's office in Gusau on Monday over unpaid "
+     "salaries.", "Peaceful protest"),
+])
+def test_marched_with_an_object_is_no_march(pipeline, text, sub):
+    assert one(pipeline, text).sub_event_type == sub

@@ -521,3 +521,22 @@ def test_a_comment_count_in_brackets_opens_the_comments(marker):
     title, body, comments, chrome = split_page(page)
     assert "Kondele" not in body and "Eldoret on Monday" in body
     assert any("Kondele" in c for c in comments)
+
+
+def test_a_menu_laid_out_with_spaces_is_chrome_and_a_caption_is_its_own_paragraph():
+    """A menu whose items are set apart by runs of spaces was taken for the headline; a
+    caption closed by the outlet's own credit, or opened by "[Photo:", ran into the lede."""
+    page = ("KANO LEDGER  News  Kano  Jigawa  Editorial  Subscribe\n\n"
+            "Gunmen abduct 12 travellers near Kura\n"
+            "Published: May 3, 2022 | Our Correspondent, Kano\n"
+            "A bus burns on the Kano-Zaria road near Kura. (Kano Ledger)\n"
+            "[Photo: Police at a checkpoint in Kura on Monday. KL Photo]\n"
+            "Gunmen abducted 12 travellers on the Kano-Zaria road near Kura on Monday night, "
+            "police said.\n")
+    title, body, comments, chrome = split_page(page)
+    assert title == "Gunmen abduct 12 travellers near Kura"
+    assert "KANO LEDGER  News  Kano  Jigawa  Editorial  Subscribe" in chrome
+    paras = body.split("\n\n")
+    assert "A bus burns on the Kano-Zaria road near Kura. (Kano Ledger)" in paras
+    assert "[Photo: Police at a checkpoint in Kura on Monday. KL Photo]" in paras
+    assert any(p.startswith("Gunmen abducted 12 travellers") for p in paras)

@@ -174,7 +174,13 @@ _NAV_SEPARATORS = "|•·»›>/"
 
 
 def _is_separated_nav(s: str) -> bool:
-    """Breadcrumbs and inline menus: 'Home > World > Middle East', 'News | Opinion | Video'."""
+    """Breadcrumbs and inline menus: 'Home > World > Middle East', 'News | Opinion | Video',
+    and a menu laid out with runs of spaces ('NORTHERN LEDGER  News  Zamfara  Katsina')."""
+    wide = [p for p in re.split(r"\s{2,}", s.strip()) if p]
+    if len(wide) >= 4 and all(len(_words(p)) <= 3 and not re.search(r"[.,;:!?]$", p) and
+                              all(t[:1].isupper() or t[:1].isdigit() or t == "&"
+                                  for t in _words(p)) for p in wide):
+        return True
     if not any(c in s for c in _NAV_SEPARATORS):
         return False
     parts = [p.strip() for p in re.split(r"\s+[|•·»›>/]\s+|\s*[|•·»›]\s*", s) if p.strip()]
@@ -193,7 +199,7 @@ def is_chrome_line(s: str) -> bool:
         return True
     if _COOKIE.search(flat) and _COOKIE_CTX.search(flat) and len(_words(flat)) <= 70:
         return True
-    if _is_share_bar(flat) or _is_separated_nav(flat):
+    if _is_share_bar(flat) or _is_separated_nav(s):
         return True
     return bool(_RELATED_HEADER.match(n))
 
@@ -326,16 +332,19 @@ def _items(text: str) -> list[_Item]:
 
 # A photo caption: a line that ends with the picture's credit ("... December 29, 2019.
 # REUTERS/Khaled Abdullah", "(AP Photo/File)", "— DawnNewsTV/File", "(AFP)") or opens as one
-# ("Photo: ..."). A file or stock picture shows no incident of the story; any other caption
-# is a paragraph of its own, so its day and place are not the next line's.
+# ("Photo: ...", "[Photo: ...]"), or a sentence closed by the outlet's own credit ("... in
+# Tsafe. (Northern Ledger)"). A file or stock picture shows no incident of the story; any
+# other caption is a paragraph of its own, so its day and place are not the next line's (a
+# coder codes a dated gathering a caption names: articles/a17).
 _AGENCY = r"(?:REUTERS|Reuters|AFP|AP|EPA|EPA-EFE|Getty Images|Anadolu(?: Agency)?|Xinhua|IANS|PTI|ANI)"
 _NAME = r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}"   # a photographer, "File", "File Photo"
 _CAPTION = re.compile(
     rf"(?:\b{_AGENCY}(?:\s+Photo)?(?:\s*/\s*{_NAME}){{1,3}}|\({_AGENCY}(?:\s+Photo)?"
     rf"(?:\s*/\s*{_NAME})?\)|[—–-]\s*[\w.]+/File|\b(?i:file (?:photo|picture|image))|"
     rf"[—–-]\s*{_NAME}\s*/\s*{_AGENCY}(?:\s+via\s+Getty Images)?|"
-    rf"\((?i:photo|photograph|picture|image)\s*:\s*[^)\n]{{1,40}}\))\.?\s*$|"
-    rf"^(?i:(?:file )?(?:photo|picture|image|caption))\s*:")
+    rf"\((?i:photo|photograph|picture|image)\s*:\s*[^)\n]{{1,40}}\)|"
+    rf"(?<=[.!?])\s*\({_NAME}\))\.?\s*$|"
+    rf"^\[?(?i:(?:file )?(?:photo|picture|image|caption))\s*:")
 _FILE_PICTURE = re.compile(r"/\s*File\b|\bFile (?:photo|picture|image)\b|\(File\)|\bstock "
                            r"(?:photo|picture|image)\b", re.I)
 
