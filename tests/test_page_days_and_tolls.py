@@ -206,6 +206,12 @@ def test_dead_told_as_also_killed_are_added_not_another_sources_figure(
     # a weekday of last week is that day, not this week's
     ("Rebels overran the base on Wednesday last week.", "2023-05-03", 1),
     ("Rebels overran the base on Friday of last week.", "2023-05-05", 1),
+    # numbers, day first as police releases write them, unless the second is no month
+    ("On 11/03/2023 at about 0230hrs, bandits attacked Kurkujan village.", "2023-03-11", 1),
+    ("Bandits attacked the village on 12.03.2023.", "2023-03-12", 1),
+    ("Bandits attacked the village on 03/25/2023.", "2023-03-25", 1),
+    # a period the next phrase narrows is that day
+    ("Earlier this month, on May 3, rebels overran the base.", "2023-05-03", 1),
 ])
 def test_a_months_part_and_last_weeks_day(phrase, day, precision):
     from sitrep.extract.dates import find_dates

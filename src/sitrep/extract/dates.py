@@ -23,6 +23,9 @@ _PATTERNS = [
     ("dmy", re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MON}{_YEAR}\b", re.I)),
     ("mdy", re.compile(rf"\b{_MON}\s+{_DAY}\b{_YEAR}", re.I)),
     ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
+    # "on 11/03/2023", "12.03.2023": day first, as police releases and most of the world
+    # write it, unless the second number cannot be a month ("03/25/2023")
+    ("num", re.compile(r"(?<![\d/.])(\d{1,2})([/.])(\d{1,2})\2((?:19|20)\d\d)(?![\d/]|\.\d)")),
     ("rel", re.compile(
         r"\b(the day before yesterday|"
         r"(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: of)? last week|"
@@ -143,6 +146,9 @@ def find_dates(text: str, ref: date | None, offset: int = 0) -> list[DateMention
                 d = _safe(int(yr) if yr else _year_for(mon, day, ref), mon, day)
             elif kind == "iso":
                 d = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            elif kind == "num":
+                a, b, yr = int(m.group(1)), int(m.group(3)), int(m.group(4))
+                d = _safe(yr, a, b) if b > 12 else _safe(yr, b, a)
             elif kind == "my":
                 mon = MONTHS[m.group(1).lower()[:3]]
                 yr = int(m.group(2)) if m.group(2) else _month_year(mon, ref)
@@ -157,7 +163,14 @@ def find_dates(text: str, ref: date | None, offset: int = 0) -> list[DateMention
             taken.append((m.start(), m.end()))
             out.append(DateMention(d, prec, offset + m.start(), offset + m.end(), m.group()))
     out.sort(key=lambda x: x.start)
-    return out
+    # "Earlier this month, on November 3": a period the next phrase narrows to its day is
+    # one date, the day
+    return [x for k, x in enumerate(out) if not (
+        k + 1 < len(out) and x.precision >= 3 and out[k + 1].precision < x.precision and
+        _NARROWED.fullmatch(text[x.end - offset:out[k + 1].start - offset]))]
+
+
+_NARROWED = re.compile(r"\s*,?\s*(?:on|in|at)?\s*")
 
 
 # the same without a day: a place in capitals, maybe an agency, a dash ("BAMAKO -",
