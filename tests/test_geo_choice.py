@@ -360,3 +360,10 @@ def test_a_supplement_row_never_replaces_a_town_of_the_offline_data(gaz):
 def test_a_country_named_with_its_compass_word_is_the_country(pipeline, text, country):
     evs = pipeline.run_text(text)
     assert evs and [e.country for e in evs] == [country]
+
+
+def test_a_building_named_for_a_country_does_not_place_the_event_there(pipeline):
+    """"the Saudi hospital", "the Turkish school": a building in the town, not a country."""
+    evs = pipeline.run_text("Shells landed near the Saudi hospital on Sunday, killing four "
+                            "civilians, residents said.")
+    assert evs and all(e.country != "Saudi Arabia" for e in evs)

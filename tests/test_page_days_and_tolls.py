@@ -137,6 +137,13 @@ def test_a_lede_placed_at_a_region_is_the_incident_the_next_paragraph_places_in_
     ("A vigilante leader put the number of dead at eight.", 8),
     ("The number of people killed in the morning's shelling has risen to nine.", 9),
     ("The number of wounded rose to 30.", 0),
+    # the attackers' dead beside the victims' toll, and one more "also killed": all the dead
+    ("By Wednesday the toll had risen to seven soldiers, an officer said, adding that troops "
+     "killed five of the attackers.", 12),
+    ("The death toll rose to nine, and the bomber was also killed.", 10),
+    ("The toll rose to 20 as three more people died in hospital.", 20),
+    # one of the dead is among them, not a count of its own
+    ("Residents confirmed the three deaths but said one of the dead was a farmer.", 3),
 ])
 def test_how_a_toll_is_written(sentence, dead):
     from sitrep.extract.fatalities import count_casualties

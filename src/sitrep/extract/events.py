@@ -1460,7 +1460,9 @@ _ADMIN_TERMS = {"LGAs?": "NG", "[Pp]ayams?": "SS", "[Uu]pazilas?": "BD", "[Ww]or
 _NOT_PLACE_DEMONYM = re.compile(
     r"[\s-](?:dollars?|currency|embassy|envoys?|-?backed|-?led|-?made|-?based|-?funded|"
     r"-?supported|-?trained|sanctions|president|administration|troops|patriot|companies|"
-    r"company|firms?|nationals?|citizens?|passport)\b", re.I)
+    r"company|firms?|nationals?|citizens?|passport|hospitals?|clinics?|schools?|university|"
+    r"mosques?|church(?:es)?|banks?|restaurants?|hotels?|consulates?|charity|charities)\b",
+    re.I)
 
 
 def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[str], list[str]]:

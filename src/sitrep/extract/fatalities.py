@@ -63,6 +63,10 @@ _PATTERNS_DEATH = [
     re.compile(rf"\b(?:bod(?:y|ies)|corpses?|remains)\s+of\s+{QNUM}\b", re.I),
     re.compile(rf"\b(?:claimed|claiming|cost)\s+{QNUM}\s+(?:\w+\s+)?lives\b", re.I),   # "claimed 7 lives"
 ]
+# the other side's dead, after their number: "five of the attackers", "12 militants"
+_ATTACKERS_DEAD = re.compile(r"\s+(?:of\s+the\s+|of\s+their\s+)?(?:\w+\s+)?(?:attackers|assailants|"
+                             r"militants|gunmen|bandits|insurgents|raiders|terrorists|"
+                             r"jihadists|rebels|fighters)\b", re.I)
 # "killing a family of five": the family's members (read before "killing a" is one dead)
 _FAMILY = re.compile(rf"\b(?:killing|killed|kills|kill|massacred|wiped out)\s+(?:a|an|the|all)\s+"
                      rf"(?:\w+\s+)?(?:family|families|household|group|crew)\s+of\s+{QNUM}\b", re.I)
@@ -147,6 +151,11 @@ _BLEW_UP = re.compile(r"\b(?:blew (?:himself|herself) up|detonated (?:his|her) (
                       r"blowing (?:himself|herself) up)\b", re.I)
 _BOMBER_COUNTED = re.compile(r"\b(?:including|among them|and) the (?:suicide )?(?:bomber|attacker)\b|"
                              r"\bincluding (?:himself|herself)\b", re.I)
+# one more dead beside a count: "The toll rose to nine, and the bomber was also killed"
+_ONE_ALSO = re.compile(r"\b(?:the|a|an|one|another)\s+(?:[\w'’-]+\s+){0,2}?(?!people\b|others\b)"
+                       r"[\w'’-]*[a-rt-z]\s+(?:was|had been|has been)\s+also\s+(?:killed|shot dead)|"
+                       r"\b(?:the|a|an|one|another)\s+(?:[\w'’-]+\s+){0,2}?(?!people\b|others\b)"
+                       r"[\w'’-]*[a-rt-z]\s+also\s+died\b", re.I)
 _ONE_NP = r"(?:a|an|one)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+"
 _SINGLES_DIED = re.compile(rf"\b{_ONE_NP}(?:\s*,\s*{_ONE_NP}){{0,3}},?\s+and\s+{_ONE_NP}\s+"
                            rf"(?:were|have been|had been)\s+(?:reportedly\s+)?(?:killed|shot dead|"
@@ -167,12 +176,14 @@ _HURT_AFTER = re.compile(r"\s+(?:[\w'’-]+\s+){0,2}?(?:were|was|are)?\s*(?:inju
                          r"\s+(?:others?\s+)?(?:injured|wounded|hurt)\b", re.I)
 _BETWEEN = re.compile(rf"\b(between\s+{NUMBER_RE})\s+and\s+{NUMBER_RE}\b", re.I)
 _ABBREV = re.compile(r"(?<=[A-Za-z])\s*\((?:[A-Z][A-Za-z.&-]{0,3}){1,4}\)(?=\s+\w)")
-_SUBSET = re.compile(r",\s*(?:including|among them|among whom|mostly|most of them)\b[^,]{0,60},")
+_SUBSET = re.compile(r",\s*(?:including|among them|among whom|mostly|most of them)\b[^,]{0,60},|"
+                     r"\b(?:one|two|three|four|five|\d+|some|many|most)\s+of\s+(?:the|those)\s+"
+                     r"(?:dead|killed|victims|deceased|bodies)\b", re.I)
 _DEATH_RE = re.compile(_DEATH, re.I)
 _KILLED = re.compile(r"\bkill(?:ed|ing)\b(?!\s+or)", re.I)
 # which of the patterns above can match a sentence (prefilter.py)
 _GATE = Gate([_FAMILY, *_PATTERNS_DEATH, *_PATTERNS_HURT, _NONE, _OR, _AND, _VAGUE_DEATH, _DIED_SINGLE,
-              _SUBSET, _DEATH_RE, _KILLED, _DENIED, _SINGLES_DIED, _BLEW_UP, _AND_KIN])
+              _SUBSET, _DEATH_RE, _KILLED, _DENIED, _SINGLES_DIED, _BLEW_UP, _AND_KIN, _ONE_ALSO])
 
 
 @dataclass
@@ -298,8 +309,11 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
     elif not search(_OR) or search(_KILLED):
         counts = _collect(text, [_FAMILY, *_PATTERNS_DEATH], live)
         toll = search(_PATTERNS_DEATH[2])
-        if toll:   # "death toll rises to 20 as three more killed": the toll includes them
-            counts = [c for c in counts if c.start == toll.start(1)] or counts
+        if toll:   # "death toll rises to 20 as three more killed": the toll includes them,
+            # not the attackers' dead ("... adding that troops killed five of the attackers")
+            counts = [c for c in counts if c.start == toll.start(1) or (
+                _ATTACKERS_DEAD.match(text, c.end) and not _ATTACKERS_DEAD.match(
+                    text, toll.end(1)))] or counts
         kin = search(_AND_KIN)
         if kin and (_KIN_KILLED_BEFORE.search(text, 0, kin.start()) or
                     _KIN_KILLED_AFTER.match(text, kin.end())):
@@ -332,6 +346,10 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
                     not any(c.end <= blew.start() and c.value == 1 for c in counts):
                 fatal += 1   # the suicide bomber died too and counts (CODEBOOK 6)
                 spans.append((blew.start(), blew.end()))
+            elif (one := search(_ONE_ALSO)) and not any(
+                    one.start() <= c.start < one.end() for c in counts):
+                fatal += 1   # (CODEBOOK 6: all the dead, the attackers too)
+                spans.append((one.start(), one.end()))
         elif m := search(_DIED_SINGLE):
             fatal = 1
             spans.append((m.start(), m.end()))
