@@ -540,3 +540,27 @@ def test_a_menu_laid_out_with_spaces_is_chrome_and_a_caption_is_its_own_paragrap
     assert "A bus burns on the Kano-Zaria road near Kura. (Kano Ledger)" in paras
     assert "[Photo: Police at a checkpoint in Kura on Monday. KL Photo]" in paras
     assert any(p.startswith("Gunmen abducted 12 travellers") for p in paras)
+
+
+def test_lists_a_summary_a_digest_and_links():
+    """A "Key points" summary above the story is chrome (it tells the story again); a digest
+    whose bullets tell their own days is one paragraph an item (each its own incident); a
+    "Read more" list of links is chrome even when a link ends with a question mark."""
+    page = ("Fighting flares in Cabo Delgado\n\n"
+            "Key points\n"
+            "- Insurgents attacked a village near Macomia on Saturday\n"
+            "- Four women were abducted near Mueda\n\n"
+            "Security incidents\n"
+            "• On 3 June, insurgents attacked a village near Macomia. Two civilians were "
+            "killed.\n"
+            "• On 7 June, clashes between soldiers and insurgents were reported near Mueda. "
+            "No casualties were reported.\n\n"
+            "Read more\n"
+            "- Explainer: Who are the insurgents?\n"
+            "- Mozambique: aid cut as violence spreads\n")
+    title, body, comments, chrome = split_page(page)
+    assert "Key points" in chrome and "- Four women were abducted near Mueda" in chrome
+    assert "- Explainer: Who are the insurgents?" in chrome
+    paras = body.split("\n\n")
+    assert any(p.startswith("• On 3 June") and "On 7 June" not in p for p in paras)
+    assert any(p.startswith("• On 7 June") for p in paras)

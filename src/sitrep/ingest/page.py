@@ -389,6 +389,17 @@ def _mark_chrome(items: list[_Item]) -> None:
             i = j
         else:
             i += 1
+    # a summary above the story ("Key points", "HIGHLIGHTS"): its bullets tell again what
+    # the story tells (issue 15: standfirsts are chrome)
+    for i, it in enumerate(items):
+        if _SUMMARY_HEADER.match(_norm(it.text)):
+            j = i + 1
+            while j < len(items) and _BULLET.match(items[j].text) and (
+                    j == i + 1 or items[j].gap == 0):
+                items[j].kind = CHROME
+                j += 1
+            if j > i + 1:
+                it.kind = CHROME
     # link lists under "Related posts", "Read more", "Most read" ...
     i = 0
     while i < len(items):
@@ -399,7 +410,7 @@ def _mark_chrome(items: list[_Item]) -> None:
                 if _COMMENT_MARKER.match(_norm(s)) or _SAYS_HEADER.match(s):
                     break
                 if items[j].kind == CHROME or (_is_headline(s) and not _is_prose(s)) \
-                        or _is_timestamp_line(s):
+                        or _is_timestamp_line(s) or (_BULLET.match(s) and len(_words(s)) <= 25):
                     items[j].kind = CHROME
                     j += 1
                 else:
@@ -437,6 +448,11 @@ _DAY = re.compile(r"\b(?:\d{1,2}\s+" + _MONTH + r"|" + _MONTH + r"\.?\s+\d{1,2}|
                   r"thurs|fri|satur|sun)day)\b", re.I)
 
 
+_BULLET = re.compile(r"^\s*(?:[•●▪◦*·]|[-–](?=\s))\s*")
+_SUMMARY_HEADER = re.compile(r"^(key points|highlights|at a glance|key takeaways|in brief|"
+                             r"summary|the latest|what we know)$", re.I)
+
+
 def _line_paragraphs(blocks: list[_Block]) -> list[_Block]:
     """A gallery, timeline or digest whose reports are separated by single line breaks: a
     block whose lines are each a whole paragraph (8+ words ending a sentence; a headline may
@@ -447,6 +463,19 @@ def _line_paragraphs(blocks: list[_Block]) -> list[_Block]:
     out: list[_Block] = []
     for b in blocks:
         lines = b.items
+        bullets = [it for it in lines if _BULLET.match(it.text)]
+        if len(bullets) >= 2 and 2 * sum(1 for it in bullets if _DAY.search(it.text)) >= \
+                len(bullets):
+            # a digest whose items tell their own days: each item a paragraph of its own
+            # ("• On 3 June, NSAGs attacked ...", "• On 7 June, clashes ..."), a line with
+            # no bullet the rest of the item above it. (Every list split: one more false
+            # event on the gold check pages.)
+            start = 0
+            for k in range(1, len(lines) + 1):
+                if k == len(lines) or _BULLET.match(lines[k].text):
+                    out.append(_Block(lines[start:k], b.gap if start == 0 else 1))
+                    start = k
+            continue
         body = lines[1:] if len(lines) > 2 and _is_headline(lines[0].text) else lines
         whole = [it for it in body if len(_words(it.text)) >= 8 and _is_prose(it.text)
                  and re.search(r"[.!?][\"”'’)]*$", it.text) and _DAY.search(it.text)]
