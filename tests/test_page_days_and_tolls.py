@@ -314,6 +314,11 @@ def test_the_incidents_town_named_after_a_lede_that_names_only_its_region(
     "The blast went off as the officers drove past, police said in a statement posted online "
     "on Monday.",
     "Officials blamed separatists who have been fighting for independence for decades.",
+    # an inquiry ordered, an office alarmed by reports: about the incident, not one
+    "The president ordered an investigation into the Tumaco deaths and said those "
+    "responsible would be punished.",
+    "The UN human rights office said on Monday it was \"alarmed\" by reports of civilian "
+    "casualties in drone strikes in Narino.",
 ])
 def test_a_reaction_a_report_or_a_habit_after_the_incident_is_no_incident(pipeline, aside):
     text = ("A roadside bomb hit a police patrol near the town of Tumaco in southwestern Colombia "

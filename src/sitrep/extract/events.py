@@ -823,9 +823,13 @@ def _past_year(text: str, ref: date) -> bool:
 # "condemned Sunday's bombing", "accused the army of carrying out the strike"
 _REACTION = re.compile(
     r"\b(?:blamed|blames|blaming|accused|accuses|condemned|condemns|condemning|denounced|"
-    r"denounces|deplored|deplores|mourned|decried)\b[^.;]{0,60}?\b(?:the|this|that|these|those|"
-    r"such|\w+day's)\s+(?:[\w-]+\s+){0,2}?" + _EVENT_NOUN.pattern.replace("(?i)", "") + r"\b",
-    re.I)
+    r"denounces|deplored|deplores|mourned|decried|(?:ordered|orders|ordering|called for|calls "
+    r"for|calling for|launched|opened|demanded|demands) (?:an? |the )?(?:\w+ )?(?:investigation|"
+    r"inquiry|probe|enquiry)|(?:alarmed|concerned|shocked|saddened|appalled)[\"”’']? "
+    r"(?:by|at|over))"
+    r"\b[^.;]{0,60}?\b(?:the|this|that|these|those|such|\w+day's|reports of)\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:" + _EVENT_NOUN.pattern.replace("(?i)", "") +
+    r"|deaths?|casualties)\b", re.I)
 
 
 # a source and its verb before the toll it gives ("the ministry had said", "according to")
