@@ -565,3 +565,18 @@ def test_a_demonstration_in_another_city_is_not_folded_into_the_capitals(pipelin
     evs = pipeline.run_text(text, date(2023, 7, 8))
     assert sorted(e.location for e in evs) == ["Mombasa", "Nairobi"], \
         [(e.location, e.notes) for e in evs]
+
+
+def test_a_town_given_by_its_bearing_from_the_first_is_another_place_and_a_years_movement_is_history(
+        pipeline):
+    """"in the town of Numaniyah north of Kut": Kut is a bearing, so the riot there is not the
+    Kut protest told again; "the 2019 protest movement, when dozens were killed" is history."""
+    text = ("Police fired tear gas at hundreds of people protesting against power cuts in the "
+            "Iraqi city of Kut on Monday, injuring at least nine, medical sources said.\n\n"
+            "Later on Monday evening, in the town of Numaniyah north of Kut, dozens of young men "
+            "set tyres on fire and blocked the road linking the town to Kut, police said.\n\n"
+            "The city was a centre of the 2019 protest movement, when dozens of demonstrators "
+            "were killed.")
+    evs = pipeline.run_text(text, date(2023, 7, 18))
+    assert [(e.sub_event_type, e.location, e.fatalities) for e in evs] == [
+        ("Protest with intervention", "Al-Kut", 0), ("Violent demonstration", "An Nu'maniyah", 0)]

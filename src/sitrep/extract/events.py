@@ -806,7 +806,8 @@ def _anaphoric(s: Sentence, cues: list[Cue]) -> bool:
         s.text[max(0, c.start - s.start - 30):c.start - s.start], re.I) for c in cues)
 
 
-_YEAR = re.compile(r"\b(?:in|during|throughout)\s+((?:19|20)\d\d)\b(?![-/]\d)", re.I)
+_YEAR = re.compile(r"\b(?:in|during|throughout)\s+((?:19|20)\d\d)\b(?![-/]\d)|"
+                   r"\bthe\s+((?:19|20)\d\d)\s+(?=[a-z])", re.I)   # ("the 2019 protest movement")
 
 
 # a date that starts a period: "since 2015", "since the TTP ended a truce in November 2022"
@@ -816,7 +817,7 @@ _SINCE = re.compile(r"\bsince\b[^,;.:()\"“”]*$", re.I)
 def _past_year(text: str, ref: date) -> bool:
     """The sentence, which has no date, names a year before the report's ("in 2019"): history
     told beside the news (CODEBOOK 4: reports vaguer than a month are dropped; issue 15)."""
-    return any(int(m.group(1)) < ref.year for m in _YEAR.finditer(text))
+    return any(int(m.group(1) or m.group(2)) < ref.year for m in _YEAR.finditer(text))
 
 
 # a reaction to the incident told, naming it as the object: "blamed the attack on",
@@ -1148,8 +1149,10 @@ def _same_place(first: Event, ev: Event, lex: Lexicon) -> bool:
         return False
     if a == b:
         return True
-    named_a = {p.text.lower() for p in first.places}
-    named_b = {p.text.lower() for p in ev.places}
+    # a place named as a bearing or a route's end ("in the town of Al-Shatrah north of
+    # Nasiriyah", "the road linking the town to Nasiriyah") is not where it happened
+    named_a = {p.text.lower() for p in first.places if p.role in ("in", "admin")}
+    named_b = {p.text.lower() for p in ev.places if p.role in ("in", "admin")}
     if b in named_a or a in named_b:
         return True
     return a in lex.demonym_map or b in lex.demonym_map
