@@ -63,3 +63,12 @@ def test_a_wire_dateline_is_no_part_of_the_notes():
                        ).startswith("Armed men killed")
     assert key_passage(["UN peacekeepers were attacked near Kidal - the third time this month."]
                        ).startswith("UN peacekeepers")
+
+
+def test_a_later_time_phrase_is_replaced_too():
+    ev = Event(doc_id="d", event_type="Riots", sub_event_type="Violent demonstration",
+               event_date="2023-07-17", time_precision=1)
+    key = key_passage(["Later on Monday evening, dozens of young men set tyres on fire in "
+                       "Numaniyah."])
+    assert write_notes(ev, key) == ("On 17 July 2023, dozens of young men set tyres on fire in "
+                                    "Numaniyah.")

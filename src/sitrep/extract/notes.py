@@ -39,7 +39,7 @@ _LINK = re.compile(r"^(?:Indeed|Meanwhile|Moreover|Furthermore|In addition|Addit
                    r"Also|Separately|Elsewhere|Besides|Following this|Then)\s*,?\s+", re.I)
 # a leading time phrase the date phrase replaces ("Last month,", "In the same day,", "On July 5,")
 _WHEN = re.compile(r"^(?:(?:On|In|Late on|Early on|Late|Early|By|At|During|Around|Since)\s+"
-                   r"[^,]{2,32}|Last \w+|Yesterday(?: \w+)?|Today|Earlier(?: \w+){0,2}|"
+                   r"[^,]{2,32}|Last \w+|Yesterday(?: \w+)?|Today|(?:Earlier|Later)(?: \w+){0,3}|"
                    r"Overnight|This (?:morning|afternoon|evening|week))\s*,\s+")
 
 
