@@ -580,3 +580,21 @@ def test_a_town_given_by_its_bearing_from_the_first_is_another_place_and_a_years
     evs = pipeline.run_text(text, date(2023, 7, 18))
     assert [(e.sub_event_type, e.location, e.fatalities) for e in evs] == [
         ("Protest with intervention", "Al-Kut", 0), ("Violent demonstration", "An Nu'maniyah", 0)]
+
+
+def test_a_lede_in_a_country_under_a_capitals_dateline_is_the_town_the_next_paragraph_names(
+        pipeline):
+    """The dateline city is where the story was filed when the lede says the base is
+    "in northeastern Nigeria"; the next paragraph's town is where it was, and its civilians
+    ("many families hid") are no side of a battle. A count of surrenders since a year is a
+    tally, not an incident."""
+    text = ("ABUJA, Nigeria (GNS) - Islamic State-allied militants attacked a military base in "
+            "northeastern Nigeria late Sunday, killing four soldiers, the army said Monday.\n\n"
+            "Fighters of the Islamic State West Africa Province arrived on motorcycles and opened "
+            "fire on the base in Monguno, a town in Borno state, an army spokesman said. Many "
+            "families hid in their homes through the night, a resident said.\n\n"
+            "The army says more than 90,000 fighters and their relatives have surrendered since "
+            "2021.")
+    evs = pipeline.run_text(text, date(2023, 10, 23))
+    assert [(e.event_date, e.sub_event_type, e.location, e.fatalities) for e in evs] == [
+        ("2023-10-22", "Armed clash", "Monguno", 4)]

@@ -1831,9 +1831,14 @@ def _compatible(a: Event, b: Event) -> bool:
         return True
     sa, sb = [k for k in ka if k], [k for k in kb if k]
     shared = set(sa) & set(sb)
+    # civilians in a battle are a telling's misreading (no battle has civilians on a side:
+    # "opened fire on the base ..., many families hid"), no side of its own
+    loose = {"unidentified"} | ({"civilians"} if "Battles" in (a.event_type, b.event_type)
+                                else set())
     if not shared:
-        return False
-    return any(all(k[0] == "unidentified" for k in side if k not in shared)
+        return False   # (either side unnamed in either telling: a timeline's two incidents
+        # at one place and day folded, articles/m23)
+    return any(all(k[0] in loose for k in side if k not in shared)
                for side in (sa, sb))
 
 
@@ -1864,7 +1869,11 @@ def fold_placed(events: list[Event], lex: Lexicon,
                 if ev.event_type != first.event_type or ev.event_type in _DEMONSTRATION:
                     continue   # demonstrations: one per place, day *and issue*
                 own = _own_place(ev, first)
-                narrower = first is out[-1] and _in_region(first, ev)
+                narrower = first is out[-1] and (_in_region(first, ev) or (
+                    first.latitude is None and ev.latitude is not None and
+                    (not _where(first) or _where(first) in lex.demonym_map)))
+                # (or the lede placed the incident only in a country: "attacked a military
+                # base in northeastern Nigeria", then "opened fire on the base in Damboa")
                 if ev.latitude is None:
                     if first is not out[-1] or own and own.kind_hint in _SETTLEMENT_KINDS \
                             and not _told_at_region(first):

@@ -438,6 +438,11 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                 # Myanmar, a regional bureau's): the place only in the country the text
                 # points to first, or when it points to none
                 c = [x for x in c if gaz.cc[x[1]] == hint] if hint else c
+                if any(m2.role in ("in", "near") and _countries.country(_clean(m2.text))
+                       for m2 in event.places):
+                    c = []   # "ABUJA (GNS) - militants attacked a base in northeastern
+                    # Nigeria": the text says the place is somewhere in the country, not
+                    # the city the story was filed from
             big = [x for x in c if int(gaz.pop[x[1]]) >= 20000 or gaz.feat[x[1]] in ADMIN_FEATURES]
             inside = [x for x in c if gaz.cc[x[1]] in hints] if hints else big
             # outside the hinted countries only a real town (foreign forces act abroad)
