@@ -598,3 +598,17 @@ def test_a_lede_in_a_country_under_a_capitals_dateline_is_the_town_the_next_para
     evs = pipeline.run_text(text, date(2023, 10, 23))
     assert [(e.event_date, e.sub_event_type, e.location, e.fatalities) for e in evs] == [
         ("2023-10-22", "Armed clash", "Monguno", 4)]
+
+
+def test_deadly_is_a_floor_and_the_attacker_continues_the_incident(pipeline):
+    """"the latest in a string of deadly attacks" says someone died, not how many: the toll a
+    later paragraph gives is the figure; "The attacker, riding a motorcycle, blew himself up"
+    tells the lede's bombing again."""
+    text = ("A suicide bomber struck a police checkpoint on the outskirts of Tank on Wednesday, "
+            "the latest in a string of deadly attacks on security forces.\n\n"
+            "The attacker, riding a motorcycle packed with explosives, blew himself up as officers "
+            "were changing shifts, the district police officer said.\n\n"
+            "Three policemen were killed in the blast, a police spokesman said.")
+    evs = pipeline.run_text(text, date(2023, 11, 16))
+    assert [(e.sub_event_type, e.location, e.fatalities) for e in evs] == [
+        ("Suicide bomb", "Tank", 4)]

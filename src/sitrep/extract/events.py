@@ -24,7 +24,7 @@ from .dates import (
     spans_days,
     time_unknown,
 )
-from .fatalities import count_casualties
+from .fatalities import bomber_counted, bomber_died, count_casualties
 from .lexicon import Lexicon, load_lexicon
 from .notes import key_passage
 from .places import find_place_mentions
@@ -1367,7 +1367,10 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
                 (lex.outlet_map.get(m.group(1)) or lex.outlet_map.get(m.group(1).lower()) or
                  {}).get("party") for m in lex.outlet_re.finditer(s.text)))
             claim = claim or bool(re.search(r"\bclaim(?:ed|s)?\b", s.text, re.I))
-            counts.append((claim, v, f, s, spans))
+            # "deadly", "fatal": at least one dead, a floor and no figure (issue 15: the
+            # lowest-figure rule took it over the real toll)
+            floor = all(told[a:b].lower() in ("deadly", "fatal") for a, b in spans)
+            counts.append((claim, v or floor, f, s, spans))
     # "two of the raiders were also killed": more dead, not another source's figure
     more = [c for c in counts if _ALSO_DEAD.search(c[3].text)]
     counts = [c for c in counts if c not in more] if len(more) < len(counts) else []
@@ -1387,6 +1390,11 @@ def _build(doc: Document, d: Draft, lex: Lexicon, prev_date, ref: date,
         vague = vague or v
         for a, b in spans:
             ev.add_evidence("fatalities", s.start + a, s.start + b, body)
+    told_toll = [c[3] for c in more] + ([s] if counts else [])   # the sentences counted
+    if fatal and sub == "Suicide bomb" and any(bomber_died(x.text) for x in d.sentences) and \
+            not any(bomber_died(x.text) or bomber_counted(x.text) for x in told_toll) and \
+            not bomber_counted(" ".join(x.text for x in d.sentences)):
+        fatal += 1   # the bomber who blew himself up, told apart from the toll (CODEBOOK 6)
     if vague and fatal == 3 and et in ("Battles", "Explosions/Remote violence") and \
             not any(r.kind == "civilians" for r in ev.actors2):
         fatal = 10   # ACLED: vague deaths in a large attack or on a front line

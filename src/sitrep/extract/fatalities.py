@@ -263,6 +263,17 @@ def _collect(text: str, patterns, live=None) -> list[Count]:
     return out
 
 
+def bomber_died(text: str) -> bool:
+    """The text says a suicide bomber blew himself up (and so died: CODEBOOK 6 counts him)."""
+    return bool(_BLEW_UP.search(text))
+
+
+def bomber_counted(text: str) -> bool:
+    """The text's toll says it includes the bomber, or counts him on his own."""
+    return bool(_BOMBER_COUNTED.search(text) or _ONE_ALSO.search(text) and re.search(
+        r"\b(?:bomber|attacker)\b", text, re.I))
+
+
 def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
     """(fatalities, injured, vague, evidence spans) for one sentence, by ACLED's rules."""
     # "between 10 and 15 people were killed": the lowest of a range (CODEBOOK 6)
@@ -350,8 +361,8 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
                     one.start() <= c.start < one.end() for c in counts):
                 fatal += 1   # (CODEBOOK 6: all the dead, the attackers too)
                 spans.append((one.start(), one.end()))
-        elif m := search(_DIED_SINGLE):
-            fatal = 1
+        elif (m := search(_DIED_SINGLE)) or (m := search(_ONE_ALSO)):
+            fatal = 1   # ("The bomber was also killed.")
             spans.append((m.start(), m.end()))
         elif m := search(_VAGUE_DEATH):
             fatal, vague = 3, True
