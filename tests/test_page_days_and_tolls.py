@@ -144,6 +144,9 @@ def test_a_lede_placed_at_a_region_is_the_incident_the_next_paragraph_places_in_
     ("The toll rose to 20 as three more people died in hospital.", 20),
     # one of the dead is among them, not a count of its own
     ("Residents confirmed the three deaths but said one of the dead was a farmer.", 3),
+    # police releases: the figure echoed in brackets, "neutralised"; the killers' number
+    ("Two (2) of the bandits were neutralised while others escaped.", 2),
+    ("Bandits numbering about thirty (30) killed three (3) villagers.", 3),
 ])
 def test_how_a_toll_is_written(sentence, dead):
     from sitrep.extract.fatalities import count_casualties
@@ -219,6 +222,8 @@ def test_dead_told_as_also_killed_are_added_not_another_sources_figure(
     ("Bandits attacked the village on 03/25/2023.", "2023-03-25", 1),
     # a period the next phrase narrows is that day
     ("Earlier this month, on May 3, rebels overran the base.", "2023-05-03", 1),
+    # a digest's line opened by its day and month
+    ("18/04 - Bamenda: an explosive device went off near an army truck.", "2023-04-18", 1),
 ])
 def test_a_months_part_and_last_weeks_day(phrase, day, precision):
     from sitrep.extract.dates import find_dates
@@ -612,3 +617,19 @@ def test_deadly_is_a_floor_and_the_attacker_continues_the_incident(pipeline):
     evs = pipeline.run_text(text, date(2023, 11, 16))
     assert [(e.sub_event_type, e.location, e.fatalities) for e in evs] == [
         ("Suicide bomb", "Tank", 4)]
+
+
+def test_a_police_release_dates_the_gun_duel_by_the_distress_call(pipeline):
+    """The release gives the day once, with the distress call; the gun duel two paragraphs
+    on is that night's, not the day of the release. A tally across the regions is none."""
+    text = ("The Command wishes to inform the public that on 12/03/2023 at about 1900hrs, a "
+            "distress call was received at Dutsinma Division that bandits numbering about "
+            "twenty (20) invaded Kuki village.\n\n"
+            "Consequently, the DPO mobilised a team of operatives to the scene.\n\n"
+            "The team engaged the hoodlums in a fierce gun duel, and two (2) of the bandits "
+            "were neutralised while others escaped with gunshot wounds.\n\n"
+            "The state government said 34 bandits had been neutralised across the three "
+            "senatorial districts during March.")
+    evs = pipeline.run_text(text, date(2023, 3, 14))
+    assert [(e.event_date, e.sub_event_type, e.fatalities) for e in evs] == [
+        ("2023-03-12", "Armed clash", 2)]

@@ -26,6 +26,8 @@ _PATTERNS = [
     # "on 11/03/2023", "12.03.2023": day first, as police releases and most of the world
     # write it, unless the second number cannot be a month ("03/25/2023")
     ("num", re.compile(r"(?<![\d/.])(\d{1,2})([/.])(\d{1,2})\2((?:19|20)\d\d)(?![\d/]|\.\d)")),
+    # a digest's line opened by its day and month: "18/10 - Bamenda: ..."
+    ("dm", re.compile(r"(?m)^[ \t]*(\d{1,2})/(\d{1,2})(?=\s*[-–—:]\s)")),
     ("rel", re.compile(
         r"\b(the day before yesterday|"
         r"(?:on )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)(?: of)? last week|"
@@ -146,6 +148,9 @@ def find_dates(text: str, ref: date | None, offset: int = 0) -> list[DateMention
                 d = _safe(int(yr) if yr else _year_for(mon, day, ref), mon, day)
             elif kind == "iso":
                 d = _safe(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            elif kind == "dm":
+                day, mon = int(m.group(1)), int(m.group(2))
+                d = _safe(_year_for(mon, day, ref), mon, day) if mon <= 12 else None
             elif kind == "num":
                 a, b, yr = int(m.group(1)), int(m.group(3)), int(m.group(4))
                 d = _safe(yr, a, b) if b > 12 else _safe(yr, b, a)

@@ -1271,6 +1271,12 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
         return None, x.date, prec
     if prev:
         return None, prev[0], prev[1]
+    # no incident told before it: the day the story has given so far ("on 12/03/2023 at
+    # about 1900hrs, a distress call was received ...", then "The team engaged the hoodlums")
+    before = [x for s in ds.sentences if not s.is_headline and s.end <= s0.start
+              for x in ds.dates(s) if x.precision <= 2 and not _told_on(doc.body, x, s)]
+    if before and (ref is None or 0 <= (ref - before[-1].date).days <= LEDE_DAYS):
+        return None, before[-1].date, before[-1].precision
     if doc.published:
         return None, doc.published, 2
     return None, None, 3

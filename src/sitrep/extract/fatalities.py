@@ -11,7 +11,7 @@ from .prefilter import Gate
 _Q = (r"(?:(?:at least|at most|about|around|approximately|nearly|almost|some|over|more than|all|between|"
       r"up to|an estimated|roughly|close to|as many as|no fewer than|no less than)\s+)?")
 QNUM = rf"({_Q}{NUMBER_RE})"
-_DEATH = (r"(?:killed|dead|died|dies|die|shot dead|executed|murdered|beheaded|slain|massacred|martyred|"
+_DEATH = (r"(?:killed|dead|died|dies|die|shot dead|neutrali[sz]ed|executed|murdered|beheaded|slain|massacred|martyred|"
           r"lost (?:their|his|her) li(?:v|f)es?|burned to death|burnt to death|"
           r"shot and killed|stabbed to death|beaten to death|hacked to death|shot to death|"
           r"lynched|perished)")
@@ -218,6 +218,12 @@ def _collect(text: str, patterns, live=None) -> list[Count]:
             if p is _PATTERNS_DEATH[0] and g.lower() in ("a", "an") and not re.search(
                     r"\b(?:were|was|been|is|are)\b|\b(?:killed|dead|died)\b", m.group(), re.I):
                 continue   # "A mob lynched ...": the subject, not a victim count
+            if p is _PATTERNS_DEATH[0] and g.lower() not in ("a", "an") and re.search(
+                    r"\b(?:killed|kills)$", m.group(), re.I) and not re.search(
+                    r"\b(?:were|was|been|is|are|being|got|who)\b", m.group(), re.I) and \
+                    _OBJECT.match(text, m.end()):
+                continue   # "bandits numbering about thirty killed three villagers": the
+                # killers, not the dead (the dead are counted after the verb)
             if p is _PATTERNS_DEATH[0] and g.lower() in ("a", "an") and _ACTIVE_KILL.search(
                     m.group()) and _OBJECT.match(text, m.end()) and not _SUICIDE.search(m.group()):
                 # "A roadside bomb killed three soldiers": the killer, who lived (a suicide
@@ -263,6 +269,9 @@ def _collect(text: str, patterns, live=None) -> list[Count]:
     return out
 
 
+_ECHO = re.compile(r"(?<=[a-z])\s\(\d+\)(?=\s)", re.I)   # after a number word ("two (2)")
+
+
 def bomber_died(text: str) -> bool:
     """The text says a suicide bomber blew himself up (and so died: CODEBOOK 6 counts him)."""
     return bool(_BLEW_UP.search(text))
@@ -283,6 +292,10 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
     # phrase of the dead is read as a space (offsets kept)
     if "(" in text:
         text = _ABBREV.sub(lambda m: " " * len(m.group()), text)
+    # "two (2) of the bandits", "thirty (30)": the figure echoed in brackets (offsets kept)
+    if "(" in text:
+        text = _ECHO.sub(lambda m: " " * len(m.group()) if parse_number(
+            text[max(0, m.start() - 12):m.start()].split()[-1]) else m.group(), text)
     # "No one killed in blast": "no one" is nobody, not a count of one (offsets kept)
     if "o one" in text or "o-one" in text:
         text = re.sub(r"\b([Nn])o[ -]one\b", r"\1obody", text)
