@@ -367,3 +367,11 @@ def test_a_building_named_for_a_country_does_not_place_the_event_there(pipeline)
     evs = pipeline.run_text("Shells landed near the Saudi hospital on Sunday, killing four "
                             "civilians, residents said.")
     assert evs and all(e.country != "Saudi Arabia" for e in evs)
+
+
+def test_a_loose_spelling_far_from_the_town_measured_from_is_that_town(pipeline):
+    """"the village of Kabaya, about 20 km north of Goma": Kabeya-Kamwanga, a loose spelling
+    600 km away, is another place; Goma stands for the unlisted village (precision 2)."""
+    evs = pipeline.run_text("Fighting broke out on Monday between the army and M23 rebels "
+                            "around the village of Kabaya, about 20 km north of Goma.")
+    assert [(e.location, e.geo_precision) for e in evs] == [("Goma", 2)]

@@ -365,6 +365,17 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
             rescored.sort(key=lambda t: -t[0])   # stable: ties keep the gazetteer order
             cands[k] = rescored
 
+    # a loose spelling far from the town the sentence measures from ("the village of Kabaya,
+    # about 20 km north of Goma": Kabeya-Kamwanga, 600 km off, is another place): the town
+    # stands for it (CODEBOOK 5: an unlisted village goes to the nearest listed town, 2)
+    bearings = [c[0][1] for m, c in zip(mentions, cands, strict=True)
+                if m.role == "near" and c and c[0][1] in dict(tops).values()]
+    for k, (m, c) in enumerate(zip(mentions, cands, strict=True)):
+        if m.role == "in" and c and bearings and not any(
+                e and i == c[0][1] for _, i, e in gaz.candidates(_clean(m.text))) and all(
+                haversine_km(gaz.lat[c[0][1]], gaz.lon[c[0][1]], gaz.lat[j], gaz.lon[j]) > 150
+                for j in bearings):
+            cands[k] = []
     # a mention that names the province of another mention's place is context, not the
     # location ("Darbasiyah countryside in al-Hasakeh", "Tal Tamer ... in Al-Hasakeh")
     for k, (m, c) in enumerate(zip(mentions, cands, strict=True)):
