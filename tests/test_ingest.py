@@ -564,3 +564,16 @@ def test_lists_a_summary_a_digest_and_links():
     paras = body.split("\n\n")
     assert any(p.startswith("• On 3 June") and "On 7 June" not in p for p in paras)
     assert any(p.startswith("• On 7 June") for p in paras)
+
+
+@pytest.mark.parametrize("raw, fixed", [
+    ("a bus in Seytenga, in the northern province of S\u0e23\u0e09no.", "province of S\u00e9no."),
+    ("gunmen near S\u00c3\u00a9gou \u00e2\u20ac\u201d residents said", "near S\u00e9gou \u2014 residents"),
+])
+def test_mojibake_on_the_page_is_repaired(raw, fixed):
+    """UTF-8 shown as cp874 ("Sรฉno") or cp1252 ("SÃ©gou") on the scraped page: the place
+    name would never resolve. Real accents, dashes and Thai text stay as they are."""
+    title, body, comments, chrome = split_page("Attack in the north\n\n" + raw + "\n")
+    assert fixed in body
+    keep = "São Paulo, Ségou – “quoted”, ภาษาไทย."
+    assert keep in split_page("Title line here\n\n" + keep + "\n")[1]

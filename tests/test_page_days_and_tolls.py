@@ -633,3 +633,14 @@ def test_a_police_release_dates_the_gun_duel_by_the_distress_call(pipeline):
     evs = pipeline.run_text(text, date(2023, 3, 14))
     assert [(e.event_date, e.sub_event_type, e.fatalities) for e in evs] == [
         ("2023-03-12", "Armed clash", 2)]
+
+
+def test_a_toll_summed_over_several_attacks_is_no_incident(pipeline):
+    """CODEBOOK 1: "some 40 were killed in three attacks in the same regions" names no place
+    or day of its own incident; it is a sum, not an event."""
+    text = ("Armed men attacked a bus near Dori on Thursday morning, killing one civilian, "
+            "residents said.\n\n"
+            "On Saturday, some 40 army auxiliaries and civilians were killed in three attacks by "
+            "suspected jihadists in the same regions.")
+    evs = pipeline.run_text(text, date(2022, 5, 20))
+    assert [(e.event_date, e.fatalities) for e in evs] == [("2022-05-19", 1)]

@@ -583,6 +583,30 @@ def _implicit_comments(blocks: list[_Block], first_body: int) -> int:
     return cut
 
 
+# UTF-8 read as a legacy code page on the way to the page ("SÃ©no", cp1252; "Sรฉno", cp874
+# Thai): a run of such characters that decodes as UTF-8 when encoded back is repaired
+_MOJIBAKE = re.compile(r"[\u00c2-\u00f4\u0e00-\u0e7f][\u0080-\u00bf\u0152-\u203a\u0e00-\u0e7f"
+                       r"\u20ac\u2122]{1,3}")
+
+
+def repair_mojibake(text: str) -> str:
+    """Repair UTF-8 text that was decoded as cp1252 or cp874 somewhere upstream."""
+    if not _MOJIBAKE.search(text):
+        return text
+
+    def fix(m: re.Match) -> str:
+        for codec in ("cp1252", "cp874"):
+            try:
+                out = m.group().encode(codec).decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+            if len(out) == 1 and out.isprintable():
+                return out
+        return m.group()
+
+    return _MOJIBAKE.sub(fix, text)
+
+
 def split_page(text: str) -> tuple[str, str, list[str], list[str]]:
     """Split scraped page text into (title, body, comments, chrome).
 
@@ -591,7 +615,7 @@ def split_page(text: str) -> tuple[str, str, list[str], list[str]]:
     comments: reader comments, one string per comment, in page order.
     chrome: the page-furniture lines removed, in page order.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = repair_mojibake(text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", ""))
     items = _items(text)
     _mark_chrome(items)
 
