@@ -239,3 +239,11 @@ def test_a_unit_that_became_a_group_is_named_by_its_years(pipeline, text, day, w
     then a group of its own (inter 2)."""
     (ev,) = pipeline.run_text(text, date.fromisoformat(day))
     assert (ev.actor1, ev.inter1) == want
+
+
+@pytest.mark.parametrize("text", [
+    "On 21 January 2024, security force personnel shot dead a man in Sugapa, Papua.",
+    "On 21 January 2024, security force members shot dead a man in Sugapa, Papua.",
+])
+def test_security_force_personnel_are_state_forces(pipeline, text):
+    assert one(pipeline, text).actor1 == "Military Forces of Indonesia (2014-2024)"
