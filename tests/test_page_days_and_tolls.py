@@ -644,3 +644,19 @@ def test_a_toll_summed_over_several_attacks_is_no_incident(pipeline):
             "suspected jihadists in the same regions.")
     evs = pipeline.run_text(text, date(2022, 5, 20))
     assert [(e.event_date, e.fatalities) for e in evs] == [("2022-05-19", 1)]
+
+
+def test_martyrdom_aftermath_and_plans_around_an_incident(pipeline):
+    """"embraced martyrdom" is death; the funeral prayers, the cordon and the search are the
+    incident's aftermath; a rally "has been planned" and a strike "announced for Thursday"
+    are plans, not incidents."""
+    text = ("Two policemen embraced martyrdom while a terrorist was killed when militants "
+            "attacked a police post near Tank late on Sunday night, police said.\n\n"
+            "Security forces cordoned off the area and launched a search operation.\n\n"
+            "The funeral prayers of the martyred policemen were offered at the Police Lines on "
+            "Monday.\n\n"
+            "Traders announced a province-wide wheel-jam strike for Thursday, and a rally has "
+            "been planned from the press club on Tuesday.")
+    evs = pipeline.run_text(text, date(2023, 9, 4))
+    assert [(e.event_date, e.sub_event_type, e.fatalities) for e in evs] == [
+        ("2023-09-03", "Armed clash", 3)]

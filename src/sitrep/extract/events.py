@@ -180,6 +180,11 @@ def _in_grievance(text: str, pos: int) -> bool:
     return last is not None and not _GRIEVANCE_END.search(window[last.end():])
 
 
+# a plan told after its noun: "a rally has been planned", "the march is scheduled for"
+_PLANNED_AFTER = re.compile(r"[\w-]+(?:\s+[\w-]+){0,2}?\s+(?:(?:has|have|had) been|is|are|was|were)"
+                            r"\s+(?:planned|scheduled|called|announced|due|set to)\b", re.I)
+
+
 def _is_modal(text: str, pos: int, lex: Lexicon, cls: str = "") -> bool:
     """A cue inside a plan, fear, forecast, threat or denial, or negated."""
     window = text[max(0, pos - 70):pos]
@@ -200,6 +205,8 @@ def _is_modal(text: str, pos: int, lex: Lexicon, cls: str = "") -> bool:
         return True
     if re.search(r"\b(?:no|not|never|neither|nor|without)\s+(?:\w+\s+){0,3}$", window, re.I):
         return True
+    if _PLANNED_AFTER.match(text, pos):
+        return True   # "a rally has been planned from Lal Chowk on Tuesday"
     if re.search(r"\b(?:during|since|before|throughout) the (?:final|last|previous|recent|"
                  r"earlier|past|first|major|big|large-scale)\s+$", window, re.I):
         return True   # a past campaign named as a time reference
@@ -667,6 +674,11 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             date_differs = bool(own_date) and cur is not None and (
                 not cur.dates or own_date[0].date != cur.dates[0].date or
                 _new_place(s, own_date, cur, lex))
+            after = pattern("aftermath").search(s.text)
+            if cur is not None and not separate and after and not count_casualties(s.text)[0]:
+                continue   # "Security forces cordoned off the area and launched a search
+                # operation", "the funeral prayers of the martyred policemen": after the
+                # incident told, none of its own
             if cur is not None and not separate and _REACTION.search(s.text):
                 continue   # "the minister blamed the attack on ...", "the UN condemned the
                 # killings": a reaction to the incident told, not an incident (issue 15)
@@ -1113,7 +1125,8 @@ def _same_incident(first: Event, ev: Event, lex: Lexicon) -> bool:
 
 
 # a part of a town where a crowd gathers or marches ("Tahrir Square", "the Jumhuriya bridge")
-_SITE = re.compile(r"\b(?:squares?|bridges?|zone|street|road|avenue|boulevard|plaza|roundabout|"
+_SITE = re.compile(r"\b(?:squares?|bridges?|zone|street|road|avenue|boulevard|plaza|roundabout|bazaar|"
+                   r"chowk|press club|"
                    r"parliament|palace|ministry|embassy|office|headquarters|university|campus|"
                    r"club|hospital|mosque|church|market|stadium|park|gate|building|compound)\b",
                    re.I)

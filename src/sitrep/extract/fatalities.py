@@ -11,7 +11,7 @@ from .prefilter import Gate
 _Q = (r"(?:(?:at least|at most|about|around|approximately|nearly|almost|some|over|more than|all|between|"
       r"up to|an estimated|roughly|close to|as many as|no fewer than|no less than)\s+)?")
 QNUM = rf"({_Q}{NUMBER_RE})"
-_DEATH = (r"(?:killed|dead|died|dies|die|shot dead|neutrali[sz]ed|executed|murdered|beheaded|slain|massacred|martyred|"
+_DEATH = (r"(?:killed|dead|died|dies|die|shot dead|neutrali[sz]ed|embraced martyrdom|executed|murdered|beheaded|slain|massacred|martyred|"
           r"lost (?:their|his|her) li(?:v|f)es?|burned to death|burnt to death|"
           r"shot and killed|stabbed to death|beaten to death|hacked to death|shot to death|"
           r"lynched|perished)")
@@ -359,8 +359,10 @@ def count_casualties(text: str) -> tuple[int, int, bool, list[tuple[int, int]]]:
         if counts:
             counts.sort(key=lambda c: c.start)   # (in the text's order, not the patterns')
             fatal = sum(c.value for c in counts)
-            if len(counts) > 1 and _DIFFER.search(text[counts[0].end:counts[-1].start]) and \
-                    _SAYS.search(text):
+            between = text[counts[0].end:counts[-1].start]
+            if len(counts) > 1 and _DIFFER.search(between) and _SAYS.search(between):
+                # (another source's verb between the figures: "police said 3 ... while
+                # residents said 7"; not "two policemen died while a militant was killed")
                 fatal = min(c.value for c in counts)   # sources differ: the lowest (CODEBOOK 6)
                 counts = [min(counts, key=lambda c: c.value)]
             vague = any(c.vague for c in counts)
