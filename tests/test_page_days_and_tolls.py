@@ -660,3 +660,17 @@ def test_martyrdom_aftermath_and_plans_around_an_incident(pipeline):
     evs = pipeline.run_text(text, date(2023, 9, 4))
     assert [(e.event_date, e.sub_event_type, e.fatalities) for e in evs] == [
         ("2023-09-03", "Armed clash", 3)]
+
+
+def test_a_called_strike_an_earlier_round_and_a_month_of_another_year_are_no_incidents(
+        pipeline):
+    text = ("A suicide bomber blew himself up inside a mosque in Baghlan on Friday, killing at "
+            "least seven worshippers, a Taliban official said.\n\n"
+            "A similar attack on a mosque in the northern city of Kunduz in October 2021 killed "
+            "dozens.\n\n"
+            "Rights groups say at least nine people were killed during the previous round of "
+            "protests earlier this month.\n\n"
+            "Teachers' unions have called a national strike and march in Kabul for Thursday, "
+            "February 1, to protest against education reforms.")
+    evs = pipeline.run_text(text, date(2023, 3, 10))
+    assert [(e.event_date, e.sub_event_type) for e in evs] == [("2023-03-10", "Suicide bomb")]

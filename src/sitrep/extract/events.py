@@ -185,6 +185,18 @@ _PLANNED_AFTER = re.compile(r"[\w-]+(?:\s+[\w-]+){0,2}?\s+(?:(?:has|have|had) be
                             r"\s+(?:planned|scheduled|called|announced|due|set to)\b", re.I)
 
 
+# the day something is called or planned for ("a strike for Thursday, February 1"): no day
+# of an incident to split the sentence at
+_PLANNED_FOR = re.compile(r"\bfor\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
+                          r"Sunday),?\s+)?$", re.I)
+_CALLED_FOR = re.compile(
+    r"\b(?:announc(?:ed|es|ing)|call(?:ed|s|ing))\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?"
+    r"(?:strikes?|protests?|march(?:es)?|rall(?:y|ies)|sit-ins?|shutdowns?|boycotts?|"
+    r"demonstrations?)\b[^.;]{0,40}?\b(?:for|next|starting|from)\s+(?:(?:Monday|Tuesday|"
+    r"Wednesday|Thursday|Friday|Saturday|Sunday|next|tomorrow|the coming)\b|\d)[^.;]{0,40}",
+    re.I)
+
+
 def _is_modal(text: str, pos: int, lex: Lexicon, cls: str = "") -> bool:
     """A cue inside a plan, fear, forecast, threat or denial, or negated."""
     window = text[max(0, pos - 70):pos]
@@ -207,6 +219,11 @@ def _is_modal(text: str, pos: int, lex: Lexicon, cls: str = "") -> bool:
         return True
     if _PLANNED_AFTER.match(text, pos):
         return True   # "a rally has been planned from Lal Chowk on Tuesday"
+    for m in _CALLED_FOR.finditer(text, max(0, pos - 120), pos + 80):
+        if m.start() <= pos < m.end():
+            return True   # "announced a wheel-jam strike for Thursday", "have called a
+            # national strike and march in Paris for Thursday, February 1, to protest": the
+            # cue inside a protest to come
     if re.search(r"\b(?:during|since|before|throughout) the (?:final|last|previous|recent|"
                  r"earlier|past|first|major|big|large-scale)\s+$", window, re.I):
         return True   # a past campaign named as a time reference
@@ -639,7 +656,9 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
     for s in ds.sentences:
         sents += _split_on_dates(s, [d for d in ds.dates(s)
                                      if not _reporting_after(doc.body, d, s.end)
-                                     and not _in_relative(doc.body, s.start, d)])
+                                     and not _in_relative(doc.body, s.start, d)
+                                     and not _PLANNED_FOR.search(
+                                         doc.body, max(s.start, d.start - 30), d.start)])
     drafts: list[Draft] = []
     cur: Draft | None = None
     for s in sents:
@@ -1059,9 +1078,14 @@ def _without_background(events: list[Event], published: date | None) -> list[Eve
     def age(e: Event) -> int | None:
         return (published - date.fromisoformat(e.event_date)).days if e.event_date else None
 
+    def named_year(e: Event) -> bool:   # "in October 2021": a month no year is guessed for
+        return any(x.field == "event_date" and re.search(r"\b(?:19|20)\d\d\b", x.text)
+                   for x in e.evidence)
+
     if not any((a := age(e)) is not None and a <= days for e in events):
         return events
-    return [e for e in events if not (e.time_precision <= 2 and (age(e) or 0) > days)]
+    return [e for e in events if not ((e.time_precision <= 2 or named_year(e)) and
+                                      (age(e) or 0) > days)]
 
 
 def _retells(last: Event, ev: Event, d: Draft, separate: bool) -> bool:
