@@ -674,3 +674,22 @@ def test_a_called_strike_an_earlier_round_and_a_month_of_another_year_are_no_inc
             "February 1, to protest against education reforms.")
     evs = pipeline.run_text(text, date(2023, 3, 10))
     assert [(e.event_date, e.sub_event_type) for e in evs] == [("2023-03-10", "Suicide bomb")]
+
+
+def test_a_riot_put_down_with_live_bullets_is_one_event_with_its_dead(pipeline):
+    """The lede's day comes from the next paragraph ("on Wednesday"), and later paragraphs
+    count from it; a day to come ("would be arraigned on Thursday") dates nothing; police
+    shooting a youth at the riot is how the riot was put down, and "pronounced dead" is his
+    death."""
+    text = ("Youths angry at new taxes barricaded roads in the Nyalenda area of Kisumu with "
+            "rocks and burning tyres and hurled stones at police officers, residents said.\n\n"
+            "The unrest began on Wednesday morning.\n\n"
+            "Police officers fired tear gas and live bullets, shooting a 19-year-old in the chest "
+            "in Nyalenda; he was pronounced dead on arrival at hospital.\n\n"
+            "A police commander said 12 people were arrested in Kisumu and would be arraigned on "
+            "Thursday.")
+    evs = pipeline.run_text(text, date(2023, 7, 27))
+    assert ("2023-07-26", "Violent demonstration", 1) in [
+        (e.event_date, e.sub_event_type, e.fatalities) for e in evs]
+    assert all(e.event_date == "2023-07-26" for e in evs)
+    assert not any(e.event_type == "Violence against civilians" for e in evs)

@@ -594,6 +594,11 @@ def _split_on_dates(s: Sentence, dates: list[DateMention]) -> list[Sentence]:
     return out
 
 
+_TO_COME = re.compile(r"\b(?:will|would|shall|(?:is|are|was|were) (?:due|set|expected|"
+                      r"scheduled) to)\s+(?:not\s+)?(?:be\s+)?\w+(?:\s+\w+){0,3}?\s+(?:on|by|from|"
+                      r"until|next)?\s*$", re.I)
+
+
 class DocSentences:
     """A document's sentences, split once, and their date phrases, found once per sentence
     (a sentence is asked for its dates before and after it is split at them, and again when
@@ -645,6 +650,9 @@ class DocSentences:
                 # the dateline's day is when the story was filed: beside a day the sentence
                 # gives, it is not the incident's
                 found = [x for x in found if x.start >= s.start + end]
+            # a day to come ("would be arraigned on Thursday", "will resume next week") is
+            # no incident's day
+            found = [x for x in found if not _TO_COME.search(s.text, 0, x.start - s.start)]
             self._dates[key] = found
         return list(found)
 
@@ -1055,8 +1063,19 @@ def extract_events(doc: Document, lex: Lexicon | None = None, ref: date | None =
         if same is None and not separate and events and _demonstration_told_on(
                 events[-1], ev, told):
             same = events[-1]
+        if same is None and not separate and events and _force_at_demonstration(events[-1], ev):
+            last = events[-1]   # the riot's toll; it stays the demonstration it was
+            if ev.fatalities and not last.fatalities:
+                last.fatalities = ev.fatalities
+                last.evidence += [x for x in ev.evidence if x.field == "fatalities"]
+            last.injured = max(last.injured or 0, ev.injured or 0)
+            continue
         if same is not None:
             _fold(same, ev, lex)
+            if same is events[-1] and same.event_date:
+                # the lede, dated only by its page, now has the day a later telling gave it:
+                # the sentences after it count from that day
+                prev_date = (date.fromisoformat(same.event_date), same.time_precision)
             continue
         if ev.event_date:
             prev_date = (date.fromisoformat(ev.event_date), ev.time_precision)
@@ -1171,6 +1190,23 @@ def _demonstration_told_on(last: Event, ev: Event, told: str) -> bool:
     where = _where(last)   # (a known place: the same place needs one)
     return bool(where) and all(p.text.lower() == where or _SITE.search(p.text)
                                for p in ev.places)
+
+
+def _force_at_demonstration(last: Event, ev: Event) -> bool:
+    """CODEBOOK 1, one event per demonstration: a later paragraph with no day of its own in
+    which state forces shoot or beat people at the place of the riot or protest just told
+    ("Police responded with tear gas and live bullets. A 19-year-old was shot in Nyalenda")
+    tells how the demonstration was put down, not an attack of its own."""
+    if last.event_type not in _DEMONSTRATION or ev.event_type != "Violence against civilians":
+        return False
+    if not _undated(ev) or last.event_date != ev.event_date:
+        return False
+    if not (ev.actors1 and ev.actors1[0].kind in ("police", "military")):
+        return False
+    where = _where(last)
+    return bool(where) and (not ev.places or all(
+        p.text.lower() == where or _SITE.search(p.text) or p.role not in ("in", "near")
+        for p in ev.places) or _where(ev) in {p.text.lower() for p in last.places})
 
 
 def _undated(e: Event) -> bool:
