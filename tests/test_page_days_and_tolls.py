@@ -224,6 +224,9 @@ def test_dead_told_as_also_killed_are_added_not_another_sources_figure(
     ("Earlier this month, on May 3, rebels overran the base.", "2023-05-03", 1),
     # a digest's line opened by its day and month
     ("18/04 - Bamenda: an explosive device went off near an army truck.", "2023-04-18", 1),
+    # the weekday names the date's day: one date
+    ("Rebels overran the base on Saturday, 29 April.", "2023-04-29", 1),
+    ("Rebels overran the base on Monday 1 May.", "2023-05-01", 1),
 ])
 def test_a_months_part_and_last_weeks_day(phrase, day, precision):
     from sitrep.extract.dates import find_dates
@@ -693,3 +696,14 @@ def test_a_riot_put_down_with_live_bullets_is_one_event_with_its_dead(pipeline):
         (e.event_date, e.sub_event_type, e.fatalities) for e in evs]
     assert all(e.event_date == "2023-07-26" for e in evs)
     assert not any(e.event_type == "Violence against civilians" for e in evs)
+
+
+def test_a_newspaper_is_no_place_and_captives_marched_off_are_no_march(pipeline):
+    text = ("Gunmen on motorcycles stormed a village near Tsafe in Zamfara State, Nigeria, at "
+            "dawn.\n\n"
+            "Her two daughters were among those marched into the bush.\n\n"
+            "At least 17 people were killed that morning, the council chairman told the Sahel "
+            "Ledger by telephone.")
+    evs = pipeline.run_text(text, date(2022, 7, 19))
+    assert [(e.sub_event_type, e.country, e.fatalities) for e in evs] == [
+        ("Attack", "Nigeria", 17)]

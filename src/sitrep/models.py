@@ -192,6 +192,13 @@ class ActorRef:
     foreign: bool = False          # state forces acting outside their own country (inter 8)
 
 
+# the last word of a newspaper's name ("the Sahel Ledger", "the Kabul Times"): the name
+# before it is a masthead, not a place; extract and geo's spotter share it
+MASTHEAD_WORDS = frozenset({
+    "Times", "Post", "Herald", "Tribune", "Ledger", "Courier", "Observer", "Gazette",
+    "Chronicle", "Monitor", "Daily", "Guardian", "Express", "Mail", "Journal", "Telegraph",
+    "Standard", "Sentinel", "Dispatch", "Reporter", "Inquirer"})
+
 # words after "the X" that end its phrase: no noun follows, so X is not a thing named after a
 # town ("the Saray and ...", but "the Saadnayel highway"); extract and geo's spotter share it
 PHRASE_END_WORDS = ("and|or|in|on|at|of|to|with|near|for|by|from|after|as|was|were|is|are|has|"

@@ -170,12 +170,17 @@ def find_dates(text: str, ref: date | None, offset: int = 0) -> list[DateMention
     out.sort(key=lambda x: x.start)
     # "Earlier this month, on November 3": a period the next phrase narrows to its day is
     # one date, the day
+    # ("on Saturday, 9 July", "Monday 11 July": the weekday names the date's day)
     return [x for k, x in enumerate(out) if not (
-        k + 1 < len(out) and x.precision >= 3 and out[k + 1].precision < x.precision and
+        k + 1 < len(out) and (x.precision >= 3 and out[k + 1].precision < x.precision or
+                              _WEEKDAY_ONLY.fullmatch(x.text) and out[k + 1].precision == 1
+                              and not _WEEKDAY_ONLY.fullmatch(out[k + 1].text)) and
         _NARROWED.fullmatch(text[x.end - offset:out[k + 1].start - offset]))]
 
 
 _NARROWED = re.compile(r"\s*,?\s*(?:on|in|at)?\s*")
+_WEEKDAY_ONLY = re.compile(r"(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|"
+                           r"sunday)", re.I)
 
 
 # the same without a day: a place in capitals, maybe an agency, a dash ("BAMAKO -",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from ..models import PHRASE_END_WORDS, PlaceMention
+from ..models import MASTHEAD_WORDS, PHRASE_END_WORDS, PlaceMention
 from .prefilter import Gate
 
 _PART = r"(?:al|el|ad|ar|as|ash|at|az|an|ed|er|es|ez|de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|y|bin|ibn|bou|ben|abu|um|umm|wa|van|von|der|sur|sous|en|e)"
@@ -194,6 +194,8 @@ def find_place_mentions(sent: str, offset: int = 0,
         first = name.split()[0].split("-")[0]
         if first in _STOP_START and len(name.split()) == 1:
             continue
+        if len(name.split()) > 1 and name.split()[-1] in MASTHEAD_WORDS:
+            continue   # a newspaper ("told the Sahel Ledger"), not a place
         if any(not (e <= a or s >= b) for a, b in exclude) or s in seen:
             continue
         seen.add(s)

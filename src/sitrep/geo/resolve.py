@@ -15,7 +15,15 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from sitrep.models import FRONT_KEYS, PHRASE_END_WORDS, PLACE_FIELDS, Event, Place, PlaceMention
+from sitrep.models import (
+    FRONT_KEYS,
+    MASTHEAD_WORDS,
+    PHRASE_END_WORDS,
+    PLACE_FIELDS,
+    Event,
+    Place,
+    PlaceMention,
+)
 
 from . import countries as _countries
 from .distance import haversine_km
@@ -838,6 +846,9 @@ def find_places(text: str, gazetteer: Gazetteer | None = None) -> list[PlaceMent
             i = c[0][1]
             if _tail_of_name(text, toks, k, gaz, c):
                 continue
+            if k + n < len(toks) and toks[k + n].group() in MASTHEAD_WORDS and \
+                    text[span[-1].end():toks[k + n].start()] == " ":
+                break   # a newspaper ("the Sahel Ledger"), not a place
             if n == 1 and gaz.feat[i] == "P" and \
                     not any(gaz.feat[j] in ADMIN_FEATURES for _, j, _ in c) and \
                     not _LOCATIVE.search(text[max(0, span[0].start() - 25):span[0].start()]) \
