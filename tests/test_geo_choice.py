@@ -375,3 +375,10 @@ def test_a_loose_spelling_far_from_the_town_measured_from_is_that_town(pipeline)
     evs = pipeline.run_text("Fighting broke out on Monday between the army and M23 rebels "
                             "around the village of Kabaya, about 20 km north of Goma.")
     assert [(e.location, e.geo_precision) for e in evs] == [("Goma", 2)]
+
+
+def test_a_refugee_camp_is_the_town_it_is_named_after(pipeline):
+    """"a raid on Jenin refugee camp in the northern West Bank": the camp, not the region."""
+    evs = pipeline.run_text("Four men were killed on Thursday during a raid on Jenin refugee "
+                            "camp in the northern West Bank, the health ministry said.")
+    assert [e.location for e in evs] == ["Janin"]

@@ -83,7 +83,9 @@ def _kind_after(sent: str, end: int) -> tuple[str, int]:
     """The admin or feature word after a name ("Qasbah sector area"), up to two of them."""
     kind, pos = "", end
     for _ in range(2):
-        m = re.match(r"(?:'s|’s)?\s+([a-z-]+)\b", sent[pos:])
+        # ("Jenin refugee camp", "the Abu Shouk displacement camp": the camp's kind)
+        m = re.match(r"(?:'s|’s)?\s+(?:refugee\s+|displacement\s+|IDP\s+|transit\s+)?([a-z-]+)\b",
+                     sent[pos:])
         if not (m and m.group(1) in KIND_WORDS):
             break
         kind = kind or KIND_WORDS[m.group(1)]
