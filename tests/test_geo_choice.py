@@ -382,3 +382,12 @@ def test_a_refugee_camp_is_the_town_it_is_named_after(pipeline):
     evs = pipeline.run_text("Four men were killed on Thursday during a raid on Jenin refugee "
                             "camp in the northern West Bank, the health ministry said.")
     assert [e.location for e in evs] == ["Janin"]
+
+
+def test_a_municipality_is_coded_to_the_town_it_is_named_after(pipeline):
+    """CODEBOOK 5, the district centre: "the municipality of Iguala de la Independencia" is
+    Iguala (118,000 people), not the largest village GeoNames files under the unit's code."""
+    evs = pipeline.run_text("Six persons were deprived of life after armed subjects opened fire "
+                            "inside a bar in the municipality of Iguala de la Independencia, in "
+                            "Guerrero, on Sunday.")
+    assert [(e.location, e.fatalities) for e in evs] == [("Iguala de la Independencia", 6)]

@@ -12,7 +12,8 @@ _Q = (r"(?:(?:at least|at most|about|around|approximately|nearly|almost|some|ove
       r"up to|an estimated|roughly|close to|as many as|no fewer than|no less than)\s+)?")
 QNUM = rf"({_Q}{NUMBER_RE})"
 _DEATH = (r"(?:killed|dead|died|dies|die|shot dead|neutrali[sz]ed|embraced martyrdom|executed|murdered|beheaded|slain|massacred|martyred|"
-          r"lost (?:their|his|her) li(?:v|f)es?|burned to death|burnt to death|"
+          r"lost (?:their|his|her) li(?:v|f)es?|deprived of (?:their |his |her )?li(?:v|f)es?|"
+          r"burned to death|burnt to death|"
           r"shot and killed|stabbed to death|beaten to death|hacked to death|shot to death|"
           r"lynched|perished)")
 _HURT = r"(?:injured|wounded|hurt|hospitali[sz]ed)"

@@ -32,7 +32,7 @@ from .normalize import cached_light as _light
 from .normalize import cached_normalize as _norm
 from .normalize import display_name, fold, is_latin_key, light, normalize
 
-VERSION = "geo-9"
+VERSION = "geo-10"
 
 ADMIN_WORDS = re.compile(
     r"^(?:muhafazat|muhafazah|sha[`'’]?biyat|wilayat(?:-e)?|mayorality of|mayoralty of|province of|"
@@ -661,6 +661,13 @@ def build_index(overlay: dict | None = None) -> dict:
         if (c, code, nm) in have_a2:
             continue
         best = max(members, key=lambda i: pop[i])
+        # a district or municipality is coded to the town it is named after, when the
+        # province has one of some size ("the municipality of Iguala de la Independencia":
+        # Iguala, 118,000, not the largest of the villages GeoNames files under its code)
+        key = normalize(nm)
+        seat = [i for i in groups1.get((c, code), ()) if normalize(names[i]) == key and
+                pop[i] >= pop[best] // 10]
+        best = max(seat, key=lambda i: pop[i]) if seat else best
         total = int(sum(int(pop[i]) for i in members))
         add(nm, [nm], best, "A2", total, nm)
     by_cc_name: dict[tuple[str, str], int] = {}
