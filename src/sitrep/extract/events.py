@@ -180,23 +180,6 @@ def _in_grievance(text: str, pos: int) -> bool:
     return last is not None and not _GRIEVANCE_END.search(window[last.end():])
 
 
-# a plan told after its noun: "a rally has been planned", "the march is scheduled for"
-_PLANNED_AFTER = re.compile(r"[\w-]+(?:\s+[\w-]+){0,2}?\s+(?:(?:has|have|had) been|is|are|was|were)"
-                            r"\s+(?:planned|scheduled|called|announced|due|set to)\b", re.I)
-
-
-# the day something is called or planned for ("a strike for Thursday, February 1"): no day
-# of an incident to split the sentence at
-_PLANNED_FOR = re.compile(r"\bfor\s+(?:(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|"
-                          r"Sunday),?\s+)?$", re.I)
-_CALLED_FOR = re.compile(
-    r"\b(?:announc(?:ed|es|ing)|call(?:ed|s|ing))\s+(?:(?:a|an|the)\s+)?(?:[\w-]+\s+){0,3}?"
-    r"(?:strikes?|protests?|march(?:es)?|rall(?:y|ies)|sit-ins?|shutdowns?|boycotts?|"
-    r"demonstrations?)\b[^.;]{0,40}?\b(?:for|next|starting|from)\s+(?:(?:Monday|Tuesday|"
-    r"Wednesday|Thursday|Friday|Saturday|Sunday|next|tomorrow|the coming)\b|\d)[^.;]{0,40}",
-    re.I)
-
-
 def _is_modal(text: str, pos: int, lex: Lexicon, cls: str = "") -> bool:
     """A cue inside a plan, fear, forecast, threat or denial, or negated."""
     window = text[max(0, pos - 70):pos]
@@ -217,9 +200,9 @@ def _is_modal(text: str, pos: int, lex: Lexicon, cls: str = "") -> bool:
         return True
     if re.search(r"\b(?:no|not|never|neither|nor|without)\s+(?:\w+\s+){0,3}$", window, re.I):
         return True
-    if _PLANNED_AFTER.match(text, pos):
+    if pattern("planned_after").match(text, pos):
         return True   # "a rally has been planned from Lal Chowk on Tuesday"
-    for m in _CALLED_FOR.finditer(text, max(0, pos - 120), pos + 80):
+    for m in pattern("called_for").finditer(text, max(0, pos - 120), pos + 80):
         if m.start() <= pos < m.end():
             return True   # "announced a wheel-jam strike for Thursday", "have called a
             # national strike and march in Paris for Thursday, February 1, to protest": the
@@ -594,11 +577,6 @@ def _split_on_dates(s: Sentence, dates: list[DateMention]) -> list[Sentence]:
     return out
 
 
-_TO_COME = re.compile(r"\b(?:will|would|shall|(?:is|are|was|were) (?:due|set|expected|"
-                      r"scheduled) to)\s+(?:not\s+)?(?:be\s+)?\w+(?:\s+\w+){0,3}?\s+(?:on|by|from|"
-                      r"until|next)?\s*$", re.I)
-
-
 class DocSentences:
     """A document's sentences, split once, and their date phrases, found once per sentence
     (a sentence is asked for its dates before and after it is split at them, and again when
@@ -652,7 +630,8 @@ class DocSentences:
                 found = [x for x in found if x.start >= s.start + end]
             # a day to come ("would be arraigned on Thursday", "will resume next week") is
             # no incident's day
-            found = [x for x in found if not _TO_COME.search(s.text, 0, x.start - s.start)]
+            to_come = pattern("day_to_come")
+            found = [x for x in found if not to_come.search(s.text, 0, x.start - s.start)]
             self._dates[key] = found
         return list(found)
 
@@ -665,7 +644,7 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
         sents += _split_on_dates(s, [d for d in ds.dates(s)
                                      if not _reporting_after(doc.body, d, s.end)
                                      and not _in_relative(doc.body, s.start, d)
-                                     and not _PLANNED_FOR.search(
+                                     and not pattern("planned_for").search(
                                          doc.body, max(s.start, d.start - 30), d.start)])
     drafts: list[Draft] = []
     cur: Draft | None = None
