@@ -707,3 +707,23 @@ def test_a_newspaper_is_no_place_and_captives_marched_off_are_no_march(pipeline)
     evs = pipeline.run_text(text, date(2022, 7, 19))
     assert [(e.sub_event_type, e.country, e.fatalities) for e in evs] == [
         ("Attack", "Nigeria", 17)]
+
+
+def test_recent_operations_trends_and_a_march_next_week_are_no_incidents(pipeline):
+    """Tallies over a period with no place or day of their own (CODEBOOK 1), a trend since an
+    offensive, and a march announced for next week; "The drones hit ..." tells the strike
+    again."""
+    text = ("Russian attack drones struck an apartment building in Odesa in the early hours of "
+            "Friday, killing four people, regional officials said.\n\n"
+            "The drones hit the upper floors of the nine-storey building at around 3:30 a.m., "
+            "the regional administration said.\n\n"
+            "The army said troops had \"neutralised 67 terrorists\" in recent operations across "
+            "the south, without naming places.\n\n"
+            "A monitoring mission documented a sharp increase in civilian deaths in the region "
+            "over the previous three months.\n\n"
+            "Russia has stepped up drone attacks since its forces launched an offensive in the "
+            "east in October.\n\n"
+            "Residents announced a march to the city hall next week to demand more air defences.")
+    evs = pipeline.run_text(text, date(2023, 11, 18))
+    assert [(e.event_date, e.location, e.fatalities) for e in evs] == [
+        ("2023-11-17", "Odesa", 4)]
