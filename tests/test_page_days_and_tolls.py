@@ -727,3 +727,10 @@ def test_recent_operations_trends_and_a_march_next_week_are_no_incidents(pipelin
     evs = pipeline.run_text(text, date(2023, 11, 18))
     assert [(e.event_date, e.location, e.fatalities) for e in evs] == [
         ("2023-11-17", "Odesa", 4)]
+
+
+def test_a_period_start_beside_the_day_is_not_the_day(pipeline):
+    evs = pipeline.run_text("In Nyala, the South Darfur capital held by the RSF since October, "
+                            "an army air strike hit a market on Sunday morning, killing five "
+                            "people, a local activist said.", date(2024, 5, 13))
+    assert [(e.event_date, e.time_precision) for e in evs] == [("2024-05-12", 1)]

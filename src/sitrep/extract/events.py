@@ -645,7 +645,8 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
                                      if not _reporting_after(doc.body, d, s.end)
                                      and not _in_relative(doc.body, s.start, d)
                                      and not pattern("planned_for").search(
-                                         doc.body, max(s.start, d.start - 30), d.start)])
+                                         doc.body, max(s.start, d.start - 30), d.start)
+                                     and not _period_start(doc.body, d)])
     drafts: list[Draft] = []
     cur: Draft | None = None
     for s in sents:
@@ -830,6 +831,12 @@ _YEAR = re.compile(r"\b(?:in|during|throughout)\s+((?:19|20)\d\d)\b(?![-/]\d)|"
 
 # a date that starts a period: "since 2015", "since the TTP ended a truce in November 2022"
 _SINCE = re.compile(r"\bsince\b[^,;.:()\"“”]*$", re.I)
+
+
+def _period_start(body: str, x: DateMention) -> bool:
+    """A date that starts a period ("held by the RSF since October"), not an incident's day."""
+    return x.text.lower().startswith("since") or bool(
+        _SINCE.search(body, max(0, x.start - 60), x.start))
 
 
 def _past_year(text: str, ref: date) -> bool:
@@ -1262,6 +1269,9 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
                                            if s.start <= x.start < s.end), s0))
 
     cands = [x for x in d.dates if s0.start <= x.start < s0.end] or d.dates
+    # "the South Darfur capital, held by the RSF since October, ... on Sunday morning": a
+    # period's start beside the incident's day is not it
+    cands = [x for x in cands if not _period_start(doc.body, x)] or cands
     if cands and all(told_on(x) for x in cands):
         # the lede gives only the day it was told; a later sentence of the draft its own day
         cands = [x for x in d.dates if not told_on(x)] or cands
