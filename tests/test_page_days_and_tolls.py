@@ -734,3 +734,15 @@ def test_a_period_start_beside_the_day_is_not_the_day(pipeline):
                             "an army air strike hit a market on Sunday morning, killing five "
                             "people, a local activist said.", date(2024, 5, 13))
     assert [(e.event_date, e.time_precision) for e in evs] == [("2024-05-12", 1)]
+
+
+def test_a_claim_with_the_groups_own_account_is_the_incident_told(pipeline):
+    """"claimed responsibility ..., saying its fighters had killed more than 20": the group's
+    account of the incident told, its perpetrator named, its figure a party's claim."""
+    text = ("A suicide bomber drove a car packed with explosives into a checkpoint outside "
+            "Jowhar on Saturday, killing at least six soldiers, officials said.\n\n"
+            "Al-Shabaab claimed responsibility in a statement on its radio station, saying its "
+            "fighters had killed \"more than 20 apostate soldiers\".")
+    evs = pipeline.run_text(text, date(2023, 6, 12))
+    assert [(e.event_date, e.actor1, e.fatalities) for e in evs] == [
+        ("2023-06-10", "Al Shabaab", 6)]

@@ -696,11 +696,15 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
                 # incident (CODEBOOK 6: sources differ, the lowest)
                 cur.sentences.append(s)
                 continue
-            if cur is not None and not dates and not separate and _anaphoric(s, cues):
+            claims = [m for m in mentions if m[1].ref.kind == "named" and _CLAIMS.match(
+                s.text, m[1].end)]
+            said = _CLAIM_SAYING.search(s.text) if claims else None
+            # (the group's own account after its claim: ", saying its fighters had killed 20")
+            told_cues = [c for c in cues if said is None or c.start - s.start < said.start()]
+            if cur is not None and not dates and not separate and (
+                    _anaphoric(s, told_cues) or said is not None and not told_cues):
                 # "did not comment on the shelling": the incident already coded; who claims
                 # it is its perpetrator ("Al Shabaab claimed responsibility for the blast")
-                claims = [m for m in mentions if m[1].ref.kind == "named" and _CLAIMS.match(
-                    s.text, m[1].end)]
                 if claims:
                     cur.sentences.append(s)
                     cur.mentions += claims
@@ -887,6 +891,11 @@ _LOCATIVE = re.compile(r"\b(?:in|near|at|outside|around|of)\s+(?:the\s+)?(?:[\w'
 # a group named claiming the incident told ("JNIM claimed responsibility"; not "never claimed")
 _CLAIMS = re.compile(r"\s+(?!(?:never|not|has not|have not|did not|denied)\b)(?:\w+\s+)?"
                      r"(?:claimed (?:responsibility|the attack)|took responsibility)", re.I)
+
+
+# a claimant's account after its claim: "claimed responsibility for the bombing, saying one of
+# its fighters had detonated an explosive vest"
+_CLAIM_SAYING = re.compile(r",?\s+(?:saying|adding|and said)\b", re.I)
 
 
 _QUOTE_OPEN = "\"“«„‘'"
