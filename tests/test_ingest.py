@@ -577,3 +577,17 @@ def test_mojibake_on_the_page_is_repaired(raw, fixed):
     assert fixed in body
     keep = "São Paulo, Ségou – “quoted”, ภาษาไทย."
     assert keep in split_page("Title line here\n\n" + keep + "\n")[1]
+
+
+def test_a_date_line_above_a_line_broken_lede_is_its_own_paragraph():
+    page = ("THE KP POST | Home | Pakistan | KP | World\n"
+            "Two policemen killed in checkpost attack\n"
+            "Our Correspondent | Peshawar\n"
+            "Published 6:40 AM, Monday 13 November 2023\n"
+            "Militants stormed a police checkpost in Lakki Marwat on Saturday, killing two "
+            "policemen, police said.\n"
+            "The attackers fled into the hills, an official said.\n")
+    title, body, comments, chrome = split_page(page)
+    paras = body.split("\n\n")
+    assert "Published 6:40 AM, Monday 13 November 2023" in paras
+    assert any(p.startswith("Militants stormed") for p in paras)

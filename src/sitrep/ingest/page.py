@@ -669,6 +669,17 @@ def split_page(text: str) -> tuple[str, str, list[str], list[str]]:
         rest = "\n".join(it.text for it in head.items[1:])
         paras = ([title] + [p.text for p in blocks[:first_body]]
                  + ([rest] if rest else []) + paras[first_body + 1:])
+    # a line-broken story's byline or date lines opening the paragraph after the headline are
+    # a paragraph of their own ("Published 6:40 AM, Monday 13 November 2023" is not the
+    # lede's first words)
+    if title and len(paras) > 1:
+        lines = paras[1].split("\n")
+        k = 0
+        while k < len(lines) - 1 and (_BYLINE.match(lines[k]) or _DATELINE.match(lines[k]) or
+                                      _is_timestamp_line(lines[k])):
+            k += 1
+        if k:
+            paras[1:2] = ["\n".join(lines[:k]), "\n".join(lines[k:])]
     body = "\n\n".join(paras)
     chrome = [it.text for it in items if it.kind == CHROME]
     return title, body, comments, chrome
