@@ -746,3 +746,18 @@ def test_a_claim_with_the_groups_own_account_is_the_incident_told(pipeline):
     evs = pipeline.run_text(text, date(2023, 6, 12))
     assert [(e.event_date, e.actor1, e.fatalities) for e in evs] == [
         ("2023-06-10", "Al Shabaab", 6)]
+
+
+def test_a_live_blogs_update_headlines_are_headlines(pipeline):
+    """A stamp line and a headline over each update ("10:42 GMT" / "Army drone strike
+    reported in Omdurman") are the update's headline, not an incident dated by the update
+    before it."""
+    text = ("Sudan war live: army strikes Omdurman\n\n"
+            "12:30 GMT\nWhat we know about the fighting\n\n"
+            "Residents said heavy clashes broke out in southern El Fasher late on Saturday.\n\n"
+            "10:42 GMT\nArmy drone strike reported in Omdurman\n\n"
+            "A military source said an army drone struck a gathering of fighters in western "
+            "Omdurman this morning, killing at least four of them.")
+    evs = pipeline.run_text(text, date(2024, 6, 2))
+    assert sorted((e.event_date, e.sub_event_type) for e in evs) == [
+        ("2024-06-01", "Armed clash"), ("2024-06-02", "Air/drone strike")]

@@ -36,8 +36,13 @@ def paragraphs(body: str) -> list[tuple[int, int]]:
     return spans
 
 
+# a live blog's update stamp on the line above its headline ("16:20 GMT")
+_STAMP_LINE = re.compile(r"^\s*\d{1,2}[:.]\d{2}\s*(?:GMT|UTC|BST|CET|EAT|WAT|IST|[AaPp]\.?[Mm]\.?|"
+                         r"local time)?\s*\n")
+
+
 def _is_headline(text: str) -> bool:
-    t = text.strip()
+    t = _STAMP_LINE.sub("", text.strip(), count=1)
     return bool(t) and len(t) < 200 and not re.search(r"[.!?\"”]\s*$", t) and "\n" not in t
 
 
