@@ -327,6 +327,9 @@ def test_the_incidents_town_named_after_a_lede_that_names_only_its_region(
     "responsible would be punished.",
     "The UN human rights office said on Monday it was \"alarmed\" by reports of civilian "
     "casualties in drone strikes in Narino.",
+    # a hospital's count of the wounded it received is no incident of its own
+    "A medical charity said the Tumaco hospital had received 38 wounded people since Saturday "
+    "night, most with gunshot injuries.",
 ])
 def test_a_reaction_a_report_or_a_habit_after_the_incident_is_no_incident(pipeline, aside):
     text = ("A roadside bomb hit a police patrol near the town of Tumaco in southwestern Colombia "
