@@ -745,7 +745,8 @@ def test_a_claim_with_the_groups_own_account_is_the_incident_told(pipeline):
     text = ("A suicide bomber drove a car packed with explosives into a checkpoint outside "
             "Jowhar on Saturday, killing at least six soldiers, officials said.\n\n"
             "Al-Shabaab claimed responsibility in a statement on its radio station, saying its "
-            "fighters had killed \"more than 20 apostate soldiers\".")
+            "fighters had killed \"more than 20 apostate soldiers\". Residents said those killed "
+            "were mostly traders.")
     evs = pipeline.run_text(text, date(2023, 6, 12))
     assert [(e.event_date, e.actor1, e.fatalities) for e in evs] == [
         ("2023-06-10", "Al Shabaab", 6)]

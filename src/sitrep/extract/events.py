@@ -708,6 +708,7 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
                 if claims:
                     cur.sentences.append(s)
                     cur.mentions += claims
+                    cur.paragraph = s.paragraph   # (the rest of the claim's paragraph too)
                 elif s.paragraph == cur.paragraph + 1:
                     cur.sentences.append(s)   # "The raids hit the village of Kansafra": where
                 continue
