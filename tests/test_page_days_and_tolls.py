@@ -161,6 +161,12 @@ def test_how_a_toll_is_written(sentence, dead):
      "killing four officers, a police commander said.\n\n"
      "Another police officer said six people had died.",
      date(2022, 2, 23), [("2022-02-22", "Remote explosive/landmine/IED", 4)]),
+    # the day of the burials is not a day of its own
+    ("Suspected jihadists killed at least 12 volunteer fighters in an attack near Gorom-Gorom "
+     "on Saturday, security sources said.\n\n"
+     "A resident who attended the burials on Sunday said 19 volunteers had died, a figure that "
+     "could not be confirmed.",
+     date(2023, 2, 20), [("2023-02-18", "Armed clash", 12)]),
     ("Jihadists killed 12 soldiers in an attack on an army post near Diapaga in eastern Burkina "
      "Faso on Friday, security sources said.\n\n"
      "The group said in a statement on Sunday that it had killed 40 soldiers.",

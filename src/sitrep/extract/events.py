@@ -676,8 +676,11 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
         if cues or prefix:
             separate = bool(pattern("separate_incident").search(s.text))
             # a day after a reporting verb ("the rescuers said on Monday") is when it was told
+            # (nor the day of the burials: "a resident who attended the burials on Sunday
+            # said 19 had died")
             own_date = [x for x in dates if not _SAME_DAY.search(s.text) and not
-                        _told_on(doc.body, x, s)]
+                        _told_on(doc.body, x, s) and not pattern("aftermath").search(
+                            doc.body, max(s.start, x.start - 40), x.start)]
             date_differs = bool(own_date) and cur is not None and (
                 not cur.dates or own_date[0].date != cur.dates[0].date or
                 _new_place(s, own_date, cur, lex))
