@@ -185,6 +185,18 @@ def test_how_a_toll_is_written(sentence, dead):
      "The Islamic State group claimed the attack in a statement carried by its Amaq agency, "
      "saying its fighters had killed 10 policemen and burned two vehicles.",
      date(2024, 3, 14), [("2024-03-12", "Armed clash", 5)]),
+    # wounded who died later, "bringing the number of dead to" a new figure: the incident
+    # told, counted again, not an incident in the hospital's town; and a number of dead
+    # named by who they were ("the number of police officers killed ... has risen to")
+    ("Gunmen attacked a police checkpoint near Baqubah in Iraq's Diyala province late on "
+     "Thursday, killing three officers, a security source said.\n\n"
+     "On Friday, the provincial health directorate said two of the wounded had died of their "
+     "injuries in a hospital in Baghdad, bringing the number of dead to five.",
+     date(2023, 6, 10), [("2023-06-08", "Armed clash", 5)]),
+    ("The number of police officers killed in an ambush on a patrol near Lodwar in Kenya's "
+     "Turkana county on Monday has risen to six, a police commander said on Tuesday.\n\n"
+     "Four officers were killed at the scene, the commander said.",
+     date(2023, 4, 5), [("2023-04-03", "Armed clash", 6)]),
 ])
 def test_another_sources_toll_is_the_incident_told_not_an_incident(
         pipeline, text, published, expected):

@@ -210,6 +210,8 @@ def _is_modal(text: str, pos: int, lex: Lexicon, cls: str = "") -> bool:
     if re.search(r"\b(?:during|since|before|throughout) the (?:final|last|previous|recent|"
                  r"earlier|past|first|major|big|large-scale)\s+$", window, re.I):
         return True   # a past campaign named as a time reference
+    if re.search(r"\b(?:end|ending|cessation|halt) of (?:the\s+)?$", window, re.I):
+        return True   # "the end of fighting in Tigray has allowed trade to resume": a state
     if cls in ("arrest", "abduct") and re.search(
             r"\b(?:are|is|remain|remains)\s+(?:still\s+|being\s+)?$", window, re.I):
         return True   # a state ("where thousands are detained"), not an incident
@@ -660,6 +662,8 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
         if cur is not None and (cues or prefix) and not dates and ref is not None and \
                 _past_year(s.text, ref):
             continue   # "X was also attacked in 2019, when ...": history, told by its year
+        if (cues or prefix) and not dates and pattern("past_war").search(s.text):
+            continue   # "whose troops fought alongside federal forces during the Tigray war"
         if (cues or prefix) and dates and all(d.precision >= 3 and _SINCE.search(
                 s.text[max(0, d.start - s.start - 80):d.start - s.start]) for d in dates):
             continue   # "a surge in attacks since November 2022": a period, not an incident

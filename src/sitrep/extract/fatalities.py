@@ -53,9 +53,11 @@ _PATTERNS_DEATH = [
                rf"shot and killed|resulting in the deaths? of|deaths? of)\s+{QNUM}\b", re.I),
     # "the death toll rose to 20", and with where it is from: "the death toll from the raid
     # on the camp in the city of Tulkarem climbed to five"; a toll is the dead's unless it
-    # says whose ("the toll from Sunday's strikes rose to five", "put the toll at 17")
+    # says whose ("the toll from Sunday's strikes rose to five", "put the toll at 17"); a
+    # number of dead named by who they were ("the number of police officers killed ... has
+    # risen to six")
     re.compile(rf"(?<!injury )(?<!injured )(?<!casualty )(?<!wounded )\b(?:toll|number of (?:the )?"
-               rf"(?:dead|deaths|fatalities|victims|people killed|those killed)(?:\s+[a-z]+)?)\s+"
+               rf"(?:[\w()'’-]+\s+){{0,5}}?(?:dead|deaths|fatalities|victims|killed)(?:\s+[a-z]+)?)\s+"
                rf"(?:(?:\w+\s+){{0,3}}?|[^.;:,]{{0,100}}?\b(?:rose|risen|rises|"
                rf"climbed|climbs|increased|reached|jumped|stood|stands|went up)\s+)"
                rf"(?:to|at|of)\s+{QNUM}\b", re.I),

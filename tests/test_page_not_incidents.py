@@ -1,0 +1,54 @@
+"""Whole news pages written for these tests (issue 15): sentences that name violence but
+tell no incident of their own (history, a state of affairs, an appeal, the incident told
+again). Each case would fail without its rule."""
+
+from __future__ import annotations
+
+from datetime import date
+
+
+def coded(pipeline, text, published):
+    return [(e.event_date, e.sub_event_type, e.location)
+            for e in pipeline.run_text(text, published)]
+
+
+def test_a_war_named_as_the_time_of_a_sentence_is_history(pipeline):
+    # codebook.yaml `past_war`
+    text = ("Ethiopia and Eritrea have not reopened their border crossings, officials in "
+            "Addis Ababa said.\n\n"
+            "Eritrean soldiers, who fought Tigrayan forces around the town of Adwa during the "
+            "Tigray war, have since withdrawn from most of the region.")
+    assert coded(pipeline, text, date(2024, 11, 4)) == []
+
+
+def test_the_end_of_fighting_is_a_state_not_an_incident(pipeline):
+    # events._is_modal: "end of" before the cue
+    text = ("Traders in Mekelle say the end of the clashes between the army and Tigrayan "
+            "forces has let goods flow again from Addis Ababa.")
+    assert coded(pipeline, text, date(2024, 11, 4)) == []
+
+
+def test_an_appeal_to_consider_talks_is_no_agreement(pipeline):
+    # triggers.yaml modality: "to consider"
+    text = ("Church leaders in Mindanao have asked the government and the communist rebels "
+            "to consider a return to formal peace talks, which have been stalled for years.")
+    assert coded(pipeline, text, date(2023, 3, 9)) == []
+
+
+def test_the_suspect_arrested_told_again_is_the_arrest_told(pipeline):
+    # codebook.yaml `continues_incident`: "the suspect ... was arrested"
+    text = ("Police in Pakistan's Punjab province said on Tuesday they had arrested a "
+            "suspected militant commander in a raid in Bahawalpur on Monday.\n\n"
+            "A police spokesman said the suspect, a resident of Multan, was arrested at a "
+            "rented flat and a pistol and grenades were recovered from him.")
+    got = coded(pipeline, text, date(2023, 5, 24))
+    assert [(d, sub) for d, sub, _ in got] == [("2023-05-22", "Arrests")]
+
+
+def test_arms_told_before_their_finding_are_arms_seized(pipeline):
+    # triggers.yaml `disrupted`: "<arms> ... were recovered" (without it the grenade
+    # launcher reads as shelling)
+    text = ("Troops raided a hideout of the group near Marawi on Sunday. Three rifles, a "
+            "grenade launcher and ammunition were recovered from the site, the army said.")
+    got = coded(pipeline, text, date(2024, 3, 4))
+    assert [(d, sub) for d, sub, _ in got] == [("2024-03-03", "Disrupted weapons use")]
