@@ -87,7 +87,7 @@ def test_acled_dev_full_floors(shared_dir):
 
 # The project's own probe pages (tests/data/probe_pages, written for it; tuned on, so
 # optimistic): recall, precision and matched-event figures a little under today's.
-PROBE_FLOORS = {"event_type": 0.88, "sub_event_type": 0.80, "country": 0.97, "loc_25km": 0.80,
+PROBE_FLOORS = {"event_type": 0.86, "sub_event_type": 0.80, "country": 0.97, "loc_25km": 0.80,
                 "date_exact": 0.85, "fatalities_exact": 0.70}
 
 
