@@ -1016,6 +1016,11 @@ def _substantive(s: Sentence, cues: list[Cue], mentions, dates) -> bool:
     if s.is_headline and "attack" in classes and re.search(r"\b(?:armed attacks?|attack) "
                                                           r"(?:on|in|at)\b", s.text, re.I):
         return True   # a headline: "Armed attack on the town hall of X"
+    if s.is_headline and "attack" in classes and (mentions or re.search(
+            r"\b(?:deadly|bloody|fatal)\b|\b(?:in|near|at|on)\s+[A-Z]", s.text)):
+        return True   # a headline tells an incident in the present or passive ("Saraya
+        # attacks LNA at Naga oilfield", "Northern Burkina Faso hit by two new deadly
+        # attacks"); it stands only when the body tells none (`_drafts`)
     return bool(mentions) and bool(re.search(
         r"\b(?:attacked|raided|stormed|targeted|opened fire|open fire|fired|shot|stabbed|beat|"
         r"assaulted|deployed|imposed|launched|conducted|patrolled|recruited|withdrew|"

@@ -464,8 +464,11 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
                     # the city the story was filed from
             big = [x for x in c if int(gaz.pop[x[1]]) >= 20000 or gaz.feat[x[1]] in ADMIN_FEATURES]
             inside = [x for x in c if gaz.cc[x[1]] in hints] if hints else big
-            # outside the hinted countries only a real town (foreign forces act abroad)
-            c = inside or ([] if strong else big)
+            # outside the hinted countries only a real town (foreign forces act abroad), not
+            # an admin unit ("Sixty Young Children Trapped in Myanmar Junta Raid": Young
+            # County, Texas)
+            c = inside or ([] if strong else [x for x in big if not hints or
+                                              gaz.feat[x[1]] not in ADMIN_FEATURES])
             if c:
                 chosen = (m, c[0][1])
                 break
