@@ -44,6 +44,7 @@ from sitrep.evaluate_gold import (
     normalise_gold_event,
     parse_date,
     place_name,
+    same_admin1,
 )
 from sitrep.models import Event
 
@@ -395,6 +396,13 @@ def test_admin1_and_dates():
     assert norm_admin1("Ségou") == norm_admin1("segou")
     assert norm_admin1("Khyber-Pakhtunkhwa") == norm_admin1("Khyber Pakhtunkhwa")
     assert norm_admin1("Nord-Kivu") != norm_admin1("North Kivu")   # not required
+    # transliterations: one skeleton, at most two letters apart
+    for a, b in [("Idleb", "Idlib"), ("Marib", "Ma'rib"), ("Qadissiya", "Al Qadisiyah"),
+                 ("Vojvodina", "Autonomna Pokrajina Vojvodina"), ("Hiraan", "Hiran region")]:
+        assert same_admin1(a, b), (a, b)
+    for a, b in [("Tshopo", "Tshuapa"), ("Hama", "Homs"), ("Kayah", "Kayin"),
+                 ("Beirut", "Beyrouth"), ("North Kivu", "Nord-Kivu")]:
+        assert not same_admin1(a, b), (a, b)
     assert parse_date("9-May-20") == date(2020, 5, 9)
     assert parse_date("09 May 2020") == date(2020, 5, 9)
     assert parse_date("2020-05-09") == date(2020, 5, 9)

@@ -53,12 +53,12 @@ from .evaluate_gold import (
     fold,
     load_gold,
     norm_actor,
-    norm_admin1,
     norm_country,
     norm_place,
     normalise_gold_event,
     parse_date,
     place_name,
+    same_admin1,
 )
 from .geo.distance import haversine_km
 from .models import disorder_type, interaction_code
@@ -253,7 +253,7 @@ def compare_fields(gold: dict, pred) -> dict[str, bool]:
             g, p = norm_country(gold.get(f)), norm_country(_get(pred, f))
             ok = g == p or (gold.get("scheme") == "ucdp" and g == "israel" and p == "palestine")
         elif f == "admin1":
-            ok = norm_admin1(gold.get(f)) == norm_admin1(_get(pred, f))
+            ok = same_admin1(gold.get(f), _get(pred, f))
         elif f == "admin1_exact":
             ok = fold(gold.get("admin1")) == fold(_get(pred, "admin1"))
         elif f == "location":

@@ -36,7 +36,7 @@ from .models import SUB_TO_TYPE, as_date, disorder_type, interaction_code
 
 __all__ = [
     "GoldItem", "load_gold", "parse_date", "normalise_gold_event", "fold", "norm_actor",
-    "norm_place", "norm_admin1", "norm_country", "canonical_country", "derive_civilian_targeting",
+    "norm_place", "norm_admin1", "same_admin1", "norm_country", "canonical_country", "derive_civilian_targeting",
     "place_name",
 ]
 
@@ -93,19 +93,53 @@ def norm_place(name) -> str:
     return fold(name)
 
 
-_ADMIN_SUFFIXES = {"province", "governorate", "state", "region", "division", "oblast",
-                   "department", "prefecture", "district"}
+_ADMIN_WORDS = {"province", "governorate", "state", "region", "division", "oblast",
+                "department", "prefecture", "district", "autonomna", "pokrajina", "autonomous",
+                "wilayat", "muhafazat", "provincia", "estado", "departamento", "of", "de"}
+_ARTICLES = {"al", "el", "ad", "as", "ar", "an", "at", "ash", "az"}
+_VOWELS = str.maketrans("", "", "aeiouy")
 
 
 def norm_admin1(name) -> str:
-    """Admin1 for comparison: folded, trailing generic word dropped ("Rakhine State" ~
-    "Rakhine", UCDP's "Kachin state" ~ ACLED's "Kachin"). No translation ("Nord-Kivu" stays
-    "nord kivu")."""
-    s = fold(name)
-    words = s.split()
-    if len(words) > 1 and words[-1] in _ADMIN_SUFFIXES:
-        s = " ".join(words[:-1])
-    return s
+    """Admin1 for comparison: a transliteration's skeleton. Folded; generic words dropped
+    ("Rakhine State" ~ "Rakhine", "Autonomna Pokrajina Vojvodina" ~ "Vojvodina") and a leading
+    Arabic article ("Al Qadisiyah" ~ "Qadissiya"); then the first letter and the consonants
+    after it, doubled letters once, no final h ("Idleb" ~ "Idlib", "Ma'rib" ~ "Marib"). No
+    translation ("Nord-Kivu" stays apart from "North Kivu", "Beyrouth" from "Beirut")."""
+    s = _admin1_letters(name)
+    if not s:
+        return ""
+    skel = s[0] + s[1:].translate(_VOWELS)
+    out = "".join(c for i, c in enumerate(skel) if i == 0 or c != skel[i - 1])
+    return out[:-1] if len(out) > 1 and out.endswith("h") else out
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance (the strings are short admin names)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def _admin1_letters(name) -> str:
+    words = fold(name).split()
+    kept = [w for w in words if w not in _ADMIN_WORDS] or words
+    if len(kept) > 1 and kept[0] in _ARTICLES:
+        kept = kept[1:]
+    return "".join(kept)
+
+
+def same_admin1(a, b) -> bool:
+    """Two spellings of one admin1: the same skeleton (`norm_admin1`) and at most two letters
+    apart once generic words and the article are gone ("Idleb" ~ "Idlib", "Qadissiya" ~ "Al
+    Qadisiyah"; DR Congo's Tshopo and Tshuapa share a skeleton but are two provinces)."""
+    if norm_admin1(a) != norm_admin1(b):
+        return False
+    return _edits(_admin1_letters(a), _admin1_letters(b)) <= 2
 
 
 # folded name -> canonical (ACLED) country name
