@@ -33,3 +33,17 @@ def test_a_county_abroad_is_no_place_for_a_headline_that_names_the_country(pipel
     evs = pipeline.run_text("Sixty Young Children Trapped in Myanmar Junta Raid",
                             date(2023, 3, 4))
     assert [(e.country, e.location) for e in evs] == [("Myanmar", "")]
+
+
+@pytest.mark.parametrize("headline,country", [
+    # events._ABROAD: people named by the country they come from because they are abroad
+    ("Japanese engineer shot dead by gunmen on highway", ""),
+    ("Cambodian peacekeeper killed in ambush", ""),
+    # ... and the wire's short form of the country they are in (countries.yaml alias)
+    ("Burundi UN peacekeeper killed in ambush in C.Africa", "Central African Republic"),
+    # a demonym that modifies a place noun still says where ("tourist resort")
+    ("Reporter shot and killed in Mexican tourist resort", "Mexico"),
+])
+def test_a_foreigners_demonym_is_not_where_the_event_was(pipeline, headline, country):
+    evs = pipeline.run_text(headline, date(2021, 6, 2))
+    assert [e.country for e in evs] == [country]

@@ -1570,6 +1570,26 @@ _NOT_PLACE_DEMONYM = re.compile(
     re.I)
 
 
+# people named by the country they come from because they are abroad: their demonym says
+# nothing about where the event was ("Italian aid worker killed in B'desh", "Cambodian
+# peacekeeper killed in ambush", "Burundi UN peacekeeper killed in C.Africa")
+_ABROAD = re.compile(r"\s+(?:UN\s+|aid\s+|humanitarian\s+|charity\s+)?(?:peacekeepers?|"
+                     r"(?:aid|relief|charity|humanitarian) workers?|workers?|volunteers?|"
+                     r"tourists?|missionar(?:y|ies)|expatriates?|hostages?|engineers?|"
+                     r"journalists?|reporters?|nuns?|priests?|backpackers?)\b"
+                     r"(?!\s+(?:resorts?|areas?|sites?|spots?|destinations?|towns?|cities|"
+                     r"city|industry|sector|visas?|season|attractions?|unions?|party|"
+                     r"parties|camps?)\b)", re.I)   # not a noun's modifier ("tourist resort")
+
+
+def _abroad_isos(text: str, lex: Lexicon) -> set[str]:
+    """The countries whose demonym names people who are abroad (`_ABROAD`)."""
+    if not lex.demonym_re:
+        return set()
+    return {iso for m in lex.demonym_re.finditer(text) if _ABROAD.match(text, m.end())
+            and (iso := lex.demonym_map.get(m.group(1).lower()))}
+
+
 def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[str], list[str]]:
     """Countries the text points to, best first, and the strong ones among them: countries
     named as places and named groups' home countries. Then the victims' and the state
@@ -1629,22 +1649,24 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
         if r.kind in ("military", "police", "government") and r.country and r.name and \
                 not r.foreign:
             add(r.country, True)   # a named state-like actor of one country ("GNA", "Houthis")
+    abroad = _abroad_isos(text, lex)
     for r in refs:
-        if r.kind in ("civilians",) and r.country:
+        if r.kind in ("civilians",) and r.country and r.country not in abroad:
             add(r.country)
     for _, m in d.mentions:
-        if m.ref.kind == "civilians" and m.ref.country:
+        if m.ref.kind == "civilians" and m.ref.country and m.ref.country not in abroad:
             add(m.ref.country)
     for r in refs:
         if r.kind in ("military", "police", "government") and r.country and not r.foreign \
                 and not r.name:
             add(r.country)
     for _, m in d.mentions:
-        if m.ref.country and not m.ref.foreign:
+        if m.ref.country and not m.ref.foreign and not (
+                m.ref.kind == "civilians" and m.ref.country in abroad):
             add(m.ref.country)
     if lex.demonym_re:
         for m in lex.demonym_re.finditer(text):
-            if _NOT_PLACE_DEMONYM.match(text, m.end()):
+            if _NOT_PLACE_DEMONYM.match(text, m.end()) or _ABROAD.match(text, m.end()):
                 continue
             add(lex.demonym_map.get(m.group(1).lower()))
     for src in ev.sources:   # a monitor that covers one country ("OSCE SMM-Ukraine") reports
