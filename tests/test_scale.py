@@ -94,7 +94,8 @@ def test_event_to_dict_is_asdict_without_the_working_state(pipeline):
     is still asdict's export, key for key and in order, evidence and sources as dicts."""
     import dataclasses
 
-    working = ("actors1", "actors2", "places", "country_hints", "strong_hints", "datelines")
+    working = ("actors1", "actors2", "places", "country_hints", "strong_hints", "hint_spans",
+               "datelines")
     docs = [d for d in iter_documents([str(EXAMPLES)]) if not isinstance(d, IngestError)]
     evs = [ev for d in docs[:4] for ev in pipeline.run(d)]
     assert any(ev.places for ev in evs) and any(ev.evidence for ev in evs)

@@ -118,6 +118,16 @@ def _get(pred, name: str, default=None):
     return getattr(pred, name, default)
 
 
+def country_unsupported(pred) -> bool:
+    """A predicted event with a country that no words of the text stand for: no location and
+    no country evidence (issue 16: no event in a country the text does not name or imply)."""
+    if not _get(pred, "country"):
+        return False
+    fields = {(e.get("field") if isinstance(e, dict) else e.field)
+              for e in _get(pred, "evidence") or ()}
+    return not fields & {"location", "country"}
+
+
 def _pred_disorder(pred) -> str:
     value = _get(pred, "disorder_type")
     if value:
@@ -417,6 +427,8 @@ def summarise(results: list[ItemResult],
         "recall": _ratio(n_matched, len(events)),
         "precision": _ratio(n_pred - n_extra, n_pred),
         "extras_per_text": _ratio(n_extra, len(items)),
+        "country_unsupported": sum(country_unsupported(p) for r in items
+                                   for p in r.predictions),
         "fields": fields,
     }
 
@@ -830,6 +842,8 @@ def summary_line(report: Report) -> str:
         v = s["fields"].get(f, {}).get("strict")
         if v is not None:
             parts.append(f"{f} {_pct(v)}")
+    parts.append(f"events in a country no words of the text stand for "
+                 f"{s.get('country_unsupported', 0)}")
     gz = report.in_gazetteer
     v = gz.get("fields", {}).get("loc_25km", {}).get("strict") if gz.get("n_gold") else None
     if v is not None:

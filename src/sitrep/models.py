@@ -304,6 +304,7 @@ class Event:
     country_hint: str = ""             # ISO2 suggested by the text (demonyms, "in Iraq")
     country_hints: list[str] = field(default_factory=list)  # all suggested ISO2s, best first
     strong_hints: list[str] = field(default_factory=list)   # named in text / groups' homes
+    hint_spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # ISO2 -> its words
     datelines: list[tuple[int, int]] = field(default_factory=list)  # wire datelines in its text
 
     @property
@@ -346,7 +347,7 @@ class Event:
 
 
 _EVENT_WORKING = frozenset(("actors1", "actors2", "places", "country_hints", "strong_hints",
-                            "datelines"))
+                            "hint_spans", "datelines"))
 
 
 @lru_cache(maxsize=1)

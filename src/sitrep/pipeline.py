@@ -17,6 +17,9 @@ def _inherit_place(ev: Event, prev: Event) -> None:
         if f != "geo_precision":
             setattr(ev, f, getattr(prev, f))
     ev.geo_precision = max(prev.geo_precision or 1, 2)
+    # the words that named the place are its evidence here too
+    ev.evidence += [e for e in prev.evidence if e.field == "location"
+                    and not any(x.field == "location" for x in ev.evidence)][:1]
 
 
 LEDE_SENTENCES = 3   # the lede: the body's first sentences after the headline
@@ -71,10 +74,12 @@ class Pipeline:
         as_published = self.labels_as_published if labels_as_published is None \
             else labels_as_published
         events = extract_events(doc, self.lexicon, ref)
+        told: list[Event] = []
         if events and self.use_geo:
             from .geo.resolve import fill_country, place_events, same_place
 
             home = place_events(events, doc.body, self.gazetteer)
+            told = list(events)
             # a later telling of an incident, now that places are known: the same day,
             # type and place (or none of its own), its actors compatible
             events[:] = fold_placed(events, self.lexicon, same_place)
@@ -95,6 +100,10 @@ class Pipeline:
                 ev.country_code = ev.country_hint
             as_of = doc.published.isoformat() if as_published and doc.published else None
             name_actors(ev, self.lexicon, as_of)
+        if events:
+            from .geo.resolve import country_evidence
+
+            country_evidence(events, doc.body, told)
         return events
 
     def run_text(self, text: str, published: date | None = None, doc_id: str | None = None,

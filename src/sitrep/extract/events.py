@@ -1601,8 +1601,21 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
     out: list[str] = []
     strong: list[str] = []
     vague: set[str] = set()
+    starts, k = [], 0      # where each sentence's text begins in ``text``
+    for x in d.sentences:
+        starts.append((k, x))
+        k += len(x.text) + 1
 
-    def add(iso, is_strong=False, is_vague=False):
+    def span(a: int, b: int) -> tuple[int, int] | None:
+        """The body span of text[a:b] (within one sentence)."""
+        for k0, x in reversed(starts):
+            if k0 <= a:
+                return (x.start + a - k0, x.start + b - k0) if b - k0 <= len(x.text) else None
+        return None
+
+    def add(iso, is_strong=False, is_vague=False, at=None):
+        if iso and at is not None and iso not in ev.hint_spans:
+            ev.hint_spans[iso] = at    # the words that point to the country: its evidence
         if iso and not is_vague:
             vague.discard(iso)     # a group's home the text also points to otherwise
         elif iso and iso not in out:
@@ -1613,8 +1626,8 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
             strong.append(iso)
 
     for term, iso in _ADMIN_TERMS.items():
-        if re.search(rf"\b{term}\b", text):
-            add(iso, True)
+        if m := re.search(rf"\b{term}\b", text):
+            add(iso, True, at=span(*m.span()))
     if lex.demonym_re:
         for m in re.finditer(r"(?:\bin|\bof|\bfrom|\bacross|\bthroughout|,|\()\s*(?:the\s+)?"
                              r"((?i:(?:(?:north|south)-?(?:east|west)(?:ern)?|northern|southern|"
@@ -1631,9 +1644,10 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
                 c = lex.countries.get(iso) or {}
                 if iso and name in {c.get("name", "").lower(),
                                     *(a.lower() for a in c.get("aliases") or [])}:
-                    add(iso, True)
+                    add(iso, True, at=span(*m.span(1)))
                     break
     refs = ev.actors1 + ev.actors2
+    said = {id(m.ref): (x.start + m.start, x.start + m.end) for x, m in d.mentions}
     for r in refs:
         if r.kind == "named":
             a = next((x for x in lex.actors if x.get("key") == r.key), None) or {}
@@ -1644,35 +1658,37 @@ def _country_hints(ev: Event, d: Draft, lex: Lexicon) -> tuple[list[str], list[s
                 multi = False   # the variant names its region ("Islamic State (Greater Sahara)")
             for iso in homes:
                 # a group active in many countries says little about where this event was
-                add(iso, len(homes) <= 3 and not multi, len(homes) > 1)
+                add(iso, len(homes) <= 3 and not multi, len(homes) > 1, at=said.get(id(r)))
     for r in refs:
         if r.kind in ("military", "police", "government") and r.country and r.name and \
                 not r.foreign:
-            add(r.country, True)   # a named state-like actor of one country ("GNA", "Houthis")
+            add(r.country, True, at=said.get(id(r)))   # a named state-like actor of one
+            # country ("GNA", "Houthis")
     abroad = _abroad_isos(text, lex)
     for r in refs:
         if r.kind in ("civilians",) and r.country and r.country not in abroad:
-            add(r.country)
-    for _, m in d.mentions:
+            add(r.country, at=said.get(id(r)))
+    for x, m in d.mentions:
         if m.ref.kind == "civilians" and m.ref.country and m.ref.country not in abroad:
-            add(m.ref.country)
+            add(m.ref.country, at=(x.start + m.start, x.start + m.end))
     for r in refs:
         if r.kind in ("military", "police", "government") and r.country and not r.foreign \
                 and not r.name:
-            add(r.country)
-    for _, m in d.mentions:
+            add(r.country, at=said.get(id(r)))
+    for x, m in d.mentions:
         if m.ref.country and not m.ref.foreign and not (
                 m.ref.kind == "civilians" and m.ref.country in abroad):
-            add(m.ref.country)
+            add(m.ref.country, at=(x.start + m.start, x.start + m.end))
     if lex.demonym_re:
         for m in lex.demonym_re.finditer(text):
             if _NOT_PLACE_DEMONYM.match(text, m.end()) or _ABROAD.match(text, m.end()):
                 continue
-            add(lex.demonym_map.get(m.group(1).lower()))
+            add(lex.demonym_map.get(m.group(1).lower()), at=span(m.start(1), m.end(1)))
     for src in ev.sources:   # a monitor that covers one country ("OSCE SMM-Ukraine") reports
         o = next((x for x in lex.outlets if x.get("name") == src.outlet), None) or {}
         if o.get("scale") == "Other" and o.get("country") and not o.get("party"):
-            add(o["country"])   # naming takes the country from this hint too
+            said_by = next(((e.start, e.end) for e in ev.evidence if e.field == "source"), None)
+            add(o["country"], at=said_by)   # naming takes the country from this hint too
     return out, strong, [iso for iso in out if iso not in vague]
 
 

@@ -322,6 +322,8 @@ def place_event(event: Event, body: str, gazetteer: Gazetteer) -> None:
     # countries named as places become hints, never locations
     for m in mentions:
         iso = _countries.country(_clean(m.text))
+        if iso:
+            event.hint_spans.setdefault(iso.upper(), (m.start, m.end))   # its words
         if iso and not hint:
             c = gaz.candidates(_clean(m.text))
             if c and gaz.feat[c[0][1]] == "PCLI":
@@ -667,6 +669,27 @@ def place_events(events: list[Event], body: str, gazetteer: Gazetteer) -> str:
             _clear(ev)
             fill_country(ev, doc)
     return doc
+
+
+def country_evidence(events: list[Event], body: str, told: list[Event] = ()) -> None:
+    """An event whose country no place of its own says gets the words that point to that
+    country as its country's evidence: its own ("Italian", "the LNA", "in northern Mali"),
+    else the page's (another event's place or words for the same country, also of the
+    ``told`` events folded into others since they were placed). One the text
+    gives no words for keeps none (`evaluate`'s ``country_unsupported``: issue 16)."""
+    page: dict[str, tuple[int, int]] = {}    # the page's own words for each country
+    for ev in [*events, *told]:
+        for e in ev.evidence:
+            if e.field in ("location", "country") and ev.country_code:
+                page.setdefault(ev.country_code.upper(), (e.start, e.end))
+        for iso, at in ev.hint_spans.items():
+            page.setdefault(iso.upper(), at)
+    for ev in events:
+        if ev.country_code and not any(e.field in ("location", "country") for e in ev.evidence):
+            cc = ev.country_code.upper()
+            at = ev.hint_spans.get(cc) or ev.hint_spans.get(cc.lower()) or page.get(cc)
+            if at:
+                ev.add_evidence("country", at[0], at[1], body)
 
 
 _ADMIN_WORD = re.compile(r"\s+(?:province|governorate|state|region|department|oblast|"
