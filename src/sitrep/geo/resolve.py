@@ -687,7 +687,7 @@ def country_evidence(events: list[Event], body: str, told: list[Event] = ()) -> 
     for ev in events:
         if ev.country_code and not any(e.field in ("location", "country") for e in ev.evidence):
             cc = ev.country_code.upper()
-            at = ev.hint_spans.get(cc) or ev.hint_spans.get(cc.lower()) or page.get(cc)
+            at = ev.hint_spans.get(cc) or page.get(cc)
             if at:
                 ev.add_evidence("country", at[0], at[1], body)
 
