@@ -52,3 +52,18 @@ def test_arms_told_before_their_finding_are_arms_seized(pipeline):
             "grenade launcher and ammunition were recovered from the site, the army said.")
     got = coded(pipeline, text, date(2024, 3, 4))
     assert [(d, sub) for d, sub, _ in got] == [("2024-03-03", "Disrupted weapons use")]
+
+
+def test_a_page_total_told_by_country_only_is_not_coded(pipeline):
+    # pipeline.Pipeline.run: on a page that places its incidents, one with no place of its
+    # own is a summary (CODEBOOK 5: country-only violence is not coded)
+    text = ("At least 20 civilians were killed in shelling and air strikes across Sudan at "
+            "the weekend, medics said on Monday. Aid groups said hospitals were running out "
+            "of supplies. Many families have fled their homes.\n\n"
+            "In El Obeid, shells fired by the Rapid Support Forces hit a market on Saturday, "
+            "killing seven people, a local doctor said.\n\n"
+            "On Sunday, an army drone struck a gathering in Kadugli, killing five civilians, "
+            "residents said.")
+    got = coded(pipeline, text, date(2024, 5, 13))
+    assert sorted((d, loc) for d, _, loc in got) == [("2024-05-11", "El Obeid"),
+                                                     ("2024-05-12", "Kadugli")]

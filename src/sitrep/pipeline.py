@@ -95,6 +95,11 @@ class Pipeline:
                     prev = ev
                 if not ev.country_code and not ev.country_hint and home:
                     fill_country(ev, home)     # nowhere of its own: the page's country
+            if any(e.latitude is not None for e in events):
+                # a page that places its incidents, and one it gives no place for: a total or
+                # a summary told by country only ("13 civilians killed in two Darfur cities
+                # at the weekend"), not coded (CODEBOOK 5: country-only violence)
+                events[:] = [e for e in events if e.latitude is not None]
         for ev in events:
             if not ev.country_code and ev.country_hint:
                 ev.country_code = ev.country_hint
