@@ -238,6 +238,7 @@ def test_dead_told_as_also_killed_are_added_not_another_sources_figure(
     ("On 11/03/2023 at about 0230hrs, bandits attacked Kurkujan village.", "2023-03-11", 1),
     ("Bandits attacked the village on 12.03.2023.", "2023-03-12", 1),
     ("Bandits attacked the village on 03/25/2023.", "2023-03-25", 1),
+    ("Militants hurled a grenade at a bunker on the evening of 13-04-2023.", "2023-04-13", 1),
     # a period the next phrase narrows is that day
     ("Earlier this month, on May 3, rebels overran the base.", "2023-05-03", 1),
     # a digest's line opened by its day and month

@@ -67,3 +67,11 @@ def test_a_page_total_told_by_country_only_is_not_coded(pipeline):
     got = coded(pipeline, text, date(2024, 5, 13))
     assert sorted((d, loc) for d, _, loc in got) == [("2024-05-11", "El Obeid"),
                                                      ("2024-05-12", "Kadugli")]
+
+
+def test_grenades_found_after_a_fight_are_not_a_grenade_attack(pipeline):
+    # events.find_cues: a weapon named inside a `disrupted` cue is what was seized
+    text = ("Troops killed two militants in an encounter near Kulgam on Monday. Two rifles, "
+            "a pistol and two grenades were recovered from the site, the spokesman said.")
+    got = coded(pipeline, text, date(2023, 8, 15))
+    assert [(d, sub) for d, sub, _ in got] == [("2023-08-14", "Armed clash")]

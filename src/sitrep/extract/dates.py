@@ -23,9 +23,11 @@ _PATTERNS = [
     ("dmy", re.compile(rf"\b{_DAY}\s+(?:of\s+)?{_MON}{_YEAR}\b", re.I)),
     ("mdy", re.compile(rf"\b{_MON}\s+{_DAY}\b{_YEAR}", re.I)),
     ("iso", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
-    # "on 11/03/2023", "12.03.2023": day first, as police releases and most of the world
-    # write it, unless the second number cannot be a month ("03/25/2023")
-    ("num", re.compile(r"(?<![\d/.])(\d{1,2})([/.])(\d{1,2})\2((?:19|20)\d\d)(?![\d/]|\.\d)")),
+    # "on 11/03/2023", "12.03.2023", "13-08-2023" (South Asian papers): day first, as police
+    # releases and most of the world write it, unless the second number cannot be a month
+    # ("03/25/2023")
+    ("num", re.compile(r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2((?:19|20)\d\d)"
+                       r"(?![\d/-]|\.\d)")),
     # a digest's line opened by its day and month: "18/10 - Bamenda: ..."
     ("dm", re.compile(r"(?m)^[ \t]*(\d{1,2})/(\d{1,2})(?=\s*[-–—:]\s)")),
     ("rel", re.compile(

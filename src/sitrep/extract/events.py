@@ -132,7 +132,14 @@ def find_cues(sent: Sentence, lex: Lexicon,
                     text):
                 continue
             out.append(Cue(cls, sent.start + m.start(), sent.start + m.end(), m.group()))
-    return out
+    # arms told as found or seized ("two grenades were recovered from the site"): what was
+    # seized, not a use of it (CODEBOOK 2: Disrupted weapons use, arms seized)
+    seized = [(c.start, c.end) for c in out if c.cls == "disrupted"]
+    return [c for c in out if c.cls not in _WEAPON_CLASSES or
+            not any(a <= c.start and c.end <= b for a, b in seized)]
+
+
+_WEAPON_CLASSES = {"grenade", "ied", "shelling", "explosion", "air", "suicide", "chemical"}
 
 
 _ATTRIBUTION = re.compile(
