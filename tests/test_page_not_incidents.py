@@ -75,3 +75,21 @@ def test_grenades_found_after_a_fight_are_not_a_grenade_attack(pipeline):
             "a pistol and two grenades were recovered from the site, the spokesman said.")
     got = coded(pipeline, text, date(2023, 8, 15))
     assert [(d, sub) for d, sub, _ in got] == [("2023-08-14", "Armed clash")]
+
+
+def test_an_authority_confirming_the_attack_tells_that_attack(pipeline):
+    # events._confirms_told: its day is the statement's, its toll the incident's
+    text = ("Gunmen killed at least seven villagers in a raid on Kwall village in "
+            "Bassa, Plateau State, late on Sunday, residents said.\n\n"
+            "The state police command confirmed the attack in a statement on Tuesday, "
+            "putting the death toll at six, and said soldiers had been deployed to the area.")
+    got = [(e.event_date, e.sub_event_type, e.fatalities)
+           for e in pipeline.run_text(text, date(2025, 1, 15))]
+    assert got == [("2025-01-12", "Attack", 6)]
+
+
+def test_an_incident_named_by_a_past_year_is_history(pipeline):
+    # events._named_by_past_year: "the deadly 2021 attack" is recalled, not told
+    text = ("A witness told a court in Nairobi on Wednesday that the three men accused of "
+            "the deadly 2021 attack on a police post in Mandera had trained in Somalia.")
+    assert coded(pipeline, text, date(2024, 10, 10)) == []
