@@ -784,3 +784,10 @@ def test_a_live_blogs_update_headlines_are_headlines(pipeline):
     evs = pipeline.run_text(text, date(2024, 6, 2))
     assert sorted((e.event_date, e.sub_event_type) for e in evs) == [
         ("2024-06-01", "Armed clash"), ("2024-06-02", "Air/drone strike")]
+
+
+def test_an_overnight_raid_on_a_named_day_is_that_day(pipeline):
+    # events._event_date: "overnight" names no day; "late on Sunday" does
+    text = ("Gunmen killed seven villagers in an overnight raid on Kwall village in Bassa, "
+            "Plateau State, late on Sunday, residents said.")
+    assert [e.event_date for e in pipeline.run_text(text, date(2025, 1, 15))] == ["2025-01-12"]

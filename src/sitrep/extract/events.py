@@ -554,6 +554,7 @@ def _in_relative(body: str, start: int, x: DateMention) -> bool:
 
 
 _NIGHT = re.compile(r"\b(?:overnight|night)\b", re.I)
+_NIGHT_ONLY = re.compile(r"overnight|last night|tonight", re.I)   # no day named
 _CAME_DAYS_AFTER = re.compile(r"\b(?:came|comes|followed|happened|occurred)\s+(?:just\s+|only\s+)?"
                               r"(?:(?:a\s+few|several)\s+)?(?:days|weeks)\s+after\b", re.I)
 _WHO = re.compile(r"\b(?:who|which)\s+(?:had\s+|have\s+|has\s+)?[a-z]+ed\b")
@@ -1365,6 +1366,9 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
         # recalls ("recaptured the town from fighters who seized it last week, the army said
         # on Monday")
         cands = keep or [x for x in cands if told_on(x)] or cands
+        # "an overnight raid ... late on Sunday": the night is the day the sentence names,
+        # not the night before the report
+        cands = [x for x in cands if not _NIGHT_ONLY.fullmatch(x.text)] or cands
     if cands:
         dm = cands[0]
         prec = dm.precision
