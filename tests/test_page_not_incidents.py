@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 
 def coded(pipeline, text, published):
     return [(e.event_date, e.sub_event_type, e.location)
@@ -93,3 +95,17 @@ def test_an_incident_named_by_a_past_year_is_history(pipeline):
     text = ("A witness told a court in Nairobi on Wednesday that the three men accused of "
             "the deadly 2021 attack on a police post in Mandera had trained in Somalia.")
     assert coded(pipeline, text, date(2024, 10, 10)) == []
+
+
+
+@pytest.mark.parametrize("after", [
+    # codebook.yaml `aftermath`: forces sent to where the incident was
+    "A joint team of police and soldiers had been deployed to the area, the spokesman said.",
+    # triggers.yaml modality: "efforts are on to" is intent
+    "The spokesman said efforts were on to arrest the perpetrators.",
+])
+def test_forces_sent_to_the_area_and_efforts_to_arrest_are_no_events(pipeline, after):
+    text = ("Gunmen killed nine villagers in an attack on Kopal near Mangu in Plateau State "
+            "late on Sunday, police said.\n\n" + after)
+    got = coded(pipeline, text, date(2025, 1, 14))
+    assert [(d, sub) for d, sub, _ in got] == [("2025-01-12", "Attack")]
