@@ -591,3 +591,43 @@ def test_a_date_line_above_a_line_broken_lede_is_its_own_paragraph():
     paras = body.split("\n\n")
     assert "Published 6:40 AM, Monday 13 November 2023" in paras
     assert any(p.startswith("Militants stormed") for p in paras)
+
+
+LINKS_UNDER_ANY_HEADER = """\
+Police say two attackers killed after grenade attack on station in Tank
+
+A grenade was hurled at the main gate of a police station in Tank city late on Thursday,
+injuring a constable, police said. Officers returned fire and the attackers fled.
+
+Public Relations Officer, Regional Police Office
+
+Other Press Releases
+- Two policemen martyred in attack on check post in Lakki Marwat
+- Open court held by district police officer
+- Drug peddlers arrested, charas recovered
+
+(c) Provincial Police. All rights reserved.
+"""
+
+DIGEST_WITH_BULLETS = """\
+Security digest
+
+Mali
+- Kidal: two soldiers killed when their vehicle hit a mine
+- Gao: gunmen abduct three traders on the road to Ansongo
+
+Niger
+- Tillaberi: army says 12 militants killed in air strikes
+
+The digest is compiled from local media and partner reports each week, and it lists the
+incidents our correspondents could confirm with two independent sources on the ground.
+"""
+
+
+def test_a_list_of_links_under_a_header_of_any_wording_is_chrome():
+    # ingest.page._headed_link_lists: bullet headlines at the end of the page
+    title, body, comments, chrome = split_page(LINKS_UNDER_ANY_HEADER)
+    assert "Lakki Marwat" not in body and "grenade was hurled" in body
+    assert any("Lakki Marwat" in c for c in chrome)
+    # a digest's bulleted reports, with the story going on after them, stay in the body
+    assert "Kidal: two soldiers" in split_page(DIGEST_WITH_BULLETS)[1]

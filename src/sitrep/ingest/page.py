@@ -400,6 +400,7 @@ def _mark_chrome(items: list[_Item]) -> None:
                 j += 1
             if j > i + 1:
                 it.kind = CHROME
+    _headed_link_lists(items)
     # link lists under "Related posts", "Read more", "Most read" ...
     i = 0
     while i < len(items):
@@ -418,6 +419,36 @@ def _mark_chrome(items: list[_Item]) -> None:
             i = j
         else:
             i += 1
+
+
+LINK_LIST_MIN = 2        # bullet headlines under a header that make a list of links
+TAIL_PROSE_WORDS = 15    # a line this long after the list: the story goes on (no tail)
+
+
+def _headed_link_lists(items: list[_Item]) -> None:
+    """A list of links under a header of any wording ("Other Press Releases", "Read our
+    previous live blog: Sunday 1 September"): a short line that is no sentence, then two or
+    more bullet lines right under it, each a headline (no closing full stop), with no more
+    of the story after them (issue 15: "read also" lists are chrome, whatever they are
+    called). A digest's bulleted reports further up the page stay."""
+    i = 0
+    while i < len(items):
+        it = items[i]
+        if it.kind == CONTENT and not _BULLET.match(it.text) and _is_headline(it.text) \
+                and len(_words(it.text)) <= 10:
+            j = i + 1
+            while j < len(items) and items[j].gap == 0 and items[j].kind == CONTENT and \
+                    _BULLET.match(items[j].text) and _is_headline(items[j].text) and \
+                    not _is_prose(items[j].text):
+                j += 1
+            if j - i - 1 >= LINK_LIST_MIN and not any(
+                    x.kind == CONTENT and len(_words(x.text)) >= TAIL_PROSE_WORDS
+                    for x in items[j:]):
+                for x in items[i:j]:
+                    x.kind = CHROME
+                i = j
+                continue
+        i += 1
 
 
 def _blocks(items: list[_Item], kind: str = CONTENT) -> list[_Block]:
