@@ -109,3 +109,15 @@ def test_forces_sent_to_the_area_and_efforts_to_arrest_are_no_events(pipeline, a
             "late on Sunday, police said.\n\n" + after)
     got = coded(pipeline, text, date(2025, 1, 14))
     assert [(d, sub) for d, sub, _ in got] == [("2025-01-12", "Attack")]
+
+
+def test_the_raid_told_on_after_a_quote_is_the_raid_told(pipeline):
+    # events.CONTINUES_GAP: a paragraph referring back ("during the raid") after a witness's
+    # words in between continues the incident (issue 15: one incident over four paragraphs)
+    text = ("Jihadists attacked an army post in Djibo on Saturday, killing four soldiers, "
+            "security sources said.\n\n"
+            "\"They came on dozens of motorbikes,\" said a resident who lives near the post.\n\n"
+            "The attackers also looted shops and burned a fuel depot during the raid, the "
+            "resident said.")
+    got = coded(pipeline, text, date(2024, 3, 4))
+    assert [(d, sub) for d, sub, _ in got] == [("2024-03-02", "Armed clash")]

@@ -646,6 +646,9 @@ class DocSentences:
         return list(found)
 
 
+CONTINUES_GAP = 2   # a later paragraph that refers back may come after one in between (a quote)
+
+
 def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             ds: DocSentences | None = None) -> list[Draft]:
     ds = ds if ds is not None else DocSentences(doc.body, ref)
@@ -755,7 +758,7 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             # incident's, is when it began, not another day
             night = bool(own_date) and bool(_NIGHT.search(own_date[0].text)) and any(
                 abs((own_date[0].date - x.date).days) <= 1 for x in cur_days)
-            if new_par and s.paragraph == cur.paragraph + 1 and not separate \
+            if new_par and s.paragraph <= cur.paragraph + CONTINUES_GAP and not separate \
                     and (not own_date or undated_cur or night) and not s.is_headline \
                     and not cur.headline and not pattern("new_topic").search(s.text) \
                     and pattern("continues_incident").search(s.text) \
