@@ -791,3 +791,12 @@ def test_an_overnight_raid_on_a_named_day_is_that_day(pipeline):
     text = ("Gunmen killed seven villagers in an overnight raid on Kwall village in Bassa, "
             "Plateau State, late on Sunday, residents said.")
     assert [e.event_date for e in pipeline.run_text(text, date(2025, 1, 15))] == ["2025-01-12"]
+
+
+def test_killed_that_morning_is_the_day_told_just_before(pipeline):
+    # events._THAT_DAY: the day the story gave before, even more than a week back
+    text = ("Few outsiders had heard of Kwanar Dutse, a village east of Tsafe in Zamfara "
+            "State, before the raid on Saturday, 9 July.\n\n"
+            "At least 17 people were killed that morning by gunmen on motorcycles, the "
+            "local government chairman said.")
+    assert [e.event_date for e in pipeline.run_text(text, date(2022, 7, 19))] == ["2022-07-09"]

@@ -554,6 +554,7 @@ def _in_relative(body: str, start: int, x: DateMention) -> bool:
 
 
 _NIGHT = re.compile(r"\b(?:overnight|night)\b", re.I)
+_THAT_DAY = re.compile(r"\bthat (?:morning|afternoon|evening|night|day)\b", re.I)
 _NIGHT_ONLY = re.compile(r"overnight|last night|tonight", re.I)   # no day named
 _CAME_DAYS_AFTER = re.compile(r"\b(?:came|comes|followed|happened|occurred)\s+(?:just\s+|only\s+)?"
                               r"(?:(?:a\s+few|several)\s+)?(?:days|weeks)\s+after\b", re.I)
@@ -1389,6 +1390,13 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
         return dm, dm.date, prec
     if _SAME_DAY.search(s0.text) and prev:
         return None, prev[0], prev[1]
+    if _THAT_DAY.search(s0.text):
+        # "At least 17 people were killed that morning": the day the story gave just before
+        # ("the raid on Saturday, 9 July"), however long before the report it was
+        told = [x for s in ds.sentences if not s.is_headline and s.end <= s0.start
+                for x in ds.dates(s) if x.precision <= 2 and not _told_on(doc.body, x, s)]
+        if told:
+            return None, told[-1].date, told[-1].precision
     if (back := days_before_told(s0.text)) and prev:
         # "the strikes came a day after rebels shelled ...": the shelling is the day before
         # the strikes just told
