@@ -44,3 +44,35 @@ def test_an_unsupported_country_is_counted():
     assert not country_unsupported({"country": "Italy", "evidence": [
         {"field": "country", "start": 0, "end": 7, "text": "Italian"}]})
     assert not country_unsupported({"country": "", "evidence": []})
+
+
+def _event(cc: str, **kw):
+    from sitrep.geo.resolve import fill_country
+    from sitrep.models import Event
+
+    ev = Event("d1", "Battles", "Armed clash", **kw)
+    fill_country(ev, cc)
+    return ev
+
+
+def test_the_last_words_for_a_country_are_its_actor_or_its_name_anywhere():
+    from sitrep.geo.resolve import country_evidence
+    from sitrep.models import ActorRef
+
+    body = "Officers of the GSU repelled the gunmen. Kenyan officials gave no toll."
+    by_actor = _event("KE", actors1=[ActorRef("police", country="KE")])
+    by_actor.add_evidence("actor1", 0, 19, body)
+    by_name = _event("KE")
+    country_evidence([by_actor, by_name], body)
+    assert _country_words(by_actor) == ["Officers of the GSU"]
+    assert _country_words(by_name) == ["Kenyan"]
+
+
+def test_a_country_the_text_gives_no_words_for_is_not_kept():
+    # geo.resolve.country_evidence: an unplaced event whose country nothing in the text
+    # names or implies keeps no country (issue 16), rather than a guess
+    from sitrep.geo.resolve import country_evidence
+
+    ev = _event("KE")
+    country_evidence([ev], "Gunmen attacked a checkpoint at night, the army said.")
+    assert ev.country_code == "" and ev.country == "" and not country_unsupported(ev)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -95,3 +96,34 @@ def subdivision_countries(name: str) -> frozenset[str]:
     """The countries with a top-level subdivision of this name (ISO 3166-2); the names the
     text gives repeat across events, so their keys are cached."""
     return _subdivisions().get(cached_fold(cached_normalize(name or "")), frozenset())
+
+
+@lru_cache(maxsize=512)
+def _words_re(iso2: str) -> re.Pattern | None:
+    c = countries().get(iso2.upper())
+    if c is None:
+        return None
+    data = _lexicon_countries()
+    entry = data.get(iso2.upper()) or {}
+    words = {c.acled_name, *c.aliases, entry.get("name") or "", *(entry.get("aliases") or ()),
+             *(entry.get("demonyms") or ())}
+    words = sorted((w for w in words if len(w) >= 3), key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b") if words else None
+
+
+@lru_cache(maxsize=1)
+def _lexicon_countries() -> dict:
+    from importlib import resources
+
+    import yaml
+
+    text = resources.files("sitrep.data").joinpath("countries.yaml").read_text("utf-8")
+    return yaml.safe_load(text) or {}
+
+
+def named_in(text: str, iso2: str) -> tuple[int, int] | None:
+    """Where the text first names the country or its people ("Kenya", "Kenyan"), if it does:
+    the words that stand for an event's country when nothing closer does (issue 16)."""
+    rx = _words_re(iso2) if iso2 else None
+    m = rx.search(text) if rx is not None and text else None
+    return (m.start(), m.end()) if m else None

@@ -687,9 +687,27 @@ def country_evidence(events: list[Event], body: str, told: list[Event] = ()) -> 
     for ev in events:
         if ev.country_code and not any(e.field in ("location", "country") for e in ev.evidence):
             cc = ev.country_code.upper()
-            at = ev.hint_spans.get(cc) or page.get(cc)
+            at = ev.hint_spans.get(cc) or page.get(cc) or _actor_span(ev, cc) or \
+                _countries.named_in(body, cc)
             if at:
                 ev.add_evidence("country", at[0], at[1], body)
+            elif ev.latitude is None:
+                _clear_country(ev)   # nowhere the text names or implies: not a guess
+
+
+def _clear_country(ev: Event) -> None:
+    ev.country_code, ev.country, ev.iso, ev.region = "", "", None, ""
+
+
+def _actor_span(ev: Event, cc: str) -> tuple[int, int] | None:
+    """The words naming an actor of that country ("the Kenyan police", "GNA forces"): they
+    imply where the event was when no place does."""
+    for f, refs in (("actor1", ev.actors1), ("actor2", ev.actors2)):
+        if any((r.country or "").upper() == cc and not r.foreign for r in refs):
+            at = next(((e.start, e.end) for e in ev.evidence if e.field == f), None)
+            if at:
+                return at
+    return None
 
 
 _ADMIN_WORD = re.compile(r"\s+(?:province|governorate|state|region|department|oblast|"
