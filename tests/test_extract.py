@@ -984,3 +984,12 @@ def test_what_is_a_date_in_a_relative_clause(text, phrase, relative):
 ])
 def test_marched_with_an_object_is_no_march(pipeline, text, sub):
     assert one(pipeline, text).sub_event_type == sub
+
+
+def test_a_gathering_whose_purpose_follows_a_long_place_is_a_protest(pipeline):
+    # triggers.yaml protest: "gathered at <a place of many words>, to demand"
+    text = ("On 3 March 2021, members of the teachers' union gathered outside the provincial "
+            "education office on Davis Road in Lahore city, Punjab, Pakistan, to demand the "
+            "payment of salaries withheld since January.")
+    got = [(e.event_type, e.sub_event_type) for e in pipeline.run_text(text, date(2021, 3, 4))]
+    assert got == [("Protests", "Peaceful protest")]
