@@ -121,3 +121,14 @@ def test_the_raid_told_on_after_a_quote_is_the_raid_told(pipeline):
             "resident said.")
     got = coded(pipeline, text, date(2024, 3, 4))
     assert [(d, sub) for d, sub, _ in got] == [("2024-03-02", "Armed clash")]
+
+
+@pytest.mark.parametrize("text", [
+    # events._PROTEST_MODIFIER: protest words naming people, then a call (modal)
+    "Protest organisers have called for a larger demonstration in Basra on Friday.",
+    # triggers.yaml modality: a habit, not an incident
+    "Basra, the main oil-producing province, has been the scene of recurring protests over "
+    "poor services.",
+])
+def test_protest_organisers_and_recurring_protests_are_no_protest(pipeline, text):
+    assert coded(pipeline, text, date(2025, 7, 22)) == []

@@ -121,6 +121,8 @@ def find_cues(sent: Sentence, lex: Lexicon,
                 continue   # the month
             if cls == "grenade" and re.match(r"\s*launcher", text[m.end():], re.I):
                 continue
+            if cls == "protest" and _PROTEST_MODIFIER.match(text, m.end()):
+                continue   # "Protest organisers have called for ...": people, not a protest
             if cls in ("attack", "clash") and re.search(r"\b(?:news agency|outlet|media)\s*$",
                                                         text[:m.start()], re.I):
                 continue
@@ -139,6 +141,11 @@ def find_cues(sent: Sentence, lex: Lexicon,
             not any(a <= c.start and c.end <= b for a, b in seized)]
 
 
+# a protest word naming people or a body ("protest organisers", "the protest movement"):
+# who they are, not a gathering
+_PROTEST_MODIFIER = re.compile(r"\s+(?:organi[sz]ers?|leaders?|movements?|groups?|"
+                               r"organi[sz]ations?|committees?|coalitions?|spokes(?:man|woman|"
+                               r"person)|songs?|slogans?|placards?|banners?)\b", re.I)
 _WEAPON_CLASSES = {"grenade", "ied", "shelling", "explosion", "air", "suicide", "chemical"}
 
 
