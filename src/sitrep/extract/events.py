@@ -657,6 +657,17 @@ class DocSentences:
 CONTINUES_GAP = 2   # a later paragraph that refers back may come after one in between (a quote)
 
 
+def _asides(sents: list[Sentence], cur: Draft, upto: int) -> bool:
+    """The paragraphs between the incident told and paragraph `upto` are asides to it (a
+    witness's words, details): they name no place the incident's sentences did not. (A
+    later paragraph past them continues the incident only with no toll of its own: another
+    party's toll is another telling, `_retells`.)"""
+    told = " ".join(x.text for x in cur.sentences).lower()
+    between = [x for x in sents if cur.paragraph < x.paragraph < upto]
+    return all(p.text.lower() in told for x in between for p in find_place_mentions(x.text)
+               if p.role in ("in", "near"))
+
+
 def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             ds: DocSentences | None = None) -> list[Draft]:
     ds = ds if ds is not None else DocSentences(doc.body, ref)
@@ -766,7 +777,9 @@ def _drafts(doc: Document, lex: Lexicon, ref: date | None,
             # incident's, is when it began, not another day
             night = bool(own_date) and bool(_NIGHT.search(own_date[0].text)) and any(
                 abs((own_date[0].date - x.date).days) <= 1 for x in cur_days)
-            if new_par and s.paragraph <= cur.paragraph + CONTINUES_GAP and not separate \
+            if new_par and (s.paragraph == cur.paragraph + 1 or s.paragraph <= cur.paragraph +
+                            CONTINUES_GAP and _asides(sents, cur, s.paragraph) and
+                            not count_casualties(s.text)[0]) and not separate \
                     and (not own_date or undated_cur or night) and not s.is_headline \
                     and not cur.headline and not pattern("new_topic").search(s.text) \
                     and pattern("continues_incident").search(s.text) \
