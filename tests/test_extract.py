@@ -993,3 +993,24 @@ def test_a_gathering_whose_purpose_follows_a_long_place_is_a_protest(pipeline):
             "payment of salaries withheld since January.")
     got = [(e.event_type, e.sub_event_type) for e in pipeline.run_text(text, date(2021, 3, 4))]
     assert got == [("Protests", "Peaceful protest")]
+
+
+@pytest.mark.parametrize("sentence, place", [
+    ("Tripoli's protesters held signs demanding the overthrow of the president.", "Tripoli"),
+    ("By noon, Gaza's streets were empty.", "Gaza"),
+])
+def test_a_towns_crowd_or_streets_say_where(sentence, place):
+    # extract.places._CROWD_OF: "X's protesters" is in X; a weekday's protest is no place
+    from sitrep.extract.places import find_place_mentions
+
+    assert [(p.text, p.role) for p in find_place_mentions(sentence)
+            if p.role == "in"] == [(place, "in")]
+    assert find_place_mentions("Friday's protests drew thousands.") == []
+
+
+def test_the_protesters_of_another_town_are_another_protest(pipeline):
+    text = ("Thousands marched in Beirut on Sunday against the political class.\n\n"
+            "Tripoli's protesters held signs demanding the overthrow of the president, and by "
+            "evening the main square was packed.")
+    got = sorted(e.location for e in pipeline.run_text(text, date(2019, 12, 2)))
+    assert got == ["Beirut", "Tripoli"]

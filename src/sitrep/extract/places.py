@@ -70,7 +70,13 @@ _OWNER = re.compile(r"([^'’]+)['’]s\s+(?=\S)")     # the "Mali's " of a name
 # "the Najaf police", "Kabul police chief": a force named after its town or province
 _FORCE_OF = re.compile(rf"({NAME_RE.pattern})\s+(?i:police|provincial police|security forces|"
                        rf"authorities|governor|municipality)\b")
-_GATE = Gate({"prep": _PREP, "possessive": _POSSESSIVE, "force": _FORCE_OF})
+# "Tripoli's protesters", "Nabatieh's march", "Kabul's streets": the crowd or site of a town
+_CROWD_OF = re.compile(rf"({NAME_RE.pattern})['’]s\s+(?:[a-z-]+\s+)?(?:protesters|"
+                       r"demonstrators|marchers|rioters|residents|marche?s?|protests?|rall(?:y|ies)|"
+                       r"demonstrations?|sit-ins?|streets|main square|squares?|outskirts|suburbs|"
+                       r"neighbou?rhoods?|old city|city cent(?:re|er)|central market|markets?)\b")
+_GATE = Gate({"prep": _PREP, "possessive": _POSSESSIVE, "force": _FORCE_OF,
+              "crowd": _CROWD_OF})
 
 
 # what says a "the X" is named after a town: the kind word after a coordinated name ("the
@@ -241,6 +247,15 @@ def find_place_mentions(sent: str, offset: int = 0,
         kind, _ = _kind_after(sent, e2)
         out.append(PlaceMention(m.group(2), offset + s2, offset + e2, "in", kind,
                                 [m.group(1)]))
+    # "Tripoli's protesters held signs": where the crowd or site is (not a country's: "Sudan's
+    # army" is whose, the geo stage reads country names)
+    for m in (_CROWD_OF.finditer(sent) if "crowd" in live else ()):
+        s, e = m.start(1), m.end(1)
+        if s in seen or m.group(1).split()[0] in _STOP_START or any(
+                not (e <= a or s >= b) for a, b in exclude) or len(m.group(1).split()) > 3:
+            continue
+        seen.add(s)
+        out.append(PlaceMention(m.group(1), offset + s, offset + e, "in", "city", []))
     # A force named after its town or province: "the Najaf police", "Kabul police chief".
     for m in (_FORCE_OF.finditer(sent) if "force" in live else ()):
         s, e = m.start(1), m.end(1)
