@@ -150,9 +150,13 @@ def _as_stored(conn, saved: list[tuple]) -> list[tuple]:
     return [p for p in saved if p[0].id in same]
 
 
-def _saved_reports(conn, saved: list[tuple]) -> list[Report]:
+def _saved_reports(conn, saved: list[tuple], rows: dict[str, dict] | None = None
+                   ) -> list[Report]:
     """The events of (document, events) pairs just saved, not merged yet, as `load_reports`
-    reads them back (the same rows, sentence and spans), without reading them back."""
+    reads them back (the same rows, sentence and spans), without reading them back;
+    ``rows``: the event rows that save wrote (`Store.rows_written`), when the caller has
+    them."""
+    rows = rows or {}
     pairs = [(doc, ev) for doc, evs in saved for ev in evs]
     merged: set[str] = set()
     for chunk in _chunks([ev.id for _, ev in pairs]):
@@ -162,7 +166,7 @@ def _saved_reports(conn, saved: list[tuple]) -> list[Report]:
     for doc, ev in pairs:
         if ev.id in merged:
             continue
-        row = event_row(ev)
+        row = dict(rows[ev.id]) if ev.id in rows else event_row(ev)
         s0, s1 = ev.sentence_start or 0, ev.sentence_end or 0
         body = doc.body or ""
         cut = s1 > s0 and body != ""
@@ -687,7 +691,8 @@ def _merge(store, doc_ids, rebuild: bool, count: bool, window: MergeWindow, now:
                 saved = _as_stored(conn, saved)
                 own = {d.id for d, _ in saved}
                 rest = [i for i in doc_ids or () if i not in own]
-                new = _saved_reports(conn, saved) + (
+                new = _saved_reports(conn, saved, getattr(store, "rows_written", None)
+                                     if ours else None) + (
                     load_reports(conn, doc_ids=rest, unmerged=True) if rest else [])
             merger = window.merger
             window.cover(conn, new)

@@ -429,6 +429,7 @@ class Store:
         self.engine = _make_engine(self.url)
         # (before, after) of the events version, by this Store's last write of events
         self.events_written: tuple[int, int] | None = None
+        self.rows_written: dict[str, dict] = {}    # the last batch's event rows, by id
         if echo:
             self.engine.echo = True
         if create:
@@ -673,7 +674,10 @@ class Store:
         evs = [ev for es in evs_per_doc for ev in es]
         if not evs:
             return
-        insert_many(conn, events, [event_row(ev, now) for ev in evs])
+        rows = [event_row(ev, now) for ev in evs]
+        insert_many(conn, events, rows)
+        # the rows as stored, for a merge of this batch that follows (merge._saved_reports)
+        self.rows_written = {r["id"]: r for r in rows}
         ev_rows = [{"event_id": ev.id, "field": e.field, "doc_id": e.doc_id or ev.doc_id,
                     "start": e.start, "end": e.end, "text": e.text or ""}
                    for ev in evs for e in ev.evidence]
