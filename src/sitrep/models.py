@@ -252,6 +252,13 @@ class Source:
     end: int = -1
 
 
+
+
+@lru_cache(maxsize=1 << 16)
+def _hashed_id(key: str) -> str:
+    """An event's id from its key (asked for often while a batch is stored and merged)."""
+    return hashlib.sha1(key.encode()).hexdigest()[:16]
+
 @dataclass
 class Event:
     """One coded event: ACLED's columns plus Sitrep's evidence, sources and confidence."""
@@ -325,7 +332,7 @@ class Event:
         key = f"{self.doc_id}:{self.sentence_start}:{self.sub_event_type}:{self.event_date}"
         if self.site:
             key += f":{self.site}"
-        return hashlib.sha1(key.encode()).hexdigest()[:16]
+        return _hashed_id(key)
 
     def add_evidence(self, field_name: str, start: int, end: int, body: str) -> None:
         if 0 <= start < end <= len(body):
