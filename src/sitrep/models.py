@@ -252,12 +252,11 @@ class Source:
     end: int = -1
 
 
-
-
 @lru_cache(maxsize=1 << 16)
 def _hashed_id(key: str) -> str:
     """An event's id from its key (asked for often while a batch is stored and merged)."""
     return hashlib.sha1(key.encode()).hexdigest()[:16]
+
 
 @dataclass
 class Event:
