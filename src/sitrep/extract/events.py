@@ -662,10 +662,8 @@ def _asides(sents: list[Sentence], cur: Draft, upto: int) -> bool:
     witness's words, details): they name no place the incident's sentences did not. (A
     later paragraph past them continues the incident only with no toll of its own: another
     party's toll is another telling, `_retells`.)"""
-    told = " ".join(x.text for x in cur.sentences).lower()
-    between = [x for x in sents if cur.paragraph < x.paragraph < upto]
-    return all(p.text.lower() in told for x in between for p in find_place_mentions(x.text)
-               if p.role in ("in", "near"))
+    return all(_no_new_place(x.text, cur, locative=False) for x in sents
+               if cur.paragraph < x.paragraph < upto)
 
 
 def _drafts(doc: Document, lex: Lexicon, ref: date | None,
@@ -864,7 +862,7 @@ _EVENT_NOUN = re.compile(r"(?i)(?:attacks?|shelling|blasts?|explosions?|clash(?:
                          r"strikes?|airstrikes?|bombings?|incidents?|killings?|ambush|assault|"
                          r"abductions?|kidnappings?|protests?|demonstrations?|riots?|fighting|"
                          r"gunfights?|firefights?|gun ?battles?|shootouts?|encounters?|"
-                         r"bombardments?|massacres?|shootings?|incidents?)")
+                         r"bombardments?|massacres?|shootings?)")
 
 
 def _anaphoric(s: Sentence, cues: list[Cue]) -> bool:
@@ -920,11 +918,7 @@ _CONFIRMED = re.compile(
 def _confirms_told(s: Sentence, cur: Draft) -> bool:
     """An authority confirms the incident told (`_CONFIRMED`) and names no place where it
     happened that the incident's sentences did not."""
-    if not _CONFIRMED.search(s.text):
-        return False
-    told = " ".join(x.text for x in cur.sentences).lower()
-    return all(p.text.lower() in told for p in find_place_mentions(s.text)
-               if p.role in ("in", "near") and _LOCATIVE.search(s.text, 0, p.start))
+    return bool(_CONFIRMED.search(s.text)) and _no_new_place(s.text, cur)
 
 
 # an incident named by a year before the report's ("the deadly 2021 attack on a mast"): a
@@ -955,9 +949,17 @@ def _toll_told_again(s: Sentence, cues: list[Cue], cur: Draft) -> bool:
         return False
     if not count_casualties(s.text)[0]:
         return False
+    return _no_new_place(s.text, cur)
+
+
+def _no_new_place(text: str, cur: Draft, locative: bool = True) -> bool:
+    """The text names no place the incident's sentences did not, as where something was
+    (after "in", "near", "at": `_LOCATIVE`; any place named "in" or "near" with ``locative``
+    False)."""
     told = " ".join(x.text for x in cur.sentences).lower()
-    return all(p.text.lower() in told for p in find_place_mentions(s.text)
-               if p.role in ("in", "near") and _LOCATIVE.search(s.text, 0, p.start))
+    return all(p.text.lower() in told for p in find_place_mentions(text)
+               if p.role in ("in", "near") and (not locative or
+                                                _LOCATIVE.search(text, 0, p.start)))
 
 
 _LOCATIVE = re.compile(r"\b(?:in|near|at|outside|around|of)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}$",
