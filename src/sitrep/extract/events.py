@@ -321,7 +321,14 @@ def _protest_leads(f: Facts) -> bool:
     first_violent = f.first_cue("kill", "clash", "air", "shelling", "ied", "suicide",
                                 "chemical", "grenade")
     return (_crowd_leads(f) or first_violent is None or first_cue.start < first_violent.start
-            or not _armed_agent(f))
+            or not _armed_agent(f) or _FIRED_ON.search(
+                f.text[:max(0, first_cue.start - f.draft.sentences[0].start)]) is not None)
+
+
+# the gathering is what was fired on ("security forces opened fire on a sit-in"): the crowd
+# is the target, whoever fired (CODEBOOK 2: lethal force on protesters is Excessive force)
+_FIRED_ON = re.compile(r"\b(?:opened fire|fired(?: live (?:rounds|ammunition|bullets))?|shot)"
+                       r"\s+(?:on|at|into)\s+(?:a|an|the)?\s*(?:[\w-]+\s+)?$", re.I)
 
 
 @predicate("arrests_at_protest")
