@@ -76,3 +76,10 @@ def test_a_country_the_text_gives_no_words_for_is_not_kept():
     ev = _event("KE")
     country_evidence([ev], "Gunmen attacked a checkpoint at night, the army said.")
     assert ev.country_code == "" and ev.country == "" and not country_unsupported(ev)
+
+
+def test_a_country_inside_a_longer_countrys_name_is_not_its_evidence():
+    from sitrep.geo.countries import named_in
+
+    assert named_in("Fighting spread in South Sudan on Monday.", "SD") is None
+    assert named_in("Fighting spread in South Sudan on Monday.", "SS") == (19, 30)

@@ -1006,6 +1006,9 @@ def test_a_towns_crowd_or_streets_say_where(sentence, place):
     assert [(p.text, p.role) for p in find_place_mentions(sentence)
             if p.role == "in"] == [(place, "in")]
     assert find_place_mentions("Friday's protests drew thousands.") == []
+    # a person's or a group's rally is whose, not where; "Today's" is no town
+    for other in ("Imran Khan's rally drew thousands.", "Today's protesters were calm."):
+        assert [p for p in find_place_mentions(other) if p.role == "in"] == []
 
 
 def test_the_protesters_of_another_town_are_another_protest(pipeline):

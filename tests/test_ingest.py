@@ -629,5 +629,8 @@ def test_a_list_of_links_under_a_header_of_any_wording_is_chrome():
     title, body, comments, chrome = split_page(LINKS_UNDER_ANY_HEADER)
     assert "Lakki Marwat" not in body and "grenade was hurled" in body
     assert any("Lakki Marwat" in c for c in chrome)
-    # a digest's bulleted reports, with the story going on after them, stay in the body
+    # a digest's bulleted reports, with the story going on after them, stay in the body,
+    # and so do those that end the page under the story's own heading
     assert "Kidal: two soldiers" in split_page(DIGEST_WITH_BULLETS)[1]
+    tail = DIGEST_WITH_BULLETS.rsplit("\n\n", 1)[0] + "\n"
+    assert "Tillaberi: army says" in split_page(tail)[1]

@@ -132,3 +132,17 @@ def test_the_raid_told_on_after_a_quote_is_the_raid_told(pipeline):
 ])
 def test_protest_organisers_and_recurring_protests_are_no_protest(pipeline, text):
     assert coded(pipeline, text, date(2025, 7, 22)) == []
+
+
+@pytest.mark.parametrize("text, sub", [
+    # the narrowed modality and habit patterns leave real incidents alone
+    ("Repeated Israeli air strikes hit Khan Younis on Monday, killing 12 people.",
+     "Air/drone strike"),
+    ("Sporadic clashes broke out between police and protesters in Nairobi on Monday.",
+     "Peaceful protest"),
+    ("Residents gathered in Lahore on Monday to protest leaders' decision to close the "
+     "market.", "Peaceful protest"),
+    ("The 2000 protesters marched through Lahore on Sunday.", "Peaceful protest"),
+])
+def test_words_near_the_new_rules_still_tell_incidents(pipeline, text, sub):
+    assert [s for _, s, _ in coded(pipeline, text, date(2025, 1, 14))] == [sub]

@@ -121,7 +121,9 @@ def find_cues(sent: Sentence, lex: Lexicon,
                 continue   # the month
             if cls == "grenade" and re.match(r"\s*launcher", text[m.end():], re.I):
                 continue
-            if cls == "protest" and _PROTEST_MODIFIER.match(text, m.end()):
+            if cls == "protest" and _PROTEST_MODIFIER.match(text, m.end()) and \
+                    m.group().lower() in ("protest", "protests") and \
+                    not re.search(r"\bto\s+$", text[max(0, m.start() - 4):m.start()]):
                 continue   # "Protest organisers have called for ...": people, not a protest
             if cls in ("attack", "clash") and re.search(r"\b(?:news agency|outlet|media)\s*$",
                                                         text[:m.start()], re.I):
@@ -914,8 +916,8 @@ _REACTION = re.compile(
 
 # an authority confirming the incident told ("The police command confirmed the attack in a
 # statement on Monday, putting the death toll at nine"; "the governor confirmed the two
-# incidents"): that incident, its toll and details in an official's words; the day is the
-# statement's (issue 15: statements about an event are not events)
+# incidents"): that incident, its toll and details in an official's words; its day stays
+# the incident's, not the statement's (issue 15: statements about an event are not events)
 _CONFIRMED = re.compile(
     r"\b(?:confirmed|confirms|acknowledged|acknowledges|verified)\s+(?:that\s+)?(?:the|this|"
     r"that|these|those|both|the two|the three)\s+(?:[\w-]+\s+){0,2}?(?:" +
@@ -930,13 +932,17 @@ def _confirms_told(s: Sentence, cur: Draft) -> bool:
 
 # an incident named by a year before the report's ("the deadly 2021 attack on a mast"): a
 # past incident recalled, not one told (CODEBOOK 4: vaguer than a month is dropped)
-_YEAR_NAMED = re.compile(r"\b(?:the|a|an|its|their)\s+(?:[\w-]+\s+){0,2}?((?:19|20)\d\d)\s+"
-                         r"(?:[\w-]+\s+)?$", re.I)
+_YEAR_NAMED = re.compile(r"\b(?:the|a|an|its|their)\s+(?:[\w-]+\s+){0,2}?((?:19|20)\d\d)\s+$",
+                         re.I)
+_MONTH_BEFORE = re.compile(r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+$")
 
 
 def _named_by_past_year(s: Sentence, c: Cue, ref: date | None) -> bool:
-    m = _YEAR_NAMED.search(s.text[max(0, c.start - s.start - 40):c.start - s.start])
-    return ref is not None and m is not None and int(m.group(1)) < ref.year
+    before = s.text[max(0, c.start - s.start - 40):c.start - s.start]
+    m = _YEAR_NAMED.search(before)
+    # (a month named with it dates it: "the December 2024 attack" is a recalled incident)
+    return ref is not None and m is not None and int(m.group(1)) < ref.year and \
+        not _MONTH_BEFORE.search(before[:m.start(1)]) and bool(_EVENT_NOUN.fullmatch(c.text))
 
 
 # a source and its verb before the toll it gives ("the ministry had said", "according to")

@@ -98,17 +98,21 @@ def subdivision_countries(name: str) -> frozenset[str]:
     return _subdivisions().get(cached_fold(cached_normalize(name or "")), frozenset())
 
 
-@lru_cache(maxsize=512)
-def _words_re(iso2: str) -> re.Pattern | None:
-    c = countries().get(iso2.upper())
-    if c is None:
-        return None
+@lru_cache(maxsize=1)
+def _all_words() -> tuple[re.Pattern, dict[str, str]]:
+    """Every country's names and demonyms as one pattern, longest first (so "South Sudan" is
+    South Sudan's, not Sudan's, and "Guinea-Bissau" not Guinea's), and the country of each."""
     data = _lexicon_countries()
-    entry = data.get(iso2.upper()) or {}
-    words = {c.acled_name, *c.aliases, entry.get("name") or "", *(entry.get("aliases") or ()),
-             *(entry.get("demonyms") or ())}
-    words = sorted((w for w in words if len(w) >= 3), key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b") if words else None
+    owner: dict[str, str] = {}
+    for iso, c in countries().items():
+        entry = data.get(iso) or {}
+        for w in (c.acled_name, *c.aliases, entry.get("name") or "",
+                  *(entry.get("aliases") or ()), *(entry.get("demonyms") or ())):
+            if len(w) >= 3:
+                owner.setdefault(w, iso)
+    words = sorted(owner, key=len, reverse=True)
+    rx = re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b(?![-\w])")
+    return rx, owner
 
 
 @lru_cache(maxsize=1)
@@ -124,6 +128,8 @@ def _lexicon_countries() -> dict:
 def named_in(text: str, iso2: str) -> tuple[int, int] | None:
     """Where the text first names the country or its people ("Kenya", "Kenyan"), if it does:
     the words that stand for an event's country when nothing closer does (issue 16)."""
-    rx = _words_re(iso2) if iso2 else None
-    m = rx.search(text) if rx is not None and text else None
-    return (m.start(), m.end()) if m else None
+    if not iso2 or not text:
+        return None
+    rx, owner = _all_words()
+    return next(((m.start(), m.end()) for m in rx.finditer(text)
+                 if owner.get(m.group()) == iso2.upper()), None)

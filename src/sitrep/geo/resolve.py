@@ -703,7 +703,7 @@ def _actor_span(ev: Event, cc: str) -> tuple[int, int] | None:
     """The words naming an actor of that country ("the Kenyan police", "GNA forces"): they
     imply where the event was when no place does."""
     for f, refs in (("actor1", ev.actors1), ("actor2", ev.actors2)):
-        if any((r.country or "").upper() == cc and not r.foreign for r in refs):
+        if refs and (refs[0].country or "").upper() == cc and not refs[0].foreign:
             at = next(((e.start, e.end) for e in ev.evidence if e.field == f), None)
             if at:
                 return at

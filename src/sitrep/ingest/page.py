@@ -422,6 +422,11 @@ def _mark_chrome(items: list[_Item]) -> None:
 
 
 LINK_LIST_MIN = 2        # bullet headlines under a header that make a list of links
+# what a header of a list of links says of it ("Other Press Releases", "Read our previous
+# live blog"), not the story's own heading ("Incidents reported on Monday")
+_LINKS_WORD = re.compile(r"\b(?:other|more|previous|earlier|related|also|see|further|latest|"
+                         r"recent|popular|read|stories|news|releases|posts|articles|coverage|"
+                         r"links|blogs?|watch|listen)\b", re.I)
 TAIL_PROSE_WORDS = 15    # a line this long after the list: the story goes on (no tail)
 
 
@@ -435,7 +440,7 @@ def _headed_link_lists(items: list[_Item]) -> None:
     while i < len(items):
         it = items[i]
         if it.kind == CONTENT and not _BULLET.match(it.text) and _is_headline(it.text) \
-                and len(_words(it.text)) <= 10:
+                and len(_words(it.text)) <= 10 and _LINKS_WORD.search(it.text):
             j = i + 1
             while j < len(items) and items[j].gap == 0 and items[j].kind == CONTENT and \
                     _BULLET.match(items[j].text) and _is_headline(items[j].text) and \

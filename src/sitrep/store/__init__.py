@@ -665,6 +665,7 @@ class Store:
     def _replace_events_many(self, conn: Connection, doc_ids: list[str],
                              evs_per_doc: list[list[Event]], now: datetime) -> None:
         self.events_written = bump_events_version(conn)
+        self.rows_written = {}
         for i in range(0, len(doc_ids), _CHUNK):
             part = doc_ids[i:i + _CHUNK]
             old = select(events.c.id).where(events.c.doc_id.in_(part)).scalar_subquery()
