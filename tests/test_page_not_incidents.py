@@ -146,3 +146,18 @@ def test_protest_organisers_and_recurring_protests_are_no_protest(pipeline, text
 ])
 def test_words_near_the_new_rules_still_tell_incidents(pipeline, text, sub):
     assert [s for _, s, _ in coded(pipeline, text, date(2025, 1, 14))] == [sub]
+
+
+
+def test_grenades_thrown_before_weapons_found_keep_their_cue():
+    # triggers.yaml `disrupted`: the arms found are those of their own clause, so the
+    # grenades thrown stay a grenade cue (events.find_cues drops a weapon inside the span)
+    from sitrep.extract.events import find_cues
+    from sitrep.extract.lexicon import load_lexicon
+    from sitrep.extract.text import Sentence
+
+    text = ("Militants hurled grenades at the police station in Tank on Monday, and weapons "
+            "were recovered from the scene.")
+    cues = find_cues(Sentence(0, len(text), text, 0), load_lexicon())
+    assert [(c.cls, c.text) for c in cues] == [("grenade", "grenades"),
+                                              ("disrupted", "weapons were recovered")]
