@@ -121,7 +121,7 @@ def find_cues(sent: Sentence, lex: Lexicon,
                 continue   # the month
             if cls == "grenade" and re.match(r"\s*launcher", text[m.end():], re.I):
                 continue
-            if cls == "protest" and _PROTEST_MODIFIER.match(text, m.end()) and \
+            if cls == "protest" and pattern("protest_modifier").match(text, m.end()) and \
                     m.group().lower() in ("protest", "protests") and \
                     not re.search(r"\bto\s+$", text[max(0, m.start() - 4):m.start()]):
                 continue   # "Protest organisers have called for ...": people, not a protest
@@ -143,11 +143,6 @@ def find_cues(sent: Sentence, lex: Lexicon,
             not any(a <= c.start and c.end <= b for a, b in seized)]
 
 
-# a protest word naming people or a body ("protest organisers", "the protest movement"):
-# who they are, not a gathering
-_PROTEST_MODIFIER = re.compile(r"\s+(?:organi[sz]ers?|leaders?|movements?|groups?|"
-                               r"organi[sz]ations?|committees?|coalitions?|spokes(?:man|woman|"
-                               r"person)|songs?|slogans?|placards?|banners?)\b", re.I)
 _WEAPON_CLASSES = {"grenade", "ied", "shelling", "explosion", "air", "suicide", "chemical"}
 
 
