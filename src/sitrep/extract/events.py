@@ -915,8 +915,8 @@ _REACTION = re.compile(
 # the incident's, not the statement's (issue 15: statements about an event are not events)
 _CONFIRMED = re.compile(
     r"\b(?:confirmed|confirms|acknowledged|acknowledges|verified)\s+(?:that\s+)?(?:the|this|"
-    r"that|these|those|both|the two|the three)\s+(?:[\w-]+\s+){0,2}?(?:" +
-    _EVENT_NOUN.pattern.replace("(?i)", "") + r"|deaths?|killings?|casualties)\b", re.I)
+    r"that|these|those|both)\s+(?:[\w-]+\s+){0,2}?(?:" +    # ("the two incidents")
+    _EVENT_NOUN.pattern.replace("(?i)", "") + r"|deaths?|casualties)\b", re.I)
 
 
 def _confirms_told(s: Sentence, cur: Draft) -> bool:
@@ -1358,6 +1358,12 @@ def _fold(first: Event, ev: Event, lex: Lexicon) -> None:
     first.injured = max(first.injured or 0, ev.injured or 0)
 
 
+def _days_told_before(doc: Document, ds: DocSentences, s0: Sentence) -> list[DateMention]:
+    """The days (or weeks) the body gave before sentence `s0`, not the days they were told."""
+    return [x for s in ds.sentences if not s.is_headline and s.end <= s0.start
+            for x in ds.dates(s) if x.precision <= 2 and not _told_on(doc.body, x, s)]
+
+
 def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos: int,
                 ref: date, lex: Lexicon | None = None, ds: DocSentences | None = None
                 ) -> tuple[DateMention | None, date | None, int]:
@@ -1423,8 +1429,7 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
     if _THAT_DAY.search(s0.text):
         # "At least 17 people were killed that morning": the day the story gave just before
         # ("the raid on Saturday, 9 July"), however long before the report it was
-        told = [x for s in ds.sentences if not s.is_headline and s.end <= s0.start
-                for x in ds.dates(s) if x.precision <= 2 and not _told_on(doc.body, x, s)]
+        told = _days_told_before(doc, ds, s0)
         if told:
             return None, told[-1].date, told[-1].precision
     if (back := days_before_told(s0.text)) and prev:
@@ -1445,8 +1450,7 @@ def _event_date(doc: Document, d: Draft, prev: tuple[date, int] | None, trig_pos
         return None, prev[0], prev[1]
     # no incident told before it: the day the story has given so far ("on 12/03/2023 at
     # about 1900hrs, a distress call was received ...", then "The team engaged the hoodlums")
-    before = [x for s in ds.sentences if not s.is_headline and s.end <= s0.start
-              for x in ds.dates(s) if x.precision <= 2 and not _told_on(doc.body, x, s)]
+    before = _days_told_before(doc, ds, s0)
     if before and (ref is None or 0 <= (ref - before[-1].date).days <= LEDE_DAYS):
         return None, before[-1].date, before[-1].precision
     if doc.published:

@@ -70,11 +70,12 @@ _OWNER = re.compile(r"([^'’]+)['’]s\s+(?=\S)")     # the "Mali's " of a name
 # "the Najaf police", "Kabul police chief": a force named after its town or province
 _FORCE_OF = re.compile(rf"({NAME_RE.pattern})\s+(?i:police|provincial police|security forces|"
                        rf"authorities|governor|municipality)\b")
-# "Tripoli's protesters", "Nabatieh's march", "Kabul's streets": the crowd or site of a town
+# "Tripoli's protesters", "Kabul's streets": the people or a site of a town
 _CROWD_OF = re.compile(rf"({NAME_RE.pattern})['’]s\s+(?:[a-z-]+\s+)?(?:protesters|"
                        r"demonstrators|residents|streets|main square|outskirts|suburbs|"
                        r"neighbou?rhoods?|old city|city cent(?:re|er)|central market)\b")
-_NOT_A_TOWN = {"Today", "Yesterday", "Tonight", "Tomorrow", "This", "Last", "Next"}
+_NOT_A_TOWN = _STOP_START | {"Today", "Yesterday", "Tonight", "Tomorrow", "This", "Last",
+                             "Next"}
 _GATE = Gate({"prep": _PREP, "possessive": _POSSESSIVE, "force": _FORCE_OF,
               "crowd": _CROWD_OF})
 
@@ -251,7 +252,7 @@ def find_place_mentions(sent: str, offset: int = 0,
     # army" is whose, the geo stage reads country names)
     for m in (_CROWD_OF.finditer(sent) if "crowd" in live else ()):
         s, e = m.start(1), m.end(1)
-        if s in seen or m.group(1).split()[0] in _STOP_START | _NOT_A_TOWN or any(
+        if s in seen or m.group(1).split()[0] in _NOT_A_TOWN or any(
                 not (e <= a or s >= b) for a, b in exclude) or len(m.group(1).split()) > 2:
             continue
         seen.add(s)

@@ -102,7 +102,7 @@ def subdivision_countries(name: str) -> frozenset[str]:
 def _all_words() -> tuple[re.Pattern, dict[str, str]]:
     """Every country's names and demonyms as one pattern, longest first (so "South Sudan" is
     South Sudan's, not Sudan's, and "Guinea-Bissau" not Guinea's), and the country of each."""
-    data = _lexicon_countries()
+    data = lexicon_countries()
     owner: dict[str, str] = {}
     for iso, c in countries().items():
         entry = data.get(iso) or {}
@@ -116,7 +116,8 @@ def _all_words() -> tuple[re.Pattern, dict[str, str]]:
 
 
 @lru_cache(maxsize=1)
-def _lexicon_countries() -> dict:
+def lexicon_countries() -> dict:
+    """countries.yaml, the country lexicon (names, demonyms, regimes, units), read once."""
     from importlib import resources
 
     import yaml

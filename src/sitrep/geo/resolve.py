@@ -86,12 +86,7 @@ def name_leads() -> frozenset[str]:
 @lru_cache(maxsize=1)
 def demonyms() -> frozenset[str]:
     """Demonyms of the country lexicon ("Iranian", "Syrians"): a people, never a place."""
-    from importlib import resources
-
-    import yaml
-
-    text = resources.files("sitrep.data").joinpath("countries.yaml").read_text("utf-8")
-    data = yaml.safe_load(text) or {}
+    data = _countries.lexicon_countries()
     return frozenset(normalize(d) for c in data.values() if isinstance(c, dict)
                      for d in c.get("demonyms") or ())
 
